@@ -1,0 +1,237 @@
+//! Catalogue: bibliographic records (titles), physical copies, branches and their opening
+//! calendars.
+//!
+//! Owns the rules for what a valid title or copy is; it asks `store` to persist them and
+//! never writes SQL itself.
+
+mod calendar;
+mod ops;
+
+pub use calendar::{CalendarException, OpeningCalendar, SEARCH_HORIZON_DAYS};
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+
+/// Identifies a title (bibliographic record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TitleId(pub(crate) i64);
+
+/// Identifies a copy (physical item).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CopyId(pub(crate) i64);
+
+impl TitleId {
+    /// The stored integer id.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl CopyId {
+    /// The stored integer id.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// Longest title, author or publisher text accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 1000;
+
+/// A bibliographic record to add.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewTitle {
+    /// Title proper (書名).
+    pub title: String,
+    /// Author statement (著者名).
+    pub author: String,
+    /// Publisher (出版者).
+    pub publisher: String,
+    /// Subject headings (件名).
+    pub subjects: Vec<String>,
+    /// Classification, e.g. an NDC number such as `913.6`.
+    pub category: String,
+    /// Publication date, when known.
+    pub published_on: Option<NaiveDate>,
+    /// A serial (magazine, 逐次刊行物).
+    pub serial: bool,
+    /// ISBN, digits (and a final X) with or without hyphens; stored without hyphens.
+    pub isbn: String,
+}
+
+impl NewTitle {
+    /// A record with just a title; fill the other fields as needed.
+    pub fn new(title: impl Into<String>) -> Self {
+        Self { title: title.into(), ..Self::default() }
+    }
+
+    /// Checks the fields and returns the record in stored form (trimmed, ISBN without hyphens).
+    pub(crate) fn validated(mut self) -> Result<Self> {
+        self.title = clean_text("title", &self.title, true)?;
+        self.author = clean_text("author", &self.author, false)?;
+        self.publisher = clean_text("publisher", &self.publisher, false)?;
+        self.category = clean_text("category", &self.category, false)?;
+        self.subjects = self.subjects.iter().map(|s| clean_text("subjects", s, true)).collect::<Result<Vec<_>>>()?;
+        self.isbn = clean_isbn(&self.isbn)?;
+        Ok(self)
+    }
+}
+
+/// A stored bibliographic record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Title {
+    /// Its id.
+    pub id: TitleId,
+    /// Title proper.
+    pub title: String,
+    /// Author statement.
+    pub author: String,
+    /// Publisher.
+    pub publisher: String,
+    /// Subject headings.
+    pub subjects: Vec<String>,
+    /// Classification.
+    pub category: String,
+    /// Publication date.
+    pub published_on: Option<NaiveDate>,
+    /// A serial.
+    pub serial: bool,
+    /// ISBN without hyphens, or empty.
+    pub isbn: String,
+}
+
+/// Where a copy is in its circulation life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CopyStatus {
+    /// On the open shelf, available (書架).
+    OnShelf,
+    /// Lent to a patron (貸出中).
+    OnLoan,
+    /// Travelling between branches (回送中).
+    InTransit,
+    /// Waiting on the hold shelf for a patron (取置中).
+    OnHoldShelf,
+    /// Cannot be found (不明).
+    Missing,
+    /// Removed from the collection (除籍).
+    Withdrawn,
+}
+
+/// A copy to add to the collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCopy {
+    /// Item barcode (資料番号), unique across the library.
+    pub barcode: String,
+    /// The title it is a copy of.
+    pub title: TitleId,
+    /// Code of the owning branch.
+    pub branch: String,
+    /// Material kind, a key of the policy's `[materials]`.
+    pub material_kind: String,
+    /// This copy may be lent (false for 持出禁止: reference, local collection, ...).
+    pub loanable: bool,
+    /// Borrowed from another library (相互貸借).
+    pub interlibrary: bool,
+    /// The day it became available; defaults to today.
+    pub available_since: Option<NaiveDate>,
+}
+
+impl NewCopy {
+    /// A loanable copy of `title` at `branch`, of material kind `material_kind`.
+    pub fn new(
+        barcode: impl Into<String>,
+        title: TitleId,
+        branch: impl Into<String>,
+        material_kind: impl Into<String>,
+    ) -> Self {
+        Self {
+            barcode: barcode.into(),
+            title,
+            branch: branch.into(),
+            material_kind: material_kind.into(),
+            loanable: true,
+            interlibrary: false,
+            available_since: None,
+        }
+    }
+}
+
+/// A stored copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copy {
+    /// Its id.
+    pub id: CopyId,
+    /// Item barcode.
+    pub barcode: String,
+    /// The title it is a copy of.
+    pub title: TitleId,
+    /// Owning branch code.
+    pub branch: String,
+    /// Material kind.
+    pub material_kind: String,
+    /// May be lent.
+    pub loanable: bool,
+    /// Borrowed from another library.
+    pub interlibrary: bool,
+    /// Circulation status.
+    pub status: CopyStatus,
+    /// The day it became available.
+    pub available_since: NaiveDate,
+}
+
+/// A service point as stored: one of the policy's branches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BranchInfo {
+    /// Code.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Patrons may pick up holds here.
+    pub pickup: bool,
+    /// A partner library that only receives holds.
+    pub partner: bool,
+}
+
+/// Trims `value` and checks it is non-empty (when required), not too long and free of control
+/// characters.
+pub(crate) fn clean_text(field: &'static str, value: &str, required: bool) -> Result<String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(Error::InvalidInput { field, reason: "must not be empty".into() });
+    }
+    let chars = v.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        return Err(Error::InvalidInput {
+            field,
+            reason: format!("{chars} characters, at most {MAX_TEXT_CHARS} allowed"),
+        });
+    }
+    if let Some(c) = v.chars().find(|c| c.is_control()) {
+        return Err(Error::InvalidInput {
+            field,
+            reason: format!("contains the control character U+{:04X}", c as u32),
+        });
+    }
+    Ok(v.to_owned())
+}
+
+fn clean_isbn(isbn: &str) -> Result<String> {
+    let digits: String = isbn.trim().chars().filter(|c| *c != '-').collect();
+    let n = digits.len();
+    let shape_ok = digits.is_empty()
+        || ((n == 10 || n == 13)
+            && digits
+                .char_indices()
+                .all(|(i, c)| c.is_ascii_digit() || (i == n - 1 && n == 10 && c.eq_ignore_ascii_case(&'x'))));
+    if shape_ok {
+        Ok(digits.to_ascii_uppercase())
+    } else {
+        Err(Error::InvalidInput { field: "isbn", reason: format!("`{isbn}` is not a 10- or 13-digit ISBN") })
+    }
+}
+
+impl From<i64> for TitleId {
+    fn from(id: i64) -> Self {
+        TitleId(id)
+    }
+}

@@ -1,0 +1,142 @@
+//! Catalogue and calendar operations on [`Library`].
+
+use chrono::{Days, NaiveDate};
+
+use super::{
+    BranchInfo, CalendarException, Copy, CopyId, NewCopy, NewTitle, OpeningCalendar, SEARCH_HORIZON_DAYS, Title,
+    TitleId, clean_text,
+};
+use crate::Library;
+use crate::error::{Entity, Error, Result};
+use crate::policy::Weekday;
+
+impl Library {
+    /// Every branch and partner pickup library, by code.
+    pub fn branches(&self) -> Result<Vec<BranchInfo>> {
+        self.store.read(|tx| tx.branches())
+    }
+
+    /// Adds a bibliographic record.
+    pub fn add_title(&mut self, title: NewTitle) -> Result<TitleId> {
+        let title = title.validated()?;
+        self.store.write(|tx| tx.insert_title(&title))
+    }
+
+    /// A bibliographic record by id.
+    pub fn title(&self, id: TitleId) -> Result<Title> {
+        self.store
+            .read(|tx| tx.title(id))?
+            .ok_or_else(|| Error::NotFound { entity: Entity::Title, key: id.get().to_string() })
+    }
+
+    /// Adds a copy. The barcode must be new, the title must exist, the branch must be one of the
+    /// library's own (not a partner) and the material kind one of the policy's.
+    pub fn add_copy(&mut self, copy: NewCopy) -> Result<CopyId> {
+        let mut copy = copy;
+        copy.barcode = clean_text("barcode", &copy.barcode, true)?;
+        if copy.barcode.chars().any(char::is_whitespace) || copy.barcode.len() > 64 {
+            return Err(Error::InvalidInput {
+                field: "barcode",
+                reason: "must be at most 64 characters without spaces".into(),
+            });
+        }
+        let branch = self.require_branch(&copy.branch)?;
+        if branch.partner {
+            return Err(Error::InvalidInput {
+                field: "branch",
+                reason: format!("`{}` is a partner library and holds no copies", copy.branch),
+            });
+        }
+        if self.policy.material(&copy.material_kind).is_none() {
+            let known: Vec<&str> = self.policy.materials.keys().map(String::as_str).collect();
+            return Err(Error::InvalidInput {
+                field: "material_kind",
+                reason: format!("`{}` is not in the policy; known kinds: {}", copy.material_kind, known.join(", ")),
+            });
+        }
+        let since = copy.available_since.unwrap_or_else(|| self.today());
+        self.store.write(|tx| {
+            if tx.title(copy.title)?.is_none() {
+                return Err(Error::NotFound { entity: Entity::Title, key: copy.title.get().to_string() });
+            }
+            tx.insert_copy(&copy, since)
+        })
+    }
+
+    /// A copy by id.
+    pub fn copy(&self, id: CopyId) -> Result<Copy> {
+        self.store
+            .read(|tx| tx.copy(id))?
+            .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: id.get().to_string() })
+    }
+
+    /// A copy by barcode.
+    pub fn copy_by_barcode(&self, barcode: &str) -> Result<Copy> {
+        self.store
+            .read(|tx| tx.copy_by_barcode(barcode.trim()))?
+            .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })
+    }
+
+    /// Every copy of a title.
+    pub fn copies_of(&self, title: TitleId) -> Result<Vec<Copy>> {
+        self.title(title)?;
+        self.store.read(|tx| tx.copies_of(title))
+    }
+
+    /// Sets the weekdays `branch` is regularly closed (e.g. Mondays), replacing the old set.
+    pub fn set_closed_weekdays(&mut self, branch: &str, days: &[Weekday]) -> Result<()> {
+        self.require_branch(branch)?;
+        self.store.write(|tx| tx.set_closed_weekdays(branch, days))
+    }
+
+    /// Closes `branch` on `day` (holiday, stocktaking), whatever its weekly pattern says.
+    pub fn close_on(&mut self, branch: &str, day: NaiveDate, note: &str) -> Result<()> {
+        self.set_exception(branch, day, CalendarException::Closed, note)
+    }
+
+    /// Opens `branch` on `day` (臨時開館), whatever its weekly pattern says.
+    pub fn open_specially_on(&mut self, branch: &str, day: NaiveDate, note: &str) -> Result<()> {
+        self.set_exception(branch, day, CalendarException::SpecialOpening, note)
+    }
+
+    fn set_exception(&mut self, branch: &str, day: NaiveDate, exception: CalendarException, note: &str) -> Result<()> {
+        self.require_branch(branch)?;
+        let note = clean_text("note", note, false)?;
+        self.store.write(|tx| tx.set_calendar_exception(branch, day, exception, &note))
+    }
+
+    /// Returns `day` to the weekly pattern; `false` if it had no exception.
+    pub fn clear_calendar_exception(&mut self, branch: &str, day: NaiveDate) -> Result<bool> {
+        self.require_branch(branch)?;
+        self.store.write(|tx| tx.clear_calendar_exception(branch, day))
+    }
+
+    /// The branch's calendar from `from` to the search horizon (ten years on).
+    pub fn opening_calendar(&self, branch: &str, from: NaiveDate) -> Result<OpeningCalendar> {
+        self.require_branch(branch)?;
+        let until = from.checked_add_days(Days::new(SEARCH_HORIZON_DAYS)).unwrap_or(NaiveDate::MAX);
+        self.store.read(|tx| tx.opening_calendar(branch, from, until))
+    }
+
+    /// Whether `branch` is open on `day`.
+    pub fn is_open(&self, branch: &str, day: NaiveDate) -> Result<bool> {
+        Ok(self.opening_calendar(branch, day)?.is_open(day))
+    }
+
+    /// The first day on or after `day` that `branch` is open.
+    pub fn next_open_day(&self, branch: &str, day: NaiveDate) -> Result<NaiveDate> {
+        self.opening_calendar(branch, day)?.next_open_day(day).ok_or_else(|| never_open(branch, day))
+    }
+
+    /// The `n`-th day after `day` (not counting `day`) that `branch` is open.
+    pub fn nth_open_day_after(&self, branch: &str, day: NaiveDate, n: u32) -> Result<NaiveDate> {
+        self.opening_calendar(branch, day)?.nth_open_day_after(day, n).ok_or_else(|| never_open(branch, day))
+    }
+}
+
+fn never_open(branch: &str, day: NaiveDate) -> Error {
+    Error::InvalidInput {
+        field: "calendar",
+        reason: format!("branch `{branch}` has no such open day within ten years of {day}"),
+    }
+}

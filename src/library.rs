@@ -1,0 +1,135 @@
+//! The [`Library`] handle: one open database under one policy and one clock.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::catalog::BranchInfo;
+use crate::clock::Clock;
+use crate::error::{Entity, Error, PolicyError, Result};
+use crate::policy::Policy;
+use crate::store::{Store, StoreOptions};
+
+/// A library's engine: its policy, its clock and its database.
+///
+/// Every public write runs in one transaction (`BEGIN IMMEDIATE`): it either happens whole or
+/// leaves the database exactly as it was. A `Library` owns one SQLite connection and is `Send`;
+/// several handles (threads or processes) may open the same file.
+///
+/// # Examples
+/// ```
+/// use bunko::{FixedClock, Library, Policy, catalog::{NewCopy, NewTitle}};
+/// use chrono::{TimeZone, Utc};
+///
+/// let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 0).unwrap());
+/// let mut lib = Library::open_in_memory(Policy::preset("chiba")?, clock)?;
+/// let title = lib.add_title(NewTitle::new("銀河鉄道の夜"))?;
+/// let copy = lib.add_copy(NewCopy::new("C0001", title, "chuo", "book"))?;
+/// assert_eq!(lib.copy(copy)?.barcode, "C0001");
+/// # Ok::<(), bunko::Error>(())
+/// ```
+pub struct Library {
+    pub(crate) store: Store,
+    pub(crate) policy: Policy,
+    clock: Box<dyn Clock>,
+}
+
+impl std::fmt::Debug for Library {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Library").field("library", &self.policy.library.code).finish_non_exhaustive()
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for Arc<C> {
+    fn now(&self) -> DateTime<Utc> {
+        (**self).now()
+    }
+}
+
+impl Library {
+    /// Opens (creating if needed) the database file at `path`, migrating it to the current
+    /// schema, with default [`StoreOptions`].
+    pub fn open(path: impl AsRef<Path>, policy: Policy, clock: impl Clock + 'static) -> Result<Library> {
+        Self::open_with(path, policy, clock, StoreOptions::default())
+    }
+
+    /// Like [`Library::open`], with explicit store options (e.g. `synchronous = FULL`).
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        policy: Policy,
+        clock: impl Clock + 'static,
+        options: StoreOptions,
+    ) -> Result<Library> {
+        Self::start(Store::open(path.as_ref(), options)?, policy, Box::new(clock))
+    }
+
+    /// Opens a fresh in-memory database: for tests, examples and "what if" runs.
+    pub fn open_in_memory(policy: Policy, clock: impl Clock + 'static) -> Result<Library> {
+        Self::start(Store::open_in_memory(StoreOptions::default())?, policy, Box::new(clock))
+    }
+
+    fn start(store: Store, policy: Policy, clock: Box<dyn Clock>) -> Result<Library> {
+        let mut lib = Library { store, policy, clock };
+        lib.sync_branches()?;
+        Ok(lib)
+    }
+
+    /// Makes the stored branches match the policy's: adds and updates them, and removes those
+    /// the policy dropped, unless copies still belong to them (then the open is refused).
+    fn sync_branches(&mut self) -> Result<()> {
+        let wanted: Vec<BranchInfo> = self
+            .policy
+            .branches
+            .iter()
+            .map(|b| BranchInfo { code: b.code.clone(), name: b.name.clone(), pickup: b.pickup, partner: b.partner })
+            .collect();
+        self.store.write(|tx| {
+            for b in &wanted {
+                tx.upsert_branch(b)?;
+            }
+            for stored in tx.branches()? {
+                if wanted.iter().any(|b| b.code == stored.code) {
+                    continue;
+                }
+                let copies = tx.delete_branch_if_unused(&stored.code)?;
+                if copies > 0 {
+                    return Err(PolicyError::single(
+                        "branches",
+                        format!(
+                            "branch `{}` is missing from the policy but {copies} copies in the database belong to it",
+                            stored.code
+                        ),
+                    )
+                    .into());
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The policy this library runs under.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The current instant, from the injected clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today's date in the library's local calendar (the policy's UTC offset).
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&self.policy.library.utc_offset.to_fixed()).date_naive()
+    }
+
+    /// The highest schema migration applied to the database.
+    pub fn schema_version(&self) -> Result<u32> {
+        self.store.schema_version()
+    }
+
+    /// Checks that `code` names one of the policy's branches and returns it.
+    pub(crate) fn require_branch(&self, code: &str) -> Result<&crate::policy::Branch> {
+        self.policy.branch(code).ok_or_else(|| Error::NotFound { entity: Entity::Branch, key: code.to_owned() })
+    }
+}

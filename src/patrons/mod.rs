@@ -1,0 +1,225 @@
+//! Patrons: card numbers, registration records and phones.
+//!
+//! Owns what a valid card number and patron record are under a policy; persists through
+//! `store` and never writes SQL itself.
+
+mod ops;
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::catalog::clean_text;
+use crate::error::{Error, Result};
+use crate::policy::CardRules;
+
+/// Identifies a patron.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PatronId(pub(crate) i64);
+
+impl PatronId {
+    /// The stored integer id.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// A card number (利用者番号) valid under a library's [`CardRules`] (R-A1).
+///
+/// Full-width digits (`０１２３`) are accepted and stored as half-width; surrounding spaces are
+/// ignored.
+///
+/// # Examples
+/// ```
+/// use bunko::{patrons::CardNumber, Policy};
+///
+/// let chikushino = Policy::preset("chikushino").unwrap();
+/// assert!(CardNumber::parse(&chikushino.cards, "01234567").is_ok());
+/// assert!(CardNumber::parse(&chikushino.cards, "11234567").is_err()); // must start with 0
+/// assert_eq!(CardNumber::parse(&chikushino.cards, "０１２３４５６７").unwrap().as_str(), "01234567");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CardNumber(String);
+
+impl CardNumber {
+    /// Checks `input` against `rules` and returns the card number in stored form.
+    pub fn parse(rules: &CardRules, input: &str) -> Result<CardNumber> {
+        let invalid = |reason: String| Error::InvalidInput { field: "card_number", reason };
+        let digits: String = input.trim().chars().map(half_width_digit).collect();
+        if let Some(c) = digits.chars().find(|c| !c.is_ascii_digit()) {
+            return Err(invalid(format!("must be digits only, found `{c}`")));
+        }
+        let n = digits.len() as u32;
+        if n < rules.min_length || n > rules.max_length {
+            let expected = if rules.min_length == rules.max_length {
+                format!("{} digits", rules.min_length)
+            } else {
+                format!("{} to {} digits", rules.min_length, rules.max_length)
+            };
+            return Err(invalid(format!("must be {expected}, found {n}")));
+        }
+        let first = digits.chars().next();
+        if !rules.allowed_first_digits.is_empty() && !first.is_some_and(|f| rules.allowed_first_digits.contains(&f)) {
+            let allowed: String = rules.allowed_first_digits.iter().collect();
+            return Err(invalid(format!("must start with one of `{allowed}`")));
+        }
+        Ok(CardNumber(digits))
+    }
+
+    /// Wraps a value read back from the store, which only ever holds parsed card numbers.
+    pub(crate) fn from_stored(digits: String) -> CardNumber {
+        CardNumber(digits)
+    }
+
+    /// The digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CardNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn half_width_digit(c: char) -> char {
+    match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Kinds of phone number a patron registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum PhoneKind {
+    Home,
+    Mobile,
+    Work,
+    Other,
+}
+
+/// A registered phone number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    /// What kind of number.
+    pub kind: PhoneKind,
+    /// The number as written, digits and hyphens (市外局番から).
+    pub number: String,
+    /// The number chosen for hold calls (R-C4); at most one per patron.
+    pub chosen: bool,
+}
+
+impl Phone {
+    /// A phone number; not the chosen one.
+    pub fn new(kind: PhoneKind, number: impl Into<String>) -> Self {
+        Self { kind, number: number.into(), chosen: false }
+    }
+
+    fn validated(mut self) -> Result<Self> {
+        let n: String = self.number.trim().chars().map(half_width_digit).collect();
+        let digits = n.chars().filter(char::is_ascii_digit).count();
+        if !(n.chars().all(|c| c.is_ascii_digit() || c == '-') && (6..=15).contains(&digits)) {
+            return Err(Error::InvalidInput {
+                field: "phones",
+                reason: format!("`{}` is not a phone number", self.number),
+            });
+        }
+        self.number = n;
+        Ok(self)
+    }
+}
+
+/// A patron to register (at the counter, by staff).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPatron {
+    /// Card number, checked against the policy's format.
+    pub card_number: String,
+    /// Full name.
+    pub name: String,
+    /// Birth date, used by web self-issue (R-A3).
+    pub birth_date: Option<NaiveDate>,
+    /// Patron category (general, child, ...), for future per-category rules.
+    pub category: String,
+    /// Registered as hearing-impaired (chiba: may choose post, R-C3).
+    pub hearing_impaired: bool,
+    /// The last day the card is valid (R-A6).
+    pub expires_on: NaiveDate,
+    /// Phone numbers registered at sign-up.
+    pub phones: Vec<Phone>,
+    /// Default pickup branch (R-C5).
+    pub default_pickup: Option<String>,
+}
+
+impl NewPatron {
+    /// A general patron with no phones, whose card is valid until `expires_on`.
+    pub fn new(card_number: impl Into<String>, name: impl Into<String>, expires_on: NaiveDate) -> Self {
+        Self {
+            card_number: card_number.into(),
+            name: name.into(),
+            birth_date: None,
+            category: "general".into(),
+            hearing_impaired: false,
+            expires_on,
+            phones: Vec::new(),
+            default_pickup: None,
+        }
+    }
+
+    pub(crate) fn validated(mut self, cards: &CardRules, phone_cap: u32) -> Result<(CardNumber, Self)> {
+        let card = CardNumber::parse(cards, &self.card_number)?;
+        self.name = clean_text("name", &self.name, true)?;
+        self.category = clean_text("category", &self.category, true)?;
+        if self.phones.len() > phone_cap as usize {
+            return Err(Error::InvalidInput {
+                field: "phones",
+                reason: format!("{} numbers, at most {phone_cap} allowed", self.phones.len()),
+            });
+        }
+        if self.phones.iter().filter(|p| p.chosen).count() > 1 {
+            return Err(Error::InvalidInput {
+                field: "phones",
+                reason: "only one number can be the chosen one".into(),
+            });
+        }
+        self.phones = self.phones.into_iter().map(Phone::validated).collect::<Result<_>>()?;
+        Ok((card, self))
+    }
+}
+
+/// A stored patron record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Patron {
+    /// Its id.
+    pub id: PatronId,
+    /// Card number.
+    pub card_number: CardNumber,
+    /// Full name.
+    pub name: String,
+    /// Birth date.
+    pub birth_date: Option<NaiveDate>,
+    /// Category.
+    pub category: String,
+    /// Blocked by staff.
+    pub blocked: bool,
+    /// Registered as hearing-impaired.
+    pub hearing_impaired: bool,
+    /// Registration day.
+    pub registered_on: NaiveDate,
+    /// Last day the card is valid.
+    pub expires_on: NaiveDate,
+    /// Last day the card was used.
+    pub last_activity_on: NaiveDate,
+    /// Phones, in registration order.
+    pub phones: Vec<Phone>,
+    /// Default pickup branch.
+    pub default_pickup: Option<String>,
+}
+
+impl Patron {
+    /// The card has expired by `today`.
+    pub fn card_expired(&self, today: NaiveDate) -> bool {
+        today > self.expires_on
+    }
+}

@@ -1,0 +1,86 @@
+//! Policy: each library's rules as data, loaded from TOML and validated, plus the pure decision
+//! functions over them.
+//!
+//! This module does no I/O beyond parsing a string it is given, and never reads the clock.
+
+mod model;
+mod presets;
+mod validate;
+
+pub use model::*;
+pub use presets::PRESET_NAMES;
+
+use crate::error::{PolicyError, PolicyProblem};
+
+impl Policy {
+    /// Parses and validates a policy from TOML text.
+    ///
+    /// Unknown keys are errors; every problem found is reported with its key path.
+    ///
+    /// # Examples
+    /// ```
+    /// let text = bunko::Policy::preset_toml("chiba").unwrap();
+    /// let policy = bunko::Policy::from_toml(text).unwrap();
+    /// assert_eq!(policy.holds.limits.total, Some(5));
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
+        let policy = parse(text)?;
+        let problems = validate::problems(&policy);
+        if problems.is_empty() { Ok(policy) } else { Err(PolicyError { problems }) }
+    }
+
+    /// Serialises the policy back to TOML; `from_toml` of the result gives the same policy.
+    pub fn to_toml(&self) -> Result<String, PolicyError> {
+        toml::to_string(self).map_err(|e| PolicyError::single("", e.to_string()))
+    }
+
+    /// One of the five reference policies by short name (see [`PRESET_NAMES`]).
+    ///
+    /// # Examples
+    /// ```
+    /// let kanagawa = bunko::Policy::preset("kanagawa").unwrap();
+    /// assert_eq!(kanagawa.holds.limits.per_kind["book"], 12);
+    /// ```
+    pub fn preset(name: &str) -> Result<Policy, PolicyError> {
+        let text = Self::preset_toml(name)?;
+        Self::from_toml(text).map_err(|e| e.in_file(&format!("policies/{name}.toml")))
+    }
+
+    /// The TOML text of a reference policy, for a library to copy and adapt.
+    pub fn preset_toml(name: &str) -> Result<&'static str, PolicyError> {
+        presets::text(name).ok_or_else(|| {
+            PolicyError::single("", format!("no preset named `{name}`; presets are {}", PRESET_NAMES.join(", ")))
+        })
+    }
+
+    /// The branch (or partner pickup library) with this code.
+    pub fn branch(&self, code: &str) -> Option<&Branch> {
+        self.branches.iter().find(|b| b.code == code)
+    }
+
+    /// The rules for a material kind.
+    pub fn material(&self, kind: &str) -> Option<&MaterialRules> {
+        self.materials.get(kind)
+    }
+}
+
+fn parse(text: &str) -> Result<Policy, PolicyError> {
+    let de = toml::Deserializer::parse(text).map_err(|e| syntax_error(text, &e))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        let inner = e.into_inner();
+        let mut problem = PolicyProblem::new(if key == "." { String::new() } else { key }, inner.message());
+        problem.line = inner.span().map(|s| line_of(text, s.start));
+        PolicyError { problems: vec![problem] }
+    })
+}
+
+fn syntax_error(text: &str, e: &toml::de::Error) -> PolicyError {
+    let mut problem = PolicyProblem::new("", format!("TOML syntax: {}", e.message()));
+    problem.line = e.span().map(|s| line_of(text, s.start));
+    PolicyError { problems: vec![problem] }
+}
+
+fn line_of(text: &str, byte: usize) -> usize {
+    text.get(..byte).map_or(0, |before| before.matches('\n').count()) + 1
+}

@@ -1,0 +1,596 @@
+//! The policy schema: every rule that differs between libraries, as plain serde data.
+//!
+//! Rules keyed by material kind live under `[materials.<kind>]` so a later per-patron-category
+//! override (`[categories.<cat>.materials.<kind>]`) can be added without reshaping these files.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// One library's complete configuration, loaded from a TOML file (see `policies/`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Who the library is and which clock it lives on.
+    pub library: LibraryInfo,
+    /// Service points: the library's own branches and partner pickup libraries (R-H4).
+    pub branches: Vec<Branch>,
+    /// Inter-branch delivery runs (R-H6).
+    #[serde(default)]
+    pub delivery: Delivery,
+    /// Card-number format (R-A1).
+    pub cards: CardRules,
+    /// Password rules, temporary passwords and resets (R-A2, R-A4, R-A5).
+    pub passwords: PasswordRules,
+    /// Login, self-issue and account blocks (R-A3, R-A6, R-A7).
+    pub accounts: AccountRules,
+    /// E-mail addresses, phones and hold contact methods (R-C1–R-C6).
+    pub contact: ContactRules,
+    /// Material kinds (`book`, `av`, `magazine`, ...) and what may be done with each (R-H2).
+    pub materials: BTreeMap<String, MaterialRules>,
+    /// Hold limits, approval, hold shelf and visibility (R-H1–R-H12).
+    pub holds: HoldRules,
+    /// Due dates and renewals (R-L1–R-L4).
+    pub loans: LoanRules,
+    /// Booklists (R-B1–R-B3).
+    pub booklists: BooklistRules,
+    /// Reading history and goals (R-R1, R-R2).
+    pub reading: ReadingRules,
+    /// New-arrival alerts (R-N1–R-N3).
+    pub alerts: AlertRules,
+}
+
+/// Identity of the library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LibraryInfo {
+    /// Short machine name, e.g. `kanagawa`.
+    pub code: String,
+    /// Display name, e.g. `神奈川県立図書館`.
+    pub name: String,
+    /// Offset of the library's local time from UTC, `+09:00` for Japan. Calendar dates (due
+    /// dates, deadlines) are taken in this offset.
+    pub utc_offset: UtcOffset,
+}
+
+/// A fixed UTC offset written `+HH:MM` / `-HH:MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct UtcOffset {
+    offset: chrono::FixedOffset,
+}
+
+impl UtcOffset {
+    /// Builds an offset from minutes east of UTC; `None` outside ±18 hours.
+    pub fn from_minutes(minutes: i32) -> Option<Self> {
+        if minutes.abs() > 18 * 60 {
+            return None;
+        }
+        chrono::FixedOffset::east_opt(minutes * 60).map(|offset| Self { offset })
+    }
+
+    /// Minutes east of UTC.
+    pub fn minutes(self) -> i32 {
+        self.offset.local_minus_utc() / 60
+    }
+
+    /// The same offset as a chrono type.
+    pub fn to_fixed(self) -> chrono::FixedOffset {
+        self.offset
+    }
+}
+
+impl TryFrom<String> for UtcOffset {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not a UTC offset like `+09:00`");
+        let (sign, rest) = match s.as_bytes().first() {
+            Some(b'+') => (1, &s[1..]),
+            Some(b'-') => (-1, &s[1..]),
+            _ => return Err(bad()),
+        };
+        let (h, m) = rest.split_once(':').ok_or_else(bad)?;
+        if h.len() != 2 || m.len() != 2 {
+            return Err(bad());
+        }
+        let h: i32 = h.parse().map_err(|_| bad())?;
+        let m: i32 = m.parse().map_err(|_| bad())?;
+        if m >= 60 {
+            return Err(bad());
+        }
+        UtcOffset::from_minutes(sign * (h * 60 + m)).ok_or_else(bad)
+    }
+}
+
+impl From<UtcOffset> for String {
+    fn from(o: UtcOffset) -> String {
+        o.to_string()
+    }
+}
+
+impl fmt::Display for UtcOffset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let minutes = self.minutes();
+        let sign = if minutes < 0 { '-' } else { '+' };
+        let m = minutes.abs();
+        write!(f, "{sign}{:02}:{:02}", m / 60, m % 60)
+    }
+}
+
+/// A service point: one of the library's branches, or a partner library that only receives
+/// holds for pickup (fukushima's municipal libraries, R-H4, R-H12).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branch {
+    /// Short code, unique within the policy, e.g. `central`.
+    pub code: String,
+    /// Display name, e.g. `中央図書館`.
+    pub name: String,
+    /// Whether patrons may choose it as a pickup location.
+    #[serde(default = "yes")]
+    pub pickup: bool,
+    /// A partner (e.g. a municipal library): holds no copies of ours, only receives them.
+    #[serde(default)]
+    pub partner: bool,
+    /// The loan starts when the copy is dispatched here, not when it is picked up (R-H12).
+    #[serde(default)]
+    pub loan_starts_at_dispatch: bool,
+    /// Further places within this location where a hold may be collected (受取場所).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pickup_points: Vec<PickupPoint>,
+}
+
+/// A named pickup place belonging to a branch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PickupPoint {
+    /// Short code, unique within its branch.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// Inter-branch delivery schedule (R-H6).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// Weekdays on which the delivery van runs; a copy sent to another branch arrives on the
+    /// next of these days after it was dispatched.
+    pub weekdays: Vec<Weekday>,
+}
+
+/// A day of the week as written in policy files: `mon` … `sun`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+impl Weekday {
+    /// All seven days, Monday first.
+    pub const ALL: [Weekday; 7] = [Self::Mon, Self::Tue, Self::Wed, Self::Thu, Self::Fri, Self::Sat, Self::Sun];
+
+    /// Days from Monday (0) to Sunday (6).
+    pub fn index(self) -> u8 {
+        self as u8
+    }
+
+    /// The inverse of [`Weekday::index`].
+    pub fn from_index(i: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(i)).copied()
+    }
+}
+
+impl From<chrono::Weekday> for Weekday {
+    fn from(w: chrono::Weekday) -> Self {
+        Self::ALL[w.num_days_from_monday() as usize]
+    }
+}
+
+/// Card-number format (利用者番号, R-A1). Card numbers are digits only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardRules {
+    /// Fewest digits.
+    pub min_length: u32,
+    /// Most digits.
+    pub max_length: u32,
+    /// Digits a card number may start with; empty means any (chikushino: `["0"]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_first_digits: Vec<char>,
+}
+
+/// Which characters a password may consist of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordCharset {
+    /// Half-width ASCII digits only.
+    Digits,
+    /// Half-width ASCII letters and digits (半角英数字).
+    Alphanumeric,
+    /// Half-width letters, digits and the policy's `symbols`.
+    AlphanumericSymbols,
+}
+
+/// Password rules (R-A2, R-A4, R-A5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRules {
+    /// Fewest characters.
+    pub min_length: u32,
+    /// Most characters; none means no upper bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// Characters allowed at all.
+    pub charset: PasswordCharset,
+    /// The symbol characters allowed (and, with `require_symbol`, required).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub symbols: String,
+    /// At least one ASCII letter.
+    #[serde(default)]
+    pub require_letter: bool,
+    /// At least one ASCII digit.
+    #[serde(default)]
+    pub require_digit: bool,
+    /// At least one of `symbols`.
+    #[serde(default)]
+    pub require_symbol: bool,
+    /// Counter-issued temporary passwords (仮パスワード, R-A2).
+    pub temporary: TemporaryPasswordRules,
+    /// Ways a forgotten password can be replaced (R-A5).
+    pub reset: ResetRules,
+}
+
+/// Temporary (counter-issued) passwords.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporaryPasswordRules {
+    /// Length of an issued temporary password.
+    pub length: u32,
+    /// Characters it is drawn from.
+    pub charset: PasswordCharset,
+    /// Services refused until the patron sets a permanent password.
+    pub refused_services: Vec<Service>,
+}
+
+/// Password reset (R-A5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRules {
+    /// Reset routes the library offers.
+    pub methods: Vec<ResetMethod>,
+    /// How long an e-mailed reset link stays valid.
+    pub token_minutes: u32,
+}
+
+/// A route to a new password after the old one is forgotten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResetMethod {
+    /// Staff issue a new temporary password at the counter.
+    Counter,
+    /// A single-use link mailed to a registered address (kanagawa).
+    EmailLink,
+    /// The web self-issue form: card number + birth date + phone (fukushima, shizuoka).
+    SelfIssue,
+}
+
+/// A patron-facing service that a rule can switch off for some accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum Service {
+    Holds,
+    Renewals,
+    LoanStatus,
+    Booklists,
+    Alerts,
+    ReadingHistory,
+    EmailSettings,
+}
+
+/// Login, self-issue and account blocks (R-A3, R-A6, R-A7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountRules {
+    /// Patrons may set a password on the web with card number, birth date and phone (R-A3).
+    pub self_issue: bool,
+    /// A card unused for this many years cannot log in (kanagawa 3, R-A6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused_card_block_years: Option<u32>,
+    /// A patron holding overdue items cannot log in (kanagawa, R-A6).
+    pub overdue_blocks_login: bool,
+    /// Services an expired card may not use (fukushima: holds, R-A6); an expired card can
+    /// never self-issue a password.
+    pub expired_card_refuses: Vec<Service>,
+    /// Failed logins allowed within the window before the account is locked.
+    pub lockout_attempts: u32,
+    /// The lockout window, in minutes.
+    pub lockout_window_minutes: u32,
+    /// How long a login session lasts without use, in minutes.
+    pub session_minutes: u32,
+    /// Patrons may change their own name, address and phone online (false everywhere, R-A7).
+    pub patron_edits_personal_details: bool,
+}
+
+/// How hold mail is addressed when a patron has several addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailRecipients {
+    /// Every registered address (fukushima).
+    All,
+    /// The one address the patron chose for hold mail (kanagawa).
+    Chosen,
+}
+
+/// A tag on an e-mail address (kanagawa: PC or mobile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum EmailTag {
+    Pc,
+    Mobile,
+}
+
+/// How the library tells a patron that a hold is ready (R-C3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactMethod {
+    /// No contact (連絡不要); the patron checks the website.
+    None,
+    /// E-mail to a registered, confirmed address.
+    Mail,
+    /// A call from staff.
+    Phone,
+    /// An automated voice call (音声案内, shizuoka).
+    Voice,
+    /// A postcard (郵送).
+    Post,
+    /// Fax.
+    Fax,
+}
+
+/// A fact about a patron that a rule can require.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PatronFlag {
+    /// Registered with the library as hearing-impaired (chiba: may choose post).
+    HearingImpaired,
+}
+
+/// One contact method the library offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactMethodRule {
+    /// The method.
+    pub method: ContactMethod,
+    /// Only patrons with this flag may choose it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<PatronFlag>,
+}
+
+/// E-mail, phones and contact methods (R-C1–R-C6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactRules {
+    /// Most e-mail addresses per patron (fukushima 3, kanagawa 2).
+    pub email_cap: u32,
+    /// Tags each address must carry; empty means addresses are untagged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub email_tags: Vec<EmailTag>,
+    /// Which addresses receive notices.
+    pub mail_recipients: MailRecipients,
+    /// Most phone numbers per patron (home, mobile, ...); one is chosen for holds (R-C4).
+    pub phone_cap: u32,
+    /// Hold contact methods offered (R-C3). `mail` always needs a confirmed address.
+    pub methods: Vec<ContactMethodRule>,
+    /// Web holds need a registered address even if another method is chosen (fukushima).
+    pub web_holds_require_email: bool,
+    /// Where a bounced mail notice falls back to (chiba: phone, R-C6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounce_fallback: Option<ContactMethod>,
+    /// Opt-in due-date reminders this many days before the due date (kanagawa, R-C6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_reminder_days_before: Option<u32>,
+    /// Patrons may keep a default pickup branch that prefills holds (R-C5).
+    pub default_pickup: bool,
+}
+
+/// Rules for one material kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaterialRules {
+    /// Display label, e.g. `図書` or `視聴覚資料`.
+    pub label: String,
+    /// Copies of this kind may be lent (an individual copy can still be not-for-loan).
+    pub loanable: bool,
+    /// Titles of this kind may be held (R-H2).
+    pub holdable: bool,
+    /// Loan period in days, the checkout day being day 0.
+    pub loan_days: u32,
+}
+
+/// Hold limits: an optional `total` plus per-material-kind limits, written flat as
+/// `[holds.limits] total = 11, book = 10, av = 1` (R-H3).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "BTreeMap<String, u32>", into = "BTreeMap<String, u32>")]
+pub struct HoldLimits {
+    /// Most active holds in all.
+    pub total: Option<u32>,
+    /// Most active holds per material kind.
+    pub per_kind: BTreeMap<String, u32>,
+}
+
+impl HoldLimits {
+    const TOTAL: &'static str = "total";
+}
+
+impl TryFrom<BTreeMap<String, u32>> for HoldLimits {
+    type Error = String;
+
+    fn try_from(mut map: BTreeMap<String, u32>) -> Result<Self, String> {
+        let total = map.remove(Self::TOTAL);
+        Ok(Self { total, per_kind: map })
+    }
+}
+
+impl From<HoldLimits> for BTreeMap<String, u32> {
+    fn from(l: HoldLimits) -> Self {
+        let mut map = l.per_kind;
+        if let Some(t) = l.total {
+            map.insert(HoldLimits::TOTAL.to_owned(), t);
+        }
+        map
+    }
+}
+
+/// Holds (R-H1–R-H12).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoldRules {
+    /// Limits on active holds; cancelled and expired holds never count.
+    pub limits: HoldLimits,
+    /// Holds placed at the counter count toward the limits too (chikushino says so explicitly).
+    pub counter_holds_count: bool,
+    /// Web holds are provisional (仮予約) until staff approve them (chiba, R-H5).
+    pub web_holds_need_approval: bool,
+    /// Web holds only on titles with no copy on the shelf (chikushino: 貸出中の資料).
+    pub web_holds_only_when_none_on_shelf: bool,
+    /// Single-title "reserve now" besides the cart (shizuoka, R-H1).
+    pub reserve_now: bool,
+    /// A hold-placed confirmation mail may be requested (fukushima, R-H11).
+    pub placed_confirmation: bool,
+    /// Days a ready hold waits on the hold shelf after the notice (取置期限, R-H9).
+    pub shelf_days: u32,
+    /// Count only open days of the pickup branch toward `shelf_days`.
+    pub shelf_days_skip_closed: bool,
+    /// Days cancelled and expired holds stay visible to the patron (R-H10).
+    pub cancelled_visible_days: u32,
+    /// Patrons may cancel interlibrary-loan holds online (chikushino: no, R-H8).
+    pub patron_may_cancel_ill: bool,
+}
+
+/// Why a renewal may be refused (R-L3); each one listed in the policy is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RenewalBlock {
+    /// This loan is past its due date (kanagawa: renew only within the loan period).
+    Overdue,
+    /// The patron has any overdue loan (shizuoka).
+    AccountHasOverdue,
+    /// Another patron holds the title.
+    HeldByOthers,
+    /// The copy was borrowed from another library (相互貸借).
+    InterlibraryLoan,
+}
+
+/// Renewal rules (R-L2, R-L3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenewalRules {
+    /// How many times one loan may be renewed (1 everywhere).
+    pub max_renewals: u32,
+    /// Length of the renewed period in days, counted from the renewal day.
+    pub days: u32,
+    /// The renewal day itself is day 1 of `days` (fukushima: 15 days including the day).
+    pub counts_renewal_day: bool,
+    /// Conditions that refuse a renewal.
+    pub refused_when: Vec<RenewalBlock>,
+    /// Show the new due date for confirmation before renewing (kanagawa).
+    pub preview_before_confirm: bool,
+}
+
+/// Loans (R-L1–R-L4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoanRules {
+    /// A due date on a closed day moves to the branch's next open day.
+    pub due_skips_closed_days: bool,
+    /// A patron with an overdue loan may not borrow more.
+    pub overdue_blocks_checkout: bool,
+    /// Renewals.
+    pub renewal: RenewalRules,
+}
+
+/// Booklists (R-B1–R-B3). Lengths are in characters, not bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BooklistRules {
+    /// Patrons may keep booklists at all.
+    pub offered: bool,
+    /// Most lists per patron.
+    pub max_lists: u32,
+    /// Most entries per list.
+    pub max_entries: u32,
+    /// Longest list name.
+    pub name_max_chars: u32,
+    /// Longest list memo.
+    pub list_memo_max_chars: u32,
+    /// Longest entry memo.
+    pub entry_memo_max_chars: u32,
+    /// Lists can be downloaded as CSV (fukushima).
+    pub csv_export: bool,
+    /// Entries can be copied or moved between lists (kanagawa).
+    pub copy_move: bool,
+}
+
+/// Reading history and goals (R-R1, R-R2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingRules {
+    /// Patrons may opt in to a reading history (after agreeing to terms).
+    pub history_offered: bool,
+    /// Patrons may set reading goals (chikushino).
+    pub goals_offered: bool,
+}
+
+/// New-arrival alerts (R-N1–R-N3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertRules {
+    /// Patrons may save alert conditions.
+    pub offered: bool,
+    /// Most saved conditions per patron.
+    pub max_searches: u32,
+    /// Longest single search term, in characters.
+    pub term_max_chars: u32,
+    /// What counts as a new arrival (R-N2).
+    pub new_arrival: NewArrivalRules,
+    /// When digests are sent (R-N3).
+    pub schedule: SendSchedule,
+}
+
+/// The definition of a new arrival (R-N2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewArrivalRules {
+    /// Published within this many days (fukushima: one year).
+    pub published_within_days: u32,
+    /// First copy available within this many days (fukushima: two weeks).
+    pub available_within_days: u32,
+    /// Serials (magazines, 逐次刊行物) are never new arrivals.
+    pub exclude_serials: bool,
+}
+
+/// A monthly schedule: the given weekday in the given weeks of the month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendSchedule {
+    /// The weekday digests go out.
+    pub weekday: Weekday,
+    /// Which occurrences of that weekday in the month (1–5); fukushima `[2, 4]`.
+    pub weeks_of_month: Vec<u8>,
+}
+
+fn yes() -> bool {
+    true
+}

@@ -1,0 +1,272 @@
+//! Semantic checks a TOML schema cannot express. Every problem is collected, with its key path.
+
+use std::collections::BTreeSet;
+
+use super::model::*;
+use crate::error::PolicyProblem;
+
+/// Every semantic problem in `p`; empty when the policy is usable.
+pub(super) fn problems(p: &Policy) -> Vec<PolicyProblem> {
+    let mut c = Checker::default();
+    library(&mut c, &p.library);
+    branches(&mut c, p);
+    cards(&mut c, &p.cards);
+    passwords(&mut c, &p.passwords);
+    accounts(&mut c, &p.accounts);
+    contact(&mut c, &p.contact);
+    materials(&mut c, p);
+    holds(&mut c, p);
+    loans(&mut c, &p.loans);
+    booklists(&mut c, &p.booklists);
+    alerts(&mut c, &p.alerts);
+    c.problems
+}
+
+#[derive(Default)]
+struct Checker {
+    problems: Vec<PolicyProblem>,
+}
+
+impl Checker {
+    fn fail(&mut self, key: impl Into<String>, reason: impl Into<String>) {
+        self.problems.push(PolicyProblem::new(key, reason));
+    }
+
+    fn require(&mut self, ok: bool, key: impl Into<String>, reason: impl Into<String>) {
+        if !ok {
+            self.fail(key, reason);
+        }
+    }
+
+    fn at_least(&mut self, key: &str, value: u32, min: u32) {
+        self.require(value >= min, key, format!("must be at least {min}, found {value}"));
+    }
+
+    fn range(&mut self, key_min: &str, min: u32, key_max: &str, max: u32) {
+        self.require(min <= max, key_min, format!("{min} is greater than {key_max} ({max})"));
+    }
+
+    fn no_duplicates<T: Ord + std::fmt::Debug>(&mut self, key: &str, items: impl IntoIterator<Item = T>) {
+        let mut seen = BTreeSet::new();
+        for item in items {
+            if let Some(dup) = seen.replace(item) {
+                self.fail(key, format!("{dup:?} is listed twice"));
+            }
+        }
+    }
+
+    fn code(&mut self, key: &str, code: &str) {
+        let ok = !code.is_empty()
+            && code.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-');
+        self.require(ok, key, format!("`{code}` must be non-empty lowercase ASCII letters, digits, `_` or `-`"));
+    }
+
+    fn name(&mut self, key: &str, name: &str) {
+        self.require(!name.trim().is_empty(), key, "must not be empty");
+    }
+}
+
+fn library(c: &mut Checker, l: &LibraryInfo) {
+    c.code("library.code", &l.code);
+    c.name("library.name", &l.name);
+}
+
+fn branches(c: &mut Checker, p: &Policy) {
+    if p.branches.is_empty() {
+        c.fail("branches", "at least one branch is needed");
+    }
+    c.no_duplicates("branches", p.branches.iter().map(|b| b.code.as_str()));
+    for (i, b) in p.branches.iter().enumerate() {
+        let key = format!("branches[{i}]");
+        c.code(&format!("{key}.code"), &b.code);
+        c.name(&format!("{key}.name"), &b.name);
+        c.require(
+            !b.partner || b.pickup,
+            format!("{key}.pickup"),
+            "a partner library exists only to receive holds, so it must be a pickup location",
+        );
+        c.require(
+            b.pickup || !b.loan_starts_at_dispatch,
+            format!("{key}.loan_starts_at_dispatch"),
+            "only applies to a pickup location",
+        );
+        c.no_duplicates(&format!("{key}.pickup_points"), b.pickup_points.iter().map(|pp| pp.code.as_str()));
+        for (j, pp) in b.pickup_points.iter().enumerate() {
+            c.code(&format!("{key}.pickup_points[{j}].code"), &pp.code);
+            c.name(&format!("{key}.pickup_points[{j}].name"), &pp.name);
+        }
+    }
+    if !p.branches.iter().any(|b| b.pickup) {
+        c.fail("branches", "no branch is a pickup location, so no hold could ever be collected");
+    }
+    if !p.branches.iter().any(|b| !b.partner) {
+        c.fail("branches", "every branch is a partner; the library needs at least one branch of its own");
+    }
+    c.no_duplicates("delivery.weekdays", p.delivery.weekdays.iter());
+    if p.branches.len() > 1 && p.delivery.weekdays.is_empty() {
+        c.fail("delivery.weekdays", "must name at least one weekday when there is more than one branch, or copies could never reach another branch");
+    }
+}
+
+fn cards(c: &mut Checker, r: &CardRules) {
+    c.at_least("cards.min_length", r.min_length, 1);
+    c.require(r.max_length <= 32, "cards.max_length", format!("must be at most 32, found {}", r.max_length));
+    c.range("cards.min_length", r.min_length, "cards.max_length", r.max_length);
+    for d in &r.allowed_first_digits {
+        c.require(d.is_ascii_digit(), "cards.allowed_first_digits", format!("`{d}` is not a digit 0-9"));
+    }
+    c.no_duplicates("cards.allowed_first_digits", r.allowed_first_digits.iter());
+}
+
+fn passwords(c: &mut Checker, r: &PasswordRules) {
+    c.at_least("passwords.min_length", r.min_length, 1);
+    if let Some(max) = r.max_length {
+        c.range("passwords.min_length", r.min_length, "passwords.max_length", max);
+    }
+    let symbols_allowed = r.charset == PasswordCharset::AlphanumericSymbols;
+    c.require(
+        symbols_allowed || !r.require_symbol,
+        "passwords.require_symbol",
+        "requires a symbol, but passwords.charset allows none; use `alphanumeric_symbols`",
+    );
+    c.require(
+        symbols_allowed || !r.require_letter || r.charset != PasswordCharset::Digits,
+        "passwords.require_letter",
+        "requires a letter, but passwords.charset is `digits`",
+    );
+    if symbols_allowed {
+        c.require(
+            !r.symbols.is_empty(),
+            "passwords.symbols",
+            "must list the allowed symbols for `alphanumeric_symbols`",
+        );
+    }
+    for ch in r.symbols.chars() {
+        c.require(ch.is_ascii_punctuation(), "passwords.symbols", format!("`{ch}` is not a half-width ASCII symbol"));
+    }
+    c.no_duplicates("passwords.symbols", r.symbols.chars());
+    c.at_least("passwords.temporary.length", r.temporary.length, 4);
+    c.require(
+        r.temporary.charset != PasswordCharset::AlphanumericSymbols,
+        "passwords.temporary.charset",
+        "temporary passwords are read out at the counter: use `digits` or `alphanumeric`",
+    );
+    c.no_duplicates("passwords.temporary.refused_services", r.temporary.refused_services.iter());
+    c.require(
+        !r.reset.methods.is_empty(),
+        "passwords.reset.methods",
+        "must offer at least one way to replace a forgotten password (e.g. `counter`)",
+    );
+    c.no_duplicates("passwords.reset.methods", r.reset.methods.iter().map(|m| format!("{m:?}")));
+    if r.reset.methods.contains(&ResetMethod::EmailLink) {
+        c.at_least("passwords.reset.token_minutes", r.reset.token_minutes, 1);
+    }
+}
+
+fn accounts(c: &mut Checker, r: &AccountRules) {
+    c.at_least("accounts.lockout_attempts", r.lockout_attempts, 1);
+    c.at_least("accounts.lockout_window_minutes", r.lockout_window_minutes, 1);
+    c.at_least("accounts.session_minutes", r.session_minutes, 1);
+    if let Some(years) = r.unused_card_block_years {
+        c.at_least("accounts.unused_card_block_years", years, 1);
+    }
+    c.no_duplicates("accounts.expired_card_refuses", r.expired_card_refuses.iter());
+}
+
+fn contact(c: &mut Checker, r: &ContactRules) {
+    c.require(r.email_cap <= 10, "contact.email_cap", format!("must be at most 10, found {}", r.email_cap));
+    c.no_duplicates("contact.email_tags", r.email_tags.iter().map(|t| format!("{t:?}")));
+    c.require(!r.methods.is_empty(), "contact.methods", "must offer at least one contact method (`none` is one)");
+    c.no_duplicates("contact.methods", r.methods.iter().map(|m| m.method));
+    let offers = |m: ContactMethod| r.methods.iter().any(|rule| rule.method == m);
+    if offers(ContactMethod::Mail) || r.web_holds_require_email {
+        c.at_least("contact.email_cap", r.email_cap, 1);
+    }
+    if let Some(fallback) = r.bounce_fallback {
+        c.require(
+            offers(fallback) && fallback != ContactMethod::Mail,
+            "contact.bounce_fallback",
+            format!("`{fallback:?}` must be a method in contact.methods other than mail"),
+        );
+    }
+    if let Some(days) = r.due_reminder_days_before {
+        c.at_least("contact.due_reminder_days_before", days, 1);
+    }
+}
+
+fn materials(c: &mut Checker, p: &Policy) {
+    if p.materials.is_empty() {
+        c.fail("materials", "at least one material kind is needed");
+    }
+    for (kind, m) in &p.materials {
+        let key = format!("materials.{kind}");
+        c.code(&key, kind);
+        c.name(&format!("{key}.label"), &m.label);
+        c.require(m.loanable || !m.holdable, format!("{key}.holdable"), "only loanable material can be held (R-H2)");
+        if m.loanable {
+            c.at_least(&format!("{key}.loan_days"), m.loan_days, 1);
+        }
+    }
+}
+
+fn holds(c: &mut Checker, p: &Policy) {
+    let h = &p.holds;
+    if let Some(total) = h.limits.total {
+        c.at_least("holds.limits.total", total, 1);
+    }
+    for (kind, &limit) in &h.limits.per_kind {
+        let key = format!("holds.limits.{kind}");
+        match p.materials.get(kind) {
+            None => c.fail(&key, format!("no material kind `{kind}` is defined under [materials]")),
+            Some(m) => {
+                c.require(m.holdable, &key, format!("`{kind}` is not holdable, so a limit for it means nothing"))
+            }
+        }
+        c.at_least(&key, limit, 1);
+        if let Some(total) = h.limits.total {
+            c.require(
+                limit <= total,
+                &key,
+                format!("{limit} is greater than holds.limits.total ({total}) and could never be reached"),
+            );
+        }
+    }
+    c.at_least("holds.shelf_days", h.shelf_days, 1);
+}
+
+fn loans(c: &mut Checker, l: &LoanRules) {
+    let r = &l.renewal;
+    if r.max_renewals > 0 {
+        c.at_least("loans.renewal.days", r.days, 1);
+    }
+    c.no_duplicates("loans.renewal.refused_when", r.refused_when.iter());
+}
+
+fn booklists(c: &mut Checker, b: &BooklistRules) {
+    if !b.offered {
+        return;
+    }
+    c.at_least("booklists.max_lists", b.max_lists, 1);
+    c.at_least("booklists.max_entries", b.max_entries, 1);
+    c.at_least("booklists.name_max_chars", b.name_max_chars, 1);
+}
+
+fn alerts(c: &mut Checker, a: &AlertRules) {
+    if !a.offered {
+        return;
+    }
+    c.at_least("alerts.max_searches", a.max_searches, 1);
+    c.at_least("alerts.term_max_chars", a.term_max_chars, 1);
+    c.at_least("alerts.new_arrival.published_within_days", a.new_arrival.published_within_days, 1);
+    c.at_least("alerts.new_arrival.available_within_days", a.new_arrival.available_within_days, 1);
+    let weeks = &a.schedule.weeks_of_month;
+    c.require(!weeks.is_empty(), "alerts.schedule.weeks_of_month", "must name at least one week (1-5)");
+    for w in weeks {
+        c.require(
+            (1..=5).contains(w),
+            "alerts.schedule.weeks_of_month",
+            format!("{w} is not a week of the month (1-5)"),
+        );
+    }
+    c.no_duplicates("alerts.schedule.weeks_of_month", weeks.iter());
+}

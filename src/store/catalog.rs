@@ -1,0 +1,238 @@
+//! SQL for branches, the opening calendar, titles and copies.
+
+use chrono::NaiveDate;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
+use rusqlite::{Row, ToSql, params};
+
+use super::{Tx, conflict_on_unique, optional};
+use crate::catalog::{
+    BranchInfo, CalendarException, Copy, CopyId, CopyStatus, NewCopy, NewTitle, OpeningCalendar, Title, TitleId,
+};
+use crate::error::{Entity, Result};
+use crate::policy::Weekday;
+
+impl ToSql for TitleId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+impl FromSql for TitleId {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        i64::column_result(v).map(TitleId)
+    }
+}
+
+impl ToSql for CopyId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+impl FromSql for CopyId {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        i64::column_result(v).map(CopyId)
+    }
+}
+
+const COPY_STATUSES: [(CopyStatus, &str); 6] = [
+    (CopyStatus::OnShelf, "on_shelf"),
+    (CopyStatus::OnLoan, "on_loan"),
+    (CopyStatus::InTransit, "in_transit"),
+    (CopyStatus::OnHoldShelf, "on_hold_shelf"),
+    (CopyStatus::Missing, "missing"),
+    (CopyStatus::Withdrawn, "withdrawn"),
+];
+
+impl ToSql for CopyStatus {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        let name = COPY_STATUSES.iter().find(|(s, _)| s == self).map_or("", |(_, n)| n);
+        Ok(ToSqlOutput::from(name))
+    }
+}
+
+impl FromSql for CopyStatus {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = v.as_str()?;
+        COPY_STATUSES.iter().find(|(_, n)| *n == text).map(|(s, _)| *s).ok_or(FromSqlError::InvalidType)
+    }
+}
+
+const COPY_COLUMNS: &str =
+    "id, barcode, title_id, branch, material_kind, is_loanable, is_interlibrary, status, available_since";
+
+fn copy_from_row(r: &Row<'_>) -> rusqlite::Result<Copy> {
+    Ok(Copy {
+        id: r.get(0)?,
+        barcode: r.get(1)?,
+        title: r.get(2)?,
+        branch: r.get(3)?,
+        material_kind: r.get(4)?,
+        loanable: r.get(5)?,
+        interlibrary: r.get(6)?,
+        status: r.get(7)?,
+        available_since: r.get(8)?,
+    })
+}
+
+impl Tx<'_> {
+    /// Inserts or updates a branch from the policy.
+    pub(crate) fn upsert_branch(&self, b: &BranchInfo) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO branches (code, name, is_pickup, is_partner) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, is_pickup = excluded.is_pickup,
+                                              is_partner = excluded.is_partner",
+            params![b.code, b.name, b.pickup, b.partner],
+        )?;
+        Ok(())
+    }
+
+    /// Every stored branch, by code.
+    pub(crate) fn branches(&self) -> Result<Vec<BranchInfo>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT code, name, is_pickup, is_partner FROM branches ORDER BY code")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(BranchInfo { code: r.get(0)?, name: r.get(1)?, pickup: r.get(2)?, partner: r.get(3)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Removes a branch that nothing refers to; returns how many copies still refer to it
+    /// instead when there are any.
+    pub(crate) fn delete_branch_if_unused(&self, code: &str) -> Result<i64> {
+        let copies: i64 = self.conn.query_row("SELECT COUNT(*) FROM copies WHERE branch = ?1", [code], |r| r.get(0))?;
+        if copies == 0 {
+            self.conn.execute("UPDATE patrons SET default_pickup = NULL WHERE default_pickup = ?1", [code])?;
+            self.conn.execute("DELETE FROM branches WHERE code = ?1", [code])?;
+        }
+        Ok(copies)
+    }
+
+    /// Replaces a branch's closed weekdays.
+    pub(crate) fn set_closed_weekdays(&self, branch: &str, days: &[Weekday]) -> Result<()> {
+        self.conn.execute("DELETE FROM branch_closed_weekdays WHERE branch = ?1", [branch])?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO branch_closed_weekdays (branch, weekday) VALUES (?1, ?2)")?;
+        for d in days {
+            stmt.execute(params![branch, d.index()])?;
+        }
+        Ok(())
+    }
+
+    /// Records (or replaces) a dated exception.
+    pub(crate) fn set_calendar_exception(
+        &self,
+        branch: &str,
+        day: NaiveDate,
+        exception: CalendarException,
+        note: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO calendar_exceptions (branch, day, is_open, note) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (branch, day) DO UPDATE SET is_open = excluded.is_open, note = excluded.note",
+            params![branch, day, exception == CalendarException::SpecialOpening, note],
+        )?;
+        Ok(())
+    }
+
+    /// Removes a dated exception; returns whether there was one.
+    pub(crate) fn clear_calendar_exception(&self, branch: &str, day: NaiveDate) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM calendar_exceptions WHERE branch = ?1 AND day = ?2", params![branch, day])?
+            > 0)
+    }
+
+    /// A branch's calendar with the exceptions dated `from` to `until`, inclusive.
+    pub(crate) fn opening_calendar(&self, branch: &str, from: NaiveDate, until: NaiveDate) -> Result<OpeningCalendar> {
+        let mut stmt = self.conn.prepare_cached("SELECT weekday FROM branch_closed_weekdays WHERE branch = ?1")?;
+        let closed = stmt
+            .query_map([branch], |r| r.get::<_, u8>(0))?
+            .filter_map(|w| w.map(Weekday::from_index).transpose())
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut cal = OpeningCalendar::new(&closed);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT day, is_open FROM calendar_exceptions WHERE branch = ?1 AND day BETWEEN ?2 AND ?3",
+        )?;
+        let rows =
+            stmt.query_map(params![branch, from, until], |r| Ok((r.get::<_, NaiveDate>(0)?, r.get::<_, bool>(1)?)))?;
+        for row in rows {
+            let (day, open) = row?;
+            cal.set_exception(day, if open { CalendarException::SpecialOpening } else { CalendarException::Closed });
+        }
+        Ok(cal)
+    }
+
+    /// Inserts a validated title.
+    pub(crate) fn insert_title(&self, t: &NewTitle) -> Result<TitleId> {
+        self.conn.execute(
+            "INSERT INTO titles (title, author, publisher, category, published_on, is_serial, isbn)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![t.title, t.author, t.publisher, t.category, t.published_on, t.serial, t.isbn],
+        )?;
+        let id = TitleId(self.last_id());
+        let mut stmt =
+            self.conn.prepare_cached("INSERT INTO title_subjects (title_id, position, subject) VALUES (?1, ?2, ?3)")?;
+        for (i, s) in t.subjects.iter().enumerate() {
+            stmt.execute(params![id, i as i64, s])?;
+        }
+        Ok(id)
+    }
+
+    /// A title by id.
+    pub(crate) fn title(&self, id: TitleId) -> Result<Option<Title>> {
+        let row = optional(self.conn.query_row(
+            "SELECT title, author, publisher, category, published_on, is_serial, isbn FROM titles WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(Title {
+                    id,
+                    title: r.get(0)?,
+                    author: r.get(1)?,
+                    publisher: r.get(2)?,
+                    subjects: Vec::new(),
+                    category: r.get(3)?,
+                    published_on: r.get(4)?,
+                    serial: r.get(5)?,
+                    isbn: r.get(6)?,
+                })
+            },
+        ))?;
+        let Some(mut title) = row else { return Ok(None) };
+        let mut stmt =
+            self.conn.prepare_cached("SELECT subject FROM title_subjects WHERE title_id = ?1 ORDER BY position")?;
+        title.subjects = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(Some(title))
+    }
+
+    /// Inserts a validated copy; a duplicate barcode is a conflict.
+    pub(crate) fn insert_copy(&self, c: &NewCopy, available_since: NaiveDate) -> Result<CopyId> {
+        self.conn
+            .execute(
+                "INSERT INTO copies (barcode, title_id, branch, material_kind, is_loanable, is_interlibrary, available_since)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![c.barcode, c.title, c.branch, c.material_kind, c.loanable, c.interlibrary, available_since],
+            )
+            .map_err(|e| conflict_on_unique(e, Entity::Copy, &c.barcode, "a copy with this barcode already exists"))?;
+        Ok(CopyId(self.last_id()))
+    }
+
+    /// A copy by id.
+    pub(crate) fn copy(&self, id: CopyId) -> Result<Option<Copy>> {
+        let sql = format!("SELECT {COPY_COLUMNS} FROM copies WHERE id = ?1");
+        optional(self.conn.query_row(&sql, [id], copy_from_row))
+    }
+
+    /// A copy by barcode.
+    pub(crate) fn copy_by_barcode(&self, barcode: &str) -> Result<Option<Copy>> {
+        let sql = format!("SELECT {COPY_COLUMNS} FROM copies WHERE barcode = ?1");
+        optional(self.conn.query_row(&sql, [barcode], copy_from_row))
+    }
+
+    /// Every copy of a title, by id.
+    pub(crate) fn copies_of(&self, title: TitleId) -> Result<Vec<Copy>> {
+        let sql = format!("SELECT {COPY_COLUMNS} FROM copies WHERE title_id = ?1 ORDER BY id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([title], copy_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,151 @@
+//! The store: the only module that knows SQL. Opens the database, applies pragmas and
+//! migrations, runs each public operation in one transaction, and maps rows to domain types.
+//!
+//! It holds no policy and makes no decisions: callers pass in plain values and get plain values
+//! back.
+
+mod catalog;
+mod patrons;
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior};
+
+use crate::error::{Entity, Error, Result};
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// How hard SQLite works to make a commit durable (`PRAGMA synchronous`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Durable against application crashes; a power loss may lose the last commits but never
+    /// corrupts the database (WAL mode). The default.
+    #[default]
+    Normal,
+    /// Durable against power loss too, at the cost of an fsync per commit.
+    Full,
+}
+
+/// Options for opening a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Durability level.
+    pub synchronous: Synchronous,
+    /// How long a writer waits for another connection's lock before giving up.
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { synchronous: Synchronous::Normal, busy_timeout: Duration::from_secs(5) }
+    }
+}
+
+/// An open database.
+pub(crate) struct Store {
+    conn: Connection,
+}
+
+/// A transaction in progress; every query method lives on it.
+pub(crate) struct Tx<'c> {
+    conn: &'c Connection,
+}
+
+impl Store {
+    pub(crate) fn open(path: &Path, options: StoreOptions) -> Result<Store> {
+        Self::prepare(Connection::open(path)?, options)
+    }
+
+    pub(crate) fn open_in_memory(options: StoreOptions) -> Result<Store> {
+        Self::prepare(Connection::open_in_memory()?, options)
+    }
+
+    fn prepare(mut conn: Connection, options: StoreOptions) -> Result<Store> {
+        conn.busy_timeout(options.busy_timeout)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let sync = match options.synchronous {
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Full => "FULL",
+        };
+        conn.pragma_update(None, "synchronous", sync)?;
+        migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`): committed if `f` succeeds, rolled
+    /// back entirely if it fails.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&Tx { conn: &tx })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a read transaction, so it sees one consistent snapshot.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.unchecked_transaction()?;
+        let out = f(&Tx { conn: &tx })?;
+        tx.finish()?;
+        Ok(out)
+    }
+
+    /// The highest schema migration applied.
+    pub(crate) fn schema_version(&self) -> Result<u32> {
+        Ok(applied_version(&self.conn)?.unwrap_or(0))
+    }
+}
+
+/// The highest schema version this build of bunko knows.
+pub fn supported_schema_version() -> u32 {
+    embedded::migrations::runner().get_migrations().iter().map(|m| m.version().max(0) as u32).max().unwrap_or(0)
+}
+
+fn applied_version(conn: &Connection) -> Result<Option<u32>> {
+    let has_history: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'refinery_schema_history')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_history {
+        return Ok(None);
+    }
+    let v: Option<i64> = conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |r| r.get(0))?;
+    Ok(v.map(|v| v.max(0) as u32))
+}
+
+/// Refuses a database from a newer bunko, then applies pending migrations in one transaction.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let supported = supported_schema_version();
+    if let Some(found) = applied_version(conn)?
+        && found > supported
+    {
+        return Err(Error::SchemaTooNew { found, supported });
+    }
+    embedded::migrations::runner().set_grouped(true).run(conn).map_err(|e| Error::Migration(e.to_string()))?;
+    Ok(())
+}
+
+impl Tx<'_> {
+    fn last_id(&self) -> i64 {
+        self.conn.last_insert_rowid()
+    }
+}
+
+/// Turns a unique-constraint failure into [`Error::Conflict`]; other errors pass through.
+fn conflict_on_unique(e: rusqlite::Error, entity: Entity, key: &str, reason: &str) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::ConstraintViolation) if e.to_string().contains("UNIQUE") => {
+            Error::Conflict { entity, key: key.to_owned(), reason: reason.to_owned() }
+        }
+        _ => Error::Storage(e),
+    }
+}
+
+/// `Ok(Some(row))`, `Ok(None)` when there is no row, or the error.
+fn optional<T>(r: rusqlite::Result<T>) -> Result<Option<T>> {
+    Ok(r.optional()?)
+}

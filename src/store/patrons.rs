@@ -1,0 +1,119 @@
+//! SQL for patrons and their phones.
+
+use chrono::NaiveDate;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
+use rusqlite::{Row, ToSql, params};
+
+use super::{Tx, conflict_on_unique, optional};
+use crate::error::{Entity, Result};
+use crate::patrons::{CardNumber, NewPatron, Patron, PatronId, Phone, PhoneKind};
+
+impl ToSql for PatronId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        self.0.to_sql()
+    }
+}
+
+impl FromSql for PatronId {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        i64::column_result(v).map(PatronId)
+    }
+}
+
+const PHONE_KINDS: [(PhoneKind, &str); 4] =
+    [(PhoneKind::Home, "home"), (PhoneKind::Mobile, "mobile"), (PhoneKind::Work, "work"), (PhoneKind::Other, "other")];
+
+impl ToSql for PhoneKind {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        let name = PHONE_KINDS.iter().find(|(k, _)| k == self).map_or("", |(_, n)| n);
+        Ok(ToSqlOutput::from(name))
+    }
+}
+
+impl FromSql for PhoneKind {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = v.as_str()?;
+        PHONE_KINDS.iter().find(|(_, n)| *n == text).map(|(k, _)| *k).ok_or(FromSqlError::InvalidType)
+    }
+}
+
+const PATRON_COLUMNS: &str = "id, card_number, name, birth_date, category, is_blocked, is_hearing_impaired,
+     registered_on, expires_on, last_activity_on, default_pickup";
+
+fn patron_from_row(r: &Row<'_>) -> rusqlite::Result<Patron> {
+    Ok(Patron {
+        id: r.get(0)?,
+        card_number: CardNumber::from_stored(r.get(1)?),
+        name: r.get(2)?,
+        birth_date: r.get(3)?,
+        category: r.get(4)?,
+        blocked: r.get(5)?,
+        hearing_impaired: r.get(6)?,
+        registered_on: r.get(7)?,
+        expires_on: r.get(8)?,
+        last_activity_on: r.get(9)?,
+        phones: Vec::new(),
+        default_pickup: r.get(10)?,
+    })
+}
+
+impl Tx<'_> {
+    /// Inserts a validated patron registered `today`; a duplicate card number is a conflict.
+    pub(crate) fn insert_patron(&self, card: &CardNumber, p: &NewPatron, today: NaiveDate) -> Result<PatronId> {
+        self.conn
+            .execute(
+                "INSERT INTO patrons (card_number, name, birth_date, category, is_hearing_impaired,
+                                      registered_on, expires_on, last_activity_on, default_pickup)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8)",
+                params![
+                    card.as_str(),
+                    p.name,
+                    p.birth_date,
+                    p.category,
+                    p.hearing_impaired,
+                    today,
+                    p.expires_on,
+                    p.default_pickup
+                ],
+            )
+            .map_err(|e| {
+                conflict_on_unique(e, Entity::Patron, card.as_str(), "this card number is already registered")
+            })?;
+        let id = PatronId(self.last_id());
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO patron_phones (patron_id, position, kind, number, is_chosen) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (i, ph) in p.phones.iter().enumerate() {
+            stmt.execute(params![id, i as i64, ph.kind, ph.number, ph.chosen])?;
+        }
+        Ok(id)
+    }
+
+    /// A patron by id, with phones.
+    pub(crate) fn patron(&self, id: PatronId) -> Result<Option<Patron>> {
+        let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons WHERE id = ?1");
+        self.with_phones(optional(self.conn.query_row(&sql, [id], patron_from_row))?)
+    }
+
+    /// A patron by card number, with phones.
+    pub(crate) fn patron_by_card(&self, card: &CardNumber) -> Result<Option<Patron>> {
+        let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons WHERE card_number = ?1");
+        self.with_phones(optional(self.conn.query_row(&sql, [card.as_str()], patron_from_row))?)
+    }
+
+    fn with_phones(&self, patron: Option<Patron>) -> Result<Option<Patron>> {
+        let Some(mut p) = patron else { return Ok(None) };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, number, is_chosen FROM patron_phones WHERE patron_id = ?1 ORDER BY position",
+        )?;
+        p.phones = stmt
+            .query_map([p.id], |r| Ok(Phone { kind: r.get(0)?, number: r.get(1)?, chosen: r.get(2)? }))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Some(p))
+    }
+
+    /// Sets or clears the staff block on a patron; returns whether the patron exists.
+    pub(crate) fn set_patron_blocked(&self, id: PatronId, blocked: bool) -> Result<bool> {
+        Ok(self.conn.execute("UPDATE patrons SET is_blocked = ?2 WHERE id = ?1", params![id, blocked])? > 0)
+    }
+}

@@ -1,0 +1,201 @@
+//! The store: migrations, constraints, conflicts that change nothing, card formats (R-A1).
+
+use bunko::catalog::{CopyStatus, NewCopy, NewTitle};
+use bunko::patrons::{NewPatron, Phone, PhoneKind};
+use bunko::{Entity, Error, FixedClock, Library, Policy};
+use chrono::{NaiveDate, TimeZone, Utc};
+
+fn clock() -> FixedClock {
+    FixedClock::new(Utc.with_ymd_and_hms(2026, 4, 1, 1, 0, 0).unwrap())
+}
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn open(preset: &str) -> Library {
+    Library::open_in_memory(Policy::preset(preset).unwrap(), clock()).unwrap()
+}
+
+#[test]
+fn migrations_run_on_an_empty_file_and_again_as_a_no_op() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    let title = {
+        let mut lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
+        assert_eq!(lib.schema_version().unwrap(), bunko::supported_schema_version());
+        lib.add_title(NewTitle::new("こころ")).unwrap()
+    };
+    let lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
+    assert_eq!(lib.schema_version().unwrap(), bunko::supported_schema_version());
+    assert_eq!(lib.title(title).unwrap().title, "こころ", "data survives reopening");
+}
+
+#[test]
+fn a_database_from_a_newer_bunko_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    drop(Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap());
+    let future = bunko::supported_schema_version() + 1;
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (?1, 'future', '2030-01-01', '0')",
+            [future],
+        )
+        .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap_err();
+    assert!(matches!(err, Error::SchemaTooNew { found, .. } if found == future), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "file unchanged");
+}
+
+#[test]
+fn duplicate_barcode_is_a_conflict_and_changes_nothing() {
+    let mut lib = open("chiba");
+    let t = lib.add_title(NewTitle::new("坊っちゃん")).unwrap();
+    let first = lib.add_copy(NewCopy::new("B-1", t, "chuo", "book")).unwrap();
+    let err = lib.add_copy(NewCopy::new("B-1", t, "seibu", "book")).unwrap_err();
+    assert!(matches!(err, Error::Conflict { entity: Entity::Copy, ref key, .. } if key == "B-1"), "{err}");
+    let copies = lib.copies_of(t).unwrap();
+    assert_eq!(copies.len(), 1);
+    assert_eq!((copies[0].id, copies[0].branch.as_str(), copies[0].status), (first, "chuo", CopyStatus::OnShelf));
+}
+
+#[test]
+fn a_copy_needs_a_known_title_branch_and_material_kind() {
+    let mut lib = open("chiba");
+    let t = lib.add_title(NewTitle::new("草枕")).unwrap();
+    let missing = bunko::catalog::TitleId::from(999_i64);
+    assert!(matches!(
+        lib.add_copy(NewCopy::new("X1", missing, "chuo", "book")),
+        Err(Error::NotFound { entity: Entity::Title, .. })
+    ));
+    assert!(matches!(
+        lib.add_copy(NewCopy::new("X1", t, "narita", "book")),
+        Err(Error::NotFound { entity: Entity::Branch, .. })
+    ));
+    assert!(matches!(
+        lib.add_copy(NewCopy::new("X1", t, "chuo", "cd")),
+        Err(Error::InvalidInput { field: "material_kind", .. })
+    ));
+    assert!(lib.copies_of(t).unwrap().is_empty());
+}
+
+#[test]
+fn a_partner_library_holds_no_copies() {
+    let mut lib = open("fukushima");
+    let t = lib.add_title(NewTitle::new("会津の歴史")).unwrap();
+    let err = lib.add_copy(NewCopy::new("F1", t, "muni-example", "book")).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { field: "branch", .. }), "{err}");
+}
+
+#[test]
+fn titles_round_trip_with_subjects_and_a_normalised_isbn() {
+    let mut lib = open("fukushima");
+    let new = NewTitle {
+        title: " 銀河鉄道の夜 ".into(),
+        author: "宮沢賢治".into(),
+        publisher: "岩波書店".into(),
+        subjects: vec!["童話".into(), "日本文学".into()],
+        category: "913.6".into(),
+        published_on: Some(date("2026-01-15")),
+        serial: false,
+        isbn: "978-4-00-310761-6".into(),
+    };
+    let id = lib.add_title(new).unwrap();
+    let t = lib.title(id).unwrap();
+    assert_eq!(t.title, "銀河鉄道の夜");
+    assert_eq!(t.subjects, ["童話", "日本文学"]);
+    assert_eq!(t.isbn, "9784003107616");
+    assert!(matches!(
+        lib.add_title(NewTitle { isbn: "97840031".into(), ..NewTitle::new("x") }),
+        Err(Error::InvalidInput { field: "isbn", .. })
+    ));
+    assert!(matches!(lib.add_title(NewTitle::new("  ")), Err(Error::InvalidInput { field: "title", .. })));
+}
+
+#[test]
+fn card_numbers_follow_the_library_format_r_a1() {
+    let expires = date("2029-03-31");
+    // R-A1 kanagawa: 6 digits.
+    let mut kanagawa = open("kanagawa");
+    assert!(kanagawa.register_patron(NewPatron::new("123456", "神奈川 太郎", expires)).is_ok());
+    for bad in ["12345", "1234567", "12345a", ""] {
+        let err = kanagawa.register_patron(NewPatron::new(bad, "x", expires)).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { field: "card_number", .. }), "{bad}: {err}");
+    }
+    // R-A1 chikushino: 8 digits starting with 0; full-width digits are accepted.
+    let mut chikushino = open("chikushino");
+    let id = chikushino.register_patron(NewPatron::new("０１２３４５６７", "筑紫 花子", expires)).unwrap();
+    assert_eq!(chikushino.patron(id).unwrap().card_number.as_str(), "01234567");
+    for bad in ["11234567", "0123456", "012345678"] {
+        let err = chikushino.register_patron(NewPatron::new(bad, "x", expires)).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { field: "card_number", .. }), "{bad}: {err}");
+    }
+    assert_eq!(chikushino.patron_by_card("01234567").unwrap().id, id);
+}
+
+#[test]
+fn duplicate_card_number_is_a_conflict() {
+    let mut lib = open("kanagawa");
+    let expires = date("2029-03-31");
+    lib.register_patron(NewPatron::new("123456", "一人目", expires)).unwrap();
+    let err = lib.register_patron(NewPatron::new("123456", "二人目", expires)).unwrap_err();
+    assert!(matches!(err, Error::Conflict { entity: Entity::Patron, .. }), "{err}");
+    assert_eq!(lib.patron_by_card("123456").unwrap().name, "一人目");
+}
+
+#[test]
+fn patrons_keep_phones_in_order_with_one_chosen_r_c4() {
+    let mut lib = open("shizuoka");
+    let mut p = NewPatron::new("1000200030", "静岡 一郎", date("2029-03-31"));
+    p.phones = vec![
+        Phone::new(PhoneKind::Home, "054-123-4567"),
+        Phone { chosen: true, ..Phone::new(PhoneKind::Mobile, "090-1234-5678") },
+    ];
+    p.default_pickup = Some("chuo".into());
+    let id = lib.register_patron(p.clone()).unwrap();
+    let stored = lib.patron(id).unwrap();
+    assert_eq!(stored.phones, p.phones);
+    assert_eq!(stored.default_pickup.as_deref(), Some("chuo"));
+    assert_eq!(stored.registered_on, date("2026-04-01"));
+
+    let mut too_many = NewPatron::new("1000200031", "x", date("2029-03-31"));
+    too_many.phones = vec![Phone::new(PhoneKind::Home, "054-000-0001"); 3];
+    assert!(matches!(lib.register_patron(too_many), Err(Error::InvalidInput { field: "phones", .. })));
+}
+
+#[test]
+fn branches_follow_the_policy() {
+    let lib = open("chiba");
+    let codes: Vec<String> = lib.branches().unwrap().into_iter().map(|b| b.code).collect();
+    assert_eq!(codes, ["chuo", "seibu", "tobu"]);
+}
+
+#[test]
+fn a_policy_that_drops_a_branch_with_copies_is_refused_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    {
+        let mut lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
+        let t = lib.add_title(NewTitle::new("x")).unwrap();
+        lib.add_copy(NewCopy::new("T1", t, "tobu", "book")).unwrap();
+    }
+    let mut policy = Policy::preset("chiba").unwrap();
+    policy.branches.retain(|b| b.code != "tobu");
+    let err = Library::open(&path, policy, clock()).unwrap_err();
+    assert!(err.to_string().contains("branch `tobu`"), "{err}");
+    // The refused open changed nothing: the full policy still opens with the copy in place.
+    let lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
+    assert_eq!(lib.copy_by_barcode("T1").unwrap().branch, "tobu");
+}
+
+#[test]
+fn today_is_the_library_local_date() {
+    // 2026-03-31 20:00 UTC is already 2026-04-01 in Japan (+09:00).
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 3, 31, 20, 0, 0).unwrap());
+    let lib = Library::open_in_memory(Policy::preset("chiba").unwrap(), clock).unwrap();
+    assert_eq!(lib.today(), date("2026-04-01"));
+}
