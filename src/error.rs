@@ -32,6 +32,9 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The library's rules refuse the request; every applicable reason is listed (R-L4).
+    #[error(transparent)]
+    Refused(#[from] crate::policy::Refusal),
     /// The policy text is not a valid policy.
     #[error(transparent)]
     Policy(#[from] PolicyError),

@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod circulation;
 pub mod clock;
 pub mod error;
 mod library;

@@ -8,6 +8,7 @@ mod calendar;
 mod ops;
 
 pub use calendar::{CalendarException, OpeningCalendar, SEARCH_HORIZON_DAYS};
+pub(crate) use ops::calendar_in;
 
 use chrono::NaiveDate;
 

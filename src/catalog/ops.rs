@@ -9,6 +9,7 @@ use super::{
 use crate::Library;
 use crate::error::{Entity, Error, Result};
 use crate::policy::Weekday;
+use crate::store::Tx;
 
 impl Library {
     /// Every branch and partner pickup library, by code.
@@ -114,8 +115,7 @@ impl Library {
     /// The branch's calendar from `from` to the search horizon (ten years on).
     pub fn opening_calendar(&self, branch: &str, from: NaiveDate) -> Result<OpeningCalendar> {
         self.require_branch(branch)?;
-        let until = from.checked_add_days(Days::new(SEARCH_HORIZON_DAYS)).unwrap_or(NaiveDate::MAX);
-        self.store.read(|tx| tx.opening_calendar(branch, from, until))
+        self.store.read(|tx| calendar_in(tx, branch, from))
     }
 
     /// Whether `branch` is open on `day`.
@@ -132,6 +132,12 @@ impl Library {
     pub fn nth_open_day_after(&self, branch: &str, day: NaiveDate, n: u32) -> Result<NaiveDate> {
         self.opening_calendar(branch, day)?.nth_open_day_after(day, n).ok_or_else(|| never_open(branch, day))
     }
+}
+
+/// A branch's calendar from `from` to the search horizon, read in an open transaction.
+pub(crate) fn calendar_in(tx: &Tx<'_>, branch: &str, from: NaiveDate) -> Result<OpeningCalendar> {
+    let until = from.checked_add_days(Days::new(SEARCH_HORIZON_DAYS)).unwrap_or(NaiveDate::MAX);
+    tx.opening_calendar(branch, from, until)
 }
 
 fn never_open(branch: &str, day: NaiveDate) -> Error {

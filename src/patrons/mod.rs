@@ -223,3 +223,9 @@ impl Patron {
         today > self.expires_on
     }
 }
+
+impl From<i64> for PatronId {
+    fn from(id: i64) -> Self {
+        PatronId(id)
+    }
+}

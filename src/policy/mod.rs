@@ -3,12 +3,16 @@
 //!
 //! This module does no I/O beyond parsing a string it is given, and never reads the clock.
 
+mod decide;
 mod model;
 mod presets;
+mod refusal;
 mod validate;
 
+pub use decide::*;
 pub use model::*;
 pub use presets::PRESET_NAMES;
+pub use refusal::{Reason, Refusal};
 
 use crate::error::{PolicyError, PolicyProblem};
 

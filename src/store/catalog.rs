@@ -1,8 +1,7 @@
 //! SQL for branches, the opening calendar, titles and copies.
 
 use chrono::NaiveDate;
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
-use rusqlite::{Row, ToSql, params};
+use rusqlite::{Row, params};
 
 use super::{Tx, conflict_on_unique, optional};
 use crate::catalog::{
@@ -11,29 +10,7 @@ use crate::catalog::{
 use crate::error::{Entity, Result};
 use crate::policy::Weekday;
 
-impl ToSql for TitleId {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        self.0.to_sql()
-    }
-}
-
-impl FromSql for TitleId {
-    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
-        i64::column_result(v).map(TitleId)
-    }
-}
-
-impl ToSql for CopyId {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        self.0.to_sql()
-    }
-}
-
-impl FromSql for CopyId {
-    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
-        i64::column_result(v).map(CopyId)
-    }
-}
+sql_id!(TitleId, CopyId);
 
 const COPY_STATUSES: [(CopyStatus, &str); 6] = [
     (CopyStatus::OnShelf, "on_shelf"),
@@ -44,19 +21,7 @@ const COPY_STATUSES: [(CopyStatus, &str); 6] = [
     (CopyStatus::Withdrawn, "withdrawn"),
 ];
 
-impl ToSql for CopyStatus {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        let name = COPY_STATUSES.iter().find(|(s, _)| s == self).map_or("", |(_, n)| n);
-        Ok(ToSqlOutput::from(name))
-    }
-}
-
-impl FromSql for CopyStatus {
-    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = v.as_str()?;
-        COPY_STATUSES.iter().find(|(_, n)| *n == text).map(|(s, _)| *s).ok_or(FromSqlError::InvalidType)
-    }
-}
+sql_text_enum!(CopyStatus, COPY_STATUSES);
 
 const COPY_COLUMNS: &str =
     "id, barcode, title_id, branch, material_kind, is_loanable, is_interlibrary, status, available_since";

@@ -4,15 +4,56 @@
 //! It holds no policy and makes no decisions: callers pass in plain values and get plain values
 //! back.
 
-mod catalog;
-mod patrons;
-
 use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use crate::error::{Entity, Error, Result};
+
+/// Stores an id newtype as its integer.
+macro_rules! sql_id {
+    ($($id:ident),+) => {$(
+        impl rusqlite::ToSql for $id {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                self.0.to_sql()
+            }
+        }
+        impl rusqlite::types::FromSql for $id {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(v).map($id)
+            }
+        }
+    )+};
+}
+
+/// Stores a fieldless enum as the text name given in `$names` (`[(Variant, "name"), ...]`).
+macro_rules! sql_text_enum {
+    ($ty:ty, $names:expr) => {
+        impl rusqlite::ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                let name = $names.iter().find(|(v, _)| v == self).map_or("", |(_, n)| *n);
+                Ok(rusqlite::types::ToSqlOutput::from(name))
+            }
+        }
+        impl rusqlite::types::FromSql for $ty {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let text = v.as_str()?;
+                $names
+                    .iter()
+                    .find(|(_, n)| *n == text)
+                    .map(|(v, _)| *v)
+                    .ok_or(rusqlite::types::FromSqlError::InvalidType)
+            }
+        }
+    };
+}
+
+mod catalog;
+mod circulation;
+mod patrons;
+
+pub(crate) use circulation::NewLoan;
 
 mod embedded {
     refinery::embed_migrations!("migrations");

@@ -1,41 +1,18 @@
 //! SQL for patrons and their phones.
 
 use chrono::NaiveDate;
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
-use rusqlite::{Row, ToSql, params};
+use rusqlite::{Row, params};
 
 use super::{Tx, conflict_on_unique, optional};
 use crate::error::{Entity, Result};
 use crate::patrons::{CardNumber, NewPatron, Patron, PatronId, Phone, PhoneKind};
 
-impl ToSql for PatronId {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        self.0.to_sql()
-    }
-}
-
-impl FromSql for PatronId {
-    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
-        i64::column_result(v).map(PatronId)
-    }
-}
+sql_id!(PatronId);
 
 const PHONE_KINDS: [(PhoneKind, &str); 4] =
     [(PhoneKind::Home, "home"), (PhoneKind::Mobile, "mobile"), (PhoneKind::Work, "work"), (PhoneKind::Other, "other")];
 
-impl ToSql for PhoneKind {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        let name = PHONE_KINDS.iter().find(|(k, _)| k == self).map_or("", |(_, n)| n);
-        Ok(ToSqlOutput::from(name))
-    }
-}
-
-impl FromSql for PhoneKind {
-    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = v.as_str()?;
-        PHONE_KINDS.iter().find(|(_, n)| *n == text).map(|(k, _)| *k).ok_or(FromSqlError::InvalidType)
-    }
-}
+sql_text_enum!(PhoneKind, PHONE_KINDS);
 
 const PATRON_COLUMNS: &str = "id, card_number, name, birth_date, category, is_blocked, is_hearing_impaired,
      registered_on, expires_on, last_activity_on, default_pickup";

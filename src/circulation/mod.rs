@@ -1,0 +1,134 @@
+//! Circulation: checkout, check-in, renewal, overdue, dispatch loans and opt-in reading history.
+//!
+//! Each operation gathers facts from `store`, asks a pure decision in `policy`, and writes the
+//! result in the same transaction. This module writes no SQL.
+
+mod ops;
+
+use chrono::NaiveDate;
+
+use crate::catalog::{CopyId, TitleId};
+use crate::patrons::PatronId;
+use crate::policy::Refusal;
+
+/// Identifies a loan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LoanId(pub(crate) i64);
+
+impl LoanId {
+    /// The stored integer id.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// Where a loan is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoanStatus {
+    /// Dispatched to a partner pickup library; the loan period already runs (R-H12).
+    InTransit,
+    /// With the patron (貸出中).
+    Active,
+    /// Returned (返却済).
+    Returned,
+}
+
+/// An open loan as the patron and staff see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loan {
+    /// Its id.
+    pub id: LoanId,
+    /// The copy lent.
+    pub copy: CopyId,
+    /// The copy's barcode.
+    pub barcode: String,
+    /// The title lent.
+    pub title: TitleId,
+    /// The title's name.
+    pub title_text: String,
+    /// The borrower (present while the loan is open).
+    pub patron: Option<PatronId>,
+    /// The branch that lent it (or the pickup library of a dispatch loan).
+    pub branch: String,
+    /// Status.
+    pub status: LoanStatus,
+    /// The day the loan started.
+    pub checked_out_on: NaiveDate,
+    /// The due date (返却期限).
+    pub due_on: NaiveDate,
+    /// Times renewed.
+    pub renewals: u32,
+    /// The copy was borrowed from another library (相互貸借).
+    pub interlibrary: bool,
+}
+
+impl Loan {
+    /// Days past the due date on `today`; 0 when not overdue.
+    pub fn days_overdue(&self, today: NaiveDate) -> u32 {
+        u32::try_from((today - self.due_on).num_days()).unwrap_or(0)
+    }
+}
+
+/// One line of a patron's "My Library" loans list (R-L1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoanView {
+    /// The loan.
+    pub loan: Loan,
+    /// Days past due today; 0 when not overdue.
+    pub days_overdue: u32,
+    /// Whether a renewal today would succeed and the due date it would give, or why not (R-L4).
+    pub renewal: Result<NaiveDate, Refusal>,
+}
+
+/// What happened to a copy at check-in or on arrival.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyRoute {
+    /// Back on the shelf here.
+    Shelved,
+    /// Sent on to another branch (its home branch).
+    InTransit {
+        /// Destination branch.
+        to: String,
+    },
+}
+
+/// The result of a check-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckIn {
+    /// The loan that was closed.
+    pub loan: LoanId,
+    /// The patron who had it, for the desk's screen; not stored with the returned loan.
+    pub patron: PatronId,
+    /// Days it came back late; 0 when on time.
+    pub days_overdue: u32,
+    /// Where the copy goes next.
+    pub route: CopyRoute,
+}
+
+/// One entry of a patron's reading history (R-R1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// The entry's id, for deleting it.
+    pub id: i64,
+    /// The title borrowed.
+    pub title: TitleId,
+    /// Its name.
+    pub title_text: String,
+    /// Its author.
+    pub author: String,
+    /// The day it was borrowed.
+    pub checked_out_on: NaiveDate,
+    /// The day it came back, if it has.
+    pub returned_on: Option<NaiveDate>,
+}
+
+/// Checkouts and returns on one day, library-wide; carries no patron.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DailyCirculation {
+    /// The day.
+    pub day: NaiveDate,
+    /// Loans started.
+    pub checkouts: u32,
+    /// Loans returned.
+    pub returns: u32,
+}

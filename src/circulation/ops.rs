@@ -1,0 +1,330 @@
+//! Circulation operations on [`Library`].
+
+use chrono::NaiveDate;
+
+use super::{CheckIn, CopyRoute, DailyCirculation, HistoryEntry, Loan, LoanId, LoanStatus, LoanView};
+use crate::Library;
+use crate::catalog::{Copy, CopyStatus, calendar_in};
+use crate::error::{Entity, Error, Result};
+use crate::patrons::{Patron, PatronId};
+use crate::policy::{
+    AccountFacts, CheckoutFacts, Reason, Refusal, RenewalFacts, Service, account_refusals, checkout_decision,
+    renewal_decision,
+};
+use crate::store::{NewLoan, Tx};
+
+/// Longest page of reading history returned at once.
+pub const MAX_PAGE: u32 = 500;
+
+impl Library {
+    /// Lends the copy with `barcode` to `patron` at the counter of `branch`.
+    ///
+    /// The due date follows the policy's loan period for the copy's material kind, moved to the
+    /// branch's next open day when it falls on a closed day (if the policy says so). Refused with
+    /// every applicable reason: not for loan, already lent, set aside for another patron's hold,
+    /// not on the shelf, blocked patron, expired card, overdue loans (if the policy blocks).
+    pub fn checkout(&mut self, barcode: &str, patron: PatronId, branch: &str) -> Result<Loan> {
+        self.require_own_branch(branch)?;
+        self.lend(barcode, patron, branch, LoanStatus::Active)
+    }
+
+    /// Starts a loan when the copy is dispatched to a partner pickup library whose policy entry
+    /// says `loan_starts_at_dispatch` (fukushima's municipal libraries, R-H12). The due date
+    /// counts from today; [`Library::confirm_pickup`] records collection.
+    pub fn dispatch_loan(&mut self, barcode: &str, patron: PatronId, pickup: &str) -> Result<Loan> {
+        let b = self.require_branch(pickup)?;
+        if !b.loan_starts_at_dispatch {
+            return Err(Error::InvalidInput {
+                field: "pickup",
+                reason: format!("`{pickup}` does not start loans at dispatch; use checkout at pickup"),
+            });
+        }
+        self.lend(barcode, patron, pickup, LoanStatus::InTransit)
+    }
+
+    fn lend(&mut self, barcode: &str, patron: PatronId, branch: &str, status: LoanStatus) -> Result<Loan> {
+        let today = self.today();
+        let policy = &self.policy;
+        self.store.write(|tx| {
+            let calendar = calendar_in(tx, branch, today)?;
+            let copy = copy_by_barcode(tx, barcode)?;
+            let who = patron_in(tx, patron)?;
+            let facts = CheckoutFacts {
+                today,
+                copy_loanable: copy.loanable,
+                material_kind: &copy.material_kind,
+                copy_status: copy.status,
+                held_for_another: tx.copy_set_aside_for_other(copy.id, patron)?,
+                patron_blocked: who.blocked,
+                card_expires_on: who.expires_on,
+                overdue_loans: tx.count_overdue_of(patron, today)?,
+                calendar: &calendar,
+            };
+            let due_on = checkout_decision(policy, &facts)?;
+            if !tx.move_copy(copy.id, copy.status, CopyStatus::OnLoan, None)? {
+                return Err(Refusal::one(Reason::CopyOnLoan).into());
+            }
+            tx.release_hold_for_checkout(copy.id, patron, today)?;
+            let loan = tx.insert_loan(&NewLoan {
+                copy: copy.id,
+                title: copy.title,
+                patron,
+                branch,
+                status,
+                checked_out_on: today,
+                due_on,
+            })?;
+            if tx.reading_history_since(patron)?.is_some() {
+                tx.record_history(patron, copy.title, loan, today)?;
+            }
+            tx.touch_patron(patron, today)?;
+            tx.open_loan(loan)?.ok_or_else(|| not_found(Entity::Loan, loan.get()))
+        })
+    }
+
+    /// Records that the patron collected a dispatched loan at the partner library.
+    pub fn confirm_pickup(&mut self, loan: LoanId) -> Result<()> {
+        let done = self.store.write(|tx| tx.activate_loan(loan))?;
+        if done { Ok(()) } else { Err(not_found(Entity::Loan, loan.get())) }
+    }
+
+    /// Checks in the copy with `barcode` at `branch`: closes its loan, notes how late it was,
+    /// drops the loan's link to the patron (R-R1), and routes the copy: to the shelf here, or in
+    /// transit to its home branch.
+    pub fn check_in(&mut self, barcode: &str, branch: &str) -> Result<CheckIn> {
+        self.require_own_branch(branch)?;
+        let today = self.today();
+        self.store.write(|tx| {
+            let copy = copy_by_barcode(tx, barcode)?;
+            let loan = tx.open_loan_of_copy(copy.id)?.ok_or_else(|| Refusal::one(Reason::NotOnLoan))?;
+            let patron = loan.patron.ok_or_else(|| not_found(Entity::Patron, loan.id.get()))?;
+            let days_overdue = loan.days_overdue(today);
+            tx.return_loan(loan.id, today, branch, days_overdue)?;
+            tx.touch_patron(patron, today)?;
+            let route = route_copy(tx, &copy, CopyStatus::OnLoan, branch)?;
+            Ok(CheckIn { loan: loan.id, patron, days_overdue, route })
+        })
+    }
+
+    /// Records that an in-transit copy arrived at `branch`, and shelves it there.
+    pub fn receive_copy(&mut self, barcode: &str, branch: &str) -> Result<CopyRoute> {
+        self.require_own_branch(branch)?;
+        self.store.write(|tx| {
+            let copy = copy_by_barcode(tx, barcode)?;
+            if copy.status != CopyStatus::InTransit {
+                return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
+            }
+            route_copy(tx, &copy, CopyStatus::InTransit, branch)
+        })
+    }
+
+    /// Whether a renewal of `loan` today would succeed, and the new due date, without changing
+    /// anything (kanagawa shows it before the patron confirms, R-L3).
+    pub fn preview_renewal(&self, patron: PatronId, loan: LoanId) -> Result<Result<NaiveDate, Refusal>> {
+        let today = self.today();
+        self.store.read(|tx| {
+            let who = patron_in(tx, patron)?;
+            let loan = patrons_loan(tx, patron, loan)?;
+            renewal_with(&self.policy, tx, &who, &loan, today)
+        })
+    }
+
+    /// Renews one of the patron's loans; refused with every reason that applies (R-L2–R-L4).
+    pub fn renew(&mut self, patron: PatronId, loan: LoanId) -> Result<NaiveDate> {
+        let mut results = self.renew_all(patron, &[loan])?;
+        match results.pop() {
+            Some((_, Ok(due))) => Ok(due),
+            Some((_, Err(refusal))) => Err(refusal.into()),
+            None => Err(not_found(Entity::Loan, loan.get())),
+        }
+    }
+
+    /// Renews several loans at once, each with its own result; refusals do not undo the others.
+    /// A loan that is not the patron's is reported as not found and nothing is renewed.
+    pub fn renew_all(
+        &mut self,
+        patron: PatronId,
+        loans: &[LoanId],
+    ) -> Result<Vec<(LoanId, Result<NaiveDate, Refusal>)>> {
+        let today = self.today();
+        let policy = &self.policy;
+        self.store.write(|tx| {
+            let who = patron_in(tx, patron)?;
+            let mut results = Vec::with_capacity(loans.len());
+            for &id in loans {
+                let loan = patrons_loan(tx, patron, id)?;
+                let decision = renewal_with(policy, tx, &who, &loan, today)?;
+                if let Ok(due) = decision {
+                    if !tx.renew_loan(id, loan.renewals, due)? {
+                        return Err(Error::Conflict {
+                            entity: Entity::Loan,
+                            key: id.get().to_string(),
+                            reason: "the loan changed while renewing; try again".into(),
+                        });
+                    }
+                    tx.touch_patron(patron, today)?;
+                }
+                results.push((id, decision));
+            }
+            Ok(results)
+        })
+    }
+
+    /// The patron's open loans with due dates, days overdue and renewability (R-L1).
+    pub fn patron_loans(&self, patron: PatronId) -> Result<Vec<LoanView>> {
+        let today = self.today();
+        self.store.read(|tx| {
+            let who = patron_in(tx, patron)?;
+            tx.open_loans_of(patron)?
+                .into_iter()
+                .map(|loan| {
+                    let renewal = renewal_with(&self.policy, tx, &who, &loan, today)?;
+                    Ok(LoanView { days_overdue: loan.days_overdue(today), renewal, loan })
+                })
+                .collect()
+        })
+    }
+
+    /// Every overdue loan in the library, oldest due date first (the staff overdue list).
+    pub fn overdue_loans(&self) -> Result<Vec<Loan>> {
+        let today = self.today();
+        self.store.read(|tx| tx.overdue_loans(today))
+    }
+
+    /// Why the patron may not log in (`service = None`) or use `service` (R-A2, R-A6); empty
+    /// when in good standing.
+    pub fn patron_standing(&self, patron: PatronId, service: Option<Service>) -> Result<Vec<Reason>> {
+        let today = self.today();
+        self.store.read(|tx| {
+            let who = patron_in(tx, patron)?;
+            let facts = account_facts(tx, &who, today)?;
+            Ok(account_refusals(&self.policy, &facts, service))
+        })
+    }
+
+    /// Opts the patron in to reading history after they agreed to the terms (R-R1); only loans
+    /// checked out from now on are recorded.
+    pub fn opt_in_reading_history(&mut self, patron: PatronId, agreed_to_terms: bool) -> Result<()> {
+        if !self.policy.reading.history_offered {
+            return Err(Error::InvalidInput {
+                field: "reading_history",
+                reason: "this library does not offer it".into(),
+            });
+        }
+        if !agreed_to_terms {
+            return Err(Error::InvalidInput { field: "agreed_to_terms", reason: "the terms must be agreed to".into() });
+        }
+        let today = self.today();
+        self.store.write(|tx| {
+            patron_in(tx, patron)?;
+            if tx.reading_history_since(patron)?.is_none() {
+                tx.set_reading_history(patron, Some(today))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Opts the patron out of reading history and deletes it.
+    pub fn opt_out_reading_history(&mut self, patron: PatronId) -> Result<()> {
+        self.store.write(|tx| {
+            patron_in(tx, patron)?;
+            tx.set_reading_history(patron, None)
+        })
+    }
+
+    /// The patron's own reading history, newest first, `limit` entries from `offset`. There is
+    /// deliberately no staff call that lists a patron's past loans (R-R1).
+    pub fn reading_history(&self, patron: PatronId, limit: u32, offset: u32) -> Result<Vec<HistoryEntry>> {
+        self.store.read(|tx| {
+            patron_in(tx, patron)?;
+            tx.reading_history(patron, limit.min(MAX_PAGE), offset)
+        })
+    }
+
+    /// Checkouts and returns per day, library-wide, from `from` to `to` inclusive.
+    pub fn daily_circulation(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyCirculation>> {
+        self.store.read(|tx| tx.daily_circulation(from, to))
+    }
+
+    fn require_own_branch(&self, code: &str) -> Result<()> {
+        if self.require_branch(code)?.partner {
+            return Err(Error::InvalidInput { field: "branch", reason: format!("`{code}` is a partner library") });
+        }
+        Ok(())
+    }
+}
+
+fn renewal_with(
+    policy: &crate::Policy,
+    tx: &Tx<'_>,
+    who: &Patron,
+    loan: &Loan,
+    today: NaiveDate,
+) -> Result<Result<NaiveDate, Refusal>> {
+    let account = account_facts(tx, who, today)?;
+    let own_overdue = u32::from(loan.due_on < today);
+    let calendar = calendar_in(tx, &loan.branch, today)?;
+    let facts = RenewalFacts {
+        today,
+        due_on: loan.due_on,
+        renewals: loan.renewals,
+        interlibrary: loan.interlibrary,
+        holds_by_others: tx.waiting_holds_by_others(loan.title, who.id)?,
+        other_overdue_loans: account.overdue_loans - own_overdue,
+        account: account_refusals(policy, &account, Some(Service::Renewals)),
+        calendar: &calendar,
+    };
+    Ok(renewal_decision(policy, &facts))
+}
+
+fn account_facts(tx: &Tx<'_>, who: &Patron, today: NaiveDate) -> Result<AccountFacts> {
+    Ok(AccountFacts {
+        today,
+        blocked: who.blocked,
+        expires_on: who.expires_on,
+        last_activity_on: who.last_activity_on,
+        overdue_loans: tx.count_overdue_of(who.id, today)?,
+        temporary_password: false,
+    })
+}
+
+/// Routes a copy that is here at `branch`: shelved if this is its home, else sent home.
+fn route_copy(tx: &Tx<'_>, copy: &Copy, from: CopyStatus, branch: &str) -> Result<CopyRoute> {
+    let (to, route) = if copy.branch == branch {
+        (CopyStatus::OnShelf, CopyRoute::Shelved)
+    } else {
+        (CopyStatus::InTransit, CopyRoute::InTransit { to: copy.branch.clone() })
+    };
+    let transit_to = match &route {
+        CopyRoute::InTransit { to } => Some(to.as_str()),
+        CopyRoute::Shelved => None,
+    };
+    if from == CopyStatus::InTransit && tx.transit_destination(copy.id)?.as_deref() == transit_to {
+        return Ok(route);
+    }
+    if !tx.move_copy(copy.id, from, to, transit_to)? {
+        return Err(Error::Conflict {
+            entity: Entity::Copy,
+            key: copy.barcode.clone(),
+            reason: "the copy moved meanwhile".into(),
+        });
+    }
+    Ok(route)
+}
+
+fn copy_by_barcode(tx: &Tx<'_>, barcode: &str) -> Result<Copy> {
+    tx.copy_by_barcode(barcode.trim())?.ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })
+}
+
+fn patron_in(tx: &Tx<'_>, id: PatronId) -> Result<Patron> {
+    tx.patron(id)?.ok_or_else(|| not_found(Entity::Patron, id.get()))
+}
+
+/// The patron's open loan `id`; another patron's loan is "not found", revealing nothing.
+fn patrons_loan(tx: &Tx<'_>, patron: PatronId, id: LoanId) -> Result<Loan> {
+    tx.open_loan(id)?.filter(|l| l.patron == Some(patron)).ok_or_else(|| not_found(Entity::Loan, id.get()))
+}
+
+fn not_found(entity: Entity, id: i64) -> Error {
+    Error::NotFound { entity, key: id.to_string() }
+}

@@ -1,0 +1,140 @@
+//! Refusals: every reason a request is turned down, as data a caller can match on (R-L4).
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::catalog::CopyStatus;
+
+/// One reason a request is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reason {
+    /// Staff have blocked the account.
+    PatronBlocked,
+    /// The card expired on this day (R-A6).
+    CardExpired {
+        /// Last valid day.
+        expired_on: NaiveDate,
+    },
+    /// The card has not been used for the policy's number of years (kanagawa 3, R-A6).
+    CardUnused {
+        /// Last day it was used.
+        last_used_on: NaiveDate,
+        /// The policy's limit in years.
+        years: u32,
+    },
+    /// The patron holds overdue items and the policy blocks on that (R-A6).
+    HasOverdueLoans {
+        /// How many loans are overdue.
+        count: u32,
+    },
+    /// The account still has a counter-issued temporary password (R-A2).
+    TemporaryPassword,
+    /// The copy is not for loan (持出禁止), by itself or by its material kind (R-H2).
+    CopyNotLoanable,
+    /// The copy is already lent.
+    CopyOnLoan,
+    /// The copy is set aside for another patron's hold.
+    CopyHeldForAnotherPatron,
+    /// The copy is not on the shelf (in transit, missing, withdrawn).
+    CopyUnavailable {
+        /// Where it is.
+        status: CopyStatus,
+    },
+    /// The copy is not on loan, so it cannot be checked in or renewed.
+    NotOnLoan,
+    /// This loan is past its due date (R-L3).
+    Overdue {
+        /// The due date that passed.
+        due_on: NaiveDate,
+    },
+    /// Other loans of the patron are overdue (shizuoka, R-L3).
+    AccountHasOverdue {
+        /// How many.
+        count: u32,
+    },
+    /// Other patrons are waiting for this title (R-L3).
+    HeldByOthers {
+        /// How many holds wait.
+        holds: u32,
+    },
+    /// The copy was borrowed from another library (相互貸借, R-L3).
+    InterlibraryLoan,
+    /// The loan was already renewed as often as the policy allows (R-L2).
+    RenewalLimitReached {
+        /// The policy's limit.
+        limit: u32,
+    },
+    /// Renewing today would not move the due date later.
+    WouldNotExtend {
+        /// The current due date.
+        due_on: NaiveDate,
+        /// What renewing today would give.
+        new_due_on: NaiveDate,
+    },
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::PatronBlocked => write!(f, "this card number cannot be used; please contact the library"),
+            Reason::CardExpired { expired_on } => write!(f, "the card expired on {expired_on}; please renew it"),
+            Reason::CardUnused { last_used_on, years } => {
+                write!(f, "the card has not been used for over {years} years (last used {last_used_on})")
+            }
+            Reason::HasOverdueLoans { count } => write!(f, "{count} overdue item(s) must be returned first"),
+            Reason::TemporaryPassword => write!(f, "change the temporary password to your own password first"),
+            Reason::CopyNotLoanable => write!(f, "this item is not for loan"),
+            Reason::CopyOnLoan => write!(f, "this item is already on loan"),
+            Reason::CopyHeldForAnotherPatron => write!(f, "this item is set aside for another patron's hold"),
+            Reason::CopyUnavailable { status } => write!(f, "this item is not on the shelf ({status:?})"),
+            Reason::NotOnLoan => write!(f, "this item is not on loan"),
+            Reason::Overdue { due_on } => write!(f, "the due date ({due_on}) has passed"),
+            Reason::AccountHasOverdue { count } => write!(f, "{count} other item(s) are overdue"),
+            Reason::HeldByOthers { holds } => write!(f, "{holds} other patron(s) are waiting for this title"),
+            Reason::InterlibraryLoan => write!(f, "items borrowed from another library cannot be renewed"),
+            Reason::RenewalLimitReached { limit } => write!(f, "already renewed {limit} time(s), the most allowed"),
+            Reason::WouldNotExtend { due_on, new_due_on } => {
+                write!(f, "renewing today would give {new_due_on}, not later than the current due date {due_on}")
+            }
+        }
+    }
+}
+
+/// A refused request with every reason that applies, in a stable order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Refusal {
+    /// The reasons, never empty.
+    pub reasons: Vec<Reason>,
+}
+
+impl Refusal {
+    /// `Ok(value)` when `reasons` is empty, else a refusal carrying them all.
+    pub fn check<T>(reasons: Vec<Reason>, value: T) -> Result<T, Refusal> {
+        if reasons.is_empty() { Ok(value) } else { Err(Refusal { reasons }) }
+    }
+
+    /// A refusal with a single reason.
+    pub fn one(reason: Reason) -> Refusal {
+        Refusal { reasons: vec![reason] }
+    }
+
+    /// Whether `reason` is among the reasons.
+    pub fn has(&self, reason: &Reason) -> bool {
+        self.reasons.contains(reason)
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "refused: ")?;
+        for (i, r) in self.reasons.iter().enumerate() {
+            if i > 0 {
+                write!(f, "; ")?;
+            }
+            write!(f, "{r}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,234 @@
+//! SQL for loans, copy movements and reading history.
+
+use chrono::NaiveDate;
+use rusqlite::{Row, params};
+
+use super::{Tx, optional};
+use crate::catalog::{CopyId, CopyStatus, TitleId};
+use crate::circulation::{DailyCirculation, HistoryEntry, Loan, LoanId, LoanStatus};
+use crate::error::Result;
+use crate::patrons::PatronId;
+
+sql_id!(LoanId);
+
+const LOAN_STATUSES: [(LoanStatus, &str); 3] =
+    [(LoanStatus::InTransit, "in_transit"), (LoanStatus::Active, "active"), (LoanStatus::Returned, "returned")];
+
+sql_text_enum!(LoanStatus, LOAN_STATUSES);
+
+const LOAN_SELECT: &str = "SELECT l.id, l.copy_id, c.barcode, l.title_id, t.title, l.patron_id, l.branch, l.status,
+            l.checked_out_on, l.due_on, l.renewals, c.is_interlibrary
+     FROM loans l JOIN copies c ON c.id = l.copy_id JOIN titles t ON t.id = l.title_id";
+
+fn loan_from_row(r: &Row<'_>) -> rusqlite::Result<Loan> {
+    Ok(Loan {
+        id: r.get(0)?,
+        copy: r.get(1)?,
+        barcode: r.get(2)?,
+        title: r.get(3)?,
+        title_text: r.get(4)?,
+        patron: r.get(5)?,
+        branch: r.get(6)?,
+        status: r.get(7)?,
+        checked_out_on: r.get(8)?,
+        due_on: r.get(9)?,
+        renewals: r.get(10)?,
+        interlibrary: r.get(11)?,
+    })
+}
+
+/// A loan to insert.
+pub(crate) struct NewLoan<'a> {
+    pub copy: CopyId,
+    pub title: TitleId,
+    pub patron: PatronId,
+    pub branch: &'a str,
+    pub status: LoanStatus,
+    pub checked_out_on: NaiveDate,
+    pub due_on: NaiveDate,
+}
+
+impl Tx<'_> {
+    /// Moves a copy from `from` to `to` (with a transit destination for `InTransit`); returns
+    /// false when the copy was not in `from` (someone else moved it first).
+    pub(crate) fn move_copy(
+        &self,
+        copy: CopyId,
+        from: CopyStatus,
+        to: CopyStatus,
+        transit_to: Option<&str>,
+    ) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE copies SET status = ?3, transit_to = ?4 WHERE id = ?1 AND status = ?2",
+            params![copy, from, to, transit_to],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Where an in-transit copy is going.
+    pub(crate) fn transit_destination(&self, copy: CopyId) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT transit_to FROM copies WHERE id = ?1", [copy], |r| r.get(0))?)
+    }
+
+    /// Inserts a loan. The unique index refuses a second open loan of one copy.
+    pub(crate) fn insert_loan(&self, l: &NewLoan<'_>) -> Result<LoanId> {
+        self.conn.execute(
+            "INSERT INTO loans (copy_id, title_id, patron_id, branch, status, checked_out_on, due_on)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![l.copy, l.title, l.patron, l.branch, l.status, l.checked_out_on, l.due_on],
+        )?;
+        Ok(LoanId(self.last_id()))
+    }
+
+    /// A loan that is not yet returned, by id.
+    pub(crate) fn open_loan(&self, id: LoanId) -> Result<Option<Loan>> {
+        let sql = format!("{LOAN_SELECT} WHERE l.id = ?1 AND l.status <> 'returned'");
+        optional(self.conn.query_row(&sql, [id], loan_from_row))
+    }
+
+    /// The open loan of a copy, if it is lent.
+    pub(crate) fn open_loan_of_copy(&self, copy: CopyId) -> Result<Option<Loan>> {
+        let sql = format!("{LOAN_SELECT} WHERE l.copy_id = ?1 AND l.status <> 'returned'");
+        optional(self.conn.query_row(&sql, [copy], loan_from_row))
+    }
+
+    /// A patron's open loans, by due date.
+    pub(crate) fn open_loans_of(&self, patron: PatronId) -> Result<Vec<Loan>> {
+        let sql = format!("{LOAN_SELECT} WHERE l.patron_id = ?1 AND l.status <> 'returned' ORDER BY l.due_on, l.id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([patron], loan_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Every open loan due before `today`, by due date (the staff overdue list).
+    pub(crate) fn overdue_loans(&self, today: NaiveDate) -> Result<Vec<Loan>> {
+        let sql = format!("{LOAN_SELECT} WHERE l.status <> 'returned' AND l.due_on < ?1 ORDER BY l.due_on, l.id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([today], loan_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many of a patron's open loans are due before `today`.
+    pub(crate) fn count_overdue_of(&self, patron: PatronId, today: NaiveDate) -> Result<u32> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM loans WHERE patron_id = ?1 AND status <> 'returned' AND due_on < ?2",
+            params![patron, today],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Renews a loan if it still has `renewals` renewals; false if it changed meanwhile.
+    pub(crate) fn renew_loan(&self, id: LoanId, renewals: u32, due_on: NaiveDate) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE loans SET due_on = ?3, renewals = renewals + 1
+             WHERE id = ?1 AND renewals = ?2 AND status <> 'returned'",
+            params![id, renewals, due_on],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Marks a dispatched loan as collected.
+    pub(crate) fn activate_loan(&self, id: LoanId) -> Result<bool> {
+        Ok(self.conn.execute("UPDATE loans SET status = 'active' WHERE id = ?1 AND status = 'in_transit'", [id])? == 1)
+    }
+
+    /// Closes a loan and drops its link to the patron (privacy, R-R1).
+    pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate, at: &str, days_overdue: u32) -> Result<bool> {
+        let n = self.conn.execute(
+            "UPDATE loans SET status = 'returned', returned_on = ?2, returned_at = ?3, days_overdue = ?4, patron_id = NULL
+             WHERE id = ?1 AND status <> 'returned'",
+            params![id, on, at, days_overdue],
+        )?;
+        self.conn.execute(
+            "UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1",
+            params![id, on],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Records that the card was used on `day`.
+    pub(crate) fn touch_patron(&self, id: PatronId, day: NaiveDate) -> Result<()> {
+        self.conn.execute(
+            "UPDATE patrons SET last_activity_on = MAX(last_activity_on, ?2) WHERE id = ?1",
+            params![id, day],
+        )?;
+        Ok(())
+    }
+
+    /// The day the patron opted in to reading history, if they did.
+    pub(crate) fn reading_history_since(&self, patron: PatronId) -> Result<Option<NaiveDate>> {
+        Ok(self.conn.query_row("SELECT reading_history_since FROM patrons WHERE id = ?1", [patron], |r| r.get(0))?)
+    }
+
+    /// Opts in (`Some(day)`) or out (`None`); opting out deletes the history.
+    pub(crate) fn set_reading_history(&self, patron: PatronId, since: Option<NaiveDate>) -> Result<()> {
+        self.conn.execute("UPDATE patrons SET reading_history_since = ?2 WHERE id = ?1", params![patron, since])?;
+        if since.is_none() {
+            self.conn.execute("DELETE FROM reading_history WHERE patron_id = ?1", [patron])?;
+        }
+        Ok(())
+    }
+
+    /// Records a loan in the patron's reading history.
+    pub(crate) fn record_history(&self, patron: PatronId, title: TitleId, loan: LoanId, on: NaiveDate) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO reading_history (patron_id, title_id, loan_id, checked_out_on) VALUES (?1, ?2, ?3, ?4)",
+            params![patron, title, loan, on],
+        )?;
+        Ok(())
+    }
+
+    /// A patron's reading history, newest first.
+    pub(crate) fn reading_history(&self, patron: PatronId, limit: u32, offset: u32) -> Result<Vec<HistoryEntry>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT h.id, h.title_id, t.title, t.author, h.checked_out_on, h.returned_on
+             FROM reading_history h JOIN titles t ON t.id = h.title_id
+             WHERE h.patron_id = ?1 ORDER BY h.checked_out_on DESC, h.id DESC LIMIT ?2 OFFSET ?3",
+        )?;
+        let rows = stmt.query_map(params![patron, limit, offset], |r| {
+            Ok(HistoryEntry {
+                id: r.get(0)?,
+                title: r.get(1)?,
+                title_text: r.get(2)?,
+                author: r.get(3)?,
+                checked_out_on: r.get(4)?,
+                returned_on: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Checkouts and returns per day between `from` and `to`, inclusive; needs no patron.
+    pub(crate) fn daily_circulation(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyCirculation>> {
+        let mut stmt = self.conn.prepare_cached(
+            "WITH events AS (
+                 SELECT checked_out_on AS day, 1 AS out, 0 AS back FROM loans WHERE checked_out_on BETWEEN ?1 AND ?2
+                 UNION ALL
+                 SELECT returned_on, 0, 1 FROM loans WHERE returned_on BETWEEN ?1 AND ?2)
+             SELECT day, SUM(out), SUM(back) FROM events GROUP BY day ORDER BY day",
+        )?;
+        let rows = stmt.query_map(params![from, to], |r| {
+            Ok(DailyCirculation { day: r.get(0)?, checkouts: r.get(1)?, returns: r.get(2)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Hold facts circulation asks for. Until the holds schema exists no hold can be waiting or
+/// set aside, so these answer "none"; the holds migration replaces them with real queries.
+impl Tx<'_> {
+    /// Waiting holds on `title` by patrons other than `patron`.
+    pub(crate) fn waiting_holds_by_others(&self, _title: TitleId, _patron: PatronId) -> Result<u32> {
+        Ok(0)
+    }
+
+    /// Whether `copy` is set aside for a hold of someone other than `patron`.
+    pub(crate) fn copy_set_aside_for_other(&self, _copy: CopyId, _patron: PatronId) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Fulfils `patron`'s hold that had `copy` set aside, when they borrow it.
+    pub(crate) fn release_hold_for_checkout(&self, _copy: CopyId, _patron: PatronId, _today: NaiveDate) -> Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,125 @@
+//! Shared scaffolding for scenario tests: a library under a preset with a clock that moves.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use bunko::catalog::{CopyId, NewCopy, NewTitle, TitleId};
+use bunko::patrons::{NewPatron, PatronId};
+use bunko::{FixedClock, Library, Policy};
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+
+pub fn day(s: &str) -> NaiveDate {
+    s.parse().expect("a YYYY-MM-DD date")
+}
+
+pub struct World {
+    pub lib: Library,
+    pub clock: Arc<FixedClock>,
+    next_card: u32,
+    next_barcode: u32,
+}
+
+impl World {
+    /// A library under `preset` whose local date is `today` (10:00 in Japan).
+    pub fn new(preset: &str, today: &str) -> World {
+        Self::with_policy(Policy::preset(preset).expect("preset"), today)
+    }
+
+    pub fn with_policy(policy: Policy, today: &str) -> World {
+        let clock = Arc::new(FixedClock::new(Utc.from_utc_datetime(&day(today).and_hms_opt(1, 0, 0).unwrap())));
+        let lib = Library::open_in_memory(policy, clock.clone()).expect("open");
+        World { lib, clock, next_card: 0, next_barcode: 0 }
+    }
+
+    /// A library in a database file (for tests that inspect or compare the file).
+    pub fn on_file(preset: &str, today: &str, path: &std::path::Path) -> World {
+        let clock = Arc::new(FixedClock::new(Utc.from_utc_datetime(&day(today).and_hms_opt(1, 0, 0).unwrap())));
+        let lib = Library::open(path, Policy::preset(preset).expect("preset"), clock.clone()).expect("open");
+        World { lib, clock, next_card: 0, next_barcode: 0 }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.lib.today()
+    }
+
+    pub fn advance_days(&mut self, n: u64) {
+        self.clock.advance(chrono::Duration::days(n as i64));
+    }
+
+    pub fn go_to(&mut self, date: &str) {
+        self.clock.set(Utc.from_utc_datetime(&day(date).and_hms_opt(1, 0, 0).unwrap()));
+    }
+
+    /// The first of the library's own branches.
+    pub fn home(&self) -> String {
+        self.lib.policy().branches.iter().find(|b| !b.partner).expect("a branch").code.clone()
+    }
+
+    /// A card number valid under the policy, different each call.
+    pub fn card(&mut self) -> String {
+        self.next_card += 1;
+        let rules = &self.lib.policy().cards;
+        let len = rules.min_length.max(rules.max_length.min(8)) as usize;
+        let first = rules.allowed_first_digits.first().copied().unwrap_or('1');
+        format!("{first}{:0width$}", self.next_card, width = len - 1)
+    }
+
+    pub fn patron(&mut self) -> PatronId {
+        let card = self.card();
+        let expires = self.today().checked_add_days(Days::new(3 * 365)).unwrap();
+        self.lib.register_patron(NewPatron::new(card, "利用者", expires)).expect("register")
+    }
+
+    pub fn title(&mut self, name: &str) -> TitleId {
+        self.lib.add_title(NewTitle::new(name)).expect("title")
+    }
+
+    /// A loanable copy of a new title at `branch` of `kind`; returns its barcode.
+    pub fn copy_at(&mut self, branch: &str, kind: &str) -> String {
+        let t = self.title("本");
+        self.copy_of(t, branch, kind)
+    }
+
+    pub fn copy_of(&mut self, title: TitleId, branch: &str, kind: &str) -> String {
+        self.next_barcode += 1;
+        let barcode = format!("C{:06}", self.next_barcode);
+        self.lib.add_copy(NewCopy::new(barcode.clone(), title, branch, kind)).expect("copy");
+        barcode
+    }
+
+    pub fn copy_id(&self, barcode: &str) -> CopyId {
+        self.lib.copy_by_barcode(barcode).expect("copy").id
+    }
+}
+
+/// Every row of every table, as text: two equal dumps mean an unchanged database.
+pub fn dump(path: &std::path::Path) -> String {
+    let conn = rusqlite::Connection::open(path).expect("open for dump");
+    let mut tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables.retain(|t| !t.starts_with("sqlite_"));
+    let mut out = String::new();
+    for t in tables {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY 1")).unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                (0..n)
+                    .map(|i| r.get_ref(i).map(|v| format!("{v:?}")))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(|v| v.join("|"))
+            })
+            .unwrap();
+        out.push_str(&format!("## {t}\n"));
+        for row in rows {
+            out.push_str(&row.unwrap());
+            out.push('\n');
+        }
+    }
+    out
+}
