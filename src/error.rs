@@ -54,6 +54,13 @@ pub enum Error {
     Storage(#[from] rusqlite::Error),
 }
 
+impl Error {
+    /// `NotFound` for an entity looked up by numeric id.
+    pub(crate) fn not_found(entity: Entity, id: i64) -> Error {
+        Error::NotFound { entity, key: id.to_string() }
+    }
+}
+
 /// Kinds of stored things, for [`Error::NotFound`] and [`Error::Conflict`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

@@ -5,6 +5,8 @@
 
 mod ops;
 
+pub(crate) use ops::start_loan;
+
 use chrono::NaiveDate;
 
 use crate::catalog::{CopyId, TitleId};
@@ -80,14 +82,37 @@ pub struct LoanView {
     pub renewal: Result<NaiveDate, Refusal>,
 }
 
-/// What happened to a copy at check-in or on arrival.
+/// What happened to a copy at check-in, on arrival, when pulled or when released.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CopyRoute {
     /// Back on the shelf here.
     Shelved,
-    /// Sent on to another branch (its home branch).
+    /// Sent on to its home branch.
     InTransit {
         /// Destination branch.
+        to: String,
+    },
+    /// Put on the hold shelf here for the next hold in the queue (R-H9).
+    HeldForPickup {
+        /// The hold it fills.
+        hold: crate::holds::HoldId,
+        /// Last day it waits (取置期限).
+        deadline: NaiveDate,
+    },
+    /// Assigned to the next hold and sent to its pickup branch on the next delivery (R-H6).
+    InTransitForHold {
+        /// The hold it fills.
+        hold: crate::holds::HoldId,
+        /// Pickup branch.
+        to: String,
+        /// Expected arrival: the next delivery day.
+        arrives_on: NaiveDate,
+    },
+    /// Dispatched to a partner pickup library; the loan started now (R-H12).
+    DispatchedOnLoan {
+        /// The loan that started.
+        loan: LoanId,
+        /// The partner library.
         to: String,
     },
 }

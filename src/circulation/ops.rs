@@ -4,11 +4,12 @@ use chrono::NaiveDate;
 
 use super::{CheckIn, CopyRoute, DailyCirculation, HistoryEntry, Loan, LoanId, LoanStatus, LoanView};
 use crate::Library;
-use crate::catalog::{Copy, CopyStatus, calendar_in};
+use crate::catalog::{Copy, CopyStatus, OpeningCalendar, calendar_in};
 use crate::error::{Entity, Error, Result};
-use crate::patrons::{Patron, PatronId};
+use crate::holds::route::{Ctx, route_copy};
+use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    AccountFacts, CheckoutFacts, Reason, Refusal, RenewalFacts, Service, account_refusals, checkout_decision,
+    CheckoutFacts, Reason, Refusal, RenewalFacts, Service, account_refusals, checkout_decision, due_date,
     renewal_decision,
 };
 use crate::store::{NewLoan, Tx};
@@ -60,32 +61,23 @@ impl Library {
                 overdue_loans: tx.count_overdue_of(patron, today)?,
                 calendar: &calendar,
             };
-            let due_on = checkout_decision(policy, &facts)?;
-            if !tx.move_copy(copy.id, copy.status, CopyStatus::OnLoan, None)? {
-                return Err(Refusal::one(Reason::CopyOnLoan).into());
+            checkout_decision(policy, &facts)?;
+            // A walk-in checkout fulfils the borrower's own hold on the title, if any (R-H5).
+            let fulfilled = match tx.hold_of_copy_for(copy.id, patron)? {
+                Some(hold) => Some(hold),
+                None => tx.queued_hold_of(patron, copy.title)?,
+            };
+            if let Some(hold) = fulfilled {
+                tx.delete_hold(hold)?;
             }
-            tx.release_hold_for_checkout(copy.id, patron, today)?;
-            let loan = tx.insert_loan(&NewLoan {
-                copy: copy.id,
-                title: copy.title,
-                patron,
-                branch,
-                status,
-                checked_out_on: today,
-                due_on,
-            })?;
-            if tx.reading_history_since(patron)?.is_some() {
-                tx.record_history(patron, copy.title, loan, today)?;
-            }
-            tx.touch_patron(patron, today)?;
-            tx.open_loan(loan)?.ok_or_else(|| not_found(Entity::Loan, loan.get()))
+            start_loan(tx, policy, &copy, copy.status, patron, branch, status, today, &calendar)
         })
     }
 
     /// Records that the patron collected a dispatched loan at the partner library.
     pub fn confirm_pickup(&mut self, loan: LoanId) -> Result<()> {
         let done = self.store.write(|tx| tx.activate_loan(loan))?;
-        if done { Ok(()) } else { Err(not_found(Entity::Loan, loan.get())) }
+        if done { Ok(()) } else { Err(Error::not_found(Entity::Loan, loan.get())) }
     }
 
     /// Checks in the copy with `barcode` at `branch`: closes its loan, notes how late it was,
@@ -93,28 +85,31 @@ impl Library {
     /// transit to its home branch.
     pub fn check_in(&mut self, barcode: &str, branch: &str) -> Result<CheckIn> {
         self.require_own_branch(branch)?;
-        let today = self.today();
+        let (today, now, policy) = (self.today(), self.now(), &self.policy);
         self.store.write(|tx| {
             let copy = copy_by_barcode(tx, barcode)?;
             let loan = tx.open_loan_of_copy(copy.id)?.ok_or_else(|| Refusal::one(Reason::NotOnLoan))?;
-            let patron = loan.patron.ok_or_else(|| not_found(Entity::Patron, loan.id.get()))?;
+            let patron = loan.patron.ok_or_else(|| Error::not_found(Entity::Patron, loan.id.get()))?;
             let days_overdue = loan.days_overdue(today);
             tx.return_loan(loan.id, today, branch, days_overdue)?;
             tx.touch_patron(patron, today)?;
-            let route = route_copy(tx, &copy, CopyStatus::OnLoan, branch)?;
+            let ctx = Ctx { policy, today, now };
+            let route = route_copy(tx, &ctx, &copy, CopyStatus::OnLoan, branch)?;
             Ok(CheckIn { loan: loan.id, patron, days_overdue, route })
         })
     }
 
-    /// Records that an in-transit copy arrived at `branch`, and shelves it there.
+    /// Records that an in-transit copy arrived at `branch`: it goes on the hold shelf for the
+    /// hold it travels for, or to the next hold, or onto the shelf if this is its home.
     pub fn receive_copy(&mut self, barcode: &str, branch: &str) -> Result<CopyRoute> {
         self.require_own_branch(branch)?;
+        let (today, now, policy) = (self.today(), self.now(), &self.policy);
         self.store.write(|tx| {
             let copy = copy_by_barcode(tx, barcode)?;
             if copy.status != CopyStatus::InTransit {
                 return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
             }
-            route_copy(tx, &copy, CopyStatus::InTransit, branch)
+            route_copy(tx, &Ctx { policy, today, now }, &copy, CopyStatus::InTransit, branch)
         })
     }
 
@@ -135,7 +130,7 @@ impl Library {
         match results.pop() {
             Some((_, Ok(due))) => Ok(due),
             Some((_, Err(refusal))) => Err(refusal.into()),
-            None => Err(not_found(Entity::Loan, loan.get())),
+            None => Err(Error::not_found(Entity::Loan, loan.get())),
         }
     }
 
@@ -277,54 +272,46 @@ fn renewal_with(
     Ok(renewal_decision(policy, &facts))
 }
 
-fn account_facts(tx: &Tx<'_>, who: &Patron, today: NaiveDate) -> Result<AccountFacts> {
-    Ok(AccountFacts {
-        today,
-        blocked: who.blocked,
-        expires_on: who.expires_on,
-        last_activity_on: who.last_activity_on,
-        overdue_loans: tx.count_overdue_of(who.id, today)?,
-        temporary_password: false,
-    })
-}
-
-/// Routes a copy that is here at `branch`: shelved if this is its home, else sent home.
-fn route_copy(tx: &Tx<'_>, copy: &Copy, from: CopyStatus, branch: &str) -> Result<CopyRoute> {
-    let (to, route) = if copy.branch == branch {
-        (CopyStatus::OnShelf, CopyRoute::Shelved)
-    } else {
-        (CopyStatus::InTransit, CopyRoute::InTransit { to: copy.branch.clone() })
-    };
-    let transit_to = match &route {
-        CopyRoute::InTransit { to } => Some(to.as_str()),
-        CopyRoute::Shelved => None,
-    };
-    if from == CopyStatus::InTransit && tx.transit_destination(copy.id)?.as_deref() == transit_to {
-        return Ok(route);
+/// Starts a loan of `copy` (now in status `from`) to `patron` at `branch`: moves the copy to
+/// on-loan, inserts the loan with its due date, records reading history if opted in.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn start_loan(
+    tx: &Tx<'_>,
+    policy: &crate::Policy,
+    copy: &Copy,
+    from: CopyStatus,
+    patron: PatronId,
+    branch: &str,
+    status: LoanStatus,
+    today: NaiveDate,
+    calendar: &OpeningCalendar,
+) -> Result<Loan> {
+    let loan_days = policy.material(&copy.material_kind).map_or(0, |k| k.loan_days);
+    let due_on = due_date(policy, today, loan_days, calendar);
+    if !tx.move_copy(copy.id, from, CopyStatus::OnLoan, None)? {
+        return Err(Refusal::one(Reason::CopyOnLoan).into());
     }
-    if !tx.move_copy(copy.id, from, to, transit_to)? {
-        return Err(Error::Conflict {
-            entity: Entity::Copy,
-            key: copy.barcode.clone(),
-            reason: "the copy moved meanwhile".into(),
-        });
+    let loan = tx.insert_loan(&NewLoan {
+        copy: copy.id,
+        title: copy.title,
+        patron,
+        branch,
+        status,
+        checked_out_on: today,
+        due_on,
+    })?;
+    if tx.reading_history_since(patron)?.is_some() {
+        tx.record_history(patron, copy.title, loan, today)?;
     }
-    Ok(route)
+    tx.touch_patron(patron, today)?;
+    tx.open_loan(loan)?.ok_or_else(|| Error::not_found(Entity::Loan, loan.get()))
 }
 
 fn copy_by_barcode(tx: &Tx<'_>, barcode: &str) -> Result<Copy> {
     tx.copy_by_barcode(barcode.trim())?.ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })
 }
 
-fn patron_in(tx: &Tx<'_>, id: PatronId) -> Result<Patron> {
-    tx.patron(id)?.ok_or_else(|| not_found(Entity::Patron, id.get()))
-}
-
 /// The patron's open loan `id`; another patron's loan is "not found", revealing nothing.
 fn patrons_loan(tx: &Tx<'_>, patron: PatronId, id: LoanId) -> Result<Loan> {
-    tx.open_loan(id)?.filter(|l| l.patron == Some(patron)).ok_or_else(|| not_found(Entity::Loan, id.get()))
-}
-
-fn not_found(entity: Entity, id: i64) -> Error {
-    Error::NotFound { entity, key: id.to_string() }
+    tx.open_loan(id)?.filter(|l| l.patron == Some(patron)).ok_or_else(|| Error::not_found(Entity::Loan, id.get()))
 }

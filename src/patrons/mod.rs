@@ -5,6 +5,8 @@
 
 mod ops;
 
+pub(crate) use ops::{account_facts, patron_in};
+
 use std::fmt;
 
 use chrono::NaiveDate;

@@ -2,7 +2,11 @@
 
 use super::{CardNumber, NewPatron, Patron, PatronId};
 use crate::Library;
+use chrono::NaiveDate;
+
 use crate::error::{Entity, Error, Result};
+use crate::policy::AccountFacts;
+use crate::store::Tx;
 
 impl Library {
     /// Registers a patron (a staff operation at the counter). The card number must match the
@@ -47,4 +51,21 @@ impl Library {
         let found = self.store.write(|tx| tx.set_patron_blocked(id, blocked))?;
         if found { Ok(()) } else { Err(Error::NotFound { entity: Entity::Patron, key: id.get().to_string() }) }
     }
+}
+
+/// The patron `id`, read in an open transaction.
+pub(crate) fn patron_in(tx: &Tx<'_>, id: PatronId) -> Result<Patron> {
+    tx.patron(id)?.ok_or_else(|| Error::not_found(Entity::Patron, id.get()))
+}
+
+/// What account-standing decisions need to know about `who` today (R-A2, R-A6).
+pub(crate) fn account_facts(tx: &Tx<'_>, who: &Patron, today: NaiveDate) -> Result<AccountFacts> {
+    Ok(AccountFacts {
+        today,
+        blocked: who.blocked,
+        expires_on: who.expires_on,
+        last_activity_on: who.last_activity_on,
+        overdue_loans: tx.count_overdue_of(who.id, today)?,
+        temporary_password: false,
+    })
 }

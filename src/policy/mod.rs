@@ -4,12 +4,14 @@
 //! This module does no I/O beyond parsing a string it is given, and never reads the clock.
 
 mod decide;
+mod holds;
 mod model;
 mod presets;
 mod refusal;
 mod validate;
 
 pub use decide::*;
+pub use holds::*;
 pub use model::*;
 pub use presets::PRESET_NAMES;
 pub use refusal::{Reason, Refusal};

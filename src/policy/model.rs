@@ -360,7 +360,7 @@ pub enum ContactMethod {
 }
 
 /// A fact about a patron that a rule can require.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PatronFlag {
     /// Registered with the library as hearing-impaired (chiba: may choose post).

@@ -4,6 +4,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
+use super::model::{ContactMethod, PatronFlag};
 use crate::catalog::CopyStatus;
 
 /// One reason a request is refused.
@@ -73,6 +74,46 @@ pub enum Reason {
         /// What renewing today would give.
         new_due_on: NaiveDate,
     },
+    /// The title has no copy that may be held (not for loan, reference, magazines at chiba, ...).
+    NotHoldable,
+    /// The patron already has as many active holds as allowed (R-H3).
+    HoldLimitReached {
+        /// The material kind limited, or `None` for the total.
+        kind: Option<String>,
+        /// The limit.
+        limit: u32,
+    },
+    /// The patron already holds this title.
+    AlreadyHolding,
+    /// The patron already has this title on loan.
+    AlreadyBorrowing,
+    /// A copy is on the shelf: web holds are only for items on loan (chikushino, R-H2).
+    AvailableOnShelf,
+    /// The library does not offer this contact method (R-C3).
+    ContactNotOffered {
+        /// The method asked for.
+        method: ContactMethod,
+    },
+    /// The contact method is only for patrons registered with a flag (chiba: post, R-C3).
+    ContactRestricted {
+        /// The method asked for.
+        method: ContactMethod,
+        /// What the patron must be registered as.
+        requires: PatronFlag,
+    },
+    /// Mail needs a registered, confirmed e-mail address (R-C3).
+    NoEmailAddress,
+    /// Phone contact needs a registered phone number.
+    NoPhoneNumber,
+    /// Not a pickup location of this library (R-H4).
+    PickupNotAllowed {
+        /// The branch or pickup point code asked for.
+        code: String,
+    },
+    /// The hold can no longer be changed or cancelled by the patron (R-H8).
+    HoldNotChangeable,
+    /// Interlibrary-loan holds cannot be cancelled online (chikushino, R-H8).
+    InterlibraryHoldNotCancellable,
 }
 
 impl fmt::Display for Reason {
@@ -97,6 +138,25 @@ impl fmt::Display for Reason {
             Reason::RenewalLimitReached { limit } => write!(f, "already renewed {limit} time(s), the most allowed"),
             Reason::WouldNotExtend { due_on, new_due_on } => {
                 write!(f, "renewing today would give {new_due_on}, not later than the current due date {due_on}")
+            }
+            Reason::NotHoldable => write!(f, "this title has no copy that can be held"),
+            Reason::HoldLimitReached { kind: Some(kind), limit } => {
+                write!(f, "the limit of {limit} `{kind}` holds is reached")
+            }
+            Reason::HoldLimitReached { kind: None, limit } => write!(f, "the limit of {limit} holds is reached"),
+            Reason::AlreadyHolding => write!(f, "you already hold this title"),
+            Reason::AlreadyBorrowing => write!(f, "you already have this title on loan"),
+            Reason::AvailableOnShelf => write!(f, "a copy is on the shelf; web holds are for items on loan"),
+            Reason::ContactNotOffered { method } => write!(f, "contact by {method:?} is not offered"),
+            Reason::ContactRestricted { method, requires } => {
+                write!(f, "contact by {method:?} is only for patrons registered as {requires:?}")
+            }
+            Reason::NoEmailAddress => write!(f, "a confirmed e-mail address must be registered first"),
+            Reason::NoPhoneNumber => write!(f, "a phone number must be registered first"),
+            Reason::PickupNotAllowed { code } => write!(f, "`{code}` is not a pickup location"),
+            Reason::HoldNotChangeable => write!(f, "the hold is already being prepared; please contact the library"),
+            Reason::InterlibraryHoldNotCancellable => {
+                write!(f, "interlibrary-loan holds cannot be cancelled online; please contact the library")
             }
         }
     }

@@ -213,22 +213,3 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
-
-/// Hold facts circulation asks for. Until the holds schema exists no hold can be waiting or
-/// set aside, so these answer "none"; the holds migration replaces them with real queries.
-impl Tx<'_> {
-    /// Waiting holds on `title` by patrons other than `patron`.
-    pub(crate) fn waiting_holds_by_others(&self, _title: TitleId, _patron: PatronId) -> Result<u32> {
-        Ok(0)
-    }
-
-    /// Whether `copy` is set aside for a hold of someone other than `patron`.
-    pub(crate) fn copy_set_aside_for_other(&self, _copy: CopyId, _patron: PatronId) -> Result<bool> {
-        Ok(false)
-    }
-
-    /// Fulfils `patron`'s hold that had `copy` set aside, when they borrow it.
-    pub(crate) fn release_hold_for_checkout(&self, _copy: CopyId, _patron: PatronId, _today: NaiveDate) -> Result<()> {
-        Ok(())
-    }
-}

@@ -51,9 +51,11 @@ macro_rules! sql_text_enum {
 
 mod catalog;
 mod circulation;
+mod holds;
 mod patrons;
 
 pub(crate) use circulation::NewLoan;
+pub(crate) use holds::{NewHold, NewNotice};
 
 mod embedded {
     refinery::embed_migrations!("migrations");

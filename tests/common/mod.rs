@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use bunko::catalog::{CopyId, NewCopy, NewTitle, TitleId};
-use bunko::patrons::{NewPatron, PatronId};
+use bunko::patrons::{NewPatron, PatronId, Phone, PhoneKind};
 use bunko::{FixedClock, Library, Policy};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 
@@ -67,7 +67,9 @@ impl World {
     pub fn patron(&mut self) -> PatronId {
         let card = self.card();
         let expires = self.today().checked_add_days(Days::new(3 * 365)).unwrap();
-        self.lib.register_patron(NewPatron::new(card, "利用者", expires)).expect("register")
+        let mut patron = NewPatron::new(card, "利用者", expires);
+        patron.phones = vec![Phone { chosen: true, ..Phone::new(PhoneKind::Mobile, "090-0000-0000") }];
+        self.lib.register_patron(patron).expect("register")
     }
 
     pub fn title(&mut self, name: &str) -> TitleId {

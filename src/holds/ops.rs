@@ -1,0 +1,474 @@
+//! Hold operations on [`Library`].
+
+use chrono::{Days, NaiveDate};
+
+use super::route::{Ctx, notify, route_copy, write_notices};
+use super::{CartItem, ExpirySweep, Hold, HoldChange, HoldId, HoldRequest, HoldStatus, HoldView, PullItem};
+use crate::Library;
+use crate::catalog::{CopyStatus, TitleId};
+use crate::circulation::CopyRoute;
+use crate::error::{Entity, Error, Result};
+use crate::notify::{Notice, NoticeId, NoticeKind};
+use crate::patrons::{Patron, PatronId, account_facts, patron_in};
+use crate::policy::{
+    Channel, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Reason, Refusal, Service, account_refusals,
+    contact_reasons, copy_can_fill_holds, hold_decision, pickup_reasons,
+};
+use crate::store::{NewHold, Tx};
+
+/// Most notices returned by one [`Library::pending_notices`] call.
+pub const MAX_NOTICE_BATCH: u32 = 1000;
+
+impl Library {
+    /// Adds a title to the patron's cart (予約カート); this is not a hold (R-H1).
+    pub fn add_to_cart(&mut self, patron: PatronId, title: TitleId) -> Result<()> {
+        let now = self.now();
+        self.store.write(|tx| {
+            patron_in(tx, patron)?;
+            tx.title(title)?.ok_or_else(|| Error::not_found(Entity::Title, title.get()))?;
+            tx.add_cart_item(patron, title, now)
+        })
+    }
+
+    /// Removes a title from the cart; `false` if it was not there.
+    pub fn remove_from_cart(&mut self, patron: PatronId, title: TitleId) -> Result<bool> {
+        self.store.write(|tx| tx.remove_cart_item(patron, title))
+    }
+
+    /// The patron's cart, oldest first.
+    pub fn cart(&self, patron: PatronId) -> Result<Vec<CartItem>> {
+        self.store.read(|tx| tx.cart_items(patron))
+    }
+
+    /// Confirms the cart in one go with one pickup location and contact method (R-H1): each
+    /// title gets its own result, placed or refused with every reason; a refusal does not undo
+    /// the others. Placed titles leave the cart, refused ones stay.
+    pub fn confirm_cart(
+        &mut self,
+        patron: PatronId,
+        request: &HoldRequest,
+    ) -> Result<Vec<(TitleId, std::result::Result<HoldId, Refusal>)>> {
+        let titles: Vec<TitleId> = self.cart(patron)?.into_iter().map(|c| c.title).collect();
+        self.place_holds(patron, &titles, request, true)
+    }
+
+    /// Places one hold now ("reserve now", or staff at the counter). A web request needs the
+    /// policy's `reserve_now`; otherwise web holds go through the cart.
+    pub fn place_hold(&mut self, patron: PatronId, title: TitleId, request: &HoldRequest) -> Result<HoldId> {
+        if request.channel == Channel::Web && !self.policy.holds.reserve_now {
+            return Err(Error::InvalidInput {
+                field: "channel",
+                reason: "this library takes web holds through the cart".into(),
+            });
+        }
+        let mut results = self.place_holds(patron, &[title], request, false)?;
+        match results.pop() {
+            Some((_, Ok(id))) => Ok(id),
+            Some((_, Err(refusal))) => Err(refusal.into()),
+            None => Err(Error::not_found(Entity::Title, title.get())),
+        }
+    }
+
+    fn place_holds(
+        &mut self,
+        patron: PatronId,
+        titles: &[TitleId],
+        request: &HoldRequest,
+        from_cart: bool,
+    ) -> Result<Vec<(TitleId, std::result::Result<HoldId, Refusal>)>> {
+        let (today, now, policy) = (self.today(), self.now(), &self.policy);
+        let ctx = Ctx { policy, today, now };
+        self.store.write(|tx| {
+            let who = patron_in(tx, patron)?;
+            let pickup = request.pickup.clone().or_else(|| who.default_pickup.clone()).ok_or(Error::InvalidInput {
+                field: "pickup",
+                reason: "no pickup branch given and the patron has no default".into(),
+            })?;
+            let emails = tx.confirmed_emails(patron)?;
+            if let Some(to) = &request.confirmation_to
+                && (!policy.holds.placed_confirmation || !emails.contains(to))
+            {
+                return Err(Error::InvalidInput {
+                    field: "confirmation_to",
+                    reason: "confirmations go only to a registered address, where the library offers them".into(),
+                });
+            }
+            let mut results = Vec::with_capacity(titles.len());
+            for &title in titles {
+                let decision = place_one(tx, &ctx, &who, title, &pickup, request, &emails)?;
+                if decision.is_ok() && from_cart {
+                    tx.remove_cart_item(patron, title)?;
+                }
+                results.push((title, decision));
+            }
+            Ok(results)
+        })
+    }
+
+    /// Staff approve a provisional web hold (chiba, R-H5); it keeps its place in the queue.
+    pub fn approve_hold(&mut self, hold: HoldId) -> Result<()> {
+        let done = self.store.write(|tx| tx.approve_hold(hold))?;
+        if done { Ok(()) } else { Err(not_changeable()) }
+    }
+
+    /// Staff reject a provisional web hold; the patron is told why.
+    pub fn reject_hold(&mut self, hold: HoldId, reason: &str) -> Result<()> {
+        self.end_hold_as_staff(hold, reason, &[HoldStatus::PendingApproval])
+    }
+
+    /// Staff cancel any active hold; a copy set aside for it goes to the next hold or home.
+    pub fn cancel_hold_as_staff(&mut self, hold: HoldId, reason: &str) -> Result<()> {
+        self.end_hold_as_staff(
+            hold,
+            reason,
+            &[HoldStatus::PendingApproval, HoldStatus::Waiting, HoldStatus::InTransit, HoldStatus::Ready],
+        )
+    }
+
+    fn end_hold_as_staff(&mut self, hold: HoldId, reason: &str, allowed: &[HoldStatus]) -> Result<()> {
+        let reason = crate::catalog::clean_text("reason", reason, true)?;
+        let (today, now, policy) = (self.today(), self.now(), &self.policy);
+        self.store.write(|tx| {
+            let h = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
+            if !allowed.contains(&h.status) {
+                return Err(not_changeable());
+            }
+            let ctx = Ctx { policy, today, now };
+            end_and_release(tx, &ctx, &h, HoldStatus::Cancelled, &reason)?;
+            notify(tx, &ctx, &h, NoticeKind::HoldCancelled, |f| f.reason = Some(reason.clone()))
+        })
+    }
+
+    /// The patron cancels their own hold: only while queued, and not an interlibrary-loan hold
+    /// where the policy forbids it (R-H8).
+    pub fn cancel_hold(&mut self, patron: PatronId, hold: HoldId) -> Result<()> {
+        let today = self.today();
+        let policy = &self.policy;
+        self.store.write(|tx| {
+            let h = patrons_hold(tx, patron, hold)?;
+            let mut reasons = Vec::new();
+            if !matches!(h.status, HoldStatus::PendingApproval | HoldStatus::Waiting) {
+                reasons.push(Reason::HoldNotChangeable);
+            }
+            if h.interlibrary && !policy.holds.patron_may_cancel_ill {
+                reasons.push(Reason::InterlibraryHoldNotCancellable);
+            }
+            Refusal::check(reasons, ())?;
+            tx.end_hold(hold, HoldStatus::Cancelled, today, "cancelled by the patron")?;
+            Ok(())
+        })
+    }
+
+    /// The patron changes pickup location or contact method of a queued hold (R-H8). The phone
+    /// number is fixed again from the patron's chosen number (R-C4).
+    pub fn change_hold(&mut self, patron: PatronId, hold: HoldId, change: &HoldChange) -> Result<()> {
+        let policy = &self.policy;
+        self.store.write(|tx| {
+            let h = patrons_hold(tx, patron, hold)?;
+            let who = patron_in(tx, patron)?;
+            let (pickup, point) = change.pickup.clone().unwrap_or((h.pickup.clone(), h.pickup_point.clone()));
+            let contact = change.contact.unwrap_or(h.contact);
+            let mut reasons = Vec::new();
+            if !matches!(h.status, HoldStatus::PendingApproval | HoldStatus::Waiting) {
+                reasons.push(Reason::HoldNotChangeable);
+            }
+            reasons.extend(pickup_reasons(policy, &pickup, point.as_deref()));
+            reasons.extend(contact_reasons(policy, h.channel, contact, &contact_facts(tx, &who)?));
+            Refusal::check(reasons, ())?;
+            let phone = fixed_phone(&who, contact);
+            if tx.change_hold(hold, &pickup, point.as_deref(), contact, phone.as_deref())? {
+                Ok(())
+            } else {
+                Err(not_changeable())
+            }
+        })
+    }
+
+    /// Hides an ended hold from the patron's list before its visibility runs out (R-H10).
+    pub fn hide_hold(&mut self, patron: PatronId, hold: HoldId) -> Result<()> {
+        self.store.write(|tx| {
+            patrons_hold(tx, patron, hold)?;
+            if tx.hide_hold(hold)? { Ok(()) } else { Err(not_changeable()) }
+        })
+    }
+
+    /// The patron's holds with state, queue position, pickup and deadline; ended holds stay for
+    /// the policy's `cancelled_visible_days` unless hidden (R-H7, R-H10).
+    pub fn patron_holds(&self, patron: PatronId) -> Result<Vec<HoldView>> {
+        let since = self.today().checked_sub_days(Days::new(u64::from(self.policy.holds.cancelled_visible_days)));
+        self.store.read(|tx| {
+            patron_in(tx, patron)?;
+            tx.holds_of(patron, since.unwrap_or(NaiveDate::MIN))?
+                .into_iter()
+                .map(|hold| {
+                    let queued = matches!(hold.status, HoldStatus::PendingApproval | HoldStatus::Waiting);
+                    let queue_position = if queued { Some(tx.queue_position(&hold)?) } else { None };
+                    Ok(HoldView { state: hold.state(), queue_position, hold })
+                })
+                .collect()
+        })
+    }
+
+    /// A hold by id (staff view).
+    pub fn hold(&self, hold: HoldId) -> Result<Hold> {
+        self.store.read(|tx| tx.hold(hold))?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))
+    }
+
+    /// Copies on the shelf at `branch` that waiting holds could take: staff pull them and
+    /// confirm with [`Library::confirm_pulled`]. A walk-in may still borrow them first (R-H5).
+    pub fn pull_list(&self, branch: &str) -> Result<Vec<PullItem>> {
+        self.require_branch(branch)?;
+        let policy = &self.policy;
+        let rows = self.store.read(|tx| tx.pull_candidates(branch))?;
+        let mut used_holds = std::collections::HashSet::new();
+        let mut used_copies = std::collections::HashSet::new();
+        let mut items = Vec::new();
+        for row in rows {
+            if !copy_can_fill_holds(policy, &row.material_kind, row.loanable, CopyStatus::OnShelf)
+                || used_holds.contains(&row.hold.id)
+                || used_copies.contains(&row.copy)
+            {
+                continue;
+            }
+            used_holds.insert(row.hold.id);
+            used_copies.insert(row.copy);
+            items.push(PullItem {
+                hold: row.hold.id,
+                title_text: row.hold.title_text,
+                barcode: row.barcode,
+                pickup: row.hold.pickup,
+            });
+        }
+        Ok(items)
+    }
+
+    /// Staff pulled `barcode` from the shelf at `branch`: it goes to the first waiting hold on
+    /// its title (ready here, or in transit), or back to the shelf if none waits any more.
+    pub fn confirm_pulled(&mut self, barcode: &str, branch: &str) -> Result<CopyRoute> {
+        Ok(self.confirm_pulled_all(&[barcode], branch)?.pop().map(|(_, r)| r).unwrap_or(CopyRoute::Shelved))
+    }
+
+    /// [`Library::confirm_pulled`] for a whole pull list, in one transaction.
+    pub fn confirm_pulled_all(&mut self, barcodes: &[&str], branch: &str) -> Result<Vec<(String, CopyRoute)>> {
+        self.require_branch(branch)?;
+        let (today, now, policy) = (self.today(), self.now(), &self.policy);
+        self.store.write(|tx| {
+            let ctx = Ctx { policy, today, now };
+            let mut routes = Vec::with_capacity(barcodes.len());
+            for &barcode in barcodes {
+                let copy = tx
+                    .copy_by_barcode(barcode.trim())?
+                    .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
+                if copy.status != CopyStatus::OnShelf || copy.branch != branch {
+                    return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
+                }
+                routes.push((copy.barcode.clone(), route_copy(tx, &ctx, &copy, CopyStatus::OnShelf, branch)?));
+            }
+            Ok(routes)
+        })
+    }
+
+    /// Expires ready holds whose pickup deadline has passed (R-H9): each is cancelled with its
+    /// reason, the patron is told, and its copy goes to the next hold or home. One transaction
+    /// per copy; running it twice does nothing the second time.
+    pub fn expire_holds(&mut self) -> Result<ExpirySweep> {
+        let (today, now) = (self.today(), self.now());
+        let due = self.store.read(|tx| tx.overdue_ready_holds(today))?;
+        let mut sweep = ExpirySweep::default();
+        for item in due {
+            let policy = &self.policy;
+            let outcome = self.store.write(|tx| {
+                let Some(h) = tx.hold(item.hold)? else { return Ok(None) };
+                if h.status != HoldStatus::Ready || h.copy != Some(item.copy) || h.pickup_deadline >= Some(today) {
+                    return Ok(None);
+                }
+                let ctx = Ctx { policy, today, now };
+                let route = end_and_release(tx, &ctx, &h, HoldStatus::Expired, "the pickup deadline passed")?;
+                notify(tx, &ctx, &h, NoticeKind::HoldExpired, |f| f.pickup_deadline = h.pickup_deadline)?;
+                Ok(route)
+            })?;
+            if let Some(route) = outcome {
+                sweep.expired.push(item.hold);
+                sweep.routes.push(route);
+            }
+        }
+        Ok(sweep)
+    }
+
+    /// Deletes cancelled and expired holds older than the policy's visibility (R-H10); returns
+    /// how many. Run it daily.
+    pub fn purge_ended_holds(&mut self) -> Result<u32> {
+        let days = u64::from(self.policy.holds.cancelled_visible_days);
+        let cutoff = self.today().checked_sub_days(Days::new(days)).unwrap_or(NaiveDate::MIN);
+        self.store.write(|tx| tx.purge_ended_holds(cutoff))
+    }
+
+    /// Notices not yet delivered, oldest first, at most `limit` (capped at 1000).
+    pub fn pending_notices(&self, limit: u32) -> Result<Vec<Notice>> {
+        self.store.read(|tx| tx.pending_notices(limit.min(MAX_NOTICE_BATCH)))
+    }
+
+    /// Marks notices delivered by the host; a delivered ready notice makes its hold "notified"
+    /// (連絡済み). Unknown or already delivered ids are ignored; returns how many were marked.
+    pub fn mark_delivered(&mut self, notices: &[NoticeId]) -> Result<usize> {
+        let now = self.now();
+        self.store.write(|tx| {
+            let mut n = 0;
+            for &id in notices {
+                n += usize::from(tx.mark_delivered(id, now)?);
+            }
+            Ok(n)
+        })
+    }
+
+    /// Registers an e-mail address for the patron at the counter, where staff confirm it in
+    /// person (R-C1). `tag` is required where the policy tags addresses (kanagawa: PC or mobile).
+    pub fn register_email_at_counter(&mut self, patron: PatronId, address: &str, tag: Option<&str>) -> Result<()> {
+        let address = check_email(address)?;
+        let tags = &self.policy.contact.email_tags;
+        let tag_ok = match tag {
+            None => tags.is_empty(),
+            Some(t) => tags.iter().any(|known| format!("{known:?}").eq_ignore_ascii_case(t)),
+        };
+        if !tag_ok {
+            return Err(Error::InvalidInput { field: "tag", reason: format!("must be one of {tags:?}") });
+        }
+        let (cap, now) = (self.policy.contact.email_cap, self.now());
+        self.store.write(|tx| {
+            patron_in(tx, patron)?;
+            if tx.count_emails(patron)? >= cap {
+                return Err(Error::InvalidInput {
+                    field: "address",
+                    reason: format!("at most {cap} addresses per patron"),
+                });
+            }
+            tx.insert_confirmed_email(patron, &address, tag.map(str::to_ascii_lowercase).as_deref(), now)
+        })
+    }
+}
+
+/// Decides and, if granted, places one hold inside the caller's transaction.
+fn place_one(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    who: &Patron,
+    title: TitleId,
+    pickup: &str,
+    request: &HoldRequest,
+    emails: &[String],
+) -> Result<std::result::Result<HoldId, Refusal>> {
+    let policy = ctx.policy;
+    tx.title(title)?.ok_or_else(|| Error::not_found(Entity::Title, title.get()))?;
+    let copies: Vec<HoldableCopy> = tx
+        .copies_of(title)?
+        .into_iter()
+        .map(|c| HoldableCopy { material_kind: c.material_kind, loanable: c.loanable, status: c.status })
+        .collect();
+    let active = tx.active_holds(who.id)?;
+    let account = account_facts(tx, who, ctx.today)?;
+    let facts = HoldFacts {
+        channel: request.channel,
+        copies: &copies,
+        active_holds: &active,
+        already_holding: tx.has_active_hold(who.id, title)?,
+        already_borrowing: tx.has_open_loan_of_title(who.id, title)?,
+        account: account_refusals(policy, &account, Some(Service::Holds)),
+        contact: request.contact,
+        contact_facts: contact_facts(tx, who)?,
+        pickup,
+        pickup_point: request.pickup_point.as_deref(),
+    };
+    let decision = match hold_decision(policy, &facts) {
+        Err(refusal) if request.interlibrary && request.channel == Channel::Counter => {
+            // An interlibrary hold needs no copy of our own; every other reason still applies.
+            let reasons: Vec<Reason> = refusal.reasons.into_iter().filter(|r| *r != Reason::NotHoldable).collect();
+            Refusal::check(reasons, "book".to_owned())
+        }
+        other => other,
+    };
+    let kind = match decision {
+        Ok(kind) => kind,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let provisional = request.channel == Channel::Web && policy.holds.web_holds_need_approval;
+    let phone = fixed_phone(who, request.contact);
+    let id = tx.insert_hold(&NewHold {
+        patron: who.id,
+        title,
+        material_kind: &kind,
+        channel: request.channel,
+        status: if provisional { HoldStatus::PendingApproval } else { HoldStatus::Waiting },
+        placed_at: ctx.now,
+        pickup,
+        pickup_point: request.pickup_point.as_deref(),
+        contact: request.contact,
+        contact_phone: phone.as_deref(),
+        interlibrary: request.interlibrary,
+    })?;
+    if let Some(to) = request.confirmation_to.as_ref().filter(|to| emails.contains(to)) {
+        let hold = tx.hold(id)?.ok_or_else(|| Error::not_found(Entity::Hold, id.get()))?;
+        write_notices(tx, ctx, &hold, NoticeKind::HoldPlaced, ContactMethod::Mail, &[Some(to.clone())], |_| {})?;
+    }
+    Ok(Ok(id))
+}
+
+/// Ends an active hold and sends any copy set aside for it onward.
+fn end_and_release(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    h: &Hold,
+    status: HoldStatus,
+    reason: &str,
+) -> Result<Option<(String, CopyRoute)>> {
+    if !tx.end_hold(h.id, status, ctx.today, reason)? {
+        return Err(not_changeable());
+    }
+    let Some(copy_id) = h.copy else { return Ok(None) };
+    let copy = tx.copy(copy_id)?.ok_or_else(|| Error::not_found(Entity::Copy, copy_id.get()))?;
+    if h.status == HoldStatus::Ready {
+        // On the hold shelf at the pickup branch: route it from there.
+        let route = route_copy(tx, ctx, &copy, CopyStatus::OnHoldShelf, &h.pickup)?;
+        return Ok(Some((copy.barcode, route)));
+    }
+    // Still travelling: it is routed again when it arrives (receive_copy).
+    Ok(None)
+}
+
+fn contact_facts(tx: &Tx<'_>, who: &Patron) -> Result<ContactFacts> {
+    Ok(ContactFacts {
+        hearing_impaired: who.hearing_impaired,
+        has_email: !tx.confirmed_emails(who.id)?.is_empty(),
+        has_phone: !who.phones.is_empty(),
+    })
+}
+
+/// The phone number a phone-type contact uses: the chosen one, else the first (R-C4).
+fn fixed_phone(who: &Patron, contact: ContactMethod) -> Option<String> {
+    if !matches!(contact, ContactMethod::Phone | ContactMethod::Voice | ContactMethod::Fax) {
+        return None;
+    }
+    who.phones.iter().find(|p| p.chosen).or(who.phones.first()).map(|p| p.number.clone())
+}
+
+fn check_email(address: &str) -> Result<String> {
+    let a = address.trim();
+    let bad = || Error::InvalidInput { field: "address", reason: format!("`{address}` is not an e-mail address") };
+    let (local, domain) = a.split_once('@').ok_or_else(bad)?;
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && a.len() <= 254
+        && a.chars().all(|c| c.is_ascii_graphic());
+    if ok { Ok(a.to_owned()) } else { Err(bad()) }
+}
+
+/// The patron's hold `id`; another patron's hold is "not found", revealing nothing.
+fn patrons_hold(tx: &Tx<'_>, patron: PatronId, id: HoldId) -> Result<Hold> {
+    tx.hold(id)?.filter(|h| h.patron == patron).ok_or_else(|| Error::not_found(Entity::Hold, id.get()))
+}
+
+fn not_changeable() -> Error {
+    Error::Refused(Refusal::one(Reason::HoldNotChangeable))
+}

@@ -1,0 +1,180 @@
+//! Where a copy goes when it comes back, arrives, is pulled or is released: to the next hold
+//! in its title's queue (ready here, in transit to the pickup branch, or dispatched on loan to
+//! a partner), else home. Runs inside the caller's transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{Hold, HoldStatus};
+use crate::catalog::{Copy, CopyStatus, calendar_in};
+use crate::circulation::{CopyRoute, LoanStatus, start_loan};
+use crate::error::{Entity, Error, Result};
+use crate::notify::{NoticeFacts, NoticeKind, render};
+use crate::policy::{ContactMethod, MailRecipients, Policy, copy_can_fill_holds, next_delivery_day, pickup_deadline};
+use crate::store::{NewNotice, Tx};
+
+/// What every routing step needs to know.
+pub(crate) struct Ctx<'a> {
+    pub policy: &'a Policy,
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+}
+
+/// Routes `copy`, physically at `here` with status `from`.
+pub(crate) fn route_copy(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, from: CopyStatus, here: &str) -> Result<CopyRoute> {
+    if from == CopyStatus::InTransit
+        && let Some(hold) = tx.hold_of_copy(copy.id)?
+        && hold.status == HoldStatus::InTransit
+    {
+        if hold.pickup == here {
+            return shelve_for(tx, ctx, &hold, copy, from);
+        }
+        let arrives_on = hold.arrives_on.unwrap_or(ctx.today);
+        return Ok(CopyRoute::InTransitForHold { hold: hold.id, to: hold.pickup, arrives_on });
+    }
+    if copy_can_fill_holds(ctx.policy, &copy.material_kind, copy.loanable, CopyStatus::OnShelf)
+        && let Some(hold) = tx.first_waiting_hold(copy.title)?
+    {
+        return assign(tx, ctx, &hold, copy, from, here);
+    }
+    if copy.branch == here {
+        move_copy(tx, copy, from, CopyStatus::OnShelf, None)?;
+        Ok(CopyRoute::Shelved)
+    } else {
+        move_copy(tx, copy, from, CopyStatus::InTransit, Some(&copy.branch))?;
+        Ok(CopyRoute::InTransit { to: copy.branch.clone() })
+    }
+}
+
+fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus, here: &str) -> Result<CopyRoute> {
+    let dispatch = ctx.policy.branch(&hold.pickup).is_some_and(|b| b.loan_starts_at_dispatch);
+    if dispatch {
+        let calendar = calendar_in(tx, &hold.pickup, ctx.today)?;
+        let loan = start_loan(
+            tx,
+            ctx.policy,
+            copy,
+            from,
+            hold.patron,
+            &hold.pickup,
+            LoanStatus::InTransit,
+            ctx.today,
+            &calendar,
+        )?;
+        notify(tx, ctx, hold, NoticeKind::HoldDispatched, |f| f.due_on = Some(loan.due_on))?;
+        tx.delete_hold(hold.id)?;
+        return Ok(CopyRoute::DispatchedOnLoan { loan: loan.id, to: hold.pickup.clone() });
+    }
+    if hold.pickup == here {
+        return shelve_for(tx, ctx, hold, copy, from);
+    }
+    let arrives_on = next_delivery_day(ctx.policy, ctx.today);
+    if !tx.assign_in_transit(hold.id, copy.id, arrives_on)? {
+        return Err(moved(Entity::Hold, hold.id.get().to_string()));
+    }
+    move_copy(tx, copy, from, CopyStatus::InTransit, Some(&hold.pickup))?;
+    notify(tx, ctx, hold, NoticeKind::HoldInTransit, |f| f.arrives_on = Some(arrives_on))?;
+    Ok(CopyRoute::InTransitForHold { hold: hold.id, to: hold.pickup.clone(), arrives_on })
+}
+
+/// Puts `copy` on the hold shelf for `hold` at its pickup branch (R-H9, R-H11).
+fn shelve_for(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus) -> Result<CopyRoute> {
+    let calendar = calendar_in(tx, &hold.pickup, ctx.today)?;
+    let deadline = pickup_deadline(ctx.policy, ctx.today, &calendar);
+    if !tx.make_ready(hold.id, copy.id, ctx.today, deadline)? {
+        return Err(moved(Entity::Hold, hold.id.get().to_string()));
+    }
+    move_copy(tx, copy, from, CopyStatus::OnHoldShelf, None)?;
+    notify(tx, ctx, hold, NoticeKind::HoldReady, |f| f.pickup_deadline = Some(deadline))?;
+    Ok(CopyRoute::HeldForPickup { hold: hold.id, deadline })
+}
+
+fn move_copy(tx: &Tx<'_>, copy: &Copy, from: CopyStatus, to: CopyStatus, transit_to: Option<&str>) -> Result<()> {
+    let unchanged =
+        from == to && (to != CopyStatus::InTransit || tx.transit_destination(copy.id)?.as_deref() == transit_to);
+    if unchanged || tx.move_copy(copy.id, from, to, transit_to)? {
+        Ok(())
+    } else {
+        Err(moved(Entity::Copy, copy.barcode.clone()))
+    }
+}
+
+fn moved(entity: Entity, key: String) -> Error {
+    Error::Conflict { entity, key, reason: "it changed while being routed; try again".into() }
+}
+
+/// Writes `kind` about `hold` to the outbox, by the hold's contact method (R-H11): one notice per
+/// address for mail (every address or the chosen one, per policy), the fixed phone for phone,
+/// voice and fax, none for `none`.
+pub(crate) fn notify(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    hold: &Hold,
+    kind: NoticeKind,
+    extra: impl FnOnce(&mut NoticeFacts),
+) -> Result<()> {
+    let addresses: Vec<Option<String>> = match hold.contact {
+        ContactMethod::None => return Ok(()),
+        ContactMethod::Mail => {
+            let mut all = tx.confirmed_emails(hold.patron)?;
+            if ctx.policy.contact.mail_recipients == MailRecipients::Chosen {
+                all.truncate(1);
+            }
+            all.into_iter().map(Some).collect()
+        }
+        ContactMethod::Phone | ContactMethod::Voice | ContactMethod::Fax => vec![hold.contact_phone.clone()],
+        ContactMethod::Post => vec![None],
+    };
+    write_notices(tx, ctx, hold, kind, hold.contact, &addresses, extra)
+}
+
+/// Writes one notice of `kind` about `hold` per address, by `channel`.
+pub(crate) fn write_notices(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    hold: &Hold,
+    kind: NoticeKind,
+    channel: ContactMethod,
+    addresses: &[Option<String>],
+    extra: impl FnOnce(&mut NoticeFacts),
+) -> Result<()> {
+    if addresses.is_empty() {
+        return Ok(());
+    }
+    let patron = tx
+        .patron(hold.patron)?
+        .ok_or_else(|| Error::NotFound { entity: Entity::Patron, key: hold.patron.get().to_string() })?;
+    let mut facts = NoticeFacts {
+        library: ctx.policy.library.name.clone(),
+        patron_name: patron.name,
+        title: hold.title_text.clone(),
+        pickup: pickup_name(ctx.policy, &hold.pickup, hold.pickup_point.as_deref()),
+        pickup_deadline: None,
+        arrives_on: None,
+        due_on: None,
+        reason: None,
+    };
+    extra(&mut facts);
+    let text = render(kind, &facts);
+    for address in addresses {
+        tx.insert_notice(&NewNotice {
+            patron: hold.patron,
+            kind,
+            channel,
+            address: address.as_deref(),
+            hold: Some(hold.id),
+            subject: &text.subject,
+            body: &text.body,
+            created_at: ctx.now,
+        })?;
+    }
+    Ok(())
+}
+
+/// "Branch name" or "Branch name / pickup point name".
+pub(crate) fn pickup_name(policy: &Policy, branch: &str, point: Option<&str>) -> String {
+    let Some(b) = policy.branch(branch) else { return branch.to_owned() };
+    match point.and_then(|p| b.pickup_points.iter().find(|pp| pp.code == p)) {
+        Some(pp) => format!("{} / {}", b.name, pp.name),
+        None => b.name.clone(),
+    }
+}

@@ -1,0 +1,54 @@
+//! Rendering notices to plain text. Pure: the same facts always give the same text.
+
+use std::fmt::Write as _;
+
+use super::{NoticeFacts, NoticeKind};
+
+/// A rendered notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeText {
+    /// Subject line.
+    pub subject: String,
+    /// Body.
+    pub body: String,
+}
+
+/// Renders a notice in Japanese, the language of the libraries' patrons.
+///
+/// # Examples
+/// ```
+/// use bunko::notify::{NoticeFacts, NoticeKind, render};
+/// let facts = NoticeFacts {
+///     library: "筑紫野市民図書館".into(), patron_name: "筑紫 花子".into(), title: "銀河鉄道の夜".into(),
+///     pickup: "筑紫野市民図書館".into(), pickup_deadline: "2026-05-08".parse().ok(),
+///     arrives_on: None, due_on: None, reason: None,
+/// };
+/// let text = render(NoticeKind::HoldReady, &facts);
+/// assert!(text.body.contains("取置期限: 2026-05-08"));
+/// ```
+pub fn render(kind: NoticeKind, f: &NoticeFacts) -> NoticeText {
+    let (subject, lead) = match kind {
+        NoticeKind::HoldPlaced => ("予約を受け付けました", "次の資料の予約を受け付けました。"),
+        NoticeKind::HoldReady => ("予約資料のご用意ができました", "ご予約の資料のご用意ができました。"),
+        NoticeKind::HoldInTransit => ("予約資料を確保しました", "ご予約の資料を確保し、受取館へ回送しています。"),
+        NoticeKind::HoldDispatched => {
+            ("予約資料を発送しました", "ご予約の資料を受取館へ発送しました。発送の日から貸出となります。")
+        }
+        NoticeKind::HoldExpired => {
+            ("予約を取り消しました(取置期限切れ)", "取置期限を過ぎたため、次の予約を取り消しました。")
+        }
+        NoticeKind::HoldCancelled => ("予約を取り消しました", "次の予約を取り消しました。"),
+    };
+    let mut body = format!("{} 様\n\n{lead}\n\n書名: {}\n受取館: {}\n", f.patron_name, f.title, f.pickup);
+    let mut line = |label: &str, value: Option<String>| {
+        if let Some(v) = value {
+            let _ = writeln!(body, "{label}: {v}");
+        }
+    };
+    line("到着予定日", f.arrives_on.map(|d| d.to_string()));
+    line("取置期限", f.pickup_deadline.map(|d| d.to_string()));
+    line("返却期限", f.due_on.map(|d| d.to_string()));
+    line("理由", f.reason.clone());
+    let _ = write!(body, "\n{}\n", f.library);
+    NoticeText { subject: format!("[{}] {subject}", f.library), body }
+}

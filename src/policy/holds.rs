@@ -1,0 +1,190 @@
+//! Pure hold decisions: eligibility and limits, contact methods, delivery days, deadlines.
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use super::model::{ContactMethod, PatronFlag, Policy};
+use super::refusal::{Reason, Refusal};
+use crate::catalog::{CopyStatus, OpeningCalendar};
+
+/// How a hold reached the library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    /// Placed by the patron online (provisional at chiba, R-H5).
+    Web,
+    /// Placed by staff at the counter or by phone.
+    Counter,
+}
+
+/// A copy of the title, as far as holds care.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldableCopy {
+    /// Material kind.
+    pub material_kind: String,
+    /// The copy's own not-for-loan flag is clear.
+    pub loanable: bool,
+    /// Where it is.
+    pub status: CopyStatus,
+}
+
+/// One of the patron's active holds, for counting limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveHold {
+    /// Material kind it counts under.
+    pub material_kind: String,
+    /// How it was placed.
+    pub channel: Channel,
+}
+
+/// What the patron knows about contacting them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ContactFacts {
+    /// Registered as hearing-impaired.
+    pub hearing_impaired: bool,
+    /// Has at least one confirmed e-mail address.
+    pub has_email: bool,
+    /// Has at least one phone number.
+    pub has_phone: bool,
+}
+
+/// What is known when a patron (or staff) places a hold on a title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldFacts<'a> {
+    /// How it is placed.
+    pub channel: Channel,
+    /// The title's copies.
+    pub copies: &'a [HoldableCopy],
+    /// The patron's active holds (cancelled and expired ones excluded).
+    pub active_holds: &'a [ActiveHold],
+    /// The patron already has an active hold on this title.
+    pub already_holding: bool,
+    /// The patron has this title on loan.
+    pub already_borrowing: bool,
+    /// Reasons the account may not place holds (see [`super::account_refusals`]).
+    pub account: Vec<Reason>,
+    /// The contact method chosen.
+    pub contact: ContactMethod,
+    /// The patron's contact details.
+    pub contact_facts: ContactFacts,
+    /// The pickup branch chosen.
+    pub pickup: &'a str,
+    /// The pickup point within it, if any.
+    pub pickup_point: Option<&'a str>,
+}
+
+/// Whether a copy can ever fill a hold under the policy.
+pub fn copy_can_fill_holds(policy: &Policy, material_kind: &str, loanable: bool, status: CopyStatus) -> bool {
+    let kind_ok = policy.material(material_kind).is_some_and(|k| k.loanable && k.holdable);
+    kind_ok && loanable && !matches!(status, CopyStatus::Missing | CopyStatus::Withdrawn)
+}
+
+/// Decides a hold (R-H2, R-H3, R-H4, R-C3, R-A2, R-A6): the material kind it counts under, or
+/// every reason it is refused.
+pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refusal> {
+    let mut reasons = f.account.clone();
+    let holdable: Vec<&HoldableCopy> =
+        f.copies.iter().filter(|c| copy_can_fill_holds(policy, &c.material_kind, c.loanable, c.status)).collect();
+    let kind = holdable.first().map(|c| c.material_kind.clone());
+    if kind.is_none() {
+        reasons.push(Reason::NotHoldable);
+    }
+    if f.channel == Channel::Web
+        && policy.holds.web_holds_only_when_none_on_shelf
+        && holdable.iter().any(|c| c.status == CopyStatus::OnShelf)
+    {
+        reasons.push(Reason::AvailableOnShelf);
+    }
+    if f.already_holding {
+        reasons.push(Reason::AlreadyHolding);
+    }
+    if f.already_borrowing {
+        reasons.push(Reason::AlreadyBorrowing);
+    }
+    reasons.extend(limit_reasons(policy, f.active_holds, kind.as_deref()));
+    reasons.extend(pickup_reasons(policy, f.pickup, f.pickup_point));
+    reasons.extend(contact_reasons(policy, f.channel, f.contact, &f.contact_facts));
+    Refusal::check(reasons, kind.unwrap_or_default())
+}
+
+/// Hold-limit reasons for one more hold of `kind` (R-H3); cancelled holds are never passed in.
+pub fn limit_reasons(policy: &Policy, active: &[ActiveHold], kind: Option<&str>) -> Vec<Reason> {
+    let rules = &policy.holds;
+    let counted: Vec<&ActiveHold> =
+        active.iter().filter(|h| rules.counter_holds_count || h.channel == Channel::Web).collect();
+    let mut reasons = Vec::new();
+    if let Some(total) = rules.limits.total
+        && counted.len() >= total as usize
+    {
+        reasons.push(Reason::HoldLimitReached { kind: None, limit: total });
+    }
+    if let Some(kind) = kind
+        && let Some(&limit) = rules.limits.per_kind.get(kind)
+        && counted.iter().filter(|h| h.material_kind == kind).count() >= limit as usize
+    {
+        reasons.push(Reason::HoldLimitReached { kind: Some(kind.to_owned()), limit });
+    }
+    reasons
+}
+
+/// Pickup-location reasons (R-H4).
+pub fn pickup_reasons(policy: &Policy, pickup: &str, point: Option<&str>) -> Vec<Reason> {
+    match policy.branch(pickup) {
+        Some(b) if b.pickup => match point {
+            Some(p) if !b.pickup_points.iter().any(|pp| pp.code == p) => {
+                vec![Reason::PickupNotAllowed { code: p.to_owned() }]
+            }
+            _ => vec![],
+        },
+        _ => vec![Reason::PickupNotAllowed { code: pickup.to_owned() }],
+    }
+}
+
+/// Contact-method reasons (R-C3): offered, allowed for this patron, and reachable.
+pub fn contact_reasons(policy: &Policy, channel: Channel, method: ContactMethod, c: &ContactFacts) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    match policy.contact.methods.iter().find(|m| m.method == method) {
+        None => reasons.push(Reason::ContactNotOffered { method }),
+        Some(rule) => {
+            if let Some(flag) = rule.requires
+                && !has_flag(c, flag)
+            {
+                reasons.push(Reason::ContactRestricted { method, requires: flag });
+            }
+        }
+    }
+    let needs_mail =
+        method == ContactMethod::Mail || (channel == Channel::Web && policy.contact.web_holds_require_email);
+    if needs_mail && !c.has_email {
+        reasons.push(Reason::NoEmailAddress);
+    }
+    if matches!(method, ContactMethod::Phone | ContactMethod::Voice | ContactMethod::Fax) && !c.has_phone {
+        reasons.push(Reason::NoPhoneNumber);
+    }
+    reasons
+}
+
+fn has_flag(c: &ContactFacts, flag: PatronFlag) -> bool {
+    match flag {
+        PatronFlag::HearingImpaired => c.hearing_impaired,
+    }
+}
+
+/// The first delivery day strictly after `today` (R-H6); tomorrow when the policy has no
+/// delivery days (a single-branch library).
+pub fn next_delivery_day(policy: &Policy, today: NaiveDate) -> NaiveDate {
+    let days = &policy.delivery.weekdays;
+    (1..=7u64)
+        .filter_map(|i| today.checked_add_days(Days::new(i)))
+        .find(|d| days.is_empty() || days.contains(&d.weekday().into()))
+        .unwrap_or(today)
+}
+
+/// The last day a hold that became ready on `ready_on` waits on the hold shelf (取置期限, R-H9):
+/// the policy's shelf days after the notice, counting only open days when it says so.
+pub fn pickup_deadline(policy: &Policy, ready_on: NaiveDate, calendar: &OpeningCalendar) -> NaiveDate {
+    let days = policy.holds.shelf_days;
+    if policy.holds.shelf_days_skip_closed {
+        calendar.nth_open_day_after(ready_on, days).unwrap_or(ready_on)
+    } else {
+        ready_on.checked_add_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MAX)
+    }
+}

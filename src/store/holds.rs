@@ -1,0 +1,479 @@
+//! SQL for the cart, holds, the queue, e-mail addresses and the notice outbox.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Row, params};
+
+use super::{Tx, optional};
+use crate::catalog::{CopyId, TitleId};
+use crate::holds::{CartItem, Hold, HoldId, HoldStatus};
+use crate::notify::{Notice, NoticeId, NoticeKind};
+use crate::patrons::PatronId;
+use crate::policy::{ActiveHold, Channel, ContactMethod};
+
+sql_id!(HoldId, NoticeId);
+
+const HOLD_STATUSES: [(HoldStatus, &str); 6] = [
+    (HoldStatus::PendingApproval, "pending_approval"),
+    (HoldStatus::Waiting, "waiting"),
+    (HoldStatus::InTransit, "in_transit"),
+    (HoldStatus::Ready, "ready"),
+    (HoldStatus::Cancelled, "cancelled"),
+    (HoldStatus::Expired, "expired"),
+];
+sql_text_enum!(HoldStatus, HOLD_STATUSES);
+
+const CHANNELS: [(Channel, &str); 2] = [(Channel::Web, "web"), (Channel::Counter, "counter")];
+sql_text_enum!(Channel, CHANNELS);
+
+const CONTACT_METHODS: [(ContactMethod, &str); 6] = [
+    (ContactMethod::None, "none"),
+    (ContactMethod::Mail, "mail"),
+    (ContactMethod::Phone, "phone"),
+    (ContactMethod::Voice, "voice"),
+    (ContactMethod::Post, "post"),
+    (ContactMethod::Fax, "fax"),
+];
+sql_text_enum!(ContactMethod, CONTACT_METHODS);
+
+const NOTICE_KINDS: [(NoticeKind, &str); 6] = [
+    (NoticeKind::HoldPlaced, "hold_placed"),
+    (NoticeKind::HoldReady, "hold_ready"),
+    (NoticeKind::HoldInTransit, "hold_in_transit"),
+    (NoticeKind::HoldDispatched, "hold_dispatched"),
+    (NoticeKind::HoldExpired, "hold_expired"),
+    (NoticeKind::HoldCancelled, "hold_cancelled"),
+];
+sql_text_enum!(NoticeKind, NOTICE_KINDS);
+
+const HOLD_COLUMNS: &str = "h.id, h.patron_id, h.title_id, t.title, h.material_kind, h.channel, h.status,
+            h.priority, h.placed_at, h.pickup_branch, h.pickup_point, h.contact, h.contact_phone,
+            h.is_interlibrary, h.copy_id, h.arrives_on, h.ready_on, h.pickup_deadline,
+            h.notified_at IS NOT NULL, h.ended_on, h.end_reason, h.is_hidden";
+const HOLD_FROM: &str = "FROM holds h JOIN titles t ON t.id = h.title_id";
+
+fn hold_from_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
+    hold_from_offset(r, 0)
+}
+
+/// A hold to insert.
+pub(crate) struct NewHold<'a> {
+    pub patron: PatronId,
+    pub title: TitleId,
+    pub material_kind: &'a str,
+    pub channel: Channel,
+    pub status: HoldStatus,
+    pub placed_at: DateTime<Utc>,
+    pub pickup: &'a str,
+    pub pickup_point: Option<&'a str>,
+    pub contact: ContactMethod,
+    pub contact_phone: Option<&'a str>,
+    pub interlibrary: bool,
+}
+
+/// A notice to insert.
+pub(crate) struct NewNotice<'a> {
+    pub patron: PatronId,
+    pub kind: NoticeKind,
+    pub channel: ContactMethod,
+    pub address: Option<&'a str>,
+    pub hold: Option<HoldId>,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A waiting hold and an on-shelf copy that could fill it.
+pub(crate) struct PullCandidate {
+    pub hold: Hold,
+    pub copy: CopyId,
+    pub barcode: String,
+    pub material_kind: String,
+    pub loanable: bool,
+}
+
+/// A ready hold past its deadline, with the copy it holds.
+pub(crate) struct OverdueReady {
+    pub hold: HoldId,
+    pub copy: CopyId,
+}
+
+impl Tx<'_> {
+    pub(crate) fn add_cart_item(
+        &self,
+        patron: PatronId,
+        title: TitleId,
+        at: DateTime<Utc>,
+    ) -> Result<(), crate::Error> {
+        self.conn.execute(
+            "INSERT INTO cart_items (patron_id, title_id, added_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+            params![patron, title, at],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn remove_cart_item(&self, patron: PatronId, title: TitleId) -> Result<bool, crate::Error> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM cart_items WHERE patron_id = ?1 AND title_id = ?2", params![patron, title])?
+            > 0)
+    }
+
+    pub(crate) fn cart_items(&self, patron: PatronId) -> Result<Vec<CartItem>, crate::Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.title_id, t.title, t.author, c.added_at FROM cart_items c JOIN titles t ON t.id = c.title_id
+             WHERE c.patron_id = ?1 ORDER BY c.added_at, c.title_id",
+        )?;
+        let rows = stmt.query_map([patron], |r| {
+            Ok(CartItem { title: r.get(0)?, title_text: r.get(1)?, author: r.get(2)?, added_at: r.get(3)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Registers an already confirmed e-mail address (staff, at the counter).
+    pub(crate) fn insert_confirmed_email(
+        &self,
+        patron: PatronId,
+        address: &str,
+        tag: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<(), crate::Error> {
+        self.conn
+            .execute(
+                "INSERT INTO patron_emails (patron_id, address, tag, confirmed_at, receives_holds)
+                 VALUES (?1, ?2, ?3, ?4, NOT EXISTS (SELECT 1 FROM patron_emails WHERE patron_id = ?1 AND receives_holds = 1))",
+                params![patron, address, tag, at],
+            )
+            .map_err(|e| super::conflict_on_unique(e, crate::Entity::Patron, address, "this address is already registered"))?;
+        Ok(())
+    }
+
+    pub(crate) fn count_emails(&self, patron: PatronId) -> Result<u32, crate::Error> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM patron_emails WHERE patron_id = ?1", [patron], |r| r.get(0))?)
+    }
+
+    /// Confirmed addresses, the one chosen for hold mail first.
+    pub(crate) fn confirmed_emails(&self, patron: PatronId) -> Result<Vec<String>, crate::Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT address FROM patron_emails WHERE patron_id = ?1 AND confirmed_at IS NOT NULL
+             ORDER BY receives_holds DESC, id",
+        )?;
+        let rows = stmt.query_map([patron], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub(crate) fn insert_hold(&self, h: &NewHold<'_>) -> Result<HoldId, crate::Error> {
+        self.conn.execute(
+            "INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch,
+                                pickup_point, contact, contact_phone, is_interlibrary)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                h.patron,
+                h.title,
+                h.material_kind,
+                h.channel,
+                h.status,
+                h.placed_at,
+                h.pickup,
+                h.pickup_point,
+                h.contact,
+                h.contact_phone,
+                h.interlibrary
+            ],
+        )?;
+        Ok(HoldId(self.last_id()))
+    }
+
+    pub(crate) fn hold(&self, id: HoldId) -> Result<Option<Hold>, crate::Error> {
+        let sql = format!("SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.id = ?1");
+        optional(self.conn.query_row(&sql, [id], hold_from_row))
+    }
+
+    /// The hold a copy is assigned to (in transit or on the hold shelf).
+    pub(crate) fn hold_of_copy(&self, copy: CopyId) -> Result<Option<Hold>, crate::Error> {
+        let sql = format!("SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.copy_id = ?1");
+        optional(self.conn.query_row(&sql, [copy], hold_from_row))
+    }
+
+    /// The patron's holds: all active ones, and ended ones that ended on or after `ended_since`
+    /// and are not hidden; in placing order.
+    pub(crate) fn holds_of(&self, patron: PatronId, ended_since: NaiveDate) -> Result<Vec<Hold>, crate::Error> {
+        let sql = format!(
+            "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.patron_id = ?1 AND (h.ended_on IS NULL OR (h.ended_on >= ?2 AND h.is_hidden = 0))
+             ORDER BY h.placed_at, h.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![patron, ended_since], hold_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The patron's active holds, for limits.
+    pub(crate) fn active_holds(&self, patron: PatronId) -> Result<Vec<ActiveHold>, crate::Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT material_kind, channel FROM holds
+             WHERE patron_id = ?1 AND status IN ('pending_approval', 'waiting', 'in_transit', 'ready')",
+        )?;
+        let rows = stmt.query_map([patron], |r| Ok(ActiveHold { material_kind: r.get(0)?, channel: r.get(1)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub(crate) fn has_active_hold(&self, patron: PatronId, title: TitleId) -> Result<bool, crate::Error> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM holds WHERE patron_id = ?1 AND title_id = ?2
+                            AND status IN ('pending_approval', 'waiting', 'in_transit', 'ready'))",
+            params![patron, title],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub(crate) fn has_open_loan_of_title(&self, patron: PatronId, title: TitleId) -> Result<bool, crate::Error> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM loans WHERE patron_id = ?1 AND title_id = ?2 AND status <> 'returned')",
+            params![patron, title],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// 1-based place of a queued hold among the title's queued holds (approved or not).
+    pub(crate) fn queue_position(&self, hold: &Hold) -> Result<u32, crate::Error> {
+        Ok(self.conn.query_row(
+            "SELECT 1 + COUNT(*) FROM holds
+             WHERE title_id = ?1 AND status IN ('pending_approval', 'waiting')
+               AND (priority, placed_at, id) < (?2, ?3, ?4)",
+            params![hold.title, hold.priority, hold.placed_at, hold.id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The first approved hold in the title's queue.
+    pub(crate) fn first_waiting_hold(&self, title: TitleId) -> Result<Option<Hold>, crate::Error> {
+        let sql = format!(
+            "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND h.status = 'waiting' ORDER BY h.priority, h.placed_at, h.id LIMIT 1"
+        );
+        optional(self.conn.query_row(&sql, [title], hold_from_row))
+    }
+
+    /// Assigns a waiting hold a copy in transit to the pickup branch; false if it is no longer
+    /// waiting. The unique index refuses a copy already assigned elsewhere.
+    pub(crate) fn assign_in_transit(
+        &self,
+        hold: HoldId,
+        copy: CopyId,
+        arrives_on: NaiveDate,
+    ) -> Result<bool, crate::Error> {
+        let n = self.conn.execute(
+            "UPDATE holds SET status = 'in_transit', copy_id = ?2, arrives_on = ?3 WHERE id = ?1 AND status = 'waiting'",
+            params![hold, copy, arrives_on],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Puts a hold on the hold shelf with `copy`, from `waiting` or `in_transit`.
+    pub(crate) fn make_ready(
+        &self,
+        hold: HoldId,
+        copy: CopyId,
+        ready_on: NaiveDate,
+        deadline: NaiveDate,
+    ) -> Result<bool, crate::Error> {
+        let n = self.conn.execute(
+            "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL
+             WHERE id = ?1 AND (status = 'waiting' OR (status = 'in_transit' AND copy_id = ?2))",
+            params![hold, copy, ready_on, deadline],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Ends an active hold as cancelled or expired, releasing its copy; false if already ended.
+    pub(crate) fn end_hold(
+        &self,
+        hold: HoldId,
+        status: HoldStatus,
+        on: NaiveDate,
+        reason: &str,
+    ) -> Result<bool, crate::Error> {
+        let n = self.conn.execute(
+            "UPDATE holds SET status = ?2, ended_on = ?3, end_reason = ?4, copy_id = NULL, arrives_on = NULL
+             WHERE id = ?1 AND status IN ('pending_approval', 'waiting', 'in_transit', 'ready')",
+            params![hold, status, on, reason],
+        )?;
+        Ok(n == 1)
+    }
+
+    /// Removes a hold that was collected: the loan carries on, and nothing keeps the link.
+    pub(crate) fn delete_hold(&self, hold: HoldId) -> Result<(), crate::Error> {
+        self.conn.execute("DELETE FROM holds WHERE id = ?1", [hold])?;
+        Ok(())
+    }
+
+    pub(crate) fn approve_hold(&self, hold: HoldId) -> Result<bool, crate::Error> {
+        Ok(self
+            .conn
+            .execute("UPDATE holds SET status = 'waiting' WHERE id = ?1 AND status = 'pending_approval'", [hold])?
+            == 1)
+    }
+
+    /// Changes pickup and contact of a queued hold; false if it is no longer queued.
+    pub(crate) fn change_hold(
+        &self,
+        hold: HoldId,
+        pickup: &str,
+        point: Option<&str>,
+        contact: ContactMethod,
+        phone: Option<&str>,
+    ) -> Result<bool, crate::Error> {
+        let n = self.conn.execute(
+            "UPDATE holds SET pickup_branch = ?2, pickup_point = ?3, contact = ?4, contact_phone = ?5
+             WHERE id = ?1 AND status IN ('pending_approval', 'waiting')",
+            params![hold, pickup, point, contact, phone],
+        )?;
+        Ok(n == 1)
+    }
+
+    pub(crate) fn hide_hold(&self, hold: HoldId) -> Result<bool, crate::Error> {
+        Ok(self.conn.execute("UPDATE holds SET is_hidden = 1 WHERE id = ?1 AND ended_on IS NOT NULL", [hold])? == 1)
+    }
+
+    /// Ready holds whose deadline is before `today`.
+    pub(crate) fn overdue_ready_holds(&self, today: NaiveDate) -> Result<Vec<OverdueReady>, crate::Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, copy_id FROM holds WHERE status = 'ready' AND pickup_deadline < ?1 ORDER BY pickup_deadline, id",
+        )?;
+        let rows = stmt.query_map([today], |r| Ok(OverdueReady { hold: r.get(0)?, copy: r.get(1)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Deletes ended holds that ended before `cutoff`; returns how many.
+    pub(crate) fn purge_ended_holds(&self, cutoff: NaiveDate) -> Result<u32, crate::Error> {
+        Ok(self.conn.execute("DELETE FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1", [cutoff])? as u32)
+    }
+
+    /// Approved holds waiting on titles with a copy on the shelf at `branch`, each paired with
+    /// every such copy, in queue order then copy id: the raw material of the pull list.
+    pub(crate) fn pull_candidates(&self, branch: &str) -> Result<Vec<PullCandidate>, crate::Error> {
+        let sql = format!(
+            "SELECT c.id, c.barcode, c.material_kind, c.is_loanable, {HOLD_COLUMNS} {HOLD_FROM}
+             JOIN copies c ON c.title_id = h.title_id AND c.branch = ?1 AND c.status = 'on_shelf'
+             WHERE h.status = 'waiting'
+             ORDER BY h.title_id, h.priority, h.placed_at, h.id, c.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([branch], |r| {
+            Ok(PullCandidate {
+                copy: r.get(0)?,
+                barcode: r.get(1)?,
+                material_kind: r.get(2)?,
+                loanable: r.get(3)?,
+                hold: hold_from_offset(r, 4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Waiting holds on `title` by patrons other than `patron`.
+    pub(crate) fn waiting_holds_by_others(&self, title: TitleId, patron: PatronId) -> Result<u32, crate::Error> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM holds WHERE title_id = ?1 AND patron_id <> ?2
+             AND status IN ('pending_approval', 'waiting')",
+            params![title, patron],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Whether `copy` is assigned to a hold of someone other than `patron`.
+    pub(crate) fn copy_set_aside_for_other(&self, copy: CopyId, patron: PatronId) -> Result<bool, crate::Error> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM holds WHERE copy_id = ?1 AND patron_id <> ?2)",
+            params![copy, patron],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The patron's hold that had `copy` assigned, if any: it is fulfilled by this checkout.
+    pub(crate) fn hold_of_copy_for(&self, copy: CopyId, patron: PatronId) -> Result<Option<HoldId>, crate::Error> {
+        optional(self.conn.query_row(
+            "SELECT id FROM holds WHERE copy_id = ?1 AND patron_id = ?2",
+            params![copy, patron],
+            |r| r.get(0),
+        ))
+    }
+
+    /// The patron's queued hold on `title`, if any (a walk-in checkout fulfils it).
+    pub(crate) fn queued_hold_of(&self, patron: PatronId, title: TitleId) -> Result<Option<HoldId>, crate::Error> {
+        optional(self.conn.query_row(
+            "SELECT id FROM holds WHERE patron_id = ?1 AND title_id = ?2 AND status IN ('pending_approval', 'waiting')",
+            params![patron, title],
+            |r| r.get(0),
+        ))
+    }
+
+    pub(crate) fn insert_notice(&self, n: &NewNotice<'_>) -> Result<NoticeId, crate::Error> {
+        self.conn.execute(
+            "INSERT INTO notices (patron_id, kind, channel, address, hold_id, subject, body, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![n.patron, n.kind, n.channel, n.address, n.hold, n.subject, n.body, n.created_at],
+        )?;
+        Ok(NoticeId(self.last_id()))
+    }
+
+    pub(crate) fn pending_notices(&self, limit: u32) -> Result<Vec<Notice>, crate::Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, patron_id, kind, channel, address, hold_id, subject, body, created_at
+             FROM notices WHERE delivered_at IS NULL ORDER BY id LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(Notice {
+                id: r.get(0)?,
+                patron: r.get(1)?,
+                kind: r.get(2)?,
+                channel: r.get(3)?,
+                address: r.get(4)?,
+                hold: r.get(5)?,
+                subject: r.get(6)?,
+                body: r.get(7)?,
+                created_at: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Marks a notice delivered; a delivered ready notice makes its hold "notified" (連絡済み).
+    pub(crate) fn mark_delivered(&self, id: NoticeId, at: DateTime<Utc>) -> Result<bool, crate::Error> {
+        let n = self
+            .conn
+            .execute("UPDATE notices SET delivered_at = ?2 WHERE id = ?1 AND delivered_at IS NULL", params![id, at])?;
+        self.conn.execute(
+            "UPDATE holds SET notified_at = ?2
+             WHERE status = 'ready' AND notified_at IS NULL
+               AND id = (SELECT hold_id FROM notices WHERE id = ?1 AND kind = 'hold_ready')",
+            params![id, at],
+        )?;
+        Ok(n == 1)
+    }
+}
+
+fn hold_from_offset(r: &Row<'_>, o: usize) -> rusqlite::Result<Hold> {
+    Ok(Hold {
+        id: r.get(o)?,
+        patron: r.get(o + 1)?,
+        title: r.get(o + 2)?,
+        title_text: r.get(o + 3)?,
+        material_kind: r.get(o + 4)?,
+        channel: r.get(o + 5)?,
+        status: r.get(o + 6)?,
+        priority: r.get(o + 7)?,
+        placed_at: r.get(o + 8)?,
+        pickup: r.get(o + 9)?,
+        pickup_point: r.get(o + 10)?,
+        contact: r.get(o + 11)?,
+        contact_phone: r.get(o + 12)?,
+        interlibrary: r.get(o + 13)?,
+        copy: r.get(o + 14)?,
+        arrives_on: r.get(o + 15)?,
+        ready_on: r.get(o + 16)?,
+        pickup_deadline: r.get(o + 17)?,
+        notified: r.get(o + 18)?,
+        ended_on: r.get(o + 19)?,
+        end_reason: r.get(o + 20)?,
+        hidden: r.get(o + 21)?,
+    })
+}

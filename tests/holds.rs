@@ -1,0 +1,527 @@
+//! Hold scenarios per library: cart, limits, queue, transit, hold shelf, expiry, notices.
+
+mod common;
+
+use bunko::catalog::{CopyStatus, NewCopy, TitleId};
+use bunko::circulation::CopyRoute;
+use bunko::holds::{HoldChange, HoldRequest, HoldState};
+use bunko::notify::NoticeKind;
+use bunko::patrons::{NewPatron, Phone, PhoneKind};
+use bunko::policy::{ContactMethod, PatronFlag, Reason};
+use bunko::{Entity, Error};
+use common::{World, day};
+
+fn reasons(e: Error) -> Vec<Reason> {
+    match e {
+        Error::Refused(r) => r.reasons,
+        other => panic!("expected a refusal, got {other}"),
+    }
+}
+
+fn web(pickup: &str) -> HoldRequest {
+    HoldRequest::web(pickup, ContactMethod::None)
+}
+
+/// A title whose only copy is on loan to a third patron (so web holds are allowed everywhere).
+fn title_on_loan(w: &mut World, branch: &str, kind: &str) -> TitleId {
+    let t = w.title("貸出中の本");
+    let c = w.copy_of(t, branch, kind);
+    let borrower = w.patron();
+    w.lib.checkout(&c, borrower, branch).unwrap();
+    t
+}
+
+#[test]
+fn adding_to_the_cart_is_not_a_hold_and_confirming_places_each_title_r_h1() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let a = title_on_loan(&mut w, "honkan", "book");
+    let b = title_on_loan(&mut w, "honkan", "book");
+    w.lib.add_to_cart(p, a).unwrap();
+    w.lib.add_to_cart(p, b).unwrap();
+    w.lib.add_to_cart(p, b).unwrap(); // adding twice keeps one
+    assert_eq!(w.lib.cart(p).unwrap().len(), 2);
+    assert!(w.lib.patron_holds(p).unwrap().is_empty(), "a cart is not a hold");
+    assert!(w.lib.remove_from_cart(p, b).unwrap());
+    let results = w.lib.confirm_cart(p, &web("kawasaki")).unwrap();
+    assert_eq!(results.len(), 1);
+    assert!(results[0].1.is_ok());
+    assert!(w.lib.cart(p).unwrap().is_empty(), "placed titles leave the cart");
+    let holds = w.lib.patron_holds(p).unwrap();
+    assert_eq!(
+        (holds[0].state, holds[0].hold.pickup.as_str(), holds[0].queue_position),
+        (HoldState::Waiting, "kawasaki", Some(1))
+    );
+}
+
+#[test]
+fn kanagawa_13th_book_is_refused_but_av_is_allowed_r_h3() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    for _ in 0..13 {
+        let t = title_on_loan(&mut w, "honkan", "book");
+        w.lib.add_to_cart(p, t).unwrap();
+    }
+    let av = title_on_loan(&mut w, "honkan", "av");
+    w.lib.add_to_cart(p, av).unwrap();
+    let results = w.lib.confirm_cart(p, &web("honkan")).unwrap();
+    let refused: Vec<_> =
+        results.iter().filter_map(|(t, r)| r.as_ref().err().map(|e| (*t, e.reasons.clone()))).collect();
+    assert_eq!(refused.len(), 1, "only the 13th book is refused: {refused:?}");
+    assert_eq!(refused[0].1, [Reason::HoldLimitReached { kind: Some("book".into()), limit: 12 }]);
+    assert!(results.iter().any(|(t, r)| *t == av && r.is_ok()), "the AV hold is placed");
+    assert_eq!(w.lib.cart(p).unwrap().len(), 1, "the refused title stays in the cart");
+}
+
+#[test]
+fn chiba_6th_hold_is_refused_r_h3() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    for _ in 0..5 {
+        let t = w.title("本");
+        w.copy_of(t, "chuo", "book");
+        w.lib.place_hold(p, t, &web("chuo")).unwrap();
+    }
+    let sixth = w.title("六冊目");
+    w.copy_of(sixth, "chuo", "book");
+    let err = w.lib.place_hold(p, sixth, &web("chuo")).unwrap_err();
+    assert_eq!(reasons(err), [Reason::HoldLimitReached { kind: None, limit: 5 }]);
+}
+
+#[test]
+fn kanagawa_cancelled_holds_do_not_count_toward_the_limit_r_h3() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let mut first = None;
+    for _ in 0..12 {
+        let t = title_on_loan(&mut w, "honkan", "book");
+        let id = w.lib.place_hold(p, t, &web("honkan").at_counter()).unwrap();
+        first.get_or_insert(id);
+    }
+    let extra = title_on_loan(&mut w, "honkan", "book");
+    assert!(w.lib.place_hold(p, extra, &web("honkan").at_counter()).is_err());
+    w.lib.cancel_hold(p, first.unwrap()).unwrap();
+    assert!(w.lib.place_hold(p, extra, &web("honkan").at_counter()).is_ok());
+}
+
+#[test]
+fn chikushino_counter_holds_count_and_web_holds_need_the_item_on_loan_r_h2_r_h3() {
+    let mut w = World::new("chikushino", "2026-06-01");
+    let web = |b: &str| HoldRequest::web(b, ContactMethod::Phone);
+    let p = w.patron();
+    for _ in 0..10 {
+        let t = title_on_loan(&mut w, "main", "book");
+        w.lib.place_hold(p, t, &web("main").at_counter()).unwrap();
+    }
+    let t = title_on_loan(&mut w, "main", "book");
+    let err = w.lib.place_hold(p, t, &HoldRequest::web("main", ContactMethod::Phone)).unwrap_err();
+    let r = reasons(err);
+    assert!(r.contains(&Reason::HoldLimitReached { kind: Some("book".into()), limit: 10 }), "{r:?}");
+    // R-H2 chikushino: a web hold on a title with a copy on the shelf is refused...
+    let q = w.patron();
+    let shelved = w.title("棚にある本");
+    w.copy_of(shelved, "main", "book");
+    assert!(reasons(w.lib.place_hold(q, shelved, &web("main")).unwrap_err()).contains(&Reason::AvailableOnShelf));
+    // ...but the latest magazine issue on loan can be held.
+    let magazine = title_on_loan(&mut w, "main", "magazine");
+    assert!(w.lib.place_hold(q, magazine, &web("main")).is_ok());
+}
+
+#[test]
+fn not_for_loan_titles_cannot_be_held_r_h2() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let av = w.title("映像資料");
+    w.copy_of(av, "chuo", "av");
+    assert_eq!(reasons(w.lib.place_hold(p, av, &web("chuo")).unwrap_err()), [Reason::NotHoldable]);
+    let reference = w.title("参考図書");
+    let mut c = NewCopy::new("REF-1", reference, "chuo", "book");
+    c.loanable = false;
+    w.lib.add_copy(c).unwrap();
+    assert_eq!(reasons(w.lib.place_hold(p, reference, &web("chuo")).unwrap_err()), [Reason::NotHoldable]);
+}
+
+#[test]
+fn holding_or_borrowing_the_title_already_is_refused() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let t = w.title("本");
+    let c = w.copy_of(t, "chuo", "book");
+    w.copy_of(t, "chuo", "book");
+    w.lib.place_hold(p, t, &web("chuo")).unwrap();
+    assert_eq!(reasons(w.lib.place_hold(p, t, &web("chuo")).unwrap_err()), [Reason::AlreadyHolding]);
+    let q = w.patron();
+    w.lib.checkout(&c, q, "chuo").unwrap();
+    assert_eq!(reasons(w.lib.place_hold(q, t, &web("chuo")).unwrap_err()), [Reason::AlreadyBorrowing]);
+}
+
+#[test]
+fn chiba_provisional_hold_approved_keeps_its_place_r_h5() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (a, b) = (w.patron(), w.patron());
+    let t = title_on_loan(&mut w, "chuo", "book");
+    let early = w.lib.place_hold(a, t, &web("chuo")).unwrap();
+    assert_eq!(w.lib.hold(early).unwrap().state(), HoldState::PendingApproval);
+    w.clock.advance(chrono::Duration::hours(1));
+    let later = w.lib.place_hold(b, t, &web("chuo").at_counter()).unwrap();
+    assert_eq!(w.lib.patron_holds(b).unwrap()[0].queue_position, Some(2), "behind the earlier pending hold");
+    // Returned before approval: the provisional hold is skipped, the approved one is served.
+    // Approve first instead, and the earlier hold keeps first place.
+    w.lib.approve_hold(early).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    let done = w.lib.check_in(&copy, "chuo").unwrap();
+    assert!(matches!(done.route, CopyRoute::HeldForPickup { hold, .. } if hold == early), "{:?}", done.route);
+    assert_eq!(w.lib.hold(later).unwrap().state(), HoldState::Waiting);
+}
+
+#[test]
+fn chiba_assignment_skips_unapproved_holds_r_h5() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (a, b) = (w.patron(), w.patron());
+    let t = title_on_loan(&mut w, "chuo", "book");
+    w.lib.place_hold(a, t, &web("chuo")).unwrap(); // provisional
+    let counter = w.lib.place_hold(b, t, &web("chuo").at_counter()).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    let done = w.lib.check_in(&copy, "chuo").unwrap();
+    assert!(matches!(done.route, CopyRoute::HeldForPickup { hold, .. } if hold == counter));
+}
+
+#[test]
+fn a_walk_in_may_borrow_a_held_copy_on_the_shelf_first_r_h5() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (holder, walk_in) = (w.patron(), w.patron());
+    let t = w.title("本");
+    let c = w.copy_of(t, "chuo", "book");
+    let hold = w.lib.place_hold(holder, t, &web("chuo").at_counter()).unwrap();
+    let pull = w.lib.pull_list("chuo").unwrap();
+    assert_eq!(pull.len(), 1);
+    assert_eq!((pull[0].hold, pull[0].barcode.as_str()), (hold, c.as_str()));
+    w.lib.checkout(&c, walk_in, "chuo").unwrap();
+    assert!(w.lib.pull_list("chuo").unwrap().is_empty());
+    assert_eq!(w.lib.hold(hold).unwrap().state(), HoldState::Waiting);
+}
+
+#[test]
+fn confirming_a_pulled_copy_puts_it_on_the_hold_shelf_r_h5() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let t = w.title("本");
+    let c = w.copy_of(t, "chuo", "book");
+    let hold = w.lib.place_hold(p, t, &web("chuo").at_counter()).unwrap();
+    let route = w.lib.confirm_pulled(&c, "chuo").unwrap();
+    assert!(
+        matches!(route, CopyRoute::HeldForPickup { hold: h, deadline } if h == hold && deadline == day("2026-06-08"))
+    );
+    assert_eq!(w.lib.copy_by_barcode(&c).unwrap().status, CopyStatus::OnHoldShelf);
+    // Another patron cannot borrow it; the holder can, and that fulfils the hold.
+    let other = w.patron();
+    assert_eq!(reasons(w.lib.checkout(&c, other, "chuo").unwrap_err()), [Reason::CopyHeldForAnotherPatron]);
+    w.lib.checkout(&c, p, "chuo").unwrap();
+    assert!(w.lib.patron_holds(p).unwrap().is_empty(), "a collected hold is gone");
+}
+
+#[test]
+fn chiba_cross_branch_hold_waits_for_the_next_delivery_day_r_h6() {
+    let mut w = World::new("chiba", "2026-06-01"); // Monday; deliveries Tue and Fri
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "tobu", "book");
+    let hold = w.lib.place_hold(p, t, &web("chuo").at_counter()).unwrap();
+    w.go_to("2026-06-02"); // a Tuesday: the next delivery is Friday
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    let done = w.lib.check_in(&copy, "tobu").unwrap();
+    assert_eq!(done.route, CopyRoute::InTransitForHold { hold, to: "chuo".into(), arrives_on: day("2026-06-05") });
+    let view = &w.lib.patron_holds(p).unwrap()[0];
+    assert_eq!((view.state, view.hold.arrives_on), (HoldState::InTransit, Some(day("2026-06-05"))));
+    // Passing through another branch changes nothing; arriving at the pickup branch makes it ready.
+    w.go_to("2026-06-05");
+    assert!(matches!(w.lib.receive_copy(&copy, "seibu").unwrap(), CopyRoute::InTransitForHold { .. }));
+    let arrived = w.lib.receive_copy(&copy, "chuo").unwrap();
+    assert_eq!(arrived, CopyRoute::HeldForPickup { hold, deadline: day("2026-06-12") });
+}
+
+#[test]
+fn chikushino_ready_hold_expires_after_a_week_and_the_copy_goes_to_the_next_patron_r_h9() {
+    let mut w = World::new("chikushino", "2026-06-01");
+    let web = |b: &str| HoldRequest::web(b, ContactMethod::Phone);
+    let (first, second) = (w.patron(), w.patron());
+    let t = title_on_loan(&mut w, "main", "book");
+    let h1 = w.lib.place_hold(first, t, &web("main").at_counter()).unwrap();
+    w.clock.advance(chrono::Duration::minutes(5));
+    let h2 = w.lib.place_hold(second, t, &web("main").at_counter()).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "main").unwrap();
+    assert_eq!(w.lib.hold(h1).unwrap().pickup_deadline, Some(day("2026-06-08")), "one week after the notice");
+    w.go_to("2026-06-08");
+    assert!(w.lib.expire_holds().unwrap().expired.is_empty(), "the deadline day itself is still valid");
+    w.go_to("2026-06-09");
+    let sweep = w.lib.expire_holds().unwrap();
+    assert_eq!(sweep.expired, [h1]);
+    assert!(
+        matches!(sweep.routes[0].1, CopyRoute::HeldForPickup { hold, deadline } if hold == h2 && deadline == day("2026-06-16"))
+    );
+    assert_eq!(w.lib.hold(h1).unwrap().state(), HoldState::Expired);
+    assert!(w.lib.expire_holds().unwrap().expired.is_empty(), "running it twice does nothing more");
+}
+
+#[test]
+fn an_expired_hold_with_no_one_waiting_sends_the_copy_home() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "tobu", "book");
+    w.lib.place_hold(p, t, &web("tobu").at_counter()).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "tobu").unwrap();
+    w.go_to("2026-06-30");
+    let sweep = w.lib.expire_holds().unwrap();
+    assert_eq!(sweep.routes, [(copy.clone(), CopyRoute::Shelved)]);
+    assert_eq!(w.lib.copy_by_barcode(&copy).unwrap().status, CopyStatus::OnShelf);
+}
+
+#[test]
+fn kanagawa_cancelled_hold_is_visible_for_14_days_then_gone_r_h10() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "honkan", "book");
+    let hold = w.lib.place_hold(p, t, &web("honkan").at_counter()).unwrap();
+    w.lib.cancel_hold(p, hold).unwrap();
+    w.go_to("2026-06-15");
+    let views = w.lib.patron_holds(p).unwrap();
+    assert_eq!(views.len(), 1);
+    assert_eq!((views[0].state, views[0].hold.ended_on), (HoldState::Cancelled, Some(day("2026-06-01"))));
+    w.go_to("2026-06-16");
+    assert!(w.lib.patron_holds(p).unwrap().is_empty());
+    assert_eq!(w.lib.purge_ended_holds().unwrap(), 1);
+    assert!(matches!(w.lib.hold(hold), Err(Error::NotFound { entity: Entity::Hold, .. })));
+}
+
+#[test]
+fn shizuoka_patron_may_hide_a_cancelled_hold_sooner_r_h10() {
+    let mut w = World::new("shizuoka", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "gofuku", "book");
+    let hold = w.lib.place_hold(p, t, &web("gofuku")).unwrap();
+    assert!(matches!(w.lib.hide_hold(p, hold), Err(Error::Refused(_))), "only ended holds can be hidden");
+    w.lib.cancel_hold(p, hold).unwrap();
+    assert_eq!(w.lib.patron_holds(p).unwrap().len(), 1);
+    w.lib.hide_hold(p, hold).unwrap();
+    assert!(w.lib.patron_holds(p).unwrap().is_empty());
+}
+
+#[test]
+fn change_and_cancel_only_while_queued_r_h8() {
+    let mut w = World::new("shizuoka", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "gofuku", "book");
+    let hold = w.lib.place_hold(p, t, &web("gofuku")).unwrap();
+    let change = HoldChange { pickup: Some(("chuo".into(), None)), contact: None };
+    w.lib.change_hold(p, hold, &change).unwrap();
+    assert_eq!(w.lib.hold(hold).unwrap().pickup, "chuo");
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "chuo").unwrap();
+    let back = HoldChange { pickup: Some(("gofuku".into(), None)), contact: None };
+    assert_eq!(reasons(w.lib.change_hold(p, hold, &back).unwrap_err()), [Reason::HoldNotChangeable]);
+    assert_eq!(reasons(w.lib.cancel_hold(p, hold).unwrap_err()), [Reason::HoldNotChangeable]);
+    let bad = HoldChange { pickup: Some(("nowhere".into(), None)), contact: None };
+    let q = w.patron();
+    let t2 = title_on_loan(&mut w, "gofuku", "book");
+    let h2 = w.lib.place_hold(q, t2, &web("gofuku")).unwrap();
+    assert_eq!(
+        reasons(w.lib.change_hold(q, h2, &bad).unwrap_err()),
+        [Reason::PickupNotAllowed { code: "nowhere".into() }]
+    );
+}
+
+#[test]
+fn chikushino_interlibrary_holds_cannot_be_cancelled_online_r_h8() {
+    let mut w = World::new("chikushino", "2026-06-01");
+    let web = |b: &str| HoldRequest::web(b, ContactMethod::Phone);
+    let p = w.patron();
+    let t = w.title("他館の本"); // no copy of our own
+    let mut request = web("main").at_counter();
+    request.interlibrary = true;
+    let hold = w.lib.place_hold(p, t, &request).unwrap();
+    assert_eq!(reasons(w.lib.cancel_hold(p, hold).unwrap_err()), [Reason::InterlibraryHoldNotCancellable]);
+    w.lib.cancel_hold_as_staff(hold, "相互貸借の取消").unwrap();
+    assert_eq!(w.lib.hold(hold).unwrap().state(), HoldState::Cancelled);
+}
+
+#[test]
+fn another_patrons_hold_is_not_found() {
+    let mut w = World::new("shizuoka", "2026-06-01");
+    let (p, q) = (w.patron(), w.patron());
+    let t = title_on_loan(&mut w, "gofuku", "book");
+    let hold = w.lib.place_hold(p, t, &web("gofuku")).unwrap();
+    assert!(matches!(w.lib.cancel_hold(q, hold), Err(Error::NotFound { entity: Entity::Hold, .. })));
+}
+
+#[test]
+fn chiba_contact_methods_post_only_for_hearing_impaired_and_mail_needs_an_address_r_c3() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "chuo", "book");
+    let post = HoldRequest::web("chuo", ContactMethod::Post);
+    assert_eq!(
+        reasons(w.lib.place_hold(p, t, &post).unwrap_err()),
+        [Reason::ContactRestricted { method: ContactMethod::Post, requires: PatronFlag::HearingImpaired }]
+    );
+    let mail = HoldRequest::web("chuo", ContactMethod::Mail);
+    assert_eq!(reasons(w.lib.place_hold(p, t, &mail).unwrap_err()), [Reason::NoEmailAddress]);
+    assert_eq!(
+        reasons(w.lib.place_hold(p, t, &HoldRequest::web("chuo", ContactMethod::Voice)).unwrap_err()),
+        [Reason::ContactNotOffered { method: ContactMethod::Voice }]
+    );
+    let card = w.card();
+    let phoneless = w.lib.register_patron(NewPatron::new(card, "電話なし", day("2029-01-01"))).unwrap();
+    assert_eq!(
+        reasons(w.lib.place_hold(phoneless, t, &HoldRequest::web("chuo", ContactMethod::Fax)).unwrap_err()),
+        [Reason::NoPhoneNumber]
+    );
+    let card = w.card();
+    let mut registered = NewPatron::new(card, "聴覚 太郎", day("2029-01-01"));
+    registered.hearing_impaired = true;
+    let deaf = w.lib.register_patron(registered).unwrap();
+    assert!(w.lib.place_hold(deaf, t, &post).is_ok());
+    w.lib.register_email_at_counter(p, "taro@example.jp", None).unwrap();
+    assert!(w.lib.place_hold(p, t, &mail).is_ok());
+}
+
+#[test]
+fn fukushima_web_holds_need_a_registered_address_r_c3() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "pref", "book");
+    assert_eq!(
+        reasons(w.lib.place_hold(p, t, &HoldRequest::web("pref", ContactMethod::Mail)).unwrap_err()),
+        [Reason::NoEmailAddress]
+    );
+}
+
+#[test]
+fn shizuoka_the_phone_number_is_fixed_on_the_hold_r_c4() {
+    let mut w = World::new("shizuoka", "2026-06-01");
+    let card = w.card();
+    let mut np = NewPatron::new(card, "静岡 花子", day("2029-01-01"));
+    np.phones = vec![
+        Phone::new(PhoneKind::Home, "054-111-2222"),
+        Phone { chosen: true, ..Phone::new(PhoneKind::Mobile, "090-3333-4444") },
+    ];
+    let p = w.lib.register_patron(np).unwrap();
+    let t = title_on_loan(&mut w, "gofuku", "book");
+    let hold = w.lib.place_hold(p, t, &HoldRequest::web("gofuku", ContactMethod::Voice)).unwrap();
+    assert_eq!(w.lib.hold(hold).unwrap().contact_phone.as_deref(), Some("090-3333-4444"));
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "gofuku").unwrap();
+    let notices = w.lib.pending_notices(10).unwrap();
+    let ready: Vec<_> = notices.iter().filter(|n| n.kind == NoticeKind::HoldReady).collect();
+    assert_eq!(ready.len(), 1);
+    assert_eq!((ready[0].channel, ready[0].address.as_deref()), (ContactMethod::Voice, Some("090-3333-4444")));
+}
+
+#[test]
+fn shizuoka_and_kanagawa_prefill_the_default_pickup_r_c5() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let card = w.card();
+    let mut np = NewPatron::new(card, "x", day("2029-01-01"));
+    np.default_pickup = Some("kawasaki".into());
+    let p = w.lib.register_patron(np).unwrap();
+    let t = title_on_loan(&mut w, "honkan", "book");
+    let request = HoldRequest { pickup: None, ..web("ignored").at_counter() };
+    let hold = w.lib.place_hold(p, t, &request).unwrap();
+    assert_eq!(w.lib.hold(hold).unwrap().pickup, "kawasaki");
+}
+
+#[test]
+fn fukushima_ready_notices_go_to_every_address_and_delivery_marks_notified_r_h11_r_c1() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    for a in ["a@example.jp", "b@example.jp", "c@example.jp"] {
+        w.lib.register_email_at_counter(p, a, None).unwrap();
+    }
+    assert!(matches!(
+        w.lib.register_email_at_counter(p, "d@example.jp", None),
+        Err(Error::InvalidInput { field: "address", .. })
+    ));
+    let t = title_on_loan(&mut w, "pref", "book");
+    let mut request = HoldRequest::web("pref", ContactMethod::Mail);
+    request.confirmation_to = Some("b@example.jp".into());
+    let hold = w.lib.place_hold(p, t, &request).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "pref").unwrap();
+    let notices = w.lib.pending_notices(50).unwrap();
+    let placed: Vec<_> = notices.iter().filter(|n| n.kind == NoticeKind::HoldPlaced).collect();
+    assert_eq!(placed.iter().map(|n| n.address.as_deref()).collect::<Vec<_>>(), [Some("b@example.jp")]);
+    let ready: Vec<_> = notices.iter().filter(|n| n.kind == NoticeKind::HoldReady).collect();
+    assert_eq!(ready.len(), 3, "every registered address");
+    assert_eq!(w.lib.hold(hold).unwrap().state(), HoldState::Ready);
+    let ids: Vec<_> = notices.iter().map(|n| n.id).collect();
+    assert_eq!(w.lib.mark_delivered(&ids).unwrap(), notices.len());
+    assert_eq!(w.lib.mark_delivered(&ids).unwrap(), 0, "delivering twice marks nothing");
+    assert!(w.lib.pending_notices(50).unwrap().is_empty());
+    assert_eq!(w.lib.hold(hold).unwrap().state(), HoldState::Notified);
+    insta::assert_snapshot!(ready[0].subject.clone() + "\n" + &ready[0].body);
+}
+
+#[test]
+fn kanagawa_hold_mail_goes_to_the_chosen_address_only_r_c1() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    assert!(matches!(
+        w.lib.register_email_at_counter(p, "pc@example.jp", None),
+        Err(Error::InvalidInput { field: "tag", .. })
+    ));
+    w.lib.register_email_at_counter(p, "pc@example.jp", Some("pc")).unwrap();
+    w.lib.register_email_at_counter(p, "m@example.jp", Some("mobile")).unwrap();
+    let t = title_on_loan(&mut w, "honkan", "book");
+    w.lib.place_hold(p, t, &HoldRequest::web("honkan", ContactMethod::Mail).at_counter()).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "honkan").unwrap();
+    let ready: Vec<_> =
+        w.lib.pending_notices(50).unwrap().into_iter().filter(|n| n.kind == NoticeKind::HoldReady).collect();
+    assert_eq!(ready.iter().map(|n| n.address.clone()).collect::<Vec<_>>(), [Some("pc@example.jp".to_owned())]);
+}
+
+#[test]
+fn fukushima_municipal_pickup_dispatches_on_loan_r_h12() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    w.lib.register_email_at_counter(p, "p@example.jp", None).unwrap();
+    let t = title_on_loan(&mut w, "pref", "book");
+    let mut request = HoldRequest::web("muni-example", ContactMethod::Mail);
+    request.pickup_point = Some("community-center".into());
+    w.lib.place_hold(p, t, &request).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    let done = w.lib.check_in(&copy, "pref").unwrap();
+    let CopyRoute::DispatchedOnLoan { loan, to } = done.route else { panic!("{:?}", done.route) };
+    assert_eq!(to, "muni-example");
+    let loans = w.lib.patron_loans(p).unwrap();
+    assert_eq!((loans[0].loan.id, loans[0].loan.due_on), (loan, day("2026-06-16")));
+    assert!(w.lib.patron_holds(p).unwrap().is_empty());
+    let notice = w.lib.pending_notices(10).unwrap().into_iter().find(|n| n.kind == NoticeKind::HoldDispatched).unwrap();
+    assert!(notice.body.contains("受取館: 市町村図書館(例) / 公民館図書室(例)"), "{}", notice.body);
+}
+
+#[test]
+fn renewal_is_refused_when_another_patron_holds_the_title_r_l3() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let (borrower, waiting) = (w.patron(), w.patron());
+    let t = w.title("人気の本");
+    let c = w.copy_of(t, "honkan", "book");
+    let loan = w.lib.checkout(&c, borrower, "honkan").unwrap();
+    w.lib.place_hold(waiting, t, &web("honkan").at_counter()).unwrap();
+    w.go_to("2026-06-15");
+    assert_eq!(reasons(w.lib.renew(borrower, loan.id).unwrap_err()), [Reason::HeldByOthers { holds: 1 }]);
+}
+
+#[test]
+fn staff_rejection_tells_the_patron_why() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron(); // registered with a chosen phone
+    let t = title_on_loan(&mut w, "chuo", "book");
+    let hold = w.lib.place_hold(p, t, &HoldRequest::web("chuo", ContactMethod::Phone)).unwrap();
+    assert!(matches!(w.lib.reject_hold(hold, " "), Err(Error::InvalidInput { field: "reason", .. })));
+    w.lib.reject_hold(hold, "所蔵資料ではありません").unwrap();
+    let n = w.lib.pending_notices(10).unwrap().into_iter().find(|n| n.kind == NoticeKind::HoldCancelled).unwrap();
+    assert_eq!((n.channel, n.address.as_deref()), (ContactMethod::Phone, Some("090-0000-0000")));
+    assert!(n.body.contains("理由: 所蔵資料ではありません"), "{}", n.body);
+    assert!(matches!(w.lib.approve_hold(hold), Err(Error::Refused(_))), "a rejected hold cannot be approved");
+}
