@@ -11,7 +11,7 @@ CREATE TABLE cart_items (
 -- A patron's registered e-mail addresses (R-C1). `confirmed_at` is set once the address is
 -- confirmed (R-C2); only confirmed addresses receive mail.
 CREATE TABLE patron_emails (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     patron_id      INTEGER NOT NULL REFERENCES patrons(id) ON DELETE CASCADE,
     address        TEXT NOT NULL CHECK (length(address) BETWEEN 3 AND 254),
     tag            TEXT CHECK (tag IS NULL OR tag IN ('pc', 'mobile')),
@@ -28,9 +28,10 @@ CREATE UNIQUE INDEX one_hold_address ON patron_emails(patron_id) WHERE receives_
 --   ready             利用可能 / 取置中: on the hold shelf until pickup_deadline
 --   cancelled, expired: ended; visible to the patron for the policy's days (R-H10)
 -- A fulfilled hold (collected) is deleted: the loan carries on, and nothing else should link
--- the patron to the title (R-R1).
+-- the patron to the title (R-R1). AUTOINCREMENT: a deleted hold's id is never reused, so a
+-- stale id held by a host can never reach another hold.
 CREATE TABLE holds (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     patron_id       INTEGER NOT NULL REFERENCES patrons(id),
     title_id        INTEGER NOT NULL REFERENCES titles(id),
     material_kind   TEXT NOT NULL,
@@ -69,7 +70,7 @@ CREATE INDEX holds_ready_by_deadline ON holds(pickup_deadline) WHERE status = 'r
 
 -- The transactional outbox: notices the host drains and delivers (the engine sends nothing).
 CREATE TABLE notices (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     patron_id    INTEGER REFERENCES patrons(id) ON DELETE CASCADE,
     kind         TEXT NOT NULL CHECK (length(kind) > 0),
     channel      TEXT NOT NULL CHECK (channel IN ('mail', 'phone', 'voice', 'post', 'fax')),

@@ -38,6 +38,7 @@ pub mod circulation;
 pub mod clock;
 pub mod error;
 pub mod holds;
+pub mod integrity;
 mod library;
 pub mod notify;
 pub mod patrons;

@@ -525,3 +525,16 @@ fn staff_rejection_tells_the_patron_why() {
     assert!(n.body.contains("理由: 所蔵資料ではありません"), "{}", n.body);
     assert!(matches!(w.lib.approve_hold(hold), Err(Error::Refused(_))), "a rejected hold cannot be approved");
 }
+
+#[test]
+fn a_collected_holds_id_is_never_reused() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (p, q) = (w.patron(), w.patron());
+    let t = w.title("本");
+    let c = w.copy_of(t, "chuo", "book");
+    let first = w.lib.place_hold(p, t, &web("chuo").at_counter()).unwrap();
+    w.lib.checkout(&c, p, "chuo").unwrap(); // fulfils and removes the hold
+    assert!(w.lib.hold(first).is_err());
+    let second = w.lib.place_hold(q, t, &web("chuo").at_counter()).unwrap();
+    assert!(second.get() > first.get(), "a stale id must never reach another patron's hold");
+}

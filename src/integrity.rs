@@ -1,0 +1,74 @@
+//! The engine's own consistency check (an fsck): every invariant of ARCHITECTURE.md, checked
+//! over the whole database.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::Library;
+use crate::error::Result;
+
+/// One broken invariant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The invariant, as ARCHITECTURE.md states it.
+    pub invariant: String,
+    /// Which rows break it.
+    pub detail: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.invariant, self.detail)
+    }
+}
+
+impl Library {
+    /// Checks every invariant over the whole database; empty when healthy. Read-only, and safe
+    /// to run while other handles write (it sees one snapshot).
+    ///
+    /// # Examples
+    /// ```
+    /// # use bunko::{FixedClock, Library, Policy};
+    /// # let clock = FixedClock::new(chrono::Utc::now());
+    /// let lib = Library::open_in_memory(Policy::preset("chiba")?, clock)?;
+    /// assert!(lib.check()?.is_empty());
+    /// # Ok::<(), bunko::Error>(())
+    /// ```
+    pub fn check(&self) -> Result<Vec<Violation>> {
+        let with_counter = self.policy.holds.counter_holds_count;
+        let (found, counts) = self.store.read(|tx| Ok((tx.violations()?, tx.active_hold_counts(with_counter)?)))?;
+        let mut out: Vec<Violation> =
+            found.into_iter().map(|(invariant, detail)| Violation { invariant, detail }).collect();
+        out.extend(self.hold_limit_violations(&counts));
+        Ok(out)
+    }
+
+    /// Patrons holding more than the policy allows (R-H3): placing never lets this happen, so
+    /// any hit means a bug or a policy lowered under existing holds.
+    fn hold_limit_violations(&self, counts: &[(i64, String, u32)]) -> Vec<Violation> {
+        let limits = &self.policy.holds.limits;
+        let mut totals: BTreeMap<i64, u32> = BTreeMap::new();
+        let mut out = Vec::new();
+        for (patron, kind, n) in counts {
+            *totals.entry(*patron).or_default() += n;
+            if let Some(&limit) = limits.per_kind.get(kind)
+                && *n > limit
+            {
+                out.push(limit_violation(*patron, &format!("{n} `{kind}` holds, limit {limit}")));
+            }
+        }
+        if let Some(limit) = limits.total {
+            for (patron, n) in totals.into_iter().filter(|(_, n)| *n > limit) {
+                out.push(limit_violation(patron, &format!("{n} holds, limit {limit}")));
+            }
+        }
+        out
+    }
+}
+
+fn limit_violation(patron: i64, what: &str) -> Violation {
+    Violation {
+        invariant: "no patron holds more than the policy's limits".into(),
+        detail: format!("patron {patron}: {what}"),
+    }
+}

@@ -1,0 +1,94 @@
+//! SQL for the engine's own consistency check: each query lists the rows breaking one
+//! invariant of ARCHITECTURE.md.
+
+use super::Tx;
+use crate::error::Result;
+
+/// (invariant, query returning one text column describing each offending row).
+const CHECKS: &[(&str, &str)] = &[
+    (
+        "a copy on loan has exactly one open loan",
+        "SELECT 'copy ' || c.barcode || ' has ' || (SELECT COUNT(*) FROM loans l WHERE l.copy_id = c.id AND l.status <> 'returned') || ' open loans'
+         FROM copies c
+         WHERE (c.status = 'on_loan') <> ((SELECT COUNT(*) FROM loans l WHERE l.copy_id = c.id AND l.status <> 'returned') = 1)",
+    ),
+    (
+        "a ready hold's copy is on the hold shelf",
+        "SELECT 'hold ' || h.id || ': copy ' || c.barcode || ' is ' || c.status
+         FROM holds h JOIN copies c ON c.id = h.copy_id WHERE h.status = 'ready' AND c.status <> 'on_hold_shelf'",
+    ),
+    (
+        "an in-transit hold's copy travels to its pickup branch",
+        "SELECT 'hold ' || h.id || ': copy ' || c.barcode || ' is ' || c.status || ' to ' || IFNULL(c.transit_to, '-')
+         FROM holds h JOIN copies c ON c.id = h.copy_id
+         WHERE h.status = 'in_transit' AND (c.status <> 'in_transit' OR c.transit_to IS NOT h.pickup_branch)",
+    ),
+    (
+        "a copy on the hold shelf belongs to exactly one ready hold",
+        "SELECT 'copy ' || c.barcode || ' is on the hold shelf for ' || (SELECT COUNT(*) FROM holds h WHERE h.copy_id = c.id AND h.status = 'ready') || ' holds'
+         FROM copies c WHERE c.status = 'on_hold_shelf'
+           AND (SELECT COUNT(*) FROM holds h WHERE h.copy_id = c.id AND h.status = 'ready') <> 1",
+    ),
+    (
+        "an in-transit copy has a destination",
+        "SELECT 'copy ' || barcode || ' is in transit to nowhere' FROM copies WHERE status = 'in_transit' AND transit_to IS NULL",
+    ),
+    (
+        "a returned loan keeps no patron",
+        "SELECT 'loan ' || id || ' was returned but still names patron ' || patron_id FROM loans
+         WHERE status = 'returned' AND patron_id IS NOT NULL",
+    ),
+    (
+        "reading history exists only for opted-in patrons",
+        "SELECT 'patron ' || p.id || ' has ' || COUNT(*) || ' history entries without opting in'
+         FROM reading_history r JOIN patrons p ON p.id = r.patron_id
+         WHERE p.reading_history_since IS NULL GROUP BY p.id",
+    ),
+    (
+        "reading history records only loans after the opt-in",
+        "SELECT 'history entry ' || r.id || ' predates the opt-in' FROM reading_history r JOIN patrons p ON p.id = r.patron_id
+         WHERE r.checked_out_on < p.reading_history_since",
+    ),
+];
+
+impl Tx<'_> {
+    /// `(invariant, detail)` for every row that breaks an invariant, plus SQLite's own checks.
+    pub(crate) fn violations(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        let quick: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if quick != "ok" {
+            out.push(("SQLite quick_check".to_owned(), quick));
+        }
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let fk = stmt.query_map([], |r| {
+            Ok(format!(
+                "{} row {:?} -> {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, String>(2)?
+            ))
+        })?;
+        for row in fk {
+            out.push(("no orphan rows (foreign keys)".to_owned(), row?));
+        }
+        for (rule, sql) in CHECKS {
+            let mut stmt = self.conn.prepare(sql)?;
+            for detail in stmt.query_map([], |r| r.get::<_, String>(0))? {
+                out.push(((*rule).to_owned(), detail?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Active holds per patron and material kind, `(patron, kind, count)`; counter holds only
+    /// when `with_counter`.
+    pub(crate) fn active_hold_counts(&self, with_counter: bool) -> Result<Vec<(i64, String, u32)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT patron_id, material_kind, COUNT(*) FROM holds
+             WHERE status IN ('pending_approval', 'waiting', 'in_transit', 'ready') AND (channel = 'web' OR ?1)
+             GROUP BY patron_id, material_kind",
+        )?;
+        let rows = stmt.query_map([with_counter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

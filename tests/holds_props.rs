@@ -1,0 +1,178 @@
+//! proptest: random sequences of place / cancel / approve / checkout / check-in / arrival /
+//! pull / expiry keep every invariant (`Library::check`), serve holds first-come first-served
+//! among eligible (approved) holds, never assign a copy twice and never exceed limits.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use bunko::catalog::TitleId;
+use bunko::circulation::CopyRoute;
+use bunko::holds::{HoldId, HoldRequest, HoldStatus};
+use bunko::patrons::PatronId;
+use bunko::policy::ContactMethod;
+use common::World;
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+enum Op {
+    Place { patron: usize, title: usize, counter: bool },
+    Cancel { patron: usize, nth: usize },
+    Approve { nth: usize },
+    Checkout { patron: usize, copy: usize, branch: usize },
+    CheckIn { copy: usize, branch: usize },
+    Receive { copy: usize, branch: usize },
+    Pull { branch: usize },
+    Advance { days: u64 },
+    Expire,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..4usize, 0..3usize, any::<bool>()).prop_map(|(patron, title, counter)| Op::Place { patron, title, counter }),
+        1 => (0..4usize, 0..4usize).prop_map(|(patron, nth)| Op::Cancel { patron, nth }),
+        2 => (0..8usize).prop_map(|nth| Op::Approve { nth }),
+        2 => (0..4usize, 0..5usize, 0..3usize).prop_map(|(patron, copy, branch)| Op::Checkout { patron, copy, branch }),
+        3 => (0..5usize, 0..3usize).prop_map(|(copy, branch)| Op::CheckIn { copy, branch }),
+        2 => (0..5usize, 0..3usize).prop_map(|(copy, branch)| Op::Receive { copy, branch }),
+        1 => (0..3usize).prop_map(|branch| Op::Pull { branch }),
+        2 => (1..6u64).prop_map(|days| Op::Advance { days }),
+        1 => Just(Op::Expire),
+    ]
+}
+
+struct Model {
+    w: World,
+    branches: Vec<String>,
+    patrons: Vec<PatronId>,
+    titles: Vec<TitleId>,
+    copies: Vec<(String, TitleId)>,
+    holds: Vec<HoldId>,
+}
+
+impl Model {
+    fn new(preset: &str) -> Model {
+        let mut w = World::new(preset, "2026-06-01");
+        let branches: Vec<String> =
+            w.lib.policy().branches.iter().filter(|b| !b.partner).map(|b| b.code.clone()).collect();
+        let patrons = (0..4).map(|_| w.patron()).collect();
+        let titles: Vec<TitleId> = (0..3).map(|i| w.title(&format!("本{i}"))).collect();
+        let mut copies = Vec::new();
+        for i in 0..5 {
+            let t = titles[i % 3];
+            let b = branches[i % branches.len()].clone();
+            copies.push((w.copy_of(t, &b, "book"), t));
+        }
+        Model { w, branches, patrons, titles, copies, holds: Vec::new() }
+    }
+
+    fn branch(&self, i: usize) -> &str {
+        &self.branches[i % self.branches.len()]
+    }
+
+    /// The hold that should get the next copy of `title`: the earliest approved waiting one.
+    fn first_in_queue(&self, title: TitleId) -> Option<HoldId> {
+        self.holds
+            .iter()
+            .filter_map(|&id| self.w.lib.hold(id).ok())
+            .filter(|h| h.title == title && h.status == HoldStatus::Waiting)
+            .min_by_key(|h| (h.priority, h.placed_at, h.id))
+            .map(|h| h.id)
+    }
+
+    fn assert_fifo(&self, route: &CopyRoute, expected: Option<HoldId>) -> Result<(), TestCaseError> {
+        let assigned = match route {
+            CopyRoute::HeldForPickup { hold, .. } | CopyRoute::InTransitForHold { hold, .. } => Some(*hold),
+            _ => None,
+        };
+        if let Some(hold) = assigned {
+            prop_assert_eq!(Some(hold), expected, "the copy went to the first hold in the queue");
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, op: &Op) -> Result<(), TestCaseError> {
+        match *op {
+            Op::Place { patron, title, counter } => {
+                let mut request = HoldRequest::web(self.branch(title).to_owned(), ContactMethod::Phone);
+                if counter {
+                    request = request.at_counter();
+                }
+                if let Ok(id) = self.w.lib.place_hold(self.patrons[patron], self.titles[title], &request) {
+                    self.holds.push(id);
+                }
+            }
+            Op::Cancel { patron, nth } => {
+                if let Some(&id) = self.holds.get(nth) {
+                    let _ = self.w.lib.cancel_hold(self.patrons[patron], id);
+                }
+            }
+            Op::Approve { nth } => {
+                if let Some(&id) = self.holds.get(nth) {
+                    let _ = self.w.lib.approve_hold(id);
+                }
+            }
+            Op::Checkout { patron, copy, branch } => {
+                let b = self.branch(branch).to_owned();
+                let _ = self.w.lib.checkout(&self.copies[copy].0, self.patrons[patron], &b);
+            }
+            Op::CheckIn { copy, branch } => {
+                let expected = self.first_in_queue(self.copies[copy].1);
+                let b = self.branch(branch).to_owned();
+                if let Ok(done) = self.w.lib.check_in(&self.copies[copy].0, &b) {
+                    self.assert_fifo(&done.route, expected)?;
+                }
+            }
+            Op::Receive { copy, branch } => {
+                let b = self.branch(branch).to_owned();
+                let _ = self.w.lib.receive_copy(&self.copies[copy].0, &b);
+            }
+            Op::Pull { branch } => {
+                let b = self.branch(branch).to_owned();
+                for item in self.w.lib.pull_list(&b).map_err(|e| TestCaseError::fail(e.to_string()))? {
+                    let title = self.copies.iter().find(|(bc, _)| *bc == item.barcode).map(|(_, t)| *t);
+                    let expected = title.and_then(|t| self.first_in_queue(t));
+                    if let Ok(route) = self.w.lib.confirm_pulled(&item.barcode, &b) {
+                        self.assert_fifo(&route, expected)?;
+                    }
+                }
+            }
+            Op::Advance { days } => self.w.advance_days(days),
+            Op::Expire => {
+                self.w.lib.expire_holds().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn assert_healthy(&self) -> Result<(), TestCaseError> {
+        let violations = self.w.lib.check().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(violations.is_empty(), "{violations:#?}");
+        // No copy assigned twice: every assigned copy id appears once.
+        let mut seen = BTreeMap::new();
+        for &id in &self.holds {
+            if let Ok(h) = self.w.lib.hold(id)
+                && let Some(copy) = h.copy
+            {
+                prop_assert!(seen.insert(copy, id).is_none(), "copy {copy:?} assigned twice");
+            }
+        }
+        Ok(())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_hold_sequences_keep_every_invariant(
+        preset in prop::sample::select(vec!["chiba", "kanagawa", "chikushino", "shizuoka"]),
+        ops in prop::collection::vec(op(), 1..60),
+    ) {
+        let mut m = Model::new(preset);
+        for op in &ops {
+            m.apply(op)?;
+            m.assert_healthy()?;
+        }
+    }
+}
