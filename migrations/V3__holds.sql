@@ -63,8 +63,11 @@ CREATE UNIQUE INDEX holds_one_per_copy ON holds(copy_id) WHERE copy_id IS NOT NU
 -- One active hold per patron and title.
 CREATE UNIQUE INDEX holds_one_active_per_title ON holds(patron_id, title_id)
     WHERE status IN ('pending_approval', 'waiting', 'in_transit', 'ready');
--- The queue: (priority, placed_at, id) per title.
+-- The queue: (priority, placed_at, id) per title. Positions count provisional holds too; the
+-- assignment reads only approved ones, and SQLite needs an index whose condition matches
+-- `status = 'waiting'` exactly to find the head of a 5,000-deep queue without a scan.
 CREATE INDEX holds_queue ON holds(title_id, priority, placed_at, id) WHERE status IN ('pending_approval', 'waiting');
+CREATE INDEX holds_waiting ON holds(title_id, priority, placed_at, id) WHERE status = 'waiting';
 CREATE INDEX holds_by_patron ON holds(patron_id, status);
 CREATE INDEX holds_ready_by_deadline ON holds(pickup_deadline) WHERE status = 'ready';
 

@@ -43,7 +43,7 @@ fn copy_from_row(r: &Row<'_>) -> rusqlite::Result<Copy> {
 impl Tx<'_> {
     /// Inserts or updates a branch from the policy.
     pub(crate) fn upsert_branch(&self, b: &BranchInfo) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO branches (code, name, is_pickup, is_partner) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, is_pickup = excluded.is_pickup,
                                               is_partner = excluded.is_partner",
@@ -65,17 +65,17 @@ impl Tx<'_> {
     /// Removes a branch that nothing refers to; returns how many copies still refer to it
     /// instead when there are any.
     pub(crate) fn delete_branch_if_unused(&self, code: &str) -> Result<i64> {
-        let copies: i64 = self.conn.query_row("SELECT COUNT(*) FROM copies WHERE branch = ?1", [code], |r| r.get(0))?;
+        let copies: i64 = self.row("SELECT COUNT(*) FROM copies WHERE branch = ?1", [code], |r| r.get(0))?;
         if copies == 0 {
-            self.conn.execute("UPDATE patrons SET default_pickup = NULL WHERE default_pickup = ?1", [code])?;
-            self.conn.execute("DELETE FROM branches WHERE code = ?1", [code])?;
+            self.exec("UPDATE patrons SET default_pickup = NULL WHERE default_pickup = ?1", [code])?;
+            self.exec("DELETE FROM branches WHERE code = ?1", [code])?;
         }
         Ok(copies)
     }
 
     /// Replaces a branch's closed weekdays.
     pub(crate) fn set_closed_weekdays(&self, branch: &str, days: &[Weekday]) -> Result<()> {
-        self.conn.execute("DELETE FROM branch_closed_weekdays WHERE branch = ?1", [branch])?;
+        self.exec("DELETE FROM branch_closed_weekdays WHERE branch = ?1", [branch])?;
         let mut stmt = self
             .conn
             .prepare_cached("INSERT OR IGNORE INTO branch_closed_weekdays (branch, weekday) VALUES (?1, ?2)")?;
@@ -93,7 +93,7 @@ impl Tx<'_> {
         exception: CalendarException,
         note: &str,
     ) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO calendar_exceptions (branch, day, is_open, note) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (branch, day) DO UPDATE SET is_open = excluded.is_open, note = excluded.note",
             params![branch, day, exception == CalendarException::SpecialOpening, note],
@@ -103,8 +103,7 @@ impl Tx<'_> {
 
     /// Removes a dated exception; returns whether there was one.
     pub(crate) fn clear_calendar_exception(&self, branch: &str, day: NaiveDate) -> Result<bool> {
-        Ok(self.conn.execute("DELETE FROM calendar_exceptions WHERE branch = ?1 AND day = ?2", params![branch, day])?
-            > 0)
+        Ok(self.exec("DELETE FROM calendar_exceptions WHERE branch = ?1 AND day = ?2", params![branch, day])? > 0)
     }
 
     /// A branch's calendar with the exceptions dated `from` to `until`, inclusive.
@@ -129,7 +128,7 @@ impl Tx<'_> {
 
     /// Inserts a validated title.
     pub(crate) fn insert_title(&self, t: &NewTitle) -> Result<TitleId> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO titles (title, author, publisher, category, published_on, is_serial, isbn)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![t.title, t.author, t.publisher, t.category, t.published_on, t.serial, t.isbn],
@@ -145,7 +144,7 @@ impl Tx<'_> {
 
     /// A title by id.
     pub(crate) fn title(&self, id: TitleId) -> Result<Option<Title>> {
-        let row = optional(self.conn.query_row(
+        let row = optional(self.row(
             "SELECT title, author, publisher, category, published_on, is_serial, isbn FROM titles WHERE id = ?1",
             [id],
             |r| {
@@ -184,13 +183,13 @@ impl Tx<'_> {
     /// A copy by id.
     pub(crate) fn copy(&self, id: CopyId) -> Result<Option<Copy>> {
         let sql = format!("SELECT {COPY_COLUMNS} FROM copies WHERE id = ?1");
-        optional(self.conn.query_row(&sql, [id], copy_from_row))
+        optional(self.row(&sql, [id], copy_from_row))
     }
 
     /// A copy by barcode.
     pub(crate) fn copy_by_barcode(&self, barcode: &str) -> Result<Option<Copy>> {
         let sql = format!("SELECT {COPY_COLUMNS} FROM copies WHERE barcode = ?1");
-        optional(self.conn.query_row(&sql, [barcode], copy_from_row))
+        optional(self.row(&sql, [barcode], copy_from_row))
     }
 
     /// Every copy of a title, by id.

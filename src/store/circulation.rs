@@ -58,7 +58,7 @@ impl Tx<'_> {
         to: CopyStatus,
         transit_to: Option<&str>,
     ) -> Result<bool> {
-        let n = self.conn.execute(
+        let n = self.exec(
             "UPDATE copies SET status = ?3, transit_to = ?4 WHERE id = ?1 AND status = ?2",
             params![copy, from, to, transit_to],
         )?;
@@ -67,12 +67,12 @@ impl Tx<'_> {
 
     /// Where an in-transit copy is going.
     pub(crate) fn transit_destination(&self, copy: CopyId) -> Result<Option<String>> {
-        Ok(self.conn.query_row("SELECT transit_to FROM copies WHERE id = ?1", [copy], |r| r.get(0))?)
+        Ok(self.row("SELECT transit_to FROM copies WHERE id = ?1", [copy], |r| r.get(0))?)
     }
 
     /// Inserts a loan. The unique index refuses a second open loan of one copy.
     pub(crate) fn insert_loan(&self, l: &NewLoan<'_>) -> Result<LoanId> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO loans (copy_id, title_id, patron_id, branch, status, checked_out_on, due_on)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![l.copy, l.title, l.patron, l.branch, l.status, l.checked_out_on, l.due_on],
@@ -83,13 +83,13 @@ impl Tx<'_> {
     /// A loan that is not yet returned, by id.
     pub(crate) fn open_loan(&self, id: LoanId) -> Result<Option<Loan>> {
         let sql = format!("{LOAN_SELECT} WHERE l.id = ?1 AND l.status <> 'returned'");
-        optional(self.conn.query_row(&sql, [id], loan_from_row))
+        optional(self.row(&sql, [id], loan_from_row))
     }
 
     /// The open loan of a copy, if it is lent.
     pub(crate) fn open_loan_of_copy(&self, copy: CopyId) -> Result<Option<Loan>> {
         let sql = format!("{LOAN_SELECT} WHERE l.copy_id = ?1 AND l.status <> 'returned'");
-        optional(self.conn.query_row(&sql, [copy], loan_from_row))
+        optional(self.row(&sql, [copy], loan_from_row))
     }
 
     /// A patron's open loans, by due date.
@@ -110,7 +110,7 @@ impl Tx<'_> {
 
     /// How many of a patron's open loans are due before `today`.
     pub(crate) fn count_overdue_of(&self, patron: PatronId, today: NaiveDate) -> Result<u32> {
-        Ok(self.conn.query_row(
+        Ok(self.row(
             "SELECT COUNT(*) FROM loans WHERE patron_id = ?1 AND status <> 'returned' AND due_on < ?2",
             params![patron, today],
             |r| r.get(0),
@@ -119,7 +119,7 @@ impl Tx<'_> {
 
     /// Renews a loan if it still has `renewals` renewals; false if it changed meanwhile.
     pub(crate) fn renew_loan(&self, id: LoanId, renewals: u32, due_on: NaiveDate) -> Result<bool> {
-        let n = self.conn.execute(
+        let n = self.exec(
             "UPDATE loans SET due_on = ?3, renewals = renewals + 1
              WHERE id = ?1 AND renewals = ?2 AND status <> 'returned'",
             params![id, renewals, due_on],
@@ -129,49 +129,43 @@ impl Tx<'_> {
 
     /// Marks a dispatched loan as collected.
     pub(crate) fn activate_loan(&self, id: LoanId) -> Result<bool> {
-        Ok(self.conn.execute("UPDATE loans SET status = 'active' WHERE id = ?1 AND status = 'in_transit'", [id])? == 1)
+        Ok(self.exec("UPDATE loans SET status = 'active' WHERE id = ?1 AND status = 'in_transit'", [id])? == 1)
     }
 
     /// Closes a loan and drops its link to the patron (privacy, R-R1).
     pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate, at: &str, days_overdue: u32) -> Result<bool> {
-        let n = self.conn.execute(
+        let n = self.exec(
             "UPDATE loans SET status = 'returned', returned_on = ?2, returned_at = ?3, days_overdue = ?4, patron_id = NULL
              WHERE id = ?1 AND status <> 'returned'",
             params![id, on, at, days_overdue],
         )?;
-        self.conn.execute(
-            "UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1",
-            params![id, on],
-        )?;
+        self.exec("UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1", params![id, on])?;
         Ok(n == 1)
     }
 
     /// Records that the card was used on `day`.
     pub(crate) fn touch_patron(&self, id: PatronId, day: NaiveDate) -> Result<()> {
-        self.conn.execute(
-            "UPDATE patrons SET last_activity_on = MAX(last_activity_on, ?2) WHERE id = ?1",
-            params![id, day],
-        )?;
+        self.exec("UPDATE patrons SET last_activity_on = MAX(last_activity_on, ?2) WHERE id = ?1", params![id, day])?;
         Ok(())
     }
 
     /// The day the patron opted in to reading history, if they did.
     pub(crate) fn reading_history_since(&self, patron: PatronId) -> Result<Option<NaiveDate>> {
-        Ok(self.conn.query_row("SELECT reading_history_since FROM patrons WHERE id = ?1", [patron], |r| r.get(0))?)
+        Ok(self.row("SELECT reading_history_since FROM patrons WHERE id = ?1", [patron], |r| r.get(0))?)
     }
 
     /// Opts in (`Some(day)`) or out (`None`); opting out deletes the history.
     pub(crate) fn set_reading_history(&self, patron: PatronId, since: Option<NaiveDate>) -> Result<()> {
-        self.conn.execute("UPDATE patrons SET reading_history_since = ?2 WHERE id = ?1", params![patron, since])?;
+        self.exec("UPDATE patrons SET reading_history_since = ?2 WHERE id = ?1", params![patron, since])?;
         if since.is_none() {
-            self.conn.execute("DELETE FROM reading_history WHERE patron_id = ?1", [patron])?;
+            self.exec("DELETE FROM reading_history WHERE patron_id = ?1", [patron])?;
         }
         Ok(())
     }
 
     /// Records a loan in the patron's reading history.
     pub(crate) fn record_history(&self, patron: PatronId, title: TitleId, loan: LoanId, on: NaiveDate) -> Result<()> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO reading_history (patron_id, title_id, loan_id, checked_out_on) VALUES (?1, ?2, ?3, ?4)",
             params![patron, title, loan, on],
         )?;

@@ -104,7 +104,7 @@ impl Tx<'_> {
         title: TitleId,
         at: DateTime<Utc>,
     ) -> Result<(), crate::Error> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO cart_items (patron_id, title_id, added_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             params![patron, title, at],
         )?;
@@ -148,7 +148,7 @@ impl Tx<'_> {
     }
 
     pub(crate) fn count_emails(&self, patron: PatronId) -> Result<u32, crate::Error> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM patron_emails WHERE patron_id = ?1", [patron], |r| r.get(0))?)
+        Ok(self.row("SELECT COUNT(*) FROM patron_emails WHERE patron_id = ?1", [patron], |r| r.get(0))?)
     }
 
     /// Confirmed addresses, the one chosen for hold mail first.
@@ -162,7 +162,7 @@ impl Tx<'_> {
     }
 
     pub(crate) fn insert_hold(&self, h: &NewHold<'_>) -> Result<HoldId, crate::Error> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch,
                                 pickup_point, contact, contact_phone, is_interlibrary)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -185,13 +185,13 @@ impl Tx<'_> {
 
     pub(crate) fn hold(&self, id: HoldId) -> Result<Option<Hold>, crate::Error> {
         let sql = format!("SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.id = ?1");
-        optional(self.conn.query_row(&sql, [id], hold_from_row))
+        optional(self.row(&sql, [id], hold_from_row))
     }
 
     /// The hold a copy is assigned to (in transit or on the hold shelf).
     pub(crate) fn hold_of_copy(&self, copy: CopyId) -> Result<Option<Hold>, crate::Error> {
         let sql = format!("SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.copy_id = ?1");
-        optional(self.conn.query_row(&sql, [copy], hold_from_row))
+        optional(self.row(&sql, [copy], hold_from_row))
     }
 
     /// The patron's holds: all active ones, and ended ones that ended on or after `ended_since`
@@ -217,7 +217,7 @@ impl Tx<'_> {
     }
 
     pub(crate) fn has_active_hold(&self, patron: PatronId, title: TitleId) -> Result<bool, crate::Error> {
-        Ok(self.conn.query_row(
+        Ok(self.row(
             "SELECT EXISTS (SELECT 1 FROM holds WHERE patron_id = ?1 AND title_id = ?2
                             AND status IN ('pending_approval', 'waiting', 'in_transit', 'ready'))",
             params![patron, title],
@@ -226,7 +226,7 @@ impl Tx<'_> {
     }
 
     pub(crate) fn has_open_loan_of_title(&self, patron: PatronId, title: TitleId) -> Result<bool, crate::Error> {
-        Ok(self.conn.query_row(
+        Ok(self.row(
             "SELECT EXISTS (SELECT 1 FROM loans WHERE patron_id = ?1 AND title_id = ?2 AND status <> 'returned')",
             params![patron, title],
             |r| r.get(0),
@@ -235,7 +235,7 @@ impl Tx<'_> {
 
     /// 1-based place of a queued hold among the title's queued holds (approved or not).
     pub(crate) fn queue_position(&self, hold: &Hold) -> Result<u32, crate::Error> {
-        Ok(self.conn.query_row(
+        Ok(self.row(
             "SELECT 1 + COUNT(*) FROM holds
              WHERE title_id = ?1 AND status IN ('pending_approval', 'waiting')
                AND (priority, placed_at, id) < (?2, ?3, ?4)",
@@ -249,7 +249,7 @@ impl Tx<'_> {
         let sql = format!(
             "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND h.status = 'waiting' ORDER BY h.priority, h.placed_at, h.id LIMIT 1"
         );
-        optional(self.conn.query_row(&sql, [title], hold_from_row))
+        optional(self.row(&sql, [title], hold_from_row))
     }
 
     /// Assigns a waiting hold a copy in transit to the pickup branch; false if it is no longer
@@ -260,7 +260,7 @@ impl Tx<'_> {
         copy: CopyId,
         arrives_on: NaiveDate,
     ) -> Result<bool, crate::Error> {
-        let n = self.conn.execute(
+        let n = self.exec(
             "UPDATE holds SET status = 'in_transit', copy_id = ?2, arrives_on = ?3 WHERE id = ?1 AND status = 'waiting'",
             params![hold, copy, arrives_on],
         )?;
@@ -275,7 +275,7 @@ impl Tx<'_> {
         ready_on: NaiveDate,
         deadline: NaiveDate,
     ) -> Result<bool, crate::Error> {
-        let n = self.conn.execute(
+        let n = self.exec(
             "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL
              WHERE id = ?1 AND (status = 'waiting' OR (status = 'in_transit' AND copy_id = ?2))",
             params![hold, copy, ready_on, deadline],
@@ -291,7 +291,7 @@ impl Tx<'_> {
         on: NaiveDate,
         reason: &str,
     ) -> Result<bool, crate::Error> {
-        let n = self.conn.execute(
+        let n = self.exec(
             "UPDATE holds SET status = ?2, ended_on = ?3, end_reason = ?4, copy_id = NULL, arrives_on = NULL
              WHERE id = ?1 AND status IN ('pending_approval', 'waiting', 'in_transit', 'ready')",
             params![hold, status, on, reason],
@@ -301,7 +301,7 @@ impl Tx<'_> {
 
     /// Removes a hold that was collected: the loan carries on, and nothing keeps the link.
     pub(crate) fn delete_hold(&self, hold: HoldId) -> Result<(), crate::Error> {
-        self.conn.execute("DELETE FROM holds WHERE id = ?1", [hold])?;
+        self.exec("DELETE FROM holds WHERE id = ?1", [hold])?;
         Ok(())
     }
 
@@ -321,7 +321,7 @@ impl Tx<'_> {
         contact: ContactMethod,
         phone: Option<&str>,
     ) -> Result<bool, crate::Error> {
-        let n = self.conn.execute(
+        let n = self.exec(
             "UPDATE holds SET pickup_branch = ?2, pickup_point = ?3, contact = ?4, contact_phone = ?5
              WHERE id = ?1 AND status IN ('pending_approval', 'waiting')",
             params![hold, pickup, point, contact, phone],
@@ -330,7 +330,7 @@ impl Tx<'_> {
     }
 
     pub(crate) fn hide_hold(&self, hold: HoldId) -> Result<bool, crate::Error> {
-        Ok(self.conn.execute("UPDATE holds SET is_hidden = 1 WHERE id = ?1 AND ended_on IS NOT NULL", [hold])? == 1)
+        Ok(self.exec("UPDATE holds SET is_hidden = 1 WHERE id = ?1 AND ended_on IS NOT NULL", [hold])? == 1)
     }
 
     /// Ready holds whose deadline is before `today`.
@@ -344,7 +344,7 @@ impl Tx<'_> {
 
     /// Deletes ended holds that ended before `cutoff`; returns how many.
     pub(crate) fn purge_ended_holds(&self, cutoff: NaiveDate) -> Result<u32, crate::Error> {
-        Ok(self.conn.execute("DELETE FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1", [cutoff])? as u32)
+        Ok(self.exec("DELETE FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1", [cutoff])? as u32)
     }
 
     /// Approved holds waiting on titles with a copy on the shelf at `branch`, each paired with
@@ -371,7 +371,7 @@ impl Tx<'_> {
 
     /// Waiting holds on `title` by patrons other than `patron`.
     pub(crate) fn waiting_holds_by_others(&self, title: TitleId, patron: PatronId) -> Result<u32, crate::Error> {
-        Ok(self.conn.query_row(
+        Ok(self.row(
             "SELECT COUNT(*) FROM holds WHERE title_id = ?1 AND patron_id <> ?2
              AND status IN ('pending_approval', 'waiting')",
             params![title, patron],
@@ -381,7 +381,7 @@ impl Tx<'_> {
 
     /// Whether `copy` is assigned to a hold of someone other than `patron`.
     pub(crate) fn copy_set_aside_for_other(&self, copy: CopyId, patron: PatronId) -> Result<bool, crate::Error> {
-        Ok(self.conn.query_row(
+        Ok(self.row(
             "SELECT EXISTS (SELECT 1 FROM holds WHERE copy_id = ?1 AND patron_id <> ?2)",
             params![copy, patron],
             |r| r.get(0),
@@ -390,16 +390,14 @@ impl Tx<'_> {
 
     /// The patron's hold that had `copy` assigned, if any: it is fulfilled by this checkout.
     pub(crate) fn hold_of_copy_for(&self, copy: CopyId, patron: PatronId) -> Result<Option<HoldId>, crate::Error> {
-        optional(self.conn.query_row(
-            "SELECT id FROM holds WHERE copy_id = ?1 AND patron_id = ?2",
-            params![copy, patron],
-            |r| r.get(0),
-        ))
+        optional(
+            self.row("SELECT id FROM holds WHERE copy_id = ?1 AND patron_id = ?2", params![copy, patron], |r| r.get(0)),
+        )
     }
 
     /// The patron's queued hold on `title`, if any (a walk-in checkout fulfils it).
     pub(crate) fn queued_hold_of(&self, patron: PatronId, title: TitleId) -> Result<Option<HoldId>, crate::Error> {
-        optional(self.conn.query_row(
+        optional(self.row(
             "SELECT id FROM holds WHERE patron_id = ?1 AND title_id = ?2 AND status IN ('pending_approval', 'waiting')",
             params![patron, title],
             |r| r.get(0),
@@ -407,7 +405,7 @@ impl Tx<'_> {
     }
 
     pub(crate) fn insert_notice(&self, n: &NewNotice<'_>) -> Result<NoticeId, crate::Error> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO notices (patron_id, kind, channel, address, hold_id, subject, body, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![n.patron, n.kind, n.channel, n.address, n.hold, n.subject, n.body, n.created_at],
@@ -441,7 +439,7 @@ impl Tx<'_> {
         let n = self
             .conn
             .execute("UPDATE notices SET delivered_at = ?2 WHERE id = ?1 AND delivered_at IS NULL", params![id, at])?;
-        self.conn.execute(
+        self.exec(
             "UPDATE holds SET notified_at = ?2
              WHERE status = 'ready' AND notified_at IS NULL
                AND id = (SELECT hold_id FROM notices WHERE id = ?1 AND kind = 'hold_ready')",

@@ -88,6 +88,9 @@ impl Default for StoreOptions {
     }
 }
 
+/// Prepared statements kept per connection: more than the engine has distinct statements.
+const STATEMENT_CACHE: usize = 256;
+
 /// An open database.
 pub(crate) struct Store {
     conn: Connection,
@@ -109,6 +112,7 @@ impl Store {
 
     fn prepare(mut conn: Connection, options: StoreOptions) -> Result<Store> {
         conn.busy_timeout(options.busy_timeout)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let sync = match options.synchronous {
@@ -176,6 +180,22 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 impl Tx<'_> {
     fn last_id(&self) -> i64 {
         self.conn.last_insert_rowid()
+    }
+
+    /// Runs a statement through the prepared-statement cache: hot paths run the same few
+    /// dozen statements over and over, and compiling SQL costs more than running it.
+    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.conn.prepare_cached(sql)?.execute(params)
+    }
+
+    /// One row, through the prepared-statement cache.
+    fn row<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.conn.prepare_cached(sql)?.query_row(params, f)
     }
 }
 

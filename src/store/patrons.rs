@@ -69,13 +69,13 @@ impl Tx<'_> {
     /// A patron by id, with phones.
     pub(crate) fn patron(&self, id: PatronId) -> Result<Option<Patron>> {
         let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons WHERE id = ?1");
-        self.with_phones(optional(self.conn.query_row(&sql, [id], patron_from_row))?)
+        self.with_phones(optional(self.row(&sql, [id], patron_from_row))?)
     }
 
     /// A patron by card number, with phones.
     pub(crate) fn patron_by_card(&self, card: &CardNumber) -> Result<Option<Patron>> {
         let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons WHERE card_number = ?1");
-        self.with_phones(optional(self.conn.query_row(&sql, [card.as_str()], patron_from_row))?)
+        self.with_phones(optional(self.row(&sql, [card.as_str()], patron_from_row))?)
     }
 
     fn with_phones(&self, patron: Option<Patron>) -> Result<Option<Patron>> {
@@ -91,6 +91,6 @@ impl Tx<'_> {
 
     /// Sets or clears the staff block on a patron; returns whether the patron exists.
     pub(crate) fn set_patron_blocked(&self, id: PatronId, blocked: bool) -> Result<bool> {
-        Ok(self.conn.execute("UPDATE patrons SET is_blocked = ?2 WHERE id = ?1", params![id, blocked])? > 0)
+        Ok(self.exec("UPDATE patrons SET is_blocked = ?2 WHERE id = ?1", params![id, blocked])? > 0)
     }
 }

@@ -1,0 +1,309 @@
+//! Holds benchmarks (issue #5): check-in with assignment against a realistic database, queue
+//! depth, a bare-rusqlite floor, and pull-list batch assignment. Results: benches/README.md.
+//!
+//! The generator writes rows with raw SQL into a database the engine created (100k copies,
+//! 200k holds, Zipf-skewed over titles); each timed check-in is undone untimed through a second
+//! connection, so every iteration sees the same queue.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bunko::{FixedClock, Library, Policy};
+use chrono::{TimeZone, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rusqlite::{Connection, params};
+
+const TITLES: i64 = 50_000;
+const COPIES_PER_TITLE: i64 = 2;
+const PATRONS: i64 = 20_000;
+const HOLDS: usize = 200_000;
+const BRANCHES: [&str; 3] = ["chuo", "seibu", "tobu"];
+
+/// Title ids with special queues: `DEEP` has 5,000 waiting holds, `SHALLOW` one, `TYPICAL` ten.
+const DEEP: i64 = 1;
+const SHALLOW: i64 = 2;
+const TYPICAL: i64 = 3;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// Zipf-like rank in 1..=n (s = 1): a few titles are very popular.
+    fn zipf(&mut self, n: u64) -> u64 {
+        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
+        ((n as f64).powf(u) as u64).clamp(1, n)
+    }
+}
+
+fn policy() -> Policy {
+    let mut p = Policy::preset("chiba").expect("preset");
+    p.holds.limits.total = Some(1000); // the generator gives popular patrons many holds
+    p
+}
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap()))
+}
+
+/// Creates the database with the engine, then fills it.
+fn generate(path: &Path) {
+    drop(Library::open(path, policy(), clock()).expect("open"));
+    let mut conn = Connection::open(path).unwrap();
+    let tx = conn.transaction().unwrap();
+    {
+        let mut title = tx.prepare("INSERT INTO titles (id, title, author) VALUES (?1, ?2, ?3)").unwrap();
+        let mut copy = tx
+            .prepare(
+                "INSERT INTO copies (id, barcode, title_id, branch, material_kind, is_loanable, status, available_since)
+                 VALUES (?1, ?2, ?3, ?4, 'book', 1, ?5, '2020-01-01')",
+            )
+            .unwrap();
+        let mut loan = tx
+            .prepare(
+                "INSERT INTO loans (copy_id, title_id, patron_id, branch, status, checked_out_on, due_on)
+                 VALUES (?1, ?2, ?3, ?4, 'active', '2026-05-25', '2026-06-08')",
+            )
+            .unwrap();
+        let mut patron = tx
+            .prepare(
+                "INSERT INTO patrons (id, card_number, name, registered_on, expires_on, last_activity_on)
+                 VALUES (?1, ?2, '利用者', '2020-01-01', '2030-01-01', '2026-01-01')",
+            )
+            .unwrap();
+        for p in 1..=PATRONS {
+            patron.execute(params![p, format!("{p:08}")]).unwrap();
+        }
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for t in 1..=TITLES {
+            title.execute(params![t, format!("書名 {t}"), format!("著者 {}", t % 997)]).unwrap();
+            for c in 0..COPIES_PER_TITLE {
+                let id = t * COPIES_PER_TITLE + c;
+                let branch = BRANCHES[((t + c) % 3) as usize];
+                // Popular titles (low ids) are out on loan; the long tail sits on the shelf.
+                let on_loan = t <= 5_000;
+                copy.execute(params![id, format!("B{id:08}"), t, branch, if on_loan { "on_loan" } else { "on_shelf" }])
+                    .unwrap();
+                if on_loan {
+                    loan.execute(params![id, t, 1 + rng.below(PATRONS as u64) as i64, branch]).unwrap();
+                }
+            }
+        }
+        let mut hold = tx
+            .prepare(
+                "INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
+                 VALUES (?1, ?2, 'book', 'counter', 'waiting', ?3, ?4, 'none')",
+            )
+            .unwrap();
+        let mut taken = HashSet::new();
+        let mut placed = 0usize;
+        let mut add = |patron: i64, title: i64, n: usize, pickup: &str| {
+            if taken.insert((patron, title)) {
+                let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::seconds(n as i64);
+                hold.execute(params![patron, title, at, pickup]).unwrap();
+                true
+            } else {
+                false
+            }
+        };
+        // Special queues are all picked up where their first copy lives, so (b) compares the
+        // same route (ready on the hold shelf here) at different depths.
+        for (title, depth) in [(DEEP, 5_000), (SHALLOW, 1), (TYPICAL, 10)] {
+            let here = BRANCHES[(title % 3) as usize];
+            for patron in 1..=depth {
+                add(patron, title, placed, here);
+                placed += 1;
+            }
+        }
+        while placed < HOLDS {
+            let title = TYPICAL + rng.zipf((TITLES - TYPICAL) as u64) as i64;
+            let patron = 1 + rng.below(PATRONS as u64) as i64;
+            if add(patron, title, placed, BRANCHES[(patron % 3) as usize]) {
+                placed += 1;
+            }
+        }
+    }
+    tx.commit().unwrap();
+    conn.execute_batch("ANALYZE").unwrap();
+}
+
+/// A loaned copy of `title` checked in at its own branch, so the head hold (whose pickup may be
+/// here or elsewhere) gets it.
+fn loaned_copy(conn: &Connection, title: i64) -> (i64, String, String, i64) {
+    conn.query_row(
+        "SELECT c.id, c.barcode, c.branch, l.patron_id FROM copies c JOIN loans l ON l.copy_id = c.id AND l.status = 'active'
+         WHERE c.title_id = ?1 ORDER BY c.id LIMIT 1",
+        [title],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .unwrap()
+}
+
+/// Undoes a check-in with assignment: the loan is open again, the hold waits again.
+fn undo_check_in(conn: &Connection, copy: i64, patron: i64) {
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    conn.execute(
+        "UPDATE holds SET status = 'waiting', copy_id = NULL, ready_on = NULL, pickup_deadline = NULL, arrives_on = NULL
+         WHERE copy_id = ?1",
+        [copy],
+    )
+    .unwrap();
+    conn.execute("UPDATE copies SET status = 'on_loan', transit_to = NULL WHERE id = ?1", [copy]).unwrap();
+    conn.execute(
+        "UPDATE loans SET status = 'active', returned_on = NULL, returned_at = NULL, days_overdue = NULL, patron_id = ?2
+         WHERE id = (SELECT MAX(id) FROM loans WHERE copy_id = ?1)",
+        params![copy, patron],
+    )
+    .unwrap();
+    conn.execute("DELETE FROM notices", []).unwrap();
+    conn.execute_batch("COMMIT").unwrap();
+}
+
+fn time_engine_check_in(lib: &mut Library, conn: &Connection, title: i64, iters: u64) -> Duration {
+    let (copy, barcode, branch, patron) = loaned_copy(conn, title);
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        let start = Instant::now();
+        let done = lib.check_in(&barcode, &branch).expect("check-in");
+        total += start.elapsed();
+        assert!(!matches!(done.route, bunko::circulation::CopyRoute::Shelved), "the copy must go to a hold");
+        undo_check_in(conn, copy, patron);
+    }
+    total
+}
+
+/// The floor: the minimal statements of a check-in with assignment, in one transaction.
+fn time_bare_check_in(bare: &mut Connection, conn: &Connection, title: i64, iters: u64) -> Duration {
+    let (copy, _, _, patron) = loaned_copy(conn, title);
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        let start = Instant::now();
+        let tx = bare.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+        tx.prepare_cached(
+            "UPDATE loans SET status = 'returned', returned_on = '2026-06-01', returned_at = 'chuo', days_overdue = 0,
+             patron_id = NULL WHERE copy_id = ?1 AND status <> 'returned'",
+        )
+        .unwrap()
+        .execute([copy])
+        .unwrap();
+        tx.prepare_cached("UPDATE copies SET status = 'on_hold_shelf' WHERE id = ?1").unwrap().execute([copy]).unwrap();
+        let hold: i64 = tx
+            .prepare_cached(
+                "SELECT id FROM holds WHERE title_id = ?1 AND status = 'waiting' ORDER BY priority, placed_at, id LIMIT 1",
+            )
+            .unwrap()
+            .query_row([title], |r| r.get(0))
+            .unwrap();
+        tx.prepare_cached(
+            "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = '2026-06-01', pickup_deadline = '2026-06-08'
+             WHERE id = ?1 AND status = 'waiting'",
+        )
+        .unwrap()
+        .execute(params![hold, copy])
+        .unwrap();
+        tx.prepare_cached(
+            "INSERT INTO notices (patron_id, kind, channel, hold_id, subject, body, created_at)
+             VALUES (?1, 'hold_ready', 'phone', ?2, 's', 'b', '2026-06-01')",
+        )
+        .unwrap()
+        .execute(params![patron, hold])
+        .unwrap();
+        tx.commit().unwrap();
+        total += start.elapsed();
+        undo_check_in(conn, copy, patron);
+    }
+    total
+}
+
+fn check_in_benches(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("holds.sqlite");
+    generate(&path);
+    let mut lib = Library::open(&path, policy(), clock()).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let mut bare = Connection::open(&path).unwrap();
+    bare.pragma_update(None, "synchronous", "NORMAL").unwrap();
+
+    let mut group = c.benchmark_group("check_in");
+    group.measurement_time(Duration::from_secs(6));
+    group.bench_function("a: engine, typical queue (file, WAL, NORMAL)", |b| {
+        b.iter_custom(|n| time_engine_check_in(&mut lib, &conn, TYPICAL, n))
+    });
+    group.bench_function("c: bare rusqlite floor, typical queue", |b| {
+        b.iter_custom(|n| time_bare_check_in(&mut bare, &conn, TYPICAL, n))
+    });
+    group.bench_function("b: engine, 1-deep queue", |b| {
+        b.iter_custom(|n| time_engine_check_in(&mut lib, &conn, SHALLOW, n))
+    });
+    group.bench_function("b: engine, 5000-deep queue", |b| {
+        b.iter_custom(|n| time_engine_check_in(&mut lib, &conn, DEEP, n))
+    });
+    group.finish();
+}
+
+/// (d) Pull list for a branch and batch assignment of every listed copy.
+fn pull_list_bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pull.sqlite");
+    generate(&path);
+    let conn = Connection::open(&path).unwrap();
+    // Put 2,000 holds at the head of queues of on-shelf titles at `tobu`.
+    let titles: Vec<i64> = conn
+        .prepare("SELECT DISTINCT title_id FROM copies WHERE branch = 'tobu' AND status = 'on_shelf' ORDER BY title_id LIMIT 2000")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (i, t) in titles.iter().enumerate() {
+        conn.execute(
+            "INSERT OR IGNORE INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
+             VALUES (?1, ?2, 'book', 'counter', 'waiting', '2025-01-01 00:00:00+00:00', 'tobu', 'none')",
+            params![1 + (i as i64 % PATRONS), t],
+        )
+        .unwrap();
+    }
+    let mut lib = Library::open(&path, policy(), clock()).unwrap();
+    let listed = lib.pull_list("tobu").unwrap().len();
+    let mut group = c.benchmark_group("pull_list");
+    group.throughput(Throughput::Elements(listed as u64));
+    group.sample_size(10);
+    group.bench_function(format!("d: list only, {listed} holds at one branch"), |b| {
+        b.iter(|| lib.pull_list("tobu").unwrap().len())
+    });
+    group.bench_function(format!("d: list + assign {listed} holds at one branch"), |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                let items = lib.pull_list("tobu").unwrap();
+                let barcodes: Vec<&str> = items.iter().map(|i| i.barcode.as_str()).collect();
+                lib.confirm_pulled_all(&barcodes, "tobu").unwrap();
+                total += start.elapsed();
+                conn.execute_batch(
+                    "BEGIN IMMEDIATE;
+                     UPDATE copies SET status = 'on_shelf', transit_to = NULL WHERE id IN (SELECT copy_id FROM holds WHERE copy_id IS NOT NULL);
+                     UPDATE holds SET status = 'waiting', copy_id = NULL, ready_on = NULL, pickup_deadline = NULL, arrives_on = NULL
+                       WHERE copy_id IS NOT NULL;
+                     DELETE FROM notices;
+                     COMMIT;",
+                )
+                .unwrap();
+            }
+            total
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, check_in_benches, pull_list_bench);
+criterion_main!(benches);
