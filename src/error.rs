@@ -35,6 +35,22 @@ pub enum Error {
     /// The library's rules refuse the request; every applicable reason is listed (R-L4).
     #[error(transparent)]
     Refused(#[from] crate::policy::Refusal),
+    /// The card number and password do not match. Deliberately the same for an unknown card
+    /// and a wrong password, so callers cannot tell which (no user enumeration).
+    #[error("the card number or password is incorrect")]
+    LoginFailed,
+    /// Too many failed logins for this card number recently; try again after `until`.
+    #[error("too many failed attempts; try again after {until}")]
+    LockedOut {
+        /// When the oldest counted failure leaves the window.
+        until: chrono::DateTime<chrono::Utc>,
+    },
+    /// The session token is unknown, revoked or expired: log in again.
+    #[error("not logged in, or the session has expired")]
+    NotAuthenticated,
+    /// A new password breaks the policy's rules; every broken rule is listed (R-A4).
+    #[error("the password does not meet the rules: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    PasswordRules(Vec<crate::policy::PasswordProblem>),
     /// The policy text is not a valid policy.
     #[error(transparent)]
     Policy(#[from] PolicyError),
@@ -49,6 +65,9 @@ pub enum Error {
     /// Running schema migrations failed; the database is as it was.
     #[error("schema migration failed: {0}")]
     Migration(String),
+    /// Hashing or the operating system's random source failed.
+    #[error("cryptography failed: {0}")]
+    Crypto(String),
     /// SQLite reported an error.
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),

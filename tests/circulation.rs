@@ -137,6 +137,7 @@ fn another_patrons_loan_is_not_found_and_nothing_is_renewed() {
 
 #[test]
 fn loans_view_shows_due_dates_overdue_days_and_why_not_renewable_r_l1() {
+    // R-L1: loans with due dates, overdue ones flagged (days overdue), and why not renewable (R-L4).
     let mut w = World::new("fukushima", "2026-05-01");
     let p = w.patron();
     let c = w.copy_at("pref", "book");

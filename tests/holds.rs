@@ -222,6 +222,7 @@ fn confirming_a_pulled_copy_puts_it_on_the_hold_shelf_r_h5() {
 
 #[test]
 fn chiba_cross_branch_hold_waits_for_the_next_delivery_day_r_h6() {
+    // R-H7: the patron sees 他館確保 (in transit) with the expected arrival, then 利用可能 (ready).
     let mut w = World::new("chiba", "2026-06-01"); // Monday; deliveries Tue and Fri
     let p = w.patron();
     let t = title_on_loan(&mut w, "tobu", "book");
@@ -432,6 +433,7 @@ fn shizuoka_and_kanagawa_prefill_the_default_pickup_r_c5() {
 
 #[test]
 fn fukushima_ready_notices_go_to_every_address_and_delivery_marks_notified_r_h11_r_c1() {
+    // R-H7: ready (利用可能) becomes notified (連絡済み) once the notice is delivered.
     let mut w = World::new("fukushima", "2026-06-01");
     let p = w.patron();
     for a in ["a@example.jp", "b@example.jp", "c@example.jp"] {

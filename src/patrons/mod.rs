@@ -3,8 +3,11 @@
 //! Owns what a valid card number and patron record are under a policy; persists through
 //! `store` and never writes SQL itself.
 
+mod accounts;
+mod credentials;
 mod ops;
 
+pub use accounts::{Authenticated, Session};
 pub(crate) use ops::{account_facts, patron_in};
 
 use std::fmt;
@@ -217,6 +220,8 @@ pub struct Patron {
     pub phones: Vec<Phone>,
     /// Default pickup branch.
     pub default_pickup: Option<String>,
+    /// The account has a counter-issued temporary password not yet changed (R-A2).
+    pub temporary_password: bool,
 }
 
 impl Patron {

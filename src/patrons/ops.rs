@@ -66,6 +66,6 @@ pub(crate) fn account_facts(tx: &Tx<'_>, who: &Patron, today: NaiveDate) -> Resu
         expires_on: who.expires_on,
         last_activity_on: who.last_activity_on,
         overdue_loans: tx.count_overdue_of(who.id, today)?,
-        temporary_password: false,
+        temporary_password: who.temporary_password,
     })
 }

@@ -6,6 +6,7 @@
 mod decide;
 mod holds;
 mod model;
+mod passwords;
 mod presets;
 mod refusal;
 mod validate;
@@ -13,6 +14,7 @@ mod validate;
 pub use decide::*;
 pub use holds::*;
 pub use model::*;
+pub use passwords::{PasswordProblem, password_char_allowed, password_problems};
 pub use presets::PRESET_NAMES;
 pub use refusal::{Reason, Refusal};
 

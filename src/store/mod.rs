@@ -49,6 +49,7 @@ macro_rules! sql_text_enum {
     };
 }
 
+mod accounts;
 mod catalog;
 mod check;
 mod circulation;

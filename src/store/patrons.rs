@@ -15,7 +15,7 @@ const PHONE_KINDS: [(PhoneKind, &str); 4] =
 sql_text_enum!(PhoneKind, PHONE_KINDS);
 
 const PATRON_COLUMNS: &str = "id, card_number, name, birth_date, category, is_blocked, is_hearing_impaired,
-     registered_on, expires_on, last_activity_on, default_pickup";
+     registered_on, expires_on, last_activity_on, default_pickup, password_is_temporary";
 
 fn patron_from_row(r: &Row<'_>) -> rusqlite::Result<Patron> {
     Ok(Patron {
@@ -31,6 +31,7 @@ fn patron_from_row(r: &Row<'_>) -> rusqlite::Result<Patron> {
         last_activity_on: r.get(9)?,
         phones: Vec::new(),
         default_pickup: r.get(10)?,
+        temporary_password: r.get(11)?,
     })
 }
 

@@ -111,10 +111,7 @@ pub fn dump(path: &std::path::Path) -> String {
         let n = stmt.column_count();
         let rows = stmt
             .query_map([], |r| {
-                (0..n)
-                    .map(|i| r.get_ref(i).map(|v| format!("{v:?}")))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map(|v| v.join("|"))
+                (0..n).map(|i| r.get_ref(i).map(show)).collect::<Result<Vec<_>, _>>().map(|v| v.join("|"))
             })
             .unwrap();
         out.push_str(&format!("## {t}\n"));
@@ -124,4 +121,16 @@ pub fn dump(path: &std::path::Path) -> String {
         }
     }
     out
+}
+
+/// A stored value as readable text (text as text, so tests can search the dump for strings).
+fn show(v: rusqlite::types::ValueRef<'_>) -> String {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => "NULL".into(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+    }
 }

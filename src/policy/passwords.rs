@@ -1,0 +1,94 @@
+//! Password rules (R-A4): a pure check that lists every rule a password breaks.
+
+use std::fmt;
+
+use super::model::{PasswordCharset, PasswordRules};
+
+/// One password rule broken.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PasswordProblem {
+    /// Fewer characters than the policy's minimum.
+    TooShort {
+        /// The minimum.
+        min: u32,
+    },
+    /// More characters than the policy's maximum.
+    TooLong {
+        /// The maximum.
+        max: u32,
+    },
+    /// A character the policy does not allow (full-width, kana, a symbol not in the list, ...).
+    CharacterNotAllowed {
+        /// The first such character.
+        found: char,
+    },
+    /// At least one ASCII letter is required.
+    NeedsLetter,
+    /// At least one ASCII digit is required.
+    NeedsDigit,
+    /// At least one of the policy's symbols is required.
+    NeedsSymbol {
+        /// The allowed symbols.
+        symbols: String,
+    },
+}
+
+impl fmt::Display for PasswordProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PasswordProblem::TooShort { min } => write!(f, "use at least {min} characters"),
+            PasswordProblem::TooLong { max } => write!(f, "use at most {max} characters"),
+            PasswordProblem::CharacterNotAllowed { found } => write!(f, "`{found}` cannot be used"),
+            PasswordProblem::NeedsLetter => write!(f, "include a letter"),
+            PasswordProblem::NeedsDigit => write!(f, "include a digit"),
+            PasswordProblem::NeedsSymbol { symbols } => write!(f, "include one of {symbols}"),
+        }
+    }
+}
+
+/// Whether `c` may appear in a password drawn from `charset` with `symbols`.
+pub fn password_char_allowed(charset: PasswordCharset, symbols: &str, c: char) -> bool {
+    match charset {
+        PasswordCharset::Digits => c.is_ascii_digit(),
+        PasswordCharset::Alphanumeric => c.is_ascii_alphanumeric(),
+        PasswordCharset::AlphanumericSymbols => c.is_ascii_alphanumeric() || symbols.contains(c),
+    }
+}
+
+/// Every rule of `rules` that `password` breaks; empty when it is acceptable. Length counts
+/// characters. Letters are case-sensitive: nothing here folds case.
+///
+/// # Examples
+/// ```
+/// use bunko::policy::{PasswordProblem, password_problems};
+/// let kanagawa = bunko::Policy::preset("kanagawa").unwrap();
+/// let problems = password_problems(&kanagawa.passwords, "abc");
+/// assert!(problems.contains(&PasswordProblem::TooShort { min: 10 }));
+/// assert!(problems.contains(&PasswordProblem::NeedsDigit));
+/// assert!(password_problems(&kanagawa.passwords, "library#2026").is_empty());
+/// ```
+pub fn password_problems(rules: &PasswordRules, password: &str) -> Vec<PasswordProblem> {
+    let mut problems = Vec::new();
+    let n = password.chars().count() as u32;
+    if n < rules.min_length {
+        problems.push(PasswordProblem::TooShort { min: rules.min_length });
+    }
+    if let Some(max) = rules.max_length
+        && n > max
+    {
+        problems.push(PasswordProblem::TooLong { max });
+    }
+    if let Some(found) = password.chars().find(|&c| !password_char_allowed(rules.charset, &rules.symbols, c)) {
+        problems.push(PasswordProblem::CharacterNotAllowed { found });
+    }
+    if rules.require_letter && !password.chars().any(|c| c.is_ascii_alphabetic()) {
+        problems.push(PasswordProblem::NeedsLetter);
+    }
+    if rules.require_digit && !password.chars().any(|c| c.is_ascii_digit()) {
+        problems.push(PasswordProblem::NeedsDigit);
+    }
+    if rules.require_symbol && !password.chars().any(|c| rules.symbols.contains(c)) {
+        problems.push(PasswordProblem::NeedsSymbol { symbols: rules.symbols.clone() });
+    }
+    problems
+}
