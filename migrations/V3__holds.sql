@@ -81,6 +81,8 @@ CREATE TABLE notices (
     hold_id      INTEGER REFERENCES holds(id) ON DELETE SET NULL,
     subject      TEXT NOT NULL,
     body         TEXT NOT NULL,
+    -- carries a single-use token: the body is redacted once delivered
+    is_secret    INTEGER NOT NULL DEFAULT 0 CHECK (is_secret IN (0, 1)),
     created_at   TEXT NOT NULL,
     delivered_at TEXT
 ) STRICT;

@@ -23,3 +23,20 @@ CREATE TABLE login_failures (
     at          TEXT NOT NULL
 ) STRICT;
 CREATE INDEX login_failures_by_card ON login_failures(card_number, at);
+
+-- Single-use tokens mailed to a patron: password reset links (R-A5) and e-mail address
+-- confirmations (R-C2). Only the hash is kept; `used_at` makes them single-use.
+CREATE TABLE account_tokens (
+    token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64),
+    patron_id  INTEGER NOT NULL REFERENCES patrons(id) ON DELETE CASCADE,
+    purpose    TEXT NOT NULL CHECK (purpose IN ('password_reset', 'email_confirmation')),
+    email_id   INTEGER REFERENCES patron_emails(id) ON DELETE CASCADE,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT,
+    CHECK ((purpose = 'email_confirmation') = (email_id IS NOT NULL))
+) STRICT, WITHOUT ROWID;
+
+-- Opt-in due-date reminder mails (kanagawa, R-C6), and the day a loan's reminder was written,
+-- so each loan is reminded once.
+ALTER TABLE patrons ADD COLUMN wants_due_reminders INTEGER NOT NULL DEFAULT 0 CHECK (wants_due_reminders IN (0, 1));
+ALTER TABLE loans ADD COLUMN reminded_on TEXT;

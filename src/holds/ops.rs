@@ -320,31 +320,6 @@ impl Library {
             Ok(n)
         })
     }
-
-    /// Registers an e-mail address for the patron at the counter, where staff confirm it in
-    /// person (R-C1). `tag` is required where the policy tags addresses (kanagawa: PC or mobile).
-    pub fn register_email_at_counter(&mut self, patron: PatronId, address: &str, tag: Option<&str>) -> Result<()> {
-        let address = check_email(address)?;
-        let tags = &self.policy.contact.email_tags;
-        let tag_ok = match tag {
-            None => tags.is_empty(),
-            Some(t) => tags.iter().any(|known| format!("{known:?}").eq_ignore_ascii_case(t)),
-        };
-        if !tag_ok {
-            return Err(Error::InvalidInput { field: "tag", reason: format!("must be one of {tags:?}") });
-        }
-        let (cap, now) = (self.policy.contact.email_cap, self.now());
-        self.store.write(|tx| {
-            patron_in(tx, patron)?;
-            if tx.count_emails(patron)? >= cap {
-                return Err(Error::InvalidInput {
-                    field: "address",
-                    reason: format!("at most {cap} addresses per patron"),
-                });
-            }
-            tx.insert_confirmed_email(patron, &address, tag.map(str::to_ascii_lowercase).as_deref(), now)
-        })
-    }
 }
 
 /// Decides and, if granted, places one hold inside the caller's transaction.
@@ -448,20 +423,6 @@ fn fixed_phone(who: &Patron, contact: ContactMethod) -> Option<String> {
         return None;
     }
     who.phones.iter().find(|p| p.chosen).or(who.phones.first()).map(|p| p.number.clone())
-}
-
-fn check_email(address: &str) -> Result<String> {
-    let a = address.trim();
-    let bad = || Error::InvalidInput { field: "address", reason: format!("`{address}` is not an e-mail address") };
-    let (local, domain) = a.split_once('@').ok_or_else(bad)?;
-    let ok = !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains('@')
-        && a.len() <= 254
-        && a.chars().all(|c| c.is_ascii_graphic());
-    if ok { Ok(a.to_owned()) } else { Err(bad()) }
 }
 
 /// The patron's hold `id`; another patron's hold is "not found", revealing nothing.

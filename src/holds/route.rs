@@ -8,9 +8,9 @@ use super::{Hold, HoldStatus};
 use crate::catalog::{Copy, CopyStatus, calendar_in};
 use crate::circulation::{CopyRoute, LoanStatus, start_loan};
 use crate::error::{Entity, Error, Result};
-use crate::notify::{NoticeFacts, NoticeKind, render};
+use crate::notify::{NoticeFacts, NoticeKind, Recipient, enqueue};
 use crate::policy::{ContactMethod, MailRecipients, Policy, copy_can_fill_holds, next_delivery_day, pickup_deadline};
-use crate::store::{NewNotice, Tx};
+use crate::store::Tx;
 
 /// What every routing step needs to know.
 pub(crate) struct Ctx<'a> {
@@ -143,29 +143,12 @@ pub(crate) fn write_notices(
     let patron = tx
         .patron(hold.patron)?
         .ok_or_else(|| Error::NotFound { entity: Entity::Patron, key: hold.patron.get().to_string() })?;
-    let mut facts = NoticeFacts {
-        library: ctx.policy.library.name.clone(),
-        patron_name: patron.name,
-        title: hold.title_text.clone(),
-        pickup: pickup_name(ctx.policy, &hold.pickup, hold.pickup_point.as_deref()),
-        pickup_deadline: None,
-        arrives_on: None,
-        due_on: None,
-        reason: None,
-    };
+    let mut facts = NoticeFacts::new(&ctx.policy.library.name, patron.name, &hold.title_text);
+    facts.pickup = pickup_name(ctx.policy, &hold.pickup, hold.pickup_point.as_deref());
     extra(&mut facts);
-    let text = render(kind, &facts);
     for address in addresses {
-        tx.insert_notice(&NewNotice {
-            patron: hold.patron,
-            kind,
-            channel,
-            address: address.as_deref(),
-            hold: Some(hold.id),
-            subject: &text.subject,
-            body: &text.body,
-            created_at: ctx.now,
-        })?;
+        let to = Recipient { patron: hold.patron, channel, address: address.as_deref() };
+        enqueue(tx, kind, &facts, &to, Some(hold.id), ctx.now)?;
     }
     Ok(())
 }

@@ -38,6 +38,12 @@ pub enum NoticeKind {
     HoldExpired,
     /// Staff cancelled or rejected the hold.
     HoldCancelled,
+    /// Confirm a new e-mail address with the enclosed code (R-C2). Secret until delivered.
+    EmailConfirmation,
+    /// Set a new password with the enclosed single-use code (R-A5). Secret until delivered.
+    PasswordReset,
+    /// A loan is due soon (opt-in, R-C6).
+    DueReminder,
 }
 
 /// The facts a notice is rendered from.
@@ -59,6 +65,28 @@ pub struct NoticeFacts {
     pub due_on: Option<NaiveDate>,
     /// Why a hold ended, for cancellations.
     pub reason: Option<String>,
+    /// A single-use code for confirmations and resets.
+    pub code: Option<String>,
+    /// Until when the code works.
+    pub code_expires_at: Option<DateTime<Utc>>,
+}
+
+impl NoticeFacts {
+    /// Facts for a notice about `title` (may be empty) to `patron_name` from `library`.
+    pub fn new(library: impl Into<String>, patron_name: impl Into<String>, title: impl Into<String>) -> Self {
+        Self {
+            library: library.into(),
+            patron_name: patron_name.into(),
+            title: title.into(),
+            pickup: String::new(),
+            pickup_deadline: None,
+            arrives_on: None,
+            due_on: None,
+            reason: None,
+            code: None,
+            code_expires_at: None,
+        }
+    }
 }
 
 /// A notice in the outbox.
@@ -82,4 +110,35 @@ pub struct Notice {
     pub body: String,
     /// When it was written.
     pub created_at: DateTime<Utc>,
+}
+
+/// Where one notice goes.
+pub(crate) struct Recipient<'a> {
+    pub patron: PatronId,
+    pub channel: ContactMethod,
+    pub address: Option<&'a str>,
+}
+
+/// Renders `kind` from `facts` and writes it to the outbox in the caller's transaction. Notices
+/// carrying a code are marked secret: their body is redacted once delivered.
+pub(crate) fn enqueue(
+    tx: &crate::store::Tx<'_>,
+    kind: NoticeKind,
+    facts: &NoticeFacts,
+    to: &Recipient<'_>,
+    hold: Option<HoldId>,
+    now: DateTime<Utc>,
+) -> crate::Result<NoticeId> {
+    let text = render(kind, facts);
+    tx.insert_notice(&crate::store::NewNotice {
+        patron: to.patron,
+        kind,
+        channel: to.channel,
+        address: to.address,
+        hold,
+        subject: &text.subject,
+        body: &text.body,
+        secret: matches!(kind, NoticeKind::EmailConfirmation | NoticeKind::PasswordReset),
+        created_at: now,
+    })
 }

@@ -18,11 +18,9 @@ pub struct NoticeText {
 /// # Examples
 /// ```
 /// use bunko::notify::{NoticeFacts, NoticeKind, render};
-/// let facts = NoticeFacts {
-///     library: "筑紫野市民図書館".into(), patron_name: "筑紫 花子".into(), title: "銀河鉄道の夜".into(),
-///     pickup: "筑紫野市民図書館".into(), pickup_deadline: "2026-05-08".parse().ok(),
-///     arrives_on: None, due_on: None, reason: None,
-/// };
+/// let mut facts = NoticeFacts::new("筑紫野市民図書館", "筑紫 花子", "銀河鉄道の夜");
+/// facts.pickup = "筑紫野市民図書館".into();
+/// facts.pickup_deadline = "2026-05-08".parse().ok();
 /// let text = render(NoticeKind::HoldReady, &facts);
 /// assert!(text.body.contains("取置期限: 2026-05-08"));
 /// ```
@@ -38,13 +36,24 @@ pub fn render(kind: NoticeKind, f: &NoticeFacts) -> NoticeText {
             ("予約を取り消しました(取置期限切れ)", "取置期限を過ぎたため、次の予約を取り消しました。")
         }
         NoticeKind::HoldCancelled => ("予約を取り消しました", "次の予約を取り消しました。"),
+        NoticeKind::EmailConfirmation => {
+            ("メールアドレスの確認", "このメールアドレスを登録するには、次の確認コードを入力してください。")
+        }
+        NoticeKind::PasswordReset => {
+            ("パスワードの再設定", "パスワードを再設定するには、次のコードを入力してください。")
+        }
+        NoticeKind::DueReminder => ("返却期限が近づいています", "次の資料の返却期限が近づいています。"),
     };
-    let mut body = format!("{} 様\n\n{lead}\n\n書名: {}\n受取館: {}\n", f.patron_name, f.title, f.pickup);
+    let mut body = format!("{} 様\n\n{lead}\n\n", f.patron_name);
     let mut line = |label: &str, value: Option<String>| {
-        if let Some(v) = value {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
             let _ = writeln!(body, "{label}: {v}");
         }
     };
+    line("書名", Some(f.title.clone()));
+    line("受取館", Some(f.pickup.clone()));
+    line("コード", f.code.clone());
+    line("有効期限", f.code_expires_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()));
     line("到着予定日", f.arrives_on.map(|d| d.to_string()));
     line("取置期限", f.pickup_deadline.map(|d| d.to_string()));
     line("返却期限", f.due_on.map(|d| d.to_string()));

@@ -71,20 +71,15 @@ impl Library {
     pub fn login(&mut self, card_number: &str, password: &str) -> Result<Session> {
         let card = CardNumber::parse(&self.policy.cards, card_number)?;
         let now = self.now();
-        let accounts = &self.policy.accounts;
-        let window = Duration::minutes(i64::from(accounts.lockout_window_minutes));
-        let (failures, stored) = self.store.read(|tx| {
-            let failures = tx.login_failures_since(card.as_str(), now - window)?;
+        let policy = &self.policy;
+        let (window, stored) = self.store.read(|tx| {
+            let window = check_lockout(tx, policy, &card, now)?;
             let stored = match tx.patron_by_card(&card)? {
                 Some(p) => tx.password_of(p.id)?.map(|(hash, temporary)| (p.id, hash, temporary)),
                 None => None,
             };
-            Ok((failures, stored))
+            Ok((window, stored))
         })?;
-        if failures.len() >= accounts.lockout_attempts as usize {
-            let oldest = failures[failures.len() - accounts.lockout_attempts as usize];
-            return Err(Error::LockedOut { until: oldest + window });
-        }
         let matched = match &stored {
             Some((_, hash, _)) => verify_password(password, hash),
             None => {
@@ -97,22 +92,17 @@ impl Library {
             return Err(Error::LoginFailed);
         };
         let rehash = if needs_rehash(&hash) { Some(hash_password(password)?) } else { None };
-        let today = self.today();
-        let token = random_token()?;
-        let expires_at = now + Duration::minutes(i64::from(accounts.session_minutes));
-        let policy = &self.policy;
+        let (today, policy) = (self.today(), &self.policy);
         self.store.write(|tx| {
             let who = patron_in(tx, patron)?;
             Refusal::check(account_refusals(policy, &account_facts(tx, &who, today)?, None), ())?;
             tx.clear_login_failures(card.as_str(), now - window)?;
-            tx.delete_expired_sessions(now)?;
             if let Some(new_hash) = &rehash {
                 tx.rehash_password(patron, new_hash)?;
             }
-            tx.insert_session(&token_hash(&token), patron, now, expires_at, temporary)?;
-            tx.touch_patron(patron, today)
-        })?;
-        Ok(Session { token, patron, expires_at, must_change_password: temporary })
+            tx.touch_patron(patron, today)?;
+            start_session(tx, policy, patron, temporary, now)
+        })
     }
 
     /// Checks a session token and extends it by the policy's session length.
@@ -136,13 +126,7 @@ impl Library {
     /// Changes the patron's password (R-A4): needs the current one and the new one twice. Every
     /// broken rule is listed. All sessions end; the new session is returned.
     pub fn change_password(&mut self, patron: PatronId, current: &str, new: &str, confirm: &str) -> Result<Session> {
-        if new != confirm {
-            return Err(Error::InvalidInput { field: "confirmation", reason: "the two new passwords differ".into() });
-        }
-        let problems = password_problems(&self.policy.passwords, new);
-        if !problems.is_empty() {
-            return Err(Error::PasswordRules(problems));
-        }
+        check_new_password(&self.policy, new, confirm)?;
         let stored = self.store.read(|tx| {
             patron_in(tx, patron)?;
             tx.password_of(patron)
@@ -154,12 +138,51 @@ impl Library {
             });
         }
         let hash = hash_password(new)?;
-        let (now, token) = (self.now(), random_token()?);
-        let expires_at = now + Duration::minutes(i64::from(self.policy.accounts.session_minutes));
+        let (now, policy) = (self.now(), &self.policy);
         self.store.write(|tx| {
             tx.set_password(patron, &hash, false)?;
-            tx.insert_session(&token_hash(&token), patron, now, expires_at, false)
-        })?;
-        Ok(Session { token, patron, expires_at, must_change_password: false })
+            start_session(tx, policy, patron, false, now)
+        })
     }
+}
+
+/// Checks a new password typed twice against the policy (R-A4).
+pub(super) fn check_new_password(policy: &crate::Policy, new: &str, confirm: &str) -> Result<()> {
+    if new != confirm {
+        return Err(Error::InvalidInput { field: "confirmation", reason: "the two new passwords differ".into() });
+    }
+    let problems = password_problems(&policy.passwords, new);
+    if problems.is_empty() { Ok(()) } else { Err(Error::PasswordRules(problems)) }
+}
+
+/// Opens a session for `patron` in the caller's transaction; expired sessions are swept.
+pub(super) fn start_session(
+    tx: &crate::store::Tx<'_>,
+    policy: &crate::Policy,
+    patron: PatronId,
+    restricted: bool,
+    now: DateTime<Utc>,
+) -> Result<Session> {
+    let token = random_token()?;
+    let expires_at = now + Duration::minutes(i64::from(policy.accounts.session_minutes));
+    tx.delete_expired_sessions(now)?;
+    tx.insert_session(&token_hash(&token), patron, now, expires_at, restricted)?;
+    Ok(Session { token, patron, expires_at, must_change_password: restricted })
+}
+
+/// Refuses the attempt if the card is locked; else the failures window.
+pub(super) fn check_lockout(
+    tx: &crate::store::Tx<'_>,
+    policy: &crate::Policy,
+    card: &CardNumber,
+    now: DateTime<Utc>,
+) -> Result<Duration> {
+    let accounts = &policy.accounts;
+    let window = Duration::minutes(i64::from(accounts.lockout_window_minutes));
+    let failures = tx.login_failures_since(card.as_str(), now - window)?;
+    if failures.len() >= accounts.lockout_attempts as usize {
+        let oldest = failures[failures.len() - accounts.lockout_attempts as usize];
+        return Err(Error::LockedOut { until: oldest + window });
+    }
+    Ok(window)
 }

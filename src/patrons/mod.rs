@@ -4,10 +4,12 @@
 //! `store` and never writes SQL itself.
 
 mod accounts;
+mod contact;
 mod credentials;
 mod ops;
 
 pub use accounts::{Authenticated, Session};
+pub use contact::EmailAddress;
 pub(crate) use ops::{account_facts, patron_in};
 
 use std::fmt;
@@ -172,8 +174,13 @@ impl NewPatron {
         }
     }
 
-    pub(crate) fn validated(mut self, cards: &CardRules, phone_cap: u32) -> Result<(CardNumber, Self)> {
+    pub(crate) fn validated(self, cards: &CardRules, phone_cap: u32) -> Result<(CardNumber, Self)> {
         let card = CardNumber::parse(cards, &self.card_number)?;
+        Ok((card, self.validated_details(phone_cap)?))
+    }
+
+    /// Checks everything but the card number.
+    pub(crate) fn validated_details(mut self, phone_cap: u32) -> Result<Self> {
         self.name = clean_text("name", &self.name, true)?;
         self.category = clean_text("category", &self.category, true)?;
         if self.phones.len() > phone_cap as usize {
@@ -189,7 +196,7 @@ impl NewPatron {
             });
         }
         self.phones = self.phones.into_iter().map(Phone::validated).collect::<Result<_>>()?;
-        Ok((card, self))
+        Ok(self)
     }
 }
 

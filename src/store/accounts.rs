@@ -97,3 +97,141 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+/// What a single-use token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenPurpose {
+    PasswordReset,
+    EmailConfirmation,
+}
+
+impl TokenPurpose {
+    fn name(self) -> &'static str {
+        match self {
+            TokenPurpose::PasswordReset => "password_reset",
+            TokenPurpose::EmailConfirmation => "email_confirmation",
+        }
+    }
+}
+
+impl Tx<'_> {
+    pub(crate) fn insert_token(
+        &self,
+        token_hash: &str,
+        patron: PatronId,
+        purpose: TokenPurpose,
+        email: Option<i64>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        self.exec(
+            "INSERT INTO account_tokens (token_hash, patron_id, purpose, email_id, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![token_hash, patron, purpose.name(), email, expires_at],
+        )?;
+        Ok(())
+    }
+
+    /// Uses a token once: `(patron, email id)` if it exists for `purpose`, is unused and
+    /// unexpired at `now`; it can never be used again.
+    pub(crate) fn take_token(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(PatronId, Option<i64>)>> {
+        optional(self.row(
+            "UPDATE account_tokens SET used_at = ?3
+             WHERE token_hash = ?1 AND purpose = ?2 AND used_at IS NULL AND expires_at > ?3
+             RETURNING patron_id, email_id",
+            params![token_hash, purpose.name(), now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        ))
+    }
+
+    /// The patron's addresses, in registration order.
+    pub(crate) fn email_addresses(&self, patron: PatronId) -> Result<Vec<crate::patrons::EmailAddress>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT address, tag, confirmed_at IS NOT NULL, receives_holds FROM patron_emails WHERE patron_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([patron], |r| {
+            Ok(crate::patrons::EmailAddress {
+                address: r.get(0)?,
+                tag: r.get(1)?,
+                confirmed: r.get(2)?,
+                receives_holds: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether `address` is one of the patron's confirmed addresses.
+    pub(crate) fn has_confirmed_email(&self, patron: PatronId, address: &str) -> Result<bool> {
+        Ok(self.row(
+            "SELECT EXISTS (SELECT 1 FROM patron_emails WHERE patron_id = ?1 AND address = ?2 AND confirmed_at IS NOT NULL)",
+            params![patron, address],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Adds an unconfirmed address; a duplicate for the patron is a conflict.
+    pub(crate) fn insert_pending_email(&self, patron: PatronId, address: &str, tag: Option<&str>) -> Result<i64> {
+        self.exec(
+            "INSERT INTO patron_emails (patron_id, address, tag) VALUES (?1, ?2, ?3)",
+            params![patron, address, tag],
+        )
+        .map_err(|e| {
+            super::conflict_on_unique(e, crate::Entity::Patron, address, "this address is already registered")
+        })?;
+        Ok(self.last_id())
+    }
+
+    /// Confirms an address; the first confirmed one receives hold mail.
+    pub(crate) fn confirm_email(&self, email: i64, now: DateTime<Utc>) -> Result<()> {
+        self.exec(
+            "UPDATE patron_emails SET confirmed_at = ?2,
+                    receives_holds = NOT EXISTS (SELECT 1 FROM patron_emails o WHERE o.patron_id = patron_emails.patron_id AND o.receives_holds = 1)
+             WHERE id = ?1 AND confirmed_at IS NULL",
+            params![email, now],
+        )?;
+        Ok(())
+    }
+
+    /// Removes an address; the next confirmed one takes over hold mail.
+    pub(crate) fn delete_email(&self, patron: PatronId, address: &str) -> Result<bool> {
+        let n =
+            self.exec("DELETE FROM patron_emails WHERE patron_id = ?1 AND address = ?2", params![patron, address])?;
+        self.exec(
+            "UPDATE patron_emails SET receives_holds = 1
+             WHERE id = (SELECT id FROM patron_emails WHERE patron_id = ?1 AND confirmed_at IS NOT NULL ORDER BY id LIMIT 1)
+               AND NOT EXISTS (SELECT 1 FROM patron_emails WHERE patron_id = ?1 AND receives_holds = 1)",
+            [patron],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Makes `address` (confirmed) the one that receives hold mail (kanagawa, R-C1).
+    pub(crate) fn choose_hold_email(&self, patron: PatronId, address: &str) -> Result<bool> {
+        if !self.has_confirmed_email(patron, address)? {
+            return Ok(false);
+        }
+        // Clear first: the unique "one hold address" index is checked row by row.
+        self.exec("UPDATE patron_emails SET receives_holds = 0 WHERE patron_id = ?1", [patron])?;
+        self.exec(
+            "UPDATE patron_emails SET receives_holds = 1 WHERE patron_id = ?1 AND address = ?2",
+            params![patron, address],
+        )?;
+        Ok(true)
+    }
+
+    /// Staff change of name, birth date and phones (R-A7).
+    pub(crate) fn update_personal(&self, p: &crate::patrons::Patron) -> Result<()> {
+        self.exec("UPDATE patrons SET name = ?2, birth_date = ?3 WHERE id = ?1", params![p.id, p.name, p.birth_date])?;
+        self.exec("DELETE FROM patron_phones WHERE patron_id = ?1", [p.id])?;
+        for (i, ph) in p.phones.iter().enumerate() {
+            self.exec(
+                "INSERT INTO patron_phones (patron_id, position, kind, number, is_chosen) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![p.id, i as i64, ph.kind, ph.number, ph.chosen],
+            )?;
+        }
+        Ok(())
+    }
+}

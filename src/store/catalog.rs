@@ -170,8 +170,7 @@ impl Tx<'_> {
 
     /// Inserts a validated copy; a duplicate barcode is a conflict.
     pub(crate) fn insert_copy(&self, c: &NewCopy, available_since: NaiveDate) -> Result<CopyId> {
-        self.conn
-            .execute(
+        self.exec(
                 "INSERT INTO copies (barcode, title_id, branch, material_kind, is_loanable, is_interlibrary, available_since)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![c.barcode, c.title, c.branch, c.material_kind, c.loanable, c.interlibrary, available_since],

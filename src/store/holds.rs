@@ -35,13 +35,16 @@ const CONTACT_METHODS: [(ContactMethod, &str); 6] = [
 ];
 sql_text_enum!(ContactMethod, CONTACT_METHODS);
 
-const NOTICE_KINDS: [(NoticeKind, &str); 6] = [
+const NOTICE_KINDS: [(NoticeKind, &str); 9] = [
     (NoticeKind::HoldPlaced, "hold_placed"),
     (NoticeKind::HoldReady, "hold_ready"),
     (NoticeKind::HoldInTransit, "hold_in_transit"),
     (NoticeKind::HoldDispatched, "hold_dispatched"),
     (NoticeKind::HoldExpired, "hold_expired"),
     (NoticeKind::HoldCancelled, "hold_cancelled"),
+    (NoticeKind::EmailConfirmation, "email_confirmation"),
+    (NoticeKind::PasswordReset, "password_reset"),
+    (NoticeKind::DueReminder, "due_reminder"),
 ];
 sql_text_enum!(NoticeKind, NOTICE_KINDS);
 
@@ -79,6 +82,7 @@ pub(crate) struct NewNotice<'a> {
     pub hold: Option<HoldId>,
     pub subject: &'a str,
     pub body: &'a str,
+    pub secret: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -112,10 +116,7 @@ impl Tx<'_> {
     }
 
     pub(crate) fn remove_cart_item(&self, patron: PatronId, title: TitleId) -> Result<bool, crate::Error> {
-        Ok(self
-            .conn
-            .execute("DELETE FROM cart_items WHERE patron_id = ?1 AND title_id = ?2", params![patron, title])?
-            > 0)
+        Ok(self.exec("DELETE FROM cart_items WHERE patron_id = ?1 AND title_id = ?2", params![patron, title])? > 0)
     }
 
     pub(crate) fn cart_items(&self, patron: PatronId) -> Result<Vec<CartItem>, crate::Error> {
@@ -137,8 +138,7 @@ impl Tx<'_> {
         tag: Option<&str>,
         at: DateTime<Utc>,
     ) -> Result<(), crate::Error> {
-        self.conn
-            .execute(
+        self.exec(
                 "INSERT INTO patron_emails (patron_id, address, tag, confirmed_at, receives_holds)
                  VALUES (?1, ?2, ?3, ?4, NOT EXISTS (SELECT 1 FROM patron_emails WHERE patron_id = ?1 AND receives_holds = 1))",
                 params![patron, address, tag, at],
@@ -306,10 +306,7 @@ impl Tx<'_> {
     }
 
     pub(crate) fn approve_hold(&self, hold: HoldId) -> Result<bool, crate::Error> {
-        Ok(self
-            .conn
-            .execute("UPDATE holds SET status = 'waiting' WHERE id = ?1 AND status = 'pending_approval'", [hold])?
-            == 1)
+        Ok(self.exec("UPDATE holds SET status = 'waiting' WHERE id = ?1 AND status = 'pending_approval'", [hold])? == 1)
     }
 
     /// Changes pickup and contact of a queued hold; false if it is no longer queued.
@@ -406,9 +403,9 @@ impl Tx<'_> {
 
     pub(crate) fn insert_notice(&self, n: &NewNotice<'_>) -> Result<NoticeId, crate::Error> {
         self.exec(
-            "INSERT INTO notices (patron_id, kind, channel, address, hold_id, subject, body, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![n.patron, n.kind, n.channel, n.address, n.hold, n.subject, n.body, n.created_at],
+            "INSERT INTO notices (patron_id, kind, channel, address, hold_id, subject, body, is_secret, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![n.patron, n.kind, n.channel, n.address, n.hold, n.subject, n.body, n.secret, n.created_at],
         )?;
         Ok(NoticeId(self.last_id()))
     }
@@ -436,9 +433,12 @@ impl Tx<'_> {
 
     /// Marks a notice delivered; a delivered ready notice makes its hold "notified" (連絡済み).
     pub(crate) fn mark_delivered(&self, id: NoticeId, at: DateTime<Utc>) -> Result<bool, crate::Error> {
-        let n = self
-            .conn
-            .execute("UPDATE notices SET delivered_at = ?2 WHERE id = ?1 AND delivered_at IS NULL", params![id, at])?;
+        let n = self.exec(
+            "UPDATE notices SET delivered_at = ?2,
+                    body = CASE WHEN is_secret = 1 THEN '(redacted after delivery)' ELSE body END
+             WHERE id = ?1 AND delivered_at IS NULL",
+            params![id, at],
+        )?;
         self.exec(
             "UPDATE holds SET notified_at = ?2
              WHERE status = 'ready' AND notified_at IS NULL

@@ -56,6 +56,7 @@ mod circulation;
 mod holds;
 mod patrons;
 
+pub(crate) use accounts::TokenPurpose;
 pub(crate) use circulation::NewLoan;
 pub(crate) use holds::{NewHold, NewNotice};
 

@@ -38,25 +38,22 @@ fn patron_from_row(r: &Row<'_>) -> rusqlite::Result<Patron> {
 impl Tx<'_> {
     /// Inserts a validated patron registered `today`; a duplicate card number is a conflict.
     pub(crate) fn insert_patron(&self, card: &CardNumber, p: &NewPatron, today: NaiveDate) -> Result<PatronId> {
-        self.conn
-            .execute(
-                "INSERT INTO patrons (card_number, name, birth_date, category, is_hearing_impaired,
+        self.exec(
+            "INSERT INTO patrons (card_number, name, birth_date, category, is_hearing_impaired,
                                       registered_on, expires_on, last_activity_on, default_pickup)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8)",
-                params![
-                    card.as_str(),
-                    p.name,
-                    p.birth_date,
-                    p.category,
-                    p.hearing_impaired,
-                    today,
-                    p.expires_on,
-                    p.default_pickup
-                ],
-            )
-            .map_err(|e| {
-                conflict_on_unique(e, Entity::Patron, card.as_str(), "this card number is already registered")
-            })?;
+            params![
+                card.as_str(),
+                p.name,
+                p.birth_date,
+                p.category,
+                p.hearing_impaired,
+                today,
+                p.expires_on,
+                p.default_pickup
+            ],
+        )
+        .map_err(|e| conflict_on_unique(e, Entity::Patron, card.as_str(), "this card number is already registered"))?;
         let id = PatronId(self.last_id());
         let mut stmt = self.conn.prepare_cached(
             "INSERT INTO patron_phones (patron_id, position, kind, number, is_chosen) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -1,0 +1,263 @@
+//! Web self-issue (R-A3), mailed password reset (R-A5), e-mail addresses with confirmation
+//! (R-C1, R-C2) and the staff-only change of personal details (R-A7).
+
+use chrono::{Duration, NaiveDate};
+
+use super::accounts::{Session, check_lockout, check_new_password, start_session};
+use super::credentials::{hash_password, random_token, token_hash};
+use super::{CardNumber, Patron, PatronId, Phone, patron_in};
+use crate::Library;
+use crate::catalog::clean_text;
+use crate::error::{Error, Result};
+use crate::notify::{NoticeFacts, NoticeKind, Recipient, enqueue};
+use crate::policy::{ContactMethod, ResetMethod};
+use crate::store::TokenPurpose;
+
+/// How long an e-mail confirmation code stays valid.
+const CONFIRMATION_HOURS: i64 = 24;
+
+/// A registered e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailAddress {
+    /// The address.
+    pub address: String,
+    /// Its tag (kanagawa: `pc` or `mobile`).
+    pub tag: Option<String>,
+    /// Confirmed through the code mailed to it (R-C2); only confirmed addresses get mail.
+    pub confirmed: bool,
+    /// The address chosen for hold mail.
+    pub receives_holds: bool,
+}
+
+impl Library {
+    /// Web self-issue (R-A3, fukushima and shizuoka): card number, birth date and the phone
+    /// number registered at sign-up prove the patron, who then sets a password and is logged in.
+    /// Refused for an expired card. A mismatch is the same [`Error::LoginFailed`] as a bad login
+    /// and counts toward the lockout.
+    pub fn self_issue_password(
+        &mut self,
+        card_number: &str,
+        birth_date: NaiveDate,
+        phone: &str,
+        new: &str,
+        confirm: &str,
+    ) -> Result<Session> {
+        if !self.policy.accounts.self_issue {
+            return Err(Error::InvalidInput {
+                field: "self_issue",
+                reason: "this library issues passwords at the counter".into(),
+            });
+        }
+        let card = CardNumber::parse(&self.policy.cards, card_number)?;
+        check_new_password(&self.policy, new, confirm)?;
+        let (now, today, policy) = (self.now(), self.today(), &self.policy);
+        let found = self.store.read(|tx| {
+            check_lockout(tx, policy, &card, now)?;
+            Ok(tx.patron_by_card(&card)?.filter(|p| {
+                p.birth_date == Some(birth_date)
+                    && !p.card_expired(today)
+                    && p.phones.iter().any(|ph| same_phone(&ph.number, phone))
+            }))
+        })?;
+        // Hash either way, so a mismatch costs what a match does.
+        let hash = hash_password(new)?;
+        let Some(patron) = found else {
+            self.store.write(|tx| tx.record_login_failure(card.as_str(), now))?;
+            return Err(Error::LoginFailed);
+        };
+        self.store.write(|tx| {
+            tx.set_password(patron.id, &hash, false)?;
+            tx.clear_login_failures(card.as_str(), now - Duration::days(1))?;
+            tx.touch_patron(patron.id, today)?;
+            start_session(tx, policy, patron.id, false, now)
+        })
+    }
+
+    /// Asks for a password-reset code by mail (R-A5, kanagawa): if `address` is a confirmed
+    /// address of the card's patron, a single-use code valid for the policy's minutes is mailed
+    /// there. Answers `Ok(())` either way, so it reveals nothing about cards or addresses.
+    pub fn request_password_reset(&mut self, card_number: &str, address: &str) -> Result<()> {
+        if !self.policy.passwords.reset.methods.contains(&ResetMethod::EmailLink) {
+            return Err(Error::InvalidInput {
+                field: "reset",
+                reason: "this library resets passwords at the counter only".into(),
+            });
+        }
+        let card = CardNumber::parse(&self.policy.cards, card_number)?;
+        let token = random_token()?;
+        let (now, policy) = (self.now(), &self.policy);
+        let expires_at = now + Duration::minutes(i64::from(policy.passwords.reset.token_minutes));
+        self.store.write(|tx| {
+            let Some(patron) = tx.patron_by_card(&card)? else { return Ok(()) };
+            if !tx.has_confirmed_email(patron.id, address.trim())? {
+                return Ok(());
+            }
+            tx.insert_token(&token_hash(&token), patron.id, TokenPurpose::PasswordReset, None, expires_at)?;
+            let mut facts = NoticeFacts::new(&policy.library.name, &patron.name, "");
+            facts.code = Some(token.clone());
+            facts.code_expires_at = Some(expires_at);
+            let to = Recipient { patron: patron.id, channel: ContactMethod::Mail, address: Some(address.trim()) };
+            enqueue(tx, NoticeKind::PasswordReset, &facts, &to, None, now)?;
+            Ok(())
+        })
+    }
+
+    /// Sets a new password with a mailed reset code (R-A5): once, before it expires. Logs in.
+    pub fn redeem_password_reset(&mut self, code: &str, new: &str, confirm: &str) -> Result<Session> {
+        check_new_password(&self.policy, new, confirm)?;
+        let hash = hash_password(new)?;
+        let (now, policy) = (self.now(), &self.policy);
+        self.store.write(|tx| {
+            let (patron, _) =
+                tx.take_token(&token_hash(code.trim()), TokenPurpose::PasswordReset, now)?.ok_or(invalid_code())?;
+            tx.set_password(patron, &hash, false)?;
+            start_session(tx, policy, patron, false, now)
+        })
+    }
+
+    /// The patron's e-mail addresses, confirmed or waiting for confirmation.
+    pub fn email_addresses(&self, patron: PatronId) -> Result<Vec<EmailAddress>> {
+        self.store.read(|tx| {
+            patron_in(tx, patron)?;
+            tx.email_addresses(patron)
+        })
+    }
+
+    /// Registers an address typed twice (R-C2): it counts toward the policy's cap at once, and
+    /// receives mail only after the patron enters the code mailed to it.
+    pub fn add_email(&mut self, patron: PatronId, address: &str, confirmation: &str, tag: Option<&str>) -> Result<()> {
+        if address.trim() != confirmation.trim() {
+            return Err(Error::InvalidInput { field: "confirmation", reason: "the two addresses differ".into() });
+        }
+        let address = check_email(address)?;
+        let tag = self.check_email_tag(tag)?;
+        let token = random_token()?;
+        let (now, policy) = (self.now(), &self.policy);
+        self.store.write(|tx| {
+            let who = patron_in(tx, patron)?;
+            let cap = policy.contact.email_cap;
+            if tx.count_emails(patron)? >= cap {
+                return Err(Error::InvalidInput {
+                    field: "address",
+                    reason: format!("at most {cap} addresses per patron"),
+                });
+            }
+            let id = tx.insert_pending_email(patron, &address, tag.as_deref())?;
+            let expires_at = now + Duration::hours(CONFIRMATION_HOURS);
+            tx.insert_token(&token_hash(&token), patron, TokenPurpose::EmailConfirmation, Some(id), expires_at)?;
+            let mut facts = NoticeFacts::new(&policy.library.name, &who.name, "");
+            facts.code = Some(token.clone());
+            facts.code_expires_at = Some(expires_at);
+            let to = Recipient { patron, channel: ContactMethod::Mail, address: Some(&address) };
+            enqueue(tx, NoticeKind::EmailConfirmation, &facts, &to, None, now)?;
+            Ok(())
+        })
+    }
+
+    /// Confirms an address with the code mailed to it; returns whose address it was.
+    pub fn confirm_email(&mut self, code: &str) -> Result<PatronId> {
+        let now = self.now();
+        self.store.write(|tx| {
+            let (patron, email) =
+                tx.take_token(&token_hash(code.trim()), TokenPurpose::EmailConfirmation, now)?.ok_or(invalid_code())?;
+            if let Some(email) = email {
+                tx.confirm_email(email, now)?;
+            }
+            Ok(patron)
+        })
+    }
+
+    /// Removes an address; `false` if the patron had no such address.
+    pub fn remove_email(&mut self, patron: PatronId, address: &str) -> Result<bool> {
+        self.store.write(|tx| tx.delete_email(patron, address.trim()))
+    }
+
+    /// Chooses the confirmed address that receives hold mail (kanagawa, R-C1).
+    pub fn choose_hold_email(&mut self, patron: PatronId, address: &str) -> Result<()> {
+        if self.store.write(|tx| tx.choose_hold_email(patron, address.trim()))? {
+            Ok(())
+        } else {
+            Err(Error::InvalidInput { field: "address", reason: "not a confirmed address of this patron".into() })
+        }
+    }
+
+    /// Staff change a patron's name, birth date and phones (R-A7): the guides allow no online
+    /// change by the patron, so this is the only call that does it.
+    pub fn update_personal_details_as_staff(
+        &mut self,
+        patron: PatronId,
+        name: &str,
+        birth_date: Option<NaiveDate>,
+        phones: Vec<Phone>,
+    ) -> Result<()> {
+        let name = clean_text("name", name, true)?;
+        let phone_cap = self.policy.contact.phone_cap;
+        self.store.write(|tx| {
+            let who = patron_in(tx, patron)?;
+            let checked = super::NewPatron {
+                name,
+                birth_date,
+                phones,
+                ..super::NewPatron::new(who.card_number.as_str(), "x", who.expires_on)
+            };
+            let checked = checked.validated_details(phone_cap)?;
+            let updated = Patron { name: checked.name, birth_date: checked.birth_date, phones: checked.phones, ..who };
+            tx.update_personal(&updated)
+        })
+    }
+
+    /// Registers an e-mail address for the patron at the counter, where staff confirm it in
+    /// person (R-C1). `tag` is required where the policy tags addresses (kanagawa: PC or mobile).
+    pub fn register_email_at_counter(&mut self, patron: PatronId, address: &str, tag: Option<&str>) -> Result<()> {
+        let address = check_email(address)?;
+        let tag = self.check_email_tag(tag)?;
+        let (cap, now) = (self.policy.contact.email_cap, self.now());
+        self.store.write(|tx| {
+            patron_in(tx, patron)?;
+            if tx.count_emails(patron)? >= cap {
+                return Err(Error::InvalidInput {
+                    field: "address",
+                    reason: format!("at most {cap} addresses per patron"),
+                });
+            }
+            tx.insert_confirmed_email(patron, &address, tag.as_deref(), now)
+        })
+    }
+
+    fn check_email_tag(&self, tag: Option<&str>) -> Result<Option<String>> {
+        let tags = &self.policy.contact.email_tags;
+        match tag {
+            None if tags.is_empty() => Ok(None),
+            Some(t) if tags.iter().any(|known| format!("{known:?}").eq_ignore_ascii_case(t)) => {
+                Ok(Some(t.to_ascii_lowercase()))
+            }
+            _ => Err(Error::InvalidInput { field: "tag", reason: format!("must be one of {tags:?}") }),
+        }
+    }
+}
+
+/// A syntactically plausible address: one `@`, a dotted domain, printable ASCII, ≤ 254 bytes.
+fn check_email(address: &str) -> Result<String> {
+    let a = address.trim();
+    let bad = || Error::InvalidInput { field: "address", reason: format!("`{address}` is not an e-mail address") };
+    let (local, domain) = a.split_once('@').ok_or_else(bad)?;
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && a.len() <= 254
+        && a.chars().all(|c| c.is_ascii_graphic());
+    if ok { Ok(a.to_owned()) } else { Err(bad()) }
+}
+
+fn invalid_code() -> Error {
+    Error::InvalidInput { field: "code", reason: "the code is unknown, already used or expired".into() }
+}
+
+/// Phone numbers compare by digits only, so `024-535-3218` matches `0245353218`.
+fn same_phone(a: &str, b: &str) -> bool {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let (a, b) = (digits(a), digits(b));
+    !a.is_empty() && a == b
+}

@@ -1,0 +1,205 @@
+//! Self-issue (R-A3), mailed reset (R-A5), addresses with confirmation (R-C1, R-C2), staff-only
+//! personal details (R-A7).
+
+mod common;
+
+use bunko::notify::NoticeKind;
+use bunko::patrons::{NewPatron, PatronId, Phone, PhoneKind};
+use bunko::{Error, Library};
+use common::{World, day, dump};
+
+fn registered(w: &mut World, birth: &str, phone: &str) -> (PatronId, String) {
+    let card = w.card();
+    let mut np = NewPatron::new(card.clone(), "福島 花子", day("2027-03-31"));
+    np.birth_date = Some(day(birth));
+    np.phones = vec![Phone::new(PhoneKind::Home, phone)];
+    (w.lib.register_patron(np).unwrap(), card)
+}
+
+/// The code in the newest pending notice of `kind`.
+fn code_in(lib: &Library, kind: NoticeKind) -> String {
+    let n = lib.pending_notices(100).unwrap().into_iter().rev().find(|n| n.kind == kind).expect("a notice");
+    n.body.lines().find_map(|l| l.strip_prefix("コード: ")).expect("a code line").to_owned()
+}
+
+#[test]
+fn fukushima_self_issue_with_birth_date_and_phone_logs_in_r_a3() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let (p, card) = registered(&mut w, "1980-04-02", "024-535-3218");
+    let session =
+        w.lib.self_issue_password(&card, day("1980-04-02"), "0245353218", "Fukushima1", "Fukushima1").unwrap();
+    assert_eq!((session.patron, session.must_change_password), (p, false), "logged in afterwards");
+    assert!(w.lib.login(&card, "Fukushima1").is_ok());
+}
+
+#[test]
+fn self_issue_mismatches_look_like_failed_logins_and_count_toward_lockout_r_a3() {
+    let mut w = World::new("shizuoka", "2026-06-01");
+    let (_, card) = registered(&mut w, "1980-04-02", "054-221-1082");
+    let wrong_birth = w.lib.self_issue_password(&card, day("1980-04-03"), "054-221-1082", "abcd1234", "abcd1234");
+    let unknown = w.lib.self_issue_password("99999999", day("1980-04-02"), "054-221-1082", "abcd1234", "abcd1234");
+    assert!(matches!(wrong_birth, Err(Error::LoginFailed)));
+    assert!(matches!(unknown, Err(Error::LoginFailed)));
+    for _ in 0..4 {
+        let _ = w.lib.self_issue_password(&card, day("1999-01-01"), "0", "abcd1234", "abcd1234");
+    }
+    let locked = w.lib.self_issue_password(&card, day("1980-04-02"), "054-221-1082", "abcd1234", "abcd1234");
+    assert!(matches!(locked, Err(Error::LockedOut { .. })), "{locked:?}");
+}
+
+#[test]
+fn fukushima_expired_card_cannot_self_issue_r_a3() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let (_, card) = registered(&mut w, "1980-04-02", "024-535-3218");
+    w.go_to("2027-04-01");
+    let err =
+        w.lib.self_issue_password(&card, day("1980-04-02"), "024-535-3218", "Fukushima1", "Fukushima1").unwrap_err();
+    assert!(matches!(err, Error::LoginFailed));
+}
+
+#[test]
+fn chiba_and_kanagawa_do_not_self_issue() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (_, card) = registered(&mut w, "1980-04-02", "043-222-0116");
+    let err =
+        w.lib.self_issue_password(&card, day("1980-04-02"), "043-222-0116", "Chiba2026", "Chiba2026").unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { field: "self_issue", .. }));
+}
+
+#[test]
+fn kanagawa_reset_by_mailed_code_works_once_and_answers_the_same_either_way_r_a5() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    w.lib.register_email_at_counter(p, "hanako@example.jp", Some("pc")).unwrap();
+    assert!(w.lib.request_password_reset("999999", "hanako@example.jp").is_ok(), "unknown card: same answer");
+    assert!(w.lib.request_password_reset(&card, "other@example.jp").is_ok(), "wrong address: same answer");
+    assert!(w.lib.pending_notices(10).unwrap().is_empty(), "and nothing is sent");
+    w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
+    let code = code_in(&w.lib, NoticeKind::PasswordReset);
+    let session = w.lib.redeem_password_reset(&code, "kanagawa#2026", "kanagawa#2026").unwrap();
+    assert_eq!(session.patron, p);
+    assert!(matches!(
+        w.lib.redeem_password_reset(&code, "kanagawa#2027", "kanagawa#2027"),
+        Err(Error::InvalidInput { field: "code", .. })
+    ));
+    assert!(w.lib.login(&card, "kanagawa#2026").is_ok());
+}
+
+#[test]
+fn a_reset_code_expires_after_the_policys_minutes_r_a5() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    w.lib.register_email_at_counter(p, "hanako@example.jp", Some("mobile")).unwrap();
+    w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
+    let code = code_in(&w.lib, NoticeKind::PasswordReset);
+    w.clock.advance(chrono::Duration::minutes(31));
+    assert!(w.lib.redeem_password_reset(&code, "kanagawa#2026", "kanagawa#2026").is_err());
+}
+
+#[test]
+fn chiba_resets_only_at_the_counter_r_a5() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    assert!(matches!(
+        w.lib.request_password_reset(&card, "a@example.jp"),
+        Err(Error::InvalidInput { field: "reset", .. })
+    ));
+}
+
+#[test]
+fn a_new_address_is_typed_twice_and_gets_mail_only_once_confirmed_r_c2() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    assert!(matches!(
+        w.lib.add_email(p, "a@example.jp", "b@example.jp", None),
+        Err(Error::InvalidInput { field: "confirmation", .. })
+    ));
+    assert!(matches!(
+        w.lib.add_email(p, "not-an-address", "not-an-address", None),
+        Err(Error::InvalidInput { field: "address", .. })
+    ));
+    w.lib.add_email(p, "a@example.jp", "a@example.jp", None).unwrap();
+    let listed = w.lib.email_addresses(p).unwrap();
+    assert_eq!((listed.len(), listed[0].confirmed), (1, false));
+    let notice = w.lib.pending_notices(10).unwrap().pop().unwrap();
+    assert_eq!(
+        (notice.kind, notice.address.as_deref()),
+        (NoticeKind::EmailConfirmation, Some("a@example.jp")),
+        "sent to the new address"
+    );
+    assert!(
+        matches!(w.lib.add_email(p, "a@example.jp", "a@example.jp", None), Err(Error::Conflict { .. })),
+        "no duplicates"
+    );
+    let code = code_in(&w.lib, NoticeKind::EmailConfirmation);
+    assert_eq!(w.lib.confirm_email(&code).unwrap(), p);
+    let listed = w.lib.email_addresses(p).unwrap();
+    assert!(listed[0].confirmed && listed[0].receives_holds);
+    assert!(w.lib.confirm_email(&code).is_err(), "single use");
+}
+
+#[test]
+fn fukushima_caps_addresses_at_3_counting_unconfirmed_ones_r_c1() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    for a in ["a@example.jp", "b@example.jp", "c@example.jp"] {
+        w.lib.add_email(p, a, a, None).unwrap();
+    }
+    assert!(matches!(
+        w.lib.add_email(p, "d@example.jp", "d@example.jp", None),
+        Err(Error::InvalidInput { field: "address", .. })
+    ));
+    assert!(w.lib.remove_email(p, "b@example.jp").unwrap());
+    assert!(w.lib.add_email(p, "d@example.jp", "d@example.jp", None).is_ok());
+}
+
+#[test]
+fn kanagawa_addresses_are_tagged_and_one_is_chosen_for_hold_mail_r_c1() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    w.lib.register_email_at_counter(p, "pc@example.jp", Some("pc")).unwrap();
+    w.lib.register_email_at_counter(p, "m@example.jp", Some("mobile")).unwrap();
+    w.lib.choose_hold_email(p, "m@example.jp").unwrap();
+    let chosen: Vec<_> =
+        w.lib.email_addresses(p).unwrap().into_iter().filter(|e| e.receives_holds).map(|e| e.address).collect();
+    assert_eq!(chosen, ["m@example.jp"]);
+    assert!(w.lib.choose_hold_email(p, "x@example.jp").is_err());
+}
+
+#[test]
+fn codes_in_the_outbox_are_redacted_once_delivered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    let mut w = World::on_file("fukushima", "2026-06-01", &path);
+    let p = w.patron();
+    w.lib.add_email(p, "a@example.jp", "a@example.jp", None).unwrap();
+    let code = code_in(&w.lib, NoticeKind::EmailConfirmation);
+    let ids: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&ids).unwrap();
+    assert!(!dump(&path).contains(&code), "the code is gone from the database after delivery");
+    assert_eq!(w.lib.confirm_email(&code).unwrap(), p, "and still works: only its hash is kept");
+}
+
+#[test]
+fn only_staff_change_name_and_phones_r_a7() {
+    let mut w = World::new("chikushino", "2026-06-01");
+    let p = w.patron();
+    assert!(!w.lib.policy().accounts.patron_edits_personal_details);
+    w.lib
+        .update_personal_details_as_staff(
+            p,
+            "筑紫 次郎",
+            Some(day("1990-01-01")),
+            vec![Phone::new(PhoneKind::Home, "092-000-1111")],
+        )
+        .unwrap();
+    let after = w.lib.patron(p).unwrap();
+    assert_eq!((after.name.as_str(), after.phones[0].number.as_str()), ("筑紫 次郎", "092-000-1111"));
+    assert!(matches!(
+        w.lib.update_personal_details_as_staff(p, " ", None, vec![]),
+        Err(Error::InvalidInput { field: "name", .. })
+    ));
+}
