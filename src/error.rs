@@ -91,6 +91,7 @@ pub enum Entity {
     Patron,
     Loan,
     Hold,
+    Notice,
 }
 
 impl fmt::Display for Entity {
@@ -102,6 +103,7 @@ impl fmt::Display for Entity {
             Entity::Patron => "patron",
             Entity::Loan => "loan",
             Entity::Hold => "hold",
+            Entity::Notice => "notice",
         };
         f.write_str(s)
     }

@@ -196,3 +196,30 @@ fn no_password_or_token_is_stored_in_clear() {
     assert!(everything.contains("$argon2id$"), "hashes are argon2id PHC strings");
     assert!(!format!("{s3:?}").contains(&s3.token), "Debug redacts the token");
 }
+
+#[test]
+fn a_hash_with_old_parameters_is_upgraded_at_login() {
+    use argon2::password_hash::PasswordHasher;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    let mut w = World::on_file("chiba", "2026-06-01", &path);
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    let weak = argon2::Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        argon2::Params::new(8192, 1, 1, None).unwrap(),
+    );
+    let old = weak.hash_password_with_salt(b"Legacy123", b"saltsaltsaltsalt").unwrap().to_string();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute("UPDATE patrons SET password_hash = ?2 WHERE id = ?1", rusqlite::params![p.get(), old])
+        .unwrap();
+    w.lib.login(&card, "Legacy123").unwrap();
+    let stored: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT password_hash FROM patrons WHERE id = ?1", [p.get()], |r| r.get(0))
+        .unwrap();
+    assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+    assert!(w.lib.login(&card, "Legacy123").is_ok(), "the upgraded hash still verifies");
+}

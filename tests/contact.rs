@@ -203,3 +203,64 @@ fn only_staff_change_name_and_phones_r_a7() {
         Err(Error::InvalidInput { field: "name", .. })
     ));
 }
+
+#[test]
+fn kanagawa_opt_in_due_reminders_go_once_per_loan_r_c6() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let (p, quiet) = (w.patron(), w.patron());
+    w.lib.register_email_at_counter(p, "p@example.jp", Some("pc")).unwrap();
+    w.lib.set_due_reminders(p, true).unwrap();
+    let a = w.copy_at("honkan", "book");
+    let b = w.copy_at("honkan", "book");
+    let loan = w.lib.checkout(&a, p, "honkan").unwrap(); // due 06-22
+    w.lib.checkout(&b, quiet, "honkan").unwrap();
+    w.go_to("2026-06-18");
+    assert_eq!(w.lib.send_due_reminders().unwrap(), 0, "five days before: not yet");
+    w.go_to("2026-06-19");
+    assert_eq!(w.lib.send_due_reminders().unwrap(), 1, "three days before; the patron who did not opt in gets none");
+    assert_eq!(w.lib.send_due_reminders().unwrap(), 0, "once per loan");
+    let n = w.lib.pending_notices(10).unwrap().pop().unwrap();
+    assert_eq!((n.kind, n.address.as_deref()), (NoticeKind::DueReminder, Some("p@example.jp")));
+    assert!(n.body.contains("返却期限: 2026-06-22"), "{}", n.body);
+    w.lib.renew(p, loan.id).unwrap(); // due 07-03
+    w.go_to("2026-06-30");
+    assert_eq!(w.lib.send_due_reminders().unwrap(), 1, "reminded again for the new due date");
+}
+
+#[test]
+fn reminders_are_refused_where_not_offered_r_c6() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    assert!(matches!(w.lib.set_due_reminders(p, true), Err(Error::InvalidInput { field: "due_reminders", .. })));
+}
+
+#[test]
+fn chiba_bounced_mail_falls_back_to_phone_r_c6() {
+    use bunko::holds::HoldRequest;
+    use bunko::policy::ContactMethod;
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron(); // chosen phone 090-0000-0000
+    w.lib.register_email_at_counter(p, "bounce@example.jp", None).unwrap();
+    let t = w.title("本");
+    let c = w.copy_of(t, "chuo", "book");
+    w.lib.place_hold(p, t, &HoldRequest::web("chuo", ContactMethod::Mail).at_counter()).unwrap();
+    w.lib.confirm_pulled(&c, "chuo").unwrap();
+    let mail = w.lib.pending_notices(10).unwrap().pop().unwrap();
+    let fallback = w.lib.mark_bounced(mail.id).unwrap().expect("a phone notice");
+    let phone = w.lib.pending_notices(10).unwrap().into_iter().find(|n| n.id == fallback).unwrap();
+    assert_eq!(
+        (phone.channel, phone.address.as_deref(), phone.kind),
+        (ContactMethod::Phone, Some("090-0000-0000"), NoticeKind::HoldReady)
+    );
+    assert_eq!(phone.body, mail.body);
+    // Kanagawa names no fallback.
+    let mut k = World::new("kanagawa", "2026-06-01");
+    let q = k.patron();
+    k.lib.register_email_at_counter(q, "q@example.jp", Some("pc")).unwrap();
+    let t = k.title("本");
+    let c = k.copy_of(t, "honkan", "book");
+    k.lib.place_hold(q, t, &HoldRequest::web("honkan", ContactMethod::Mail).at_counter()).unwrap();
+    k.lib.confirm_pulled(&c, "honkan").unwrap();
+    let mail = k.lib.pending_notices(10).unwrap().pop().unwrap();
+    assert_eq!(k.lib.mark_bounced(mail.id).unwrap(), None);
+}

@@ -4,11 +4,14 @@
 //! `store` and never writes SQL itself.
 
 mod accounts;
+mod barcode;
 mod contact;
 mod credentials;
 mod ops;
+mod reminders;
 
 pub use accounts::{Authenticated, Session};
+pub use barcode::card_barcode_svg;
 pub use contact::EmailAddress;
 pub(crate) use ops::{account_facts, patron_in};
 

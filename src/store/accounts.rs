@@ -235,3 +235,65 @@ impl Tx<'_> {
         Ok(())
     }
 }
+
+/// A stored notice's content.
+pub(crate) struct StoredNotice {
+    pub patron: Option<PatronId>,
+    pub kind: crate::notify::NoticeKind,
+    pub channel: crate::policy::ContactMethod,
+    pub subject: String,
+    pub body: String,
+    pub secret: bool,
+}
+
+/// An open loan due soon whose patron wants a reminder.
+pub(crate) struct ReminderDue {
+    pub loan: crate::circulation::LoanId,
+    pub patron: PatronId,
+    pub title: String,
+    pub due_on: chrono::NaiveDate,
+}
+
+impl Tx<'_> {
+    pub(crate) fn set_wants_due_reminders(&self, patron: PatronId, on: bool) -> Result<bool> {
+        Ok(self.exec("UPDATE patrons SET wants_due_reminders = ?2 WHERE id = ?1", params![patron, on])? == 1)
+    }
+
+    /// Open loans due between `from` and `until` not yet reminded, of patrons who opted in.
+    pub(crate) fn reminders_due(&self, from: chrono::NaiveDate, until: chrono::NaiveDate) -> Result<Vec<ReminderDue>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.id, l.patron_id, t.title, l.due_on FROM loans l
+             JOIN patrons p ON p.id = l.patron_id JOIN titles t ON t.id = l.title_id
+             WHERE l.status <> 'returned' AND l.reminded_on IS NULL AND p.wants_due_reminders = 1
+               AND l.due_on BETWEEN ?1 AND ?2
+             ORDER BY l.id",
+        )?;
+        let rows = stmt.query_map(params![from, until], |r| {
+            Ok(ReminderDue { loan: r.get(0)?, patron: r.get(1)?, title: r.get(2)?, due_on: r.get(3)? })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub(crate) fn mark_reminded(&self, loan: crate::circulation::LoanId, on: chrono::NaiveDate) -> Result<()> {
+        self.exec("UPDATE loans SET reminded_on = ?2 WHERE id = ?1", params![loan, on])?;
+        Ok(())
+    }
+
+    /// A notice by id, for re-sending it another way.
+    pub(crate) fn stored_notice(&self, id: crate::notify::NoticeId) -> Result<Option<StoredNotice>> {
+        optional(self.row(
+            "SELECT patron_id, kind, channel, subject, body, is_secret FROM notices WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(StoredNotice {
+                    patron: r.get(0)?,
+                    kind: r.get(1)?,
+                    channel: r.get(2)?,
+                    subject: r.get(3)?,
+                    body: r.get(4)?,
+                    secret: r.get(5)?,
+                })
+            },
+        ))
+    }
+}

@@ -120,7 +120,7 @@ impl Tx<'_> {
     /// Renews a loan if it still has `renewals` renewals; false if it changed meanwhile.
     pub(crate) fn renew_loan(&self, id: LoanId, renewals: u32, due_on: NaiveDate) -> Result<bool> {
         let n = self.exec(
-            "UPDATE loans SET due_on = ?3, renewals = renewals + 1
+            "UPDATE loans SET due_on = ?3, renewals = renewals + 1, reminded_on = NULL
              WHERE id = ?1 AND renewals = ?2 AND status <> 'returned'",
             params![id, renewals, due_on],
         )?;

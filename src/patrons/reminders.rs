@@ -1,0 +1,81 @@
+//! Opt-in due-date reminders and the bounce fallback (R-C6).
+
+use chrono::Days;
+
+use super::{PatronId, patron_in};
+use crate::Library;
+use crate::error::{Error, Result};
+use crate::notify::{NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
+use crate::policy::{ContactMethod, MailRecipients};
+use crate::store::NewNotice;
+
+impl Library {
+    /// Turns the patron's due-date reminder mails on or off (kanagawa, R-C6).
+    pub fn set_due_reminders(&mut self, patron: PatronId, on: bool) -> Result<()> {
+        if self.policy.contact.due_reminder_days_before.is_none() {
+            return Err(Error::InvalidInput {
+                field: "due_reminders",
+                reason: "this library does not send them".into(),
+            });
+        }
+        self.store.write(|tx| {
+            patron_in(tx, patron)?;
+            tx.set_wants_due_reminders(patron, on).map(drop)
+        })
+    }
+
+    /// Writes a reminder notice for every open loan due within the policy's days whose patron
+    /// opted in, to their hold address (or all addresses, per policy). Each loan is reminded once
+    /// (again after a renewal). Returns how many loans were reminded. Run it daily.
+    pub fn send_due_reminders(&mut self) -> Result<usize> {
+        let Some(days) = self.policy.contact.due_reminder_days_before else { return Ok(0) };
+        let (today, now, policy) = (self.today(), self.now(), &self.policy);
+        let until = today.checked_add_days(Days::new(u64::from(days))).unwrap_or(today);
+        self.store.write(|tx| {
+            let due = tx.reminders_due(today, until)?;
+            for r in &due {
+                let who = patron_in(tx, r.patron)?;
+                let mut addresses = tx.confirmed_emails(r.patron)?;
+                if policy.contact.mail_recipients == MailRecipients::Chosen {
+                    addresses.truncate(1);
+                }
+                let mut facts = NoticeFacts::new(&policy.library.name, &who.name, &r.title);
+                facts.due_on = Some(r.due_on);
+                for address in &addresses {
+                    let to = Recipient { patron: r.patron, channel: ContactMethod::Mail, address: Some(address) };
+                    enqueue(tx, NoticeKind::DueReminder, &facts, &to, None, now)?;
+                }
+                tx.mark_reminded(r.loan, today)?;
+            }
+            Ok(due.len())
+        })
+    }
+
+    /// The host reports that a mailed notice bounced. Where the policy names a fallback
+    /// (chiba: phone, R-C6), the same notice is queued again by that method to the patron's
+    /// chosen phone; returns the new notice. Notices carrying a code are never re-sent.
+    pub fn mark_bounced(&mut self, notice: NoticeId) -> Result<Option<NoticeId>> {
+        let (now, fallback) = (self.now(), self.policy.contact.bounce_fallback);
+        self.store.write(|tx| {
+            let n = tx.stored_notice(notice)?.ok_or(Error::not_found(crate::Entity::Notice, notice.get()))?;
+            let (Some(method), Some(patron)) = (fallback, n.patron) else { return Ok(None) };
+            if n.channel != ContactMethod::Mail || n.secret {
+                return Ok(None);
+            }
+            let who = patron_in(tx, patron)?;
+            let phone = who.phones.iter().find(|p| p.chosen).or(who.phones.first()).map(|p| p.number.clone());
+            let id = tx.insert_notice(&NewNotice {
+                patron,
+                kind: n.kind,
+                channel: method,
+                address: phone.as_deref(),
+                hold: None,
+                subject: &n.subject,
+                body: &n.body,
+                secret: false,
+                created_at: now,
+            })?;
+            Ok(Some(id))
+        })
+    }
+}
