@@ -102,6 +102,7 @@ mod tests {
         CardNumber::from_stored(digits.to_owned())
     }
 
+    // R-O1: the patron number shown as a barcode on a phone and used as the card.
     #[test]
     fn every_character_has_four_bars_and_three_spaces_r_o1() {
         for c in "0123456789AB".chars() {
