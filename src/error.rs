@@ -92,6 +92,7 @@ pub enum Entity {
     Loan,
     Hold,
     Notice,
+    Booklist,
 }
 
 impl fmt::Display for Entity {
@@ -104,6 +105,7 @@ impl fmt::Display for Entity {
             Entity::Loan => "loan",
             Entity::Hold => "hold",
             Entity::Notice => "notice",
+            Entity::Booklist => "booklist",
         };
         f.write_str(s)
     }

@@ -43,6 +43,7 @@ mod library;
 pub mod notify;
 pub mod patrons;
 pub mod policy;
+pub mod shelves;
 mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};

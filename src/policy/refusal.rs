@@ -114,6 +114,22 @@ pub enum Reason {
     HoldNotChangeable,
     /// Interlibrary-loan holds cannot be cancelled online (chikushino, R-H8).
     InterlibraryHoldNotCancellable,
+    /// The library does not offer this service (booklists, copy/move, CSV, goals, ...).
+    NotOffered,
+    /// The patron already has as many lists as allowed (R-B1).
+    ListLimitReached {
+        /// The policy's cap.
+        limit: u32,
+    },
+    /// The list would hold more entries than allowed (R-B1).
+    ListFull {
+        /// The policy's cap.
+        limit: u32,
+    },
+    /// The title is already in the list.
+    AlreadyInList,
+    /// The patron already has a list with this name.
+    ListNameTaken,
 }
 
 impl fmt::Display for Reason {
@@ -158,6 +174,11 @@ impl fmt::Display for Reason {
             Reason::InterlibraryHoldNotCancellable => {
                 write!(f, "interlibrary-loan holds cannot be cancelled online; please contact the library")
             }
+            Reason::NotOffered => write!(f, "this library does not offer this service"),
+            Reason::ListLimitReached { limit } => write!(f, "you already have {limit} lists, the most allowed"),
+            Reason::ListFull { limit } => write!(f, "a list holds at most {limit} entries"),
+            Reason::AlreadyInList => write!(f, "this title is already in the list"),
+            Reason::ListNameTaken => write!(f, "you already have a list with this name"),
         }
     }
 }

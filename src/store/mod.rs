@@ -55,6 +55,7 @@ mod check;
 mod circulation;
 mod holds;
 mod patrons;
+mod shelves;
 
 pub(crate) use accounts::TokenPurpose;
 pub(crate) use circulation::NewLoan;
