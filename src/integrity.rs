@@ -36,10 +36,12 @@ impl Library {
     /// ```
     pub fn check(&self) -> Result<Vec<Violation>> {
         let with_counter = self.policy.holds.counter_holds_count;
-        let (found, counts) = self.store.read(|tx| Ok((tx.violations()?, tx.active_hold_counts(with_counter)?)))?;
+        let (found, counts, lists) =
+            self.store.read(|tx| Ok((tx.violations()?, tx.active_hold_counts(with_counter)?, tx.booklist_sizes()?)))?;
         let mut out: Vec<Violation> =
             found.into_iter().map(|(invariant, detail)| Violation { invariant, detail }).collect();
         out.extend(self.hold_limit_violations(&counts));
+        out.extend(self.booklist_violations(&lists));
         Ok(out)
     }
 
@@ -63,6 +65,22 @@ impl Library {
             }
         }
         out
+    }
+
+    /// Patrons with more lists, or lists with more entries, than the policy allows (R-B1).
+    fn booklist_violations(&self, sizes: &[(i64, u32, u32)]) -> Vec<Violation> {
+        let rules = &self.policy.booklists;
+        sizes
+            .iter()
+            .filter(|(_, lists, largest)| *lists > rules.max_lists || *largest > rules.max_entries)
+            .map(|(patron, lists, largest)| Violation {
+                invariant: "booklist caps hold".into(),
+                detail: format!(
+                    "patron {patron}: {lists} lists (cap {}), largest {largest} entries (cap {})",
+                    rules.max_lists, rules.max_entries
+                ),
+            })
+            .collect()
     }
 }
 

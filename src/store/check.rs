@@ -91,4 +91,14 @@ impl Tx<'_> {
         let rows = stmt.query_map([with_counter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
+
+    /// `(patron, lists, largest list)` for every patron with lists.
+    pub(crate) fn booklist_sizes(&self) -> Result<Vec<(i64, u32, u32)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.patron_id, COUNT(*), MAX((SELECT COUNT(*) FROM booklist_entries e WHERE e.list_id = b.id))
+             FROM booklists b GROUP BY b.patron_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
