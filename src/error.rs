@@ -65,6 +65,10 @@ pub enum Error {
     /// Running schema migrations failed; the database is as it was.
     #[error("schema migration failed: {0}")]
     Migration(String),
+    /// Another connection held the database lock for longer than the busy timeout; nothing was
+    /// changed, and the operation can be retried.
+    #[error("the database is busy; try again")]
+    Busy,
     /// Hashing or the operating system's random source failed.
     #[error("cryptography failed: {0}")]
     Crypto(String),

@@ -123,6 +123,12 @@ impl Library {
         self.now().with_timezone(&self.policy.library.utc_offset.to_fixed()).date_naive()
     }
 
+    /// Writes a consistent copy of the whole database to a new file at `path`, while other
+    /// handles keep working. Open the copy with [`Library::open`] to restore.
+    pub fn backup_to(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.store.backup_to(path.as_ref())
+    }
+
     /// The highest schema migration applied to the database.
     pub fn schema_version(&self) -> Result<u32> {
         self.store.schema_version()

@@ -130,9 +130,9 @@ impl Store {
     /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`): committed if `f` succeeds, rolled
     /// back entirely if it fails.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
         let out = f(&Tx { conn: &tx })?;
-        tx.commit()?;
+        tx.commit().map_err(busy)?;
         Ok(out)
     }
 
@@ -142,6 +142,17 @@ impl Store {
         let out = f(&Tx { conn: &tx })?;
         tx.finish()?;
         Ok(out)
+    }
+
+    /// Writes a consistent copy of the database to `path` (`VACUUM INTO`): safe while other
+    /// handles write, since it reads one snapshot. Refuses to overwrite an existing file.
+    pub(crate) fn backup_to(&self, path: &Path) -> Result<()> {
+        if path.exists() {
+            return Err(Error::InvalidInput { field: "path", reason: format!("{} already exists", path.display()) });
+        }
+        let target = path.to_str().ok_or(Error::InvalidInput { field: "path", reason: "not valid UTF-8".into() })?;
+        self.conn.execute("VACUUM INTO ?1", [target])?;
+        Ok(())
     }
 
     /// The highest schema migration applied.
@@ -199,6 +210,14 @@ impl Tx<'_> {
         f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
         self.conn.prepare_cached(sql)?.query_row(params, f)
+    }
+}
+
+/// SQLite's lock wait (the busy timeout) ran out: a typed, retryable error.
+fn busy(e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy,
+        _ => Error::Storage(e),
     }
 }
 
