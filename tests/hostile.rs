@@ -1,0 +1,117 @@
+//! Hostile input (#9): SQL metacharacters, NUL bytes, overlong strings, emoji and combining
+//! marks, broken policy files. Typed errors or exact storage; never a panic; never a change on
+//! error.
+
+mod common;
+
+use bunko::catalog::{NewCopy, NewTitle};
+use bunko::patrons::NewPatron;
+use bunko::shelves::ListTarget;
+use bunko::{Error, Policy};
+use common::{World, day, dump};
+use proptest::prelude::*;
+
+const INJECTION: &str = "'); DROP TABLE holds;--";
+
+#[test]
+fn a_list_name_with_sql_in_it_round_trips() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let list = w.lib.create_booklist(p, INJECTION, "\" OR 1=1 --").unwrap();
+    let stored = &w.lib.booklists(p).unwrap()[0];
+    assert_eq!((stored.id, stored.name.as_str(), stored.memo.as_str()), (list, INJECTION, "\" OR 1=1 --"));
+    assert!(w.lib.check().unwrap().is_empty(), "the holds table is still there");
+    assert!(w.lib.patron_holds(p).unwrap().is_empty());
+}
+
+#[test]
+fn emoji_and_combining_marks_are_stored_exactly() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    let title = "📚 Café déjà vu ガ\u{3099} 𠮷野家"; // precomposed, combining, astral-plane kanji
+    let t = w.lib.add_title(NewTitle { author: "Zoë 👩‍🔬".into(), ..NewTitle::new(title) }).unwrap();
+    assert_eq!(w.lib.title(t).unwrap().title, title);
+    let memo = "🙂".repeat(1000); // 1000 characters, 4000 bytes: within the cap
+    let list = w.lib.add_to_booklist(p, ListTarget::New("絵文字🎌".into()), t, &memo).unwrap();
+    assert_eq!(w.lib.booklist_entries(p, list).unwrap()[0].memo, memo);
+    let csv = w.lib.export_booklist_csv(p, list, true).unwrap();
+    let mut reader = csv::Reader::from_reader(&csv[3..]);
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!((&row[0], &row[1]), (title, "Zoë 👩‍🔬"));
+}
+
+#[test]
+fn nul_bytes_overlong_and_malformed_input_are_typed_errors_that_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    let mut w = World::on_file("kanagawa", "2026-06-01", &path);
+    let p = w.patron();
+    let t = w.title("本");
+    let list = w.lib.create_booklist(p, "棚", "").unwrap();
+    let before = dump(&path);
+
+    let field = |e: Error| match e {
+        Error::InvalidInput { field, .. } => field,
+        other => panic!("expected InvalidInput, got {other}"),
+    };
+    assert_eq!(field(w.lib.add_title(NewTitle::new("a\0b")).unwrap_err()), "title");
+    assert_eq!(field(w.lib.add_title(NewTitle::new("長".repeat(1001))).unwrap_err()), "title");
+    assert_eq!(field(w.lib.create_booklist(p, "x\0", "").unwrap_err()), "name");
+    assert_eq!(field(w.lib.add_to_booklist(p, ListTarget::Existing(list), t, &"長".repeat(1001)).unwrap_err()), "memo");
+    for card in [INJECTION, "12345\0", "１２３４５６７", "😀😀😀😀😀😀", ""] {
+        assert_eq!(
+            field(w.lib.register_patron(NewPatron::new(card, "x", day("2029-01-01"))).unwrap_err()),
+            "card_number",
+            "{card:?}"
+        );
+        assert!(matches!(w.lib.login(card, "x"), Err(Error::InvalidInput { field: "card_number", .. })));
+    }
+    assert_eq!(field(w.lib.add_copy(NewCopy::new("BAR CODE", t, "honkan", "book")).unwrap_err()), "barcode");
+    assert_eq!(field(w.lib.add_copy(NewCopy::new(INJECTION, t, "honkan", INJECTION)).unwrap_err()), "barcode");
+    assert!(matches!(w.lib.copy_by_barcode(INJECTION), Err(Error::NotFound { .. })));
+    assert!(matches!(w.lib.check_in(INJECTION, "honkan"), Err(Error::NotFound { .. })));
+    assert_eq!(dump(&path), before, "no refused call changed the database");
+}
+
+#[test]
+fn broken_policy_files_are_errors_not_panics() {
+    let good = Policy::preset_toml("chiba").unwrap();
+    let cases = [
+        String::new(),
+        "\0\0\0".to_owned(),
+        "[library".to_owned(),
+        good.replace("total = 5", "total = -5"),
+        good.replace("total = 5", "total = 99999999999999999999"),
+        good.replace("shelf_days = 7", "shelf_days = 7.5"),
+        good.replace("utc_offset = \"+09:00\"", "utc_offset = \"+99:99\""),
+        good.replace("name = \"中央図書館\"", "name = \"\0\""),
+        format!("{good}\n{good}"),
+        good.chars().take(good.len() / 2).collect(),
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let err = Policy::from_toml(text).expect_err(&format!("case {i} must be refused"));
+        assert!(!err.problems.is_empty(), "case {i}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Any string as a title, list name, memo, card number or barcode: stored exactly or refused
+    /// with a typed error, and the database stays consistent.
+    #[test]
+    fn arbitrary_strings_never_panic_or_corrupt(s in "\\PC{0,40}|[\\x00-\\x1f'\";-]{0,10}") {
+        let mut w = World::new("kanagawa", "2026-06-01");
+        let p = w.patron();
+        if let Ok(t) = w.lib.add_title(NewTitle::new(s.clone())) {
+            prop_assert_eq!(w.lib.title(t).unwrap().title, s.trim());
+            let _ = w.lib.add_to_booklist(p, ListTarget::New(s.clone()), t, &s);
+            let _ = w.lib.add_copy(NewCopy::new(s.clone(), t, "honkan", "book"));
+        }
+        let _ = w.lib.register_patron(NewPatron::new(s.clone(), s.clone(), day("2029-01-01")));
+        let _ = w.lib.login(&s, &s);
+        let _ = w.lib.check_in(&s, "honkan");
+        let _ = Policy::from_toml(&s);
+        prop_assert!(w.lib.check().unwrap().is_empty());
+    }
+}
