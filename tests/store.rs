@@ -199,3 +199,31 @@ fn today_is_the_library_local_date() {
     let lib = Library::open_in_memory(Policy::preset("chiba").unwrap(), clock).unwrap();
     assert_eq!(lib.today(), date("2026-04-01"));
 }
+
+#[test]
+fn an_older_database_is_upgraded_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.sqlite");
+    drop(Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap());
+    let latest = bunko::supported_schema_version();
+    {
+        // Make it look like a database written before the newest migration.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("DROP TABLE reading_goals; DROP TABLE booklist_entries; DROP TABLE booklists;").unwrap();
+        conn.execute("DELETE FROM refinery_schema_history WHERE version = ?1", [latest]).unwrap();
+    }
+    let mut lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
+    assert_eq!(lib.schema_version().unwrap(), latest);
+    assert!(lib.check().unwrap().is_empty());
+    let p = lib.register_patron(NewPatron::new("12345678", "x", date("2029-01-01"))).unwrap();
+    assert!(lib.booklists(p).unwrap().is_empty(), "queries run on the recreated tables");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let tables: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE name IN ('booklists', 'booklist_entries', 'reading_goals')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 3);
+}
