@@ -71,6 +71,17 @@ fn crash_child() {
     }
 }
 
+fn spawn_child(path: &str, seed: u64) -> std::process::Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "crash_child", "--nocapture", "--test-threads=1"])
+        .env(CHILD_DB, path)
+        .env(CHILD_SEED, seed.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn committed_operations_survive_sigkill() {
     let rounds: u64 = std::env::var("BUNKO_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(12);
@@ -93,14 +104,9 @@ fn committed_operations_survive_sigkill() {
     let mut rng = Lcg(42);
     let (mut titles, mut loans) = (Vec::new(), Vec::new());
     for round in 0..rounds {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["--ignored", "--exact", "crash_child", "--nocapture", "--test-threads=1"])
-            .env(CHILD_DB, &path)
-            .env(CHILD_SEED, round.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        // Every third round a second process works on the same file at the same time.
+        let mut rival = (round % 3 == 2).then(|| spawn_child(&path, round + 1_000));
+        let mut child = spawn_child(&path, round);
         let kill_after = 5 + rng.below(120);
         let mut seen = 0;
         for line in BufReader::new(child.stdout.take().unwrap()).lines() {
@@ -122,6 +128,10 @@ fn committed_operations_survive_sigkill() {
             }
         }
         child.wait().unwrap();
+        if let Some(rival) = rival.as_mut() {
+            rival.kill().unwrap();
+            rival.wait().unwrap();
+        }
 
         let conn = rusqlite::Connection::open(&path).unwrap();
         let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();

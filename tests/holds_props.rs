@@ -48,6 +48,8 @@ struct Model {
     titles: Vec<TitleId>,
     copies: Vec<(String, TitleId)>,
     holds: Vec<HoldId>,
+    /// The model: how many loans should be open.
+    open_loans: usize,
 }
 
 impl Model {
@@ -63,7 +65,7 @@ impl Model {
             let b = branches[i % branches.len()].clone();
             copies.push((w.copy_of(t, &b, "book"), t));
         }
-        Model { w, branches, patrons, titles, copies, holds: Vec::new() }
+        Model { w, branches, patrons, titles, copies, holds: Vec::new(), open_loans: 0 }
     }
 
     fn branch(&self, i: usize) -> &str {
@@ -114,12 +116,15 @@ impl Model {
             }
             Op::Checkout { patron, copy, branch } => {
                 let b = self.branch(branch).to_owned();
-                let _ = self.w.lib.checkout(&self.copies[copy].0, self.patrons[patron], &b);
+                if self.w.lib.checkout(&self.copies[copy].0, self.patrons[patron], &b).is_ok() {
+                    self.open_loans += 1;
+                }
             }
             Op::CheckIn { copy, branch } => {
                 let expected = self.first_in_queue(self.copies[copy].1);
                 let b = self.branch(branch).to_owned();
                 if let Ok(done) = self.w.lib.check_in(&self.copies[copy].0, &b) {
+                    self.open_loans -= 1;
                     self.assert_fifo(&done.route, expected)?;
                 }
             }
@@ -146,6 +151,8 @@ impl Model {
     }
 
     fn assert_healthy(&self) -> Result<(), TestCaseError> {
+        let open: usize = self.patrons.iter().map(|&p| self.w.lib.patron_loans(p).unwrap().len()).sum();
+        prop_assert_eq!(open, self.open_loans, "open loans match the model");
         let violations = self.w.lib.check().map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert!(violations.is_empty(), "{violations:#?}");
         // No copy assigned twice: every assigned copy id appears once.
