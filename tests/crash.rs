@@ -85,6 +85,17 @@ fn spawn_child(path: &str, seed: u64) -> std::process::Child {
 #[test]
 fn committed_operations_survive_sigkill() {
     let rounds: u64 = std::env::var("BUNKO_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(12);
+    survive_kills(rounds);
+}
+
+/// The long run: `cargo test --test crash -- --ignored many_sigkills`.
+#[test]
+#[ignore = "long: 500 kills"]
+fn committed_operations_survive_many_sigkills() {
+    survive_kills(500);
+}
+
+fn survive_kills(rounds: u64) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crash.sqlite");
     let path = path.to_str().unwrap().to_owned();
