@@ -3,6 +3,8 @@
 //!
 //! The matcher never touches the database; this module writes no SQL.
 
+mod matcher;
 mod normalize;
 
+pub use matcher::{Field, Matcher, Query, Record};
 pub use normalize::normalize;
