@@ -97,6 +97,7 @@ pub enum Entity {
     Hold,
     Notice,
     Booklist,
+    SavedSearch,
 }
 
 impl fmt::Display for Entity {
@@ -110,6 +111,7 @@ impl fmt::Display for Entity {
             Entity::Hold => "hold",
             Entity::Notice => "notice",
             Entity::Booklist => "booklist",
+            Entity::SavedSearch => "saved search",
         };
         f.write_str(s)
     }

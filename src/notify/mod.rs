@@ -44,6 +44,8 @@ pub enum NoticeKind {
     PasswordReset,
     /// A loan is due soon (opt-in, R-C6).
     DueReminder,
+    /// New arrivals matching the patron's saved searches (R-N3).
+    NewArrivals,
 }
 
 /// The facts a notice is rendered from.
@@ -69,6 +71,8 @@ pub struct NoticeFacts {
     pub code: Option<String>,
     /// Until when the code works.
     pub code_expires_at: Option<DateTime<Utc>>,
+    /// For digests: per saved search, the matching titles.
+    pub digest: Vec<(String, Vec<String>)>,
 }
 
 impl NoticeFacts {
@@ -85,6 +89,7 @@ impl NoticeFacts {
             reason: None,
             code: None,
             code_expires_at: None,
+            digest: Vec::new(),
         }
     }
 }

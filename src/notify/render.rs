@@ -43,6 +43,7 @@ pub fn render(kind: NoticeKind, f: &NoticeFacts) -> NoticeText {
             ("パスワードの再設定", "パスワードを再設定するには、次のコードを入力してください。")
         }
         NoticeKind::DueReminder => ("返却期限が近づいています", "次の資料の返却期限が近づいています。"),
+        NoticeKind::NewArrivals => ("新着図書のお知らせ", "ご登録の検索条件に合う新着図書があります。"),
     };
     let mut body = format!("{} 様\n\n{lead}\n\n", f.patron_name);
     let mut line = |label: &str, value: Option<String>| {
@@ -58,6 +59,12 @@ pub fn render(kind: NoticeKind, f: &NoticeFacts) -> NoticeText {
     line("取置期限", f.pickup_deadline.map(|d| d.to_string()));
     line("返却期限", f.due_on.map(|d| d.to_string()));
     line("理由", f.reason.clone());
+    for (search, titles) in &f.digest {
+        let _ = writeln!(body, "■ {search}");
+        for t in titles {
+            let _ = writeln!(body, "・{t}");
+        }
+    }
     let _ = write!(body, "\n{}\n", f.library);
     NoticeText { subject: format!("[{}] {subject}", f.library), body }
 }

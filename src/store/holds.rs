@@ -35,7 +35,7 @@ const CONTACT_METHODS: [(ContactMethod, &str); 6] = [
 ];
 sql_text_enum!(ContactMethod, CONTACT_METHODS);
 
-const NOTICE_KINDS: [(NoticeKind, &str); 9] = [
+const NOTICE_KINDS: [(NoticeKind, &str); 10] = [
     (NoticeKind::HoldPlaced, "hold_placed"),
     (NoticeKind::HoldReady, "hold_ready"),
     (NoticeKind::HoldInTransit, "hold_in_transit"),
@@ -45,6 +45,7 @@ const NOTICE_KINDS: [(NoticeKind, &str); 9] = [
     (NoticeKind::EmailConfirmation, "email_confirmation"),
     (NoticeKind::PasswordReset, "password_reset"),
     (NoticeKind::DueReminder, "due_reminder"),
+    (NoticeKind::NewArrivals, "new_arrivals"),
 ];
 sql_text_enum!(NoticeKind, NOTICE_KINDS);
 

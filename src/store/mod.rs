@@ -50,6 +50,7 @@ macro_rules! sql_text_enum {
 }
 
 mod accounts;
+mod alerts;
 mod catalog;
 mod check;
 mod circulation;
