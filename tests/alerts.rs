@@ -44,6 +44,7 @@ fn fukushima_sends_on_the_2nd_and_4th_tuesday_even_in_a_five_tuesday_month_r_n3(
 
 #[test]
 fn saved_searches_are_validated_and_capped_r_n1() {
+    // R-N1: named conditions, changeable; the cap is not in the guide (preset default 10).
     let mut w = World::new("fukushima", "2026-12-01");
     let p = w.patron();
     let err = w.lib.save_search(p, search("空", &[])).unwrap_err();
@@ -65,6 +66,7 @@ fn saved_searches_are_validated_and_capped_r_n1() {
 
 #[test]
 fn fukushima_what_is_new_and_the_digest_sweep_r_n2_r_n3() {
+    // R-N2 what is new, R-N3 digests on schedule, R-O2 new arrivals by category.
     let mut w = World::new("fukushima", "2026-12-08"); // the 2nd Tuesday
     let (fan, other) = (w.patron(), w.patron());
     w.lib.register_email_at_counter(fan, "fan@example.jp", None).unwrap();

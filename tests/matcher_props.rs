@@ -75,9 +75,11 @@ proptest! {
         let mut next = live.len();
         for step in 0..=changes.len() {
             let matcher = Matcher::new(live.iter().cloned());
-            for r in &records {
+            let batch = matcher.matches_all(&records);
+            for (r, got) in records.iter().zip(batch) {
                 let expected: Vec<usize> = live.iter().filter(|(_, q)| oracle(q, r)).map(|(k, _)| *k).collect();
-                prop_assert_eq!(matcher.matches(r), expected, "record {:?}", r);
+                prop_assert_eq!(&matcher.matches(r), &expected, "record {:?}", r);
+                prop_assert_eq!(got, expected, "batch, record {:?}", r);
             }
             match changes.get(step) {
                 Some(Change::Add(q)) => { live.push((next, q.clone())); next += 1; }

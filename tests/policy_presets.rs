@@ -143,6 +143,9 @@ fn kanagawa_guide_values() {
     // R-L3: within the loan period, once, not when held; preview before confirming.
     assert!(p.loans.renewal.refused_when.contains(&RenewalBlock::Overdue));
     assert!(p.loans.renewal.preview_before_confirm);
+    // R-O3: e-books are an outside service; the policy only carries its link.
+    assert_eq!(p.library.ebook_services.len(), 1);
+    assert!(p.library.ebook_services[0].name.contains("KinoDen"));
     // R-B1, R-B2: 10 shelves x 100, copy/move.
     assert_eq!((p.booklists.max_lists, p.booklists.max_entries), (10, 100));
     assert!(p.booklists.copy_move);

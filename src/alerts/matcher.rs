@@ -1,9 +1,10 @@
 //! Reverse search: the saved *queries* are indexed, and each new record is scanned once.
 //!
 //! Every distinct normalised term of every query goes into one Aho–Corasick automaton. A record's
-//! fields are normalised and scanned once each; a query matches when each of its terms was found
-//! in a field that term may match. Changing the queries rebuilds the automaton, which is cheap
-//! next to matching (see `benches/alerts.rs`).
+//! fields are normalised and scanned once each. Each query is *anchored* on its most selective
+//! term (the one the fewest queries share): only when that term is found is the query checked,
+//! and then every one of its conditions must be met in a field it may match. Changing the
+//! queries rebuilds the index, which is cheap next to matching (see `benches/alerts.rs`).
 
 use std::collections::HashMap;
 
@@ -27,6 +28,16 @@ pub enum Field {
 }
 
 const RECORD_FIELDS: [Field; 4] = [Field::Title, Field::Author, Field::Publisher, Field::Subject];
+
+/// The bit of a record field in a found-pattern bit set (the index in `RECORD_FIELDS`).
+fn field_bit(f: Field) -> usize {
+    match f {
+        Field::Title => 0,
+        Field::Author => 1,
+        Field::Publisher => 2,
+        Field::Subject | Field::Keyword => 3,
+    }
+}
 
 /// A search condition: every term must match (AND), each in its field; optional filters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,14 +74,23 @@ impl Record {
     }
 }
 
+/// One query as indexed: the caller's key, its distinct `(field, pattern)` conditions, and its
+/// normalised category prefix.
+#[derive(Debug, Clone)]
+struct Indexed<K> {
+    key: K,
+    conditions: Vec<(Field, usize)>,
+    category: Option<String>,
+}
+
 /// The index of a set of queries, keyed by the caller's ids.
 #[derive(Debug, Clone)]
 pub struct Matcher<K> {
     automaton: Option<AhoCorasick>,
-    /// For each automaton pattern: the `(query index, field)` uses of that term.
-    uses: Vec<Vec<(usize, Field)>>,
-    /// Per query: its key, its number of distinct (field, term) conditions, its category.
-    queries: Vec<(K, usize, Option<String>)>,
+    /// For each automaton pattern: the queries anchored on it.
+    anchored: Vec<Vec<usize>>,
+    /// The indexed queries, in the order given.
+    queries: Vec<Indexed<K>>,
 }
 
 impl<K: Clone> Matcher<K> {
@@ -79,9 +99,9 @@ impl<K: Clone> Matcher<K> {
     pub fn new(queries: impl IntoIterator<Item = (K, Query)>) -> Self {
         let mut terms: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
-        let mut uses: Vec<Vec<(usize, Field)>> = Vec::new();
+        let mut users: Vec<usize> = Vec::new();
         let mut indexed = Vec::new();
-        for (qi, (key, q)) in queries.into_iter().enumerate() {
+        for (key, q) in queries {
             let mut conditions: Vec<(Field, usize)> = Vec::new();
             for (field, term) in &q.terms {
                 let t = normalize(term);
@@ -90,23 +110,29 @@ impl<K: Clone> Matcher<K> {
                 }
                 let id = *terms.entry(t.clone()).or_insert_with(|| {
                     patterns.push(t);
-                    uses.push(Vec::new());
+                    users.push(0);
                     patterns.len() - 1
                 });
                 if !conditions.contains(&(*field, id)) {
                     conditions.push((*field, id));
-                    uses[id].push((qi, *field));
+                    users[id] += 1;
                 }
             }
             let category = q.category.as_deref().map(normalize).filter(|c| !c.is_empty());
-            indexed.push((key, conditions.len(), category));
+            indexed.push(Indexed { key, conditions, category });
+        }
+        let mut anchored = vec![Vec::new(); patterns.len()];
+        for (qi, q) in indexed.iter().enumerate() {
+            if let Some(&(_, anchor)) = q.conditions.iter().min_by_key(|(_, p)| users[*p]) {
+                anchored[anchor].push(qi);
+            }
         }
         let automaton = if patterns.is_empty() {
             None
         } else {
             AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns).ok()
         };
-        Matcher { automaton, uses, queries: indexed }
+        Matcher { automaton, anchored, queries: indexed }
     }
 
     /// Number of indexed queries.
@@ -121,40 +147,51 @@ impl<K: Clone> Matcher<K> {
 
     /// The keys of every query `record` matches, in index order.
     pub fn matches(&self, record: &Record) -> Vec<K> {
+        self.match_one(record)
+    }
+
+    /// [`Matcher::matches`] for many records.
+    ///
+    /// # Resource usage
+    /// Per record: its normalised fields and the list of terms found in them; no allocation
+    /// proportional to the number of queries.
+    pub fn matches_all(&self, records: &[Record]) -> Vec<Vec<K>> {
+        records.iter().map(|r| self.match_one(r)).collect()
+    }
+
+    fn match_one(&self, record: &Record) -> Vec<K> {
         let Some(ac) = &self.automaton else { return Vec::new() };
-        let category = normalize(&record.category);
-        // Per query: which (field, pattern) conditions have been met.
-        let mut met: HashMap<usize, Vec<(Field, usize)>> = HashMap::new();
-        for field in RECORD_FIELDS {
-            let text = normalize(record.field(field));
-            let mut seen_here = Vec::new();
+        // Which fields each found pattern occurs in, as a bit set (one bit per record field).
+        let mut found: Vec<(usize, u8)> = Vec::new();
+        for (bit, field) in RECORD_FIELDS.iter().enumerate() {
+            let text = normalize(record.field(*field));
             for m in ac.find_overlapping_iter(&text) {
                 let pattern = m.pattern().as_usize();
-                if seen_here.contains(&pattern) {
-                    continue;
-                }
-                seen_here.push(pattern);
-                for &(qi, wanted) in &self.uses[pattern] {
-                    if wanted == field || wanted == Field::Keyword {
-                        let conditions = met.entry(qi).or_default();
-                        if !conditions.contains(&(wanted, pattern)) {
-                            conditions.push((wanted, pattern));
-                        }
-                    }
+                match found.iter_mut().find(|(p, _)| *p == pattern) {
+                    Some((_, fields)) => *fields |= 1 << bit,
+                    None => found.push((pattern, 1 << bit)),
                 }
             }
         }
-        let mut hits: Vec<usize> = met
-            .into_iter()
-            .filter(|(qi, conditions)| {
-                let (_, needed, cat) = &self.queries[*qi];
-                *needed > 0
-                    && conditions.len() == *needed
-                    && cat.as_ref().is_none_or(|c| category.starts_with(c.as_str()))
-            })
-            .map(|(qi, _)| qi)
-            .collect();
+        let fields_of = |p: usize| found.iter().find(|(q, _)| *q == p).map_or(0, |(_, f)| *f);
+        let category = normalize(&record.category);
+        let mut hits: Vec<usize> = Vec::new();
+        for &(pattern, _) in &found {
+            for &qi in &self.anchored[pattern] {
+                let q = &self.queries[qi];
+                let all_met = q.conditions.iter().all(|&(wanted, p)| {
+                    let fields = fields_of(p);
+                    match wanted {
+                        Field::Keyword => fields != 0,
+                        f => fields & (1 << field_bit(f)) != 0,
+                    }
+                });
+                if all_met && q.category.as_ref().is_none_or(|c| category.starts_with(c.as_str())) {
+                    hits.push(qi);
+                }
+            }
+        }
         hits.sort_unstable();
-        hits.into_iter().map(|qi| self.queries[qi].0.clone()).collect()
+        hits.into_iter().map(|qi| self.queries[qi].key.clone()).collect()
     }
 }

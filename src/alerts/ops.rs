@@ -83,8 +83,9 @@ impl Library {
             let searches = tx.searches(None)?;
             let matcher = Matcher::new(searches.iter().map(|(id, _, s)| (*id, s.query())));
             let mut digests: BTreeMap<PatronId, BTreeMap<SearchId, Vec<String>>> = BTreeMap::new();
-            for a in &arrivals {
-                for id in matcher.matches(&a.record()) {
+            let records: Vec<Record> = arrivals.iter().map(NewArrival::record).collect();
+            for (a, ids) in arrivals.iter().zip(matcher.matches_all(&records)) {
+                for id in ids {
                     let Some((_, patron, search)) = searches.iter().find(|(sid, _, _)| *sid == id) else { continue };
                     if search.material_kind.as_ref().is_some_and(|k| *k != a.material_kind) {
                         continue;

@@ -52,6 +52,20 @@ pub struct LibraryInfo {
     /// Offset of the library's local time from UTC, `+09:00` for Japan. Calendar dates (due
     /// dates, deadlines) are taken in this offset.
     pub utc_offset: UtcOffset,
+    /// Outside e-book services the My Library page links to (kanagawa: KinoDen, R-O3); bunko
+    /// only carries the link.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ebook_services: Vec<ExternalLink>,
+}
+
+/// A named link to an outside service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalLink {
+    /// Display name, e.g. `電子書籍サービス(KinoDen)`.
+    pub name: String,
+    /// Where it lives; `https://` only.
+    pub url: String,
 }
 
 /// A fixed UTC offset written `+HH:MM` / `-HH:MM`.

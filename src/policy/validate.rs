@@ -69,6 +69,15 @@ impl Checker {
 fn library(c: &mut Checker, l: &LibraryInfo) {
     c.code("library.code", &l.code);
     c.name("library.name", &l.name);
+    for (i, link) in l.ebook_services.iter().enumerate() {
+        c.name(&format!("library.ebook_services[{i}].name"), &link.name);
+        let ok = link.url.starts_with("https://") && link.url.len() > 8 && !link.url.chars().any(char::is_whitespace);
+        c.require(
+            ok,
+            format!("library.ebook_services[{i}].url"),
+            format!("`{}` must be an https:// address", link.url),
+        );
+    }
 }
 
 fn branches(c: &mut Checker, p: &Policy) {
