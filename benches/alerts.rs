@@ -7,6 +7,10 @@ use std::time::{Duration, Instant};
 use bunko::alerts::{Field, Matcher, Query, Record, normalize};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
+
 /// Common words of Japanese and Latin titles, authors and publishers (the head of the Zipf
 /// curve); the long tail is made of generated kana and Latin words, see `vocabulary`.
 const COMMON: [&str; 48] = [
@@ -86,19 +90,15 @@ fn vocabulary() -> Vec<String> {
     words
 }
 
-struct Rng(u64);
+/// Words of the vocabulary, Zipf-like.
+trait Words {
+    fn zipf_word<'v>(&mut self, vocab: &'v [String]) -> &'v str;
+    fn words(&mut self, vocab: &[String], n: usize) -> String;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
+impl Words for Rng {
     fn zipf_word<'v>(&mut self, vocab: &'v [String]) -> &'v str {
-        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        let rank = ((vocab.len() as f64).powf(u) as usize).clamp(1, vocab.len());
-        &vocab[rank - 1]
+        &vocab[self.zipf(vocab.len() as u64) as usize - 1]
     }
     fn words(&mut self, vocab: &[String], n: usize) -> String {
         (0..n).map(|_| self.zipf_word(vocab)).collect::<Vec<_>>().join(" ")

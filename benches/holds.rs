@@ -15,6 +15,10 @@ use chrono::{TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rusqlite::{Connection, params};
 
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
+
 const TITLES: i64 = 50_000;
 const COPIES_PER_TITLE: i64 = 2;
 const PATRONS: i64 = 20_000;
@@ -25,25 +29,6 @@ const BRANCHES: [&str; 3] = ["chuo", "seibu", "tobu"];
 const DEEP: i64 = 1;
 const SHALLOW: i64 = 2;
 const TYPICAL: i64 = 3;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    /// Zipf-like rank in 1..=n (s = 1): a few titles are very popular.
-    fn zipf(&mut self, n: u64) -> u64 {
-        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        ((n as f64).powf(u) as u64).clamp(1, n)
-    }
-}
 
 fn policy() -> Policy {
     let mut p = Policy::preset("chiba").expect("preset");

@@ -2,6 +2,8 @@
 //! cancel holds, receive transits and sweep expiry at once. Afterwards every invariant holds:
 //! no copy is assigned twice, no hold has two copies, every loan and hold is consistent.
 
+mod common;
+
 use std::sync::Arc;
 use std::thread;
 
@@ -11,6 +13,7 @@ use bunko::patrons::{NewPatron, Phone, PhoneKind};
 use bunko::policy::ContactMethod;
 use bunko::{Error, FixedClock, Library, Policy};
 use chrono::{TimeZone, Utc};
+use common::Lcg;
 
 const BRANCHES: [&str; 3] = ["chuo", "seibu", "tobu"];
 const TITLES: usize = 12;
@@ -19,15 +22,6 @@ const PATRONS: usize = 16;
 const OPS_PER_THREAD: usize = 120;
 
 /// A tiny deterministic generator, so each thread's workload is reproducible.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
-    }
-}
-
 fn open(path: &std::path::Path, clock: Arc<FixedClock>) -> Library {
     Library::open(path, Policy::preset("chiba").unwrap(), clock).unwrap()
 }

@@ -3,6 +3,8 @@
 //! SQLite's integrity check and the engine's own `check()`, and holds every operation the child
 //! reported as committed. `BUNKO_CRASH_ROUNDS` sets how many kills (default 12; try 500).
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -13,21 +15,13 @@ use bunko::patrons::{NewPatron, PatronId, Phone, PhoneKind};
 use bunko::policy::ContactMethod;
 use bunko::{FixedClock, Library, Policy};
 use chrono::{TimeZone, Utc};
+use common::Lcg;
 
 const CHILD_DB: &str = "BUNKO_CRASH_CHILD_DB";
 const CHILD_SEED: &str = "BUNKO_CRASH_CHILD_SEED";
 const PATRONS: i64 = 8;
 const COPIES: usize = 24;
 const BRANCHES: [&str; 3] = ["chuo", "seibu", "tobu"];
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
-    }
-}
 
 fn open(path: &str) -> Library {
     let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap()));

@@ -134,3 +134,13 @@ fn show(v: rusqlite::types::ValueRef<'_>) -> String {
         ValueRef::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
     }
 }
+
+/// A tiny deterministic generator, so randomised workloads are reproducible.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
