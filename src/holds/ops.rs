@@ -417,12 +417,12 @@ fn contact_facts(tx: &Tx<'_>, who: &Patron) -> Result<ContactFacts> {
     })
 }
 
-/// The phone number a phone-type contact uses: the chosen one, else the first (R-C4).
+/// The phone number a phone-type contact fixes on the hold (R-C4).
 fn fixed_phone(who: &Patron, contact: ContactMethod) -> Option<String> {
     if !matches!(contact, ContactMethod::Phone | ContactMethod::Voice | ContactMethod::Fax) {
         return None;
     }
-    who.phones.iter().find(|p| p.chosen).or(who.phones.first()).map(|p| p.number.clone())
+    who.contact_phone().map(str::to_owned)
 }
 
 /// The patron's hold `id`; another patron's hold is "not found", revealing nothing.

@@ -239,6 +239,11 @@ impl Patron {
     pub fn card_expired(&self, today: NaiveDate) -> bool {
         today > self.expires_on
     }
+
+    /// The number to call: the chosen one, else the first registered (R-C4).
+    pub fn contact_phone(&self) -> Option<&str> {
+        self.phones.iter().find(|p| p.chosen).or(self.phones.first()).map(|p| p.number.as_str())
+    }
 }
 
 impl From<i64> for PatronId {

@@ -63,12 +63,12 @@ impl Library {
                 return Ok(None);
             }
             let who = patron_in(tx, patron)?;
-            let phone = who.phones.iter().find(|p| p.chosen).or(who.phones.first()).map(|p| p.number.clone());
+            let phone = who.contact_phone();
             let id = tx.insert_notice(&NewNotice {
                 patron,
                 kind: n.kind,
                 channel: method,
-                address: phone.as_deref(),
+                address: phone,
                 hold: None,
                 subject: &n.subject,
                 body: &n.body,
