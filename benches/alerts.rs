@@ -2,10 +2,9 @@
 //! per-query SQLite FTS5 (trigram) search, and the cost of building the index.
 //! Results: benches/README.md.
 
-use std::time::{Duration, Instant};
-
 use bunko::alerts::{Field, Matcher, Query, Record, normalize};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::time::{Duration, Instant};
 
 #[path = "support/rng.rs"]
 mod rng;
@@ -215,7 +214,7 @@ fn matching(c: &mut Criterion) {
     let small = Matcher::new(small_q.iter().cloned());
     group.throughput(Throughput::Elements(small_r.len() as u64));
     group.bench_function("b: matcher, 10k x 1k", |b| {
-        b.iter(|| small_r.iter().map(|r| small.matches(r).len()).sum::<usize>())
+        b.iter(|| small.matches_all(&small_r).iter().map(Vec::len).sum::<usize>())
     });
     let normalised: Vec<Vec<(Field, String)>> =
         small_q.iter().map(|(_, q)| q.terms.iter().map(|(f, t)| (*f, normalize(t))).collect()).collect();
@@ -226,29 +225,74 @@ fn matching(c: &mut Criterion) {
     });
     group.finish();
 
-    // (c) memory: the index's heap size, estimated from the process's resident set around a build.
+    // (c) memory: heap bytes held by the index once built, and the peak while building it.
     let total: usize = big.matches_all(&big_r).iter().map(Vec::len).sum();
     let stressed: usize = stress.matches_all(&big_r).iter().map(Vec::len).sum();
     eprintln!("a: {total} matches of 100k searches against 10k arrivals ({stressed} in the stress case)");
-    let before = resident_kib();
-    let start = Instant::now();
+    let (before, start) = (heap::live(), Instant::now());
+    heap::reset_peak();
     let index = Matcher::new(big_q.iter().cloned());
     let built = start.elapsed();
-    let after = resident_kib();
     eprintln!(
-        "index of {} searches: built in {built:?}, resident set grew by ~{} KiB",
+        "c: index of {} searches built in {built:?}; holds {:.1} MiB of heap, peak {:.1} MiB while building",
         index.len(),
-        after.saturating_sub(before)
+        (heap::live() - before) as f64 / 1048576.0,
+        (heap::peak() - before) as f64 / 1048576.0,
     );
 }
 
-fn resident_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+/// A global allocator that counts live and peak heap bytes, for the memory figure of (c).
+mod heap {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    static LIVE: AtomicUsize = AtomicUsize::new(0);
+    static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+    struct Counting;
+
+    #[global_allocator]
+    static ALLOCATOR: Counting = Counting;
+
+    // SAFETY: every call is forwarded unchanged to the system allocator; only counters are added.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            grow(layout.size());
+            // SAFETY: same contract as ours.
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            LIVE.fetch_sub(layout.size(), Relaxed);
+            // SAFETY: same contract as ours.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            LIVE.fetch_sub(layout.size(), Relaxed);
+            grow(new_size);
+            // SAFETY: same contract as ours.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    fn grow(bytes: usize) {
+        let live = LIVE.fetch_add(bytes, Relaxed) + bytes;
+        PEAK.fetch_max(live, Relaxed);
+    }
+
+    /// Heap bytes allocated and not yet freed.
+    pub fn live() -> usize {
+        LIVE.load(Relaxed)
+    }
+
+    /// The most `live` has been since the last `reset_peak`.
+    pub fn peak() -> usize {
+        PEAK.load(Relaxed)
+    }
+
+    /// Starts a new peak measurement from the current live size.
+    pub fn reset_peak() {
+        PEAK.store(live(), Relaxed);
+    }
 }
 
 criterion_group!(benches, matching);

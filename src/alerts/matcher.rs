@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::normalize;
+use super::normalize::normalize_into;
 
 /// Which part of a record a term must appear in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -29,13 +30,14 @@ pub enum Field {
 
 const RECORD_FIELDS: [Field; 4] = [Field::Title, Field::Author, Field::Publisher, Field::Subject];
 
-/// The bit of a record field in a found-pattern bit set (the index in `RECORD_FIELDS`).
-fn field_bit(f: Field) -> usize {
+/// The record fields a condition accepts, as a bit set over `RECORD_FIELDS`.
+fn field_mask(f: Field) -> u8 {
     match f {
-        Field::Title => 0,
-        Field::Author => 1,
-        Field::Publisher => 2,
-        Field::Subject | Field::Keyword => 3,
+        Field::Title => 0b0001,
+        Field::Author => 0b0010,
+        Field::Publisher => 0b0100,
+        Field::Subject => 0b1000,
+        Field::Keyword => 0b1111,
     }
 }
 
@@ -74,35 +76,60 @@ impl Record {
     }
 }
 
-/// One query as indexed: the caller's key, its distinct `(field, pattern)` conditions, and its
-/// normalised category prefix.
-#[derive(Debug, Clone)]
-struct Indexed<K> {
-    key: K,
-    conditions: Vec<(Field, usize)>,
-    category: Option<String>,
+/// A query as stored under its anchor pattern: met when the anchor occurs in a field of `mask`
+/// and every one of its other conditions (`rest[rest_start..][..rest_len]`) is met.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    query: u32,
+    rest_start: u32,
+    rest_len: u32,
+    mask: u8,
+    /// Whether the query has a category filter (looked up in `Matcher::categories`).
+    filtered: bool,
 }
 
 /// The index of a set of queries, keyed by the caller's ids.
+///
+/// The layout is flat so that matching walks contiguous memory: the candidates anchored on
+/// pattern `p` are `candidates[starts[p]..starts[p + 1]]`, in query order.
 #[derive(Debug, Clone)]
 pub struct Matcher<K> {
     automaton: Option<AhoCorasick>,
-    /// For each automaton pattern: the queries anchored on it.
-    anchored: Vec<Vec<usize>>,
-    /// The indexed queries, in the order given.
-    queries: Vec<Indexed<K>>,
+    starts: Vec<u32>,
+    candidates: Vec<Candidate>,
+    /// The non-anchor conditions of every query: `(pattern, field mask)`.
+    rest: Vec<(u32, u8)>,
+    /// Normalised category prefixes, for the queries that have one.
+    categories: HashMap<u32, String>,
+    keys: Vec<K>,
+}
+
+/// Reusable per-batch working memory of [`Matcher::matches_all`].
+struct Scratch {
+    /// For each pattern, the record fields it was found in (zero when not found).
+    fields: Vec<u8>,
+    /// The patterns found in the current record.
+    found: Vec<u32>,
+    hits: Vec<u32>,
+    text: String,
 }
 
 impl<K: Clone> Matcher<K> {
     /// Indexes `queries`. Terms that normalise to nothing are dropped; a query left with no
     /// terms never matches.
+    ///
+    /// # Panics
+    /// With more than `u32::MAX` queries or terms.
     pub fn new(queries: impl IntoIterator<Item = (K, Query)>) -> Self {
-        let mut terms: HashMap<String, usize> = HashMap::new();
+        let mut terms: HashMap<String, u32> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
-        let mut users: Vec<usize> = Vec::new();
-        let mut indexed = Vec::new();
+        let mut users: Vec<u32> = Vec::new();
+        let mut conditions: Vec<Vec<(u32, u8)>> = Vec::new();
+        let mut categories = HashMap::new();
+        let mut keys = Vec::new();
         for (key, q) in queries {
-            let mut conditions: Vec<(Field, usize)> = Vec::new();
+            let qi = u32::try_from(keys.len()).expect("at most u32::MAX queries");
+            let mut own: Vec<(u32, u8)> = Vec::new();
             for (field, term) in &q.terms {
                 let t = normalize(term);
                 if t.is_empty() {
@@ -111,87 +138,128 @@ impl<K: Clone> Matcher<K> {
                 let id = *terms.entry(t.clone()).or_insert_with(|| {
                     patterns.push(t);
                     users.push(0);
-                    patterns.len() - 1
+                    u32::try_from(patterns.len() - 1).expect("at most u32::MAX terms")
                 });
-                if !conditions.contains(&(*field, id)) {
-                    conditions.push((*field, id));
-                    users[id] += 1;
+                let condition = (id, field_mask(*field));
+                if !own.contains(&condition) {
+                    own.push(condition);
+                    users[id as usize] += 1;
                 }
             }
-            let category = q.category.as_deref().map(normalize).filter(|c| !c.is_empty());
-            indexed.push(Indexed { key, conditions, category });
-        }
-        let mut anchored = vec![Vec::new(); patterns.len()];
-        for (qi, q) in indexed.iter().enumerate() {
-            if let Some(&(_, anchor)) = q.conditions.iter().min_by_key(|(_, p)| users[*p]) {
-                anchored[anchor].push(qi);
+            if let Some(c) = q.category.as_deref().map(normalize).filter(|c| !c.is_empty()) {
+                categories.insert(qi, c);
             }
+            conditions.push(own);
+            keys.push(key);
         }
+        // Anchor each query on its most selective condition; group the candidates by anchor.
+        let mut by_anchor: Vec<Vec<Candidate>> = vec![Vec::new(); patterns.len()];
+        let mut rest = Vec::new();
+        for (qi, own) in conditions.into_iter().enumerate() {
+            let Some(a) = (0..own.len()).min_by_key(|&i| users[own[i].0 as usize]) else { continue };
+            let rest_start = u32::try_from(rest.len()).expect("at most u32::MAX conditions");
+            rest.extend(own.iter().enumerate().filter(|(i, _)| *i != a).map(|(_, c)| *c));
+            by_anchor[own[a].0 as usize].push(Candidate {
+                query: qi as u32,
+                rest_start,
+                rest_len: (own.len() - 1) as u32,
+                mask: own[a].1,
+                filtered: categories.contains_key(&(qi as u32)),
+            });
+        }
+        let mut starts = Vec::with_capacity(patterns.len() + 1);
+        let mut candidates = Vec::with_capacity(keys.len());
+        for group in by_anchor {
+            starts.push(candidates.len() as u32);
+            candidates.extend(group);
+        }
+        starts.push(candidates.len() as u32);
         let automaton = if patterns.is_empty() {
             None
         } else {
             AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns).ok()
         };
-        Matcher { automaton, anchored, queries: indexed }
+        Matcher { automaton, starts, candidates, rest, categories, keys }
     }
 
     /// Number of indexed queries.
     pub fn len(&self) -> usize {
-        self.queries.len()
+        self.keys.len()
     }
 
     /// Whether no query is indexed.
     pub fn is_empty(&self) -> bool {
-        self.queries.is_empty()
+        self.keys.is_empty()
     }
 
-    /// The keys of every query `record` matches, in index order.
+    /// The keys of every query `record` matches, each once. They come grouped by the term that
+    /// anchored them, not sorted: sorting costs more than the matching itself for a caller that
+    /// groups the matches anyway (as the digest sweep does).
     pub fn matches(&self, record: &Record) -> Vec<K> {
-        self.match_one(record)
+        let mut out = Vec::new();
+        self.match_into(record, &mut self.scratch(), &mut out);
+        out
     }
 
     /// [`Matcher::matches`] for many records.
     ///
     /// # Resource usage
-    /// Per record: its normalised fields and the list of terms found in them; no allocation
-    /// proportional to the number of queries.
+    /// One byte per distinct term for the whole batch, plus each record's normalised fields and
+    /// the terms found in them; nothing proportional to the number of queries.
     pub fn matches_all(&self, records: &[Record]) -> Vec<Vec<K>> {
-        records.iter().map(|r| self.match_one(r)).collect()
+        let mut scratch = self.scratch();
+        records
+            .iter()
+            .map(|r| {
+                let mut out = Vec::new();
+                self.match_into(r, &mut scratch, &mut out);
+                out
+            })
+            .collect()
     }
 
-    fn match_one(&self, record: &Record) -> Vec<K> {
-        let Some(ac) = &self.automaton else { return Vec::new() };
-        // Which fields each found pattern occurs in, as a bit set (one bit per record field).
-        let mut found: Vec<(usize, u8)> = Vec::new();
+    fn scratch(&self) -> Scratch {
+        let patterns = self.starts.len().saturating_sub(1);
+        Scratch { fields: vec![0; patterns], found: Vec::new(), hits: Vec::new(), text: String::new() }
+    }
+
+    fn match_into(&self, record: &Record, s: &mut Scratch, out: &mut Vec<K>) {
+        let Some(ac) = &self.automaton else { return };
         for (bit, field) in RECORD_FIELDS.iter().enumerate() {
-            let text = normalize(record.field(*field));
-            for m in ac.find_overlapping_iter(&text) {
-                let pattern = m.pattern().as_usize();
-                match found.iter_mut().find(|(p, _)| *p == pattern) {
-                    Some((_, fields)) => *fields |= 1 << bit,
-                    None => found.push((pattern, 1 << bit)),
+            normalize_into(record.field(*field), &mut s.text);
+            for m in ac.find_overlapping_iter(&s.text) {
+                let p = m.pattern().as_usize();
+                if s.fields[p] == 0 {
+                    s.found.push(p as u32);
                 }
+                s.fields[p] |= 1 << bit;
             }
         }
-        let fields_of = |p: usize| found.iter().find(|(q, _)| *q == p).map_or(0, |(_, f)| *f);
-        let category = normalize(&record.category);
-        let mut hits: Vec<usize> = Vec::new();
-        for &(pattern, _) in &found {
-            for &qi in &self.anchored[pattern] {
-                let q = &self.queries[qi];
-                let all_met = q.conditions.iter().all(|&(wanted, p)| {
-                    let fields = fields_of(p);
-                    match wanted {
-                        Field::Keyword => fields != 0,
-                        f => fields & (1 << field_bit(f)) != 0,
+        let mut category: Option<String> = None;
+        for &p in &s.found {
+            let (p, fields) = (p as usize, s.fields[p as usize]);
+            for c in &self.candidates[self.starts[p] as usize..self.starts[p + 1] as usize] {
+                if fields & c.mask == 0 {
+                    continue;
+                }
+                let rest = &self.rest[c.rest_start as usize..][..c.rest_len as usize];
+                if !rest.iter().all(|&(q, mask)| s.fields[q as usize] & mask != 0) {
+                    continue;
+                }
+                if c.filtered {
+                    let category = category.get_or_insert_with(|| normalize(&record.category));
+                    if !self.categories.get(&c.query).is_some_and(|prefix| category.starts_with(prefix.as_str())) {
+                        continue;
                     }
-                });
-                if all_met && q.category.as_ref().is_none_or(|c| category.starts_with(c.as_str())) {
-                    hits.push(qi);
                 }
+                s.hits.push(c.query);
             }
         }
-        hits.sort_unstable();
-        hits.into_iter().map(|qi| self.queries[qi].key.clone()).collect()
+        out.extend(s.hits.iter().map(|&q| self.keys[q as usize].clone()));
+        for &p in &s.found {
+            s.fields[p as usize] = 0;
+        }
+        s.found.clear();
+        s.hits.clear();
     }
 }

@@ -81,16 +81,17 @@ impl Library {
             let since = tx.last_alert_run()?;
             let arrivals = arrivals(tx, rules, today, since)?;
             let searches = tx.searches(None)?;
-            let matcher = Matcher::new(searches.iter().map(|(id, _, s)| (*id, s.query())));
-            let mut digests: BTreeMap<PatronId, BTreeMap<SearchId, Vec<String>>> = BTreeMap::new();
+            // Keyed by position in `searches`, so a match finds its search without a lookup.
+            let matcher = Matcher::new(searches.iter().enumerate().map(|(i, (_, _, s))| (i, s.query())));
+            let mut digests: BTreeMap<PatronId, BTreeMap<(SearchId, usize), Vec<String>>> = BTreeMap::new();
             let records: Vec<Record> = arrivals.iter().map(NewArrival::record).collect();
-            for (a, ids) in arrivals.iter().zip(matcher.matches_all(&records)) {
-                for id in ids {
-                    let Some((_, patron, search)) = searches.iter().find(|(sid, _, _)| *sid == id) else { continue };
+            for (a, matched) in arrivals.iter().zip(matcher.matches_all(&records)) {
+                for i in matched {
+                    let (id, patron, search) = &searches[i];
                     if search.material_kind.as_ref().is_some_and(|k| *k != a.material_kind) {
                         continue;
                     }
-                    digests.entry(*patron).or_default().entry(id).or_default().push(a.title_text.clone());
+                    digests.entry(*patron).or_default().entry((*id, i)).or_default().push(a.title_text.clone());
                 }
             }
             let mut sweep = AlertSweep { send_day: Some(day), arrivals: arrivals.len(), ..AlertSweep::default() };
@@ -101,13 +102,8 @@ impl Library {
                     addresses.truncate(1);
                 }
                 let mut facts = NoticeFacts::new(&policy.library.name, &who.name, "");
-                facts.digest = by_search
-                    .iter()
-                    .map(|(id, titles)| {
-                        let name = searches.iter().find(|(sid, _, _)| sid == id).map(|(_, _, s)| s.name.clone());
-                        (name.unwrap_or_default(), titles.clone())
-                    })
-                    .collect();
+                facts.digest =
+                    by_search.iter().map(|((_, i), titles)| (searches[*i].2.name.clone(), titles.clone())).collect();
                 for address in &addresses {
                     let to = Recipient { patron: *patron, channel: ContactMethod::Mail, address: Some(address) };
                     enqueue(tx, NoticeKind::NewArrivals, &facts, &to, None, now)?;
