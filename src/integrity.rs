@@ -36,13 +36,33 @@ impl Library {
     /// ```
     pub fn check(&self) -> Result<Vec<Violation>> {
         let with_counter = self.policy.holds.counter_holds_count;
-        let (found, counts, lists) =
-            self.store.read(|tx| Ok((tx.violations()?, tx.active_hold_counts(with_counter)?, tx.booklist_sizes()?)))?;
+        let (found, counts, lists, searches) = self.store.read(|tx| {
+            Ok((
+                tx.violations()?,
+                tx.active_hold_counts(with_counter)?,
+                tx.booklist_sizes()?,
+                tx.saved_search_counts()?,
+            ))
+        })?;
         let mut out: Vec<Violation> =
             found.into_iter().map(|(invariant, detail)| Violation { invariant, detail }).collect();
         out.extend(self.hold_limit_violations(&counts));
         out.extend(self.booklist_violations(&lists));
+        out.extend(self.saved_search_violations(&searches));
         Ok(out)
+    }
+
+    /// Patrons with more saved searches than the policy allows (R-N1).
+    fn saved_search_violations(&self, counts: &[(i64, u32)]) -> Vec<Violation> {
+        let cap = self.policy.alerts.max_searches;
+        counts
+            .iter()
+            .filter(|(_, n)| *n > cap)
+            .map(|(patron, n)| Violation {
+                invariant: "saved-search caps hold".into(),
+                detail: format!("patron {patron}: {n} saved searches (cap {cap})"),
+            })
+            .collect()
     }
 
     /// Patrons holding more than the policy allows (R-H3): placing never lets this happen, so

@@ -49,6 +49,11 @@ const CHECKS: &[(&str, &str)] = &[
         "SELECT 'history entry ' || r.id || ' predates the opt-in' FROM reading_history r JOIN patrons p ON p.id = r.patron_id
          WHERE r.checked_out_on < p.reading_history_since",
     ),
+    (
+        "a saved search has at least one term",
+        "SELECT 'saved search ' || s.id || ' of patron ' || s.patron_id || ' has no terms' FROM saved_searches s
+         WHERE NOT EXISTS (SELECT 1 FROM saved_search_terms t WHERE t.search_id = s.id)",
+    ),
 ];
 
 impl Tx<'_> {
@@ -89,6 +94,13 @@ impl Tx<'_> {
              GROUP BY patron_id, material_kind",
         )?;
         let rows = stmt.query_map([with_counter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// `(patron, saved searches)` for every patron with saved searches.
+    pub(crate) fn saved_search_counts(&self) -> Result<Vec<(i64, u32)>> {
+        let mut stmt = self.conn.prepare("SELECT patron_id, COUNT(*) FROM saved_searches GROUP BY patron_id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
