@@ -179,9 +179,8 @@ fn kanagawa_blocks_login_with_overdue_items_after_the_password_checks_r_a6() {
 
 #[test]
 fn no_password_or_token_is_stored_in_clear() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lib.sqlite");
-    let mut w = World::on_file("chiba", "2026-06-01", &path);
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let path = db.path.clone();
     let p = w.patron();
     let card = w.lib.patron(p).unwrap().card_number.to_string();
     let temporary = w.lib.issue_temporary_password(p).unwrap();
@@ -200,9 +199,8 @@ fn no_password_or_token_is_stored_in_clear() {
 #[test]
 fn a_hash_with_old_parameters_is_upgraded_at_login() {
     use argon2::password_hash::PasswordHasher;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lib.sqlite");
-    let mut w = World::on_file("chiba", "2026-06-01", &path);
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let path = db.path.clone();
     let p = w.patron();
     let card = w.lib.patron(p).unwrap().card_number.to_string();
     let weak = argon2::Argon2::new(

@@ -12,9 +12,8 @@ use common::World;
 
 #[test]
 fn a_backup_taken_during_writes_restores_a_consistent_library() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lib.sqlite");
-    let mut w = World::on_file("chiba", "2026-06-01", &path);
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let path = db.path.clone();
     let p = w.patron();
     for _ in 0..20 {
         let c = w.copy_at("chuo", "book");
@@ -30,7 +29,7 @@ fn a_backup_taken_during_writes_restores_a_consistent_library() {
             }
         })
     };
-    let copy = dir.path().join("backup.sqlite");
+    let copy = path.with_file_name("backup.sqlite");
     w.lib.backup_to(&copy).unwrap();
     writer.join().unwrap();
 

@@ -280,9 +280,8 @@ fn fukushima_municipal_pickup_starts_the_loan_at_dispatch_r_h12() {
 
 #[test]
 fn bad_input_is_a_typed_error_and_changes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lib.sqlite");
-    let mut w = World::on_file("chiba", "2026-05-01", &path);
+    let (mut w, db) = World::on_temp_file("chiba", "2026-05-01");
+    let path = db.path.clone();
     let p = w.patron();
     let q = w.patron();
     let lent = w.copy_at("chuo", "book");
@@ -304,9 +303,8 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
 
 #[test]
 fn after_check_in_without_opt_in_nothing_links_patron_and_title_r_r1() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lib.sqlite");
-    let mut w = World::on_file("shizuoka", "2026-05-01", &path);
+    let (mut w, db) = World::on_temp_file("shizuoka", "2026-05-01");
+    let path = db.path.clone();
     let p = w.patron();
     let t = w.title("ひみつの本");
     let c = w.copy_of(t, "gofuku", "book");

@@ -171,9 +171,8 @@ fn kanagawa_addresses_are_tagged_and_one_is_chosen_for_hold_mail_r_c1() {
 
 #[test]
 fn codes_in_the_outbox_are_redacted_once_delivered() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lib.sqlite");
-    let mut w = World::on_file("fukushima", "2026-06-01", &path);
+    let (mut w, db) = World::on_temp_file("fukushima", "2026-06-01");
+    let path = db.path.clone();
     let p = w.patron();
     w.lib.add_email(p, "a@example.jp", "a@example.jp", None).unwrap();
     let code = code_in(&w.lib, NoticeKind::EmailConfirmation);

@@ -42,9 +42,8 @@ fn emoji_and_combining_marks_are_stored_exactly() {
 
 #[test]
 fn nul_bytes_overlong_and_malformed_input_are_typed_errors_that_change_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lib.sqlite");
-    let mut w = World::on_file("kanagawa", "2026-06-01", &path);
+    let (mut w, db) = World::on_temp_file("kanagawa", "2026-06-01");
+    let path = db.path.clone();
     let p = w.patron();
     let t = w.title("本");
     let list = w.lib.create_booklist(p, "棚", "").unwrap();

@@ -9,9 +9,8 @@ use common::World;
 
 #[test]
 fn check_reports_each_broken_invariant_by_name() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lib.sqlite");
-    let mut w = World::on_file("fukushima", "2026-06-01", &path);
+    let (mut w, db) = World::on_temp_file("fukushima", "2026-06-01");
+    let path = db.path.clone();
     let patron = w.patron();
     let barcode = w.copy_at(&w.home(), "book");
     w.lib.checkout(&barcode, patron, &w.home()).unwrap();

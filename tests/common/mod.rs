@@ -12,6 +12,13 @@ pub fn day(s: &str) -> NaiveDate {
     s.parse().expect("a YYYY-MM-DD date")
 }
 
+/// A temporary directory holding one database file, removed when dropped.
+pub struct TempDb {
+    _dir: tempfile::TempDir,
+    /// The database file.
+    pub path: std::path::PathBuf,
+}
+
 pub struct World {
     pub lib: Library,
     pub clock: Arc<FixedClock>,
@@ -29,6 +36,14 @@ impl World {
         let clock = Arc::new(FixedClock::new(Utc.from_utc_datetime(&day(today).and_hms_opt(1, 0, 0).unwrap())));
         let lib = Library::open_in_memory(policy, clock.clone()).expect("open");
         World { lib, clock, next_card: 0, next_barcode: 0 }
+    }
+
+    /// A library in a fresh temporary database file, which lives as long as the returned
+    /// [`TempDb`].
+    pub fn on_temp_file(preset: &str, today: &str) -> (World, TempDb) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lib.sqlite");
+        (World::on_file(preset, today, &path), TempDb { _dir: dir, path })
     }
 
     /// A library in a database file (for tests that inspect or compare the file).
