@@ -133,6 +133,16 @@ fn loaned_copy(conn: &Connection, title: i64) -> (i64, String, String, i64) {
     .unwrap()
 }
 
+/// A plain rusqlite connection set up as the engine sets up its own: WAL (from the file),
+/// `synchronous = NORMAL`, and query-planner stability (see `Store`), without which STAT4
+/// recompiles the queue query at every binding.
+fn bare_connection(path: &Path) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).unwrap();
+    conn
+}
+
 /// Undoes a check-in with assignment: the loan is open again, the hold waits again.
 fn undo_check_in(conn: &Connection, copy: i64, patron: i64) {
     conn.execute_batch("BEGIN IMMEDIATE").unwrap();
@@ -216,10 +226,7 @@ fn check_in_benches(c: &mut Criterion) {
     generate(&path);
     let mut lib = Library::open(&path, policy(), clock()).unwrap();
     let conn = Connection::open(&path).unwrap();
-    let mut bare = Connection::open(&path).unwrap();
-    bare.pragma_update(None, "synchronous", "NORMAL").unwrap();
-    // As the engine does (see `Store`): without it, STAT4 recompiles the queue query per binding.
-    bare.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).unwrap();
+    let mut bare = bare_connection(&path);
 
     let mut group = c.benchmark_group("check_in");
     group.measurement_time(Duration::from_secs(6));
@@ -277,9 +284,7 @@ fn pull_list_bench(c: &mut Criterion) {
             })
         })
     });
-    let mut bare = Connection::open(&path).unwrap();
-    bare.pragma_update(None, "synchronous", "NORMAL").unwrap();
-    bare.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).unwrap();
+    let mut bare = bare_connection(&path);
     group.bench_function(format!("d: bare set-based floor, {listed} holds"), |b| {
         b.iter_custom(|iters| timed_with_reset(&conn, iters, || assert_eq!(bare_batch_assignment(&mut bare), listed)))
     });

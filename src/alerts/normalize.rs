@@ -61,16 +61,15 @@ fn fold(chars: impl Iterator<Item = char>, out: &mut String) {
 /// which is nearly all of a Japanese catalogue.
 fn lower(c: char) -> Lower {
     match c {
-        _ if c.is_ascii() => Lower::One(c.to_ascii_lowercase()),
-        '\u{3000}'..='\u{9fff}' => Lower::One(c),
+        _ if c.is_ascii() => Lower::One(Some(c.to_ascii_lowercase())),
+        '\u{3000}'..='\u{9fff}' => Lower::One(Some(c)),
         _ => Lower::Any(c.to_lowercase()),
     }
 }
 
 /// The lower case of one character: itself, or what `char::to_lowercase` gives.
 enum Lower {
-    One(char),
-    Done,
+    One(Option<char>),
     Any(std::char::ToLowercase),
 }
 
@@ -78,12 +77,7 @@ impl Iterator for Lower {
     type Item = char;
     fn next(&mut self) -> Option<char> {
         match self {
-            Lower::One(c) => {
-                let c = *c;
-                *self = Lower::Done;
-                Some(c)
-            }
-            Lower::Done => None,
+            Lower::One(c) => c.take(),
             Lower::Any(it) => it.next(),
         }
     }

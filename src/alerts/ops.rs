@@ -81,17 +81,18 @@ impl Library {
             let since = tx.last_alert_run()?;
             let arrivals = arrivals(tx, rules, today, since)?;
             let searches = tx.searches(None)?;
-            // Keyed by position in `searches`, so a match finds its search without a lookup.
+            // Keyed by position in `searches` (which come by id), so a match finds its search
+            // without a lookup and digests list searches in id order.
             let matcher = Matcher::new(searches.iter().enumerate().map(|(i, (_, _, s))| (i, s.query())));
-            let mut digests: BTreeMap<PatronId, BTreeMap<(SearchId, usize), Vec<String>>> = BTreeMap::new();
+            let mut digests: BTreeMap<PatronId, BTreeMap<usize, Vec<String>>> = BTreeMap::new();
             let records: Vec<Record> = arrivals.iter().map(NewArrival::record).collect();
             for (a, matched) in arrivals.iter().zip(matcher.matches_all(&records)) {
                 for i in matched {
-                    let (id, patron, search) = &searches[i];
+                    let (_, patron, search) = &searches[i];
                     if search.material_kind.as_ref().is_some_and(|k| *k != a.material_kind) {
                         continue;
                     }
-                    digests.entry(*patron).or_default().entry((*id, i)).or_default().push(a.title_text.clone());
+                    digests.entry(*patron).or_default().entry(i).or_default().push(a.title_text.clone());
                 }
             }
             let mut sweep = AlertSweep { send_day: Some(day), arrivals: arrivals.len(), ..AlertSweep::default() };
@@ -103,7 +104,7 @@ impl Library {
                 }
                 let mut facts = NoticeFacts::new(&policy.library.name, &who.name, "");
                 facts.digest =
-                    by_search.iter().map(|((_, i), titles)| (searches[*i].2.name.clone(), titles.clone())).collect();
+                    by_search.iter().map(|(i, titles)| (searches[*i].2.name.clone(), titles.clone())).collect();
                 for address in &addresses {
                     let to = Recipient { patron: *patron, channel: ContactMethod::Mail, address: Some(address) };
                     enqueue(tx, NoticeKind::NewArrivals, &facts, &to, None, now)?;
