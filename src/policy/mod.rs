@@ -33,8 +33,15 @@ impl Policy {
     /// ```
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
         let policy = parse(text)?;
-        let problems = validate::problems(&policy);
-        if problems.is_empty() { Ok(policy) } else { Err(PolicyError { problems }) }
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    /// Checks the policy's meaning (bounds, cross-references) as [`Policy::from_toml`] does;
+    /// a `Policy` built or changed in code is checked the same way when a library opens it.
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        let problems = validate::problems(self);
+        if problems.is_empty() { Ok(()) } else { Err(PolicyError { problems }) }
     }
 
     /// Serialises the policy back to TOML; `from_toml` of the result gives the same policy.

@@ -284,6 +284,13 @@ pub struct ResetRules {
     pub methods: Vec<ResetMethod>,
     /// How long an e-mailed reset link stays valid.
     pub token_minutes: u32,
+    /// Reset codes a patron may have outstanding at once; a new request revokes the oldest.
+    #[serde(default = "one")]
+    pub max_outstanding: u32,
+    /// Reset codes mailed per card within an hour; further requests are silently dropped
+    /// (the answer never tells whether a code was sent).
+    #[serde(default = "three")]
+    pub requests_per_hour: u32,
 }
 
 /// A route to a new password after the old one is forgotten.
@@ -332,6 +339,9 @@ pub struct AccountRules {
     pub lockout_window_minutes: u32,
     /// How long a login session lasts without use, in minutes.
     pub session_minutes: u32,
+    /// The longest a session lasts however much it is used, in hours (OWASP ASVS 3.3).
+    #[serde(default = "twelve")]
+    pub session_max_hours: u32,
     /// Patrons may change their own name, address and phone online (false everywhere, R-A7).
     pub patron_edits_personal_details: bool,
 }
@@ -607,4 +617,16 @@ pub struct SendSchedule {
 
 fn yes() -> bool {
     true
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn three() -> u32 {
+    3
+}
+
+fn twelve() -> u32 {
+    12
 }
