@@ -62,6 +62,19 @@ pub enum Error {
         /// Highest migration this build knows.
         supported: u32,
     },
+    /// The file is not a bunko database (another program's, or a half-written copy); it was
+    /// left untouched.
+    #[error("not a bunko database: {reason}")]
+    NotBunkoDatabase {
+        /// What was found instead.
+        reason: String,
+    },
+    /// A backup could not be written or did not verify; no file was left at the target path.
+    #[error("backup failed: {reason}")]
+    Backup {
+        /// What went wrong.
+        reason: String,
+    },
     /// Running schema migrations failed; the database is as it was.
     #[error("schema migration failed: {0}")]
     Migration(String),

@@ -36,12 +36,14 @@ impl Library {
     /// ```
     pub fn check(&self) -> Result<Vec<Violation>> {
         let with_counter = self.policy.holds.counter_holds_count;
-        let (found, counts, lists, searches) = self.store.read(|tx| {
+        let now = self.now();
+        let (found, counts, lists, searches, codes) = self.store.read(|tx| {
             Ok((
                 tx.violations()?,
                 tx.active_hold_counts(with_counter)?,
                 tx.booklist_sizes()?,
                 tx.saved_search_counts()?,
+                tx.outstanding_reset_codes(now)?,
             ))
         })?;
         let mut out: Vec<Violation> =
@@ -49,7 +51,21 @@ impl Library {
         out.extend(self.hold_limit_violations(&counts));
         out.extend(self.booklist_violations(&lists));
         out.extend(self.saved_search_violations(&searches));
+        out.extend(self.reset_code_violations(&codes));
         Ok(out)
+    }
+
+    /// Patrons with more usable reset codes than the policy allows (R-A5 throttle).
+    fn reset_code_violations(&self, counts: &[(i64, u32)]) -> Vec<Violation> {
+        let cap = self.policy.passwords.reset.max_outstanding;
+        counts
+            .iter()
+            .filter(|(_, n)| *n > cap)
+            .map(|(patron, n)| Violation {
+                invariant: "no patron has more outstanding reset codes than allowed".into(),
+                detail: format!("patron {patron}: {n} usable reset codes (cap {cap})"),
+            })
+            .collect()
     }
 
     /// Patrons with more saved searches than the policy allows (R-N1).

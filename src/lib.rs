@@ -46,9 +46,10 @@ pub mod patrons;
 pub mod policy;
 pub mod shelves;
 mod store;
+pub mod upkeep;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Entity, Error, PolicyError, PolicyProblem, Result};
 pub use library::Library;
 pub use policy::Policy;
-pub use store::{StoreOptions, Synchronous, supported_schema_version};
+pub use store::{BackupReport, StoreOptions, Synchronous, supported_schema_version};

@@ -9,7 +9,7 @@ use crate::catalog::BranchInfo;
 use crate::clock::Clock;
 use crate::error::{Entity, Error, PolicyError, Result};
 use crate::policy::Policy;
-use crate::store::{Store, StoreOptions};
+use crate::store::{BackupReport, Store, StoreOptions};
 
 /// A library's engine: its policy, its clock and its database.
 ///
@@ -61,12 +61,14 @@ impl Library {
         clock: impl Clock + 'static,
         options: StoreOptions,
     ) -> Result<Library> {
-        Self::start(Store::open(path.as_ref(), options)?, policy, Box::new(clock))
+        let now = opening_instant(&policy, &clock)?;
+        Self::start(Store::open(path.as_ref(), options, now)?, policy, Box::new(clock))
     }
 
     /// Opens a fresh in-memory database: for tests, examples and "what if" runs.
     pub fn open_in_memory(policy: Policy, clock: impl Clock + 'static) -> Result<Library> {
-        Self::start(Store::open_in_memory(StoreOptions::default())?, policy, Box::new(clock))
+        let now = opening_instant(&policy, &clock)?;
+        Self::start(Store::open_in_memory(StoreOptions::default(), now)?, policy, Box::new(clock))
     }
 
     fn start(store: Store, policy: Policy, clock: Box<dyn Clock>) -> Result<Library> {
@@ -113,19 +115,26 @@ impl Library {
         &self.policy
     }
 
-    /// The current instant, from the injected clock.
+    /// The current instant, from the injected clock, kept within the supported years
+    /// (1900–9999): a clock that runs past them later is pinned to the edge (checked at open).
     pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
+        let now = self.clock.now();
+        now.clamp(earliest(), latest())
     }
 
     /// Today's date in the library's local calendar (the policy's UTC offset).
     pub fn today(&self) -> NaiveDate {
-        self.now().with_timezone(&self.policy.library.utc_offset.to_fixed()).date_naive()
+        local_date(self.now(), &self.policy)
     }
 
     /// Writes a consistent copy of the whole database to a new file at `path`, while other
     /// handles keep working. Open the copy with [`Library::open`] to restore.
-    pub fn backup_to(&self, path: impl AsRef<Path>) -> Result<()> {
+    ///
+    /// The copy is written beside `path` under a temporary name, synced, verified
+    /// (`quick_check`, schema version, every table readable) and only then linked into place:
+    /// a crash or a failed check leaves no file at `path`. An existing file is never
+    /// overwritten.
+    pub fn backup_to(&self, path: impl AsRef<Path>) -> Result<BackupReport> {
         self.store.backup_to(path.as_ref())
     }
 
@@ -138,4 +147,39 @@ impl Library {
     pub(crate) fn require_branch(&self, code: &str) -> Result<&crate::policy::Branch> {
         self.policy.branch(code).ok_or_else(|| Error::NotFound { entity: Entity::Branch, key: code.to_owned() })
     }
+}
+
+/// The first instant the engine supports: dates before 1900 are refused as input.
+fn earliest() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(1900, 1, 2)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(DateTime::<Utc>::MIN_UTC, |t| t.and_utc())
+}
+
+/// The last instant the engine supports, a day short of 10000 so that every local date (any
+/// UTC offset) and every stored date stays within year 9999.
+fn latest() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(9999, 12, 30)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
+}
+
+/// `now` as a date in the library's local calendar; never panics.
+fn local_date(now: DateTime<Utc>, policy: &Policy) -> NaiveDate {
+    let offset = chrono::Duration::seconds(i64::from(policy.library.utc_offset.to_fixed().local_minus_utc()));
+    now.naive_utc().checked_add_signed(offset).unwrap_or(now.naive_utc()).date()
+}
+
+/// Validates the policy (a `Policy` built in code is checked like a TOML one) and the clock,
+/// before anything touches the database.
+fn opening_instant(policy: &Policy, clock: &impl Clock) -> Result<DateTime<Utc>> {
+    policy.validate()?;
+    let now = clock.now();
+    if now < earliest() || now > latest() {
+        return Err(Error::InvalidInput {
+            field: "clock",
+            reason: format!("{now} is outside the supported years 1900–9999"),
+        });
+    }
+    Ok(now)
 }

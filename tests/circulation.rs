@@ -196,10 +196,14 @@ fn standing_reports_unused_cards_and_overdue_blocks_for_kanagawa_r_a6() {
     let mut w = World::new("kanagawa", "2026-05-01");
     let p = w.patron();
     assert!(w.lib.patron_standing(p, None).unwrap().is_empty());
-    w.go_to("2029-05-02");
+    // Activity is kept to the month (R-R1: it must not be joinable with a loan's dates), as
+    // the month's last day: the block comes at most a month late, never early.
+    w.go_to("2029-05-31");
+    assert!(w.lib.patron_standing(p, None).unwrap().is_empty());
+    w.go_to("2029-06-01");
     assert_eq!(
         w.lib.patron_standing(p, None).unwrap(),
-        [Reason::CardUnused { last_used_on: day("2026-05-01"), years: 3 }]
+        [Reason::CardUnused { last_used_on: day("2026-05-31"), years: 3 }]
     );
 
     let mut w = World::new("kanagawa", "2026-05-01");

@@ -8,7 +8,7 @@ use super::{AlertSweep, Matcher, NewArrival, Query, Record, SavedSearch, SearchI
 use crate::Library;
 use crate::catalog::clean_text;
 use crate::error::{Entity, Error, Result};
-use crate::notify::{NoticeFacts, NoticeKind, Recipient, enqueue};
+use crate::notify::{About, NoticeFacts, NoticeKind, Recipient, enqueue};
 use crate::patrons::{PatronId, patron_in};
 use crate::policy::{AlertRules, ContactMethod, MailRecipients, Reason, Refusal};
 
@@ -107,7 +107,7 @@ impl Library {
                     by_search.iter().map(|(i, titles)| (searches[*i].2.name.clone(), titles.clone())).collect();
                 for address in &addresses {
                     let to = Recipient { patron: *patron, channel: ContactMethod::Mail, address: Some(address) };
-                    enqueue(tx, NoticeKind::NewArrivals, &facts, &to, None, now)?;
+                    enqueue(tx, NoticeKind::NewArrivals, &facts, &to, About::Nothing, now)?;
                 }
                 sweep.patrons.push(*patron);
             }

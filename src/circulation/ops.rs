@@ -91,8 +91,9 @@ impl Library {
             let loan = tx.open_loan_of_copy(copy.id)?.ok_or_else(|| Refusal::one(Reason::NotOnLoan))?;
             let patron = loan.patron.ok_or_else(|| Error::not_found(Entity::Patron, loan.id.get()))?;
             let days_overdue = loan.days_overdue(today);
+            // No `touch_patron` here: a return date joined with activity would name the
+            // borrower (R-R1). Checkouts and renewals record activity.
             tx.return_loan(loan.id, today, branch, days_overdue)?;
-            tx.touch_patron(patron, today)?;
             let ctx = Ctx { policy, today, now };
             let route = route_copy(tx, &ctx, &copy, CopyStatus::OnLoan, branch)?;
             Ok(CheckIn { loan: loan.id, patron, days_overdue, route })

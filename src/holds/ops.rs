@@ -309,16 +309,26 @@ impl Library {
     }
 
     /// Marks notices delivered by the host; a delivered ready notice makes its hold "notified"
-    /// (連絡済み). Unknown or already delivered ids are ignored; returns how many were marked.
+    /// (連絡済み). What a notice said is forgotten at delivery (R-R1): only an anonymous count
+    /// per day, kind and channel remains (and, for a live hold or loan, a tombstone without
+    /// patron, address or text). Unknown or already delivered ids are ignored; returns how
+    /// many were marked. After a notice carrying a code, the WAL is truncated at once where no
+    /// other handle is reading, so the code does not linger in the files until the next scrub.
     pub fn mark_delivered(&mut self, notices: &[NoticeId]) -> Result<usize> {
-        let now = self.now();
-        self.store.write(|tx| {
-            let mut n = 0;
+        let (now, today) = (self.now(), self.today());
+        let (marked, secret) = self.store.write(|tx| {
+            let (mut marked, mut secret) = (0, false);
             for &id in notices {
-                n += usize::from(tx.mark_delivered(id, now)?);
+                let delivered = tx.mark_delivered(id, now, today)?;
+                marked += usize::from(delivered.marked);
+                secret |= delivered.secret;
             }
-            Ok(n)
-        })
+            Ok((marked, secret))
+        })?;
+        if secret {
+            self.store.truncate_wal()?;
+        }
+        Ok(marked)
     }
 }
 

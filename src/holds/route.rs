@@ -8,7 +8,7 @@ use super::{Hold, HoldStatus};
 use crate::catalog::{Copy, CopyStatus, calendar_in};
 use crate::circulation::{CopyRoute, LoanStatus, start_loan};
 use crate::error::{Entity, Error, Result};
-use crate::notify::{NoticeFacts, NoticeKind, Recipient, enqueue};
+use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
 use crate::policy::{ContactMethod, MailRecipients, Policy, copy_can_fill_holds, next_delivery_day, pickup_deadline};
 use crate::store::Tx;
 
@@ -61,6 +61,7 @@ fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus
             &calendar,
         )?;
         notify(tx, ctx, hold, NoticeKind::HoldDispatched, |f| f.due_on = Some(loan.due_on))?;
+        tx.hand_notices_to_loan(hold.id, loan.id)?;
         tx.delete_hold(hold.id)?;
         return Ok(CopyRoute::DispatchedOnLoan { loan: loan.id, to: hold.pickup.clone() });
     }
@@ -124,7 +125,7 @@ pub(crate) fn notify(
         ContactMethod::Phone | ContactMethod::Voice | ContactMethod::Fax => vec![hold.contact_phone.clone()],
         ContactMethod::Post => vec![None],
     };
-    write_notices(tx, ctx, hold, kind, hold.contact, &addresses, extra)
+    write_notices(tx, ctx, hold, kind, hold.contact, &addresses, extra).map(drop)
 }
 
 /// Writes one notice of `kind` about `hold` per address, by `channel`.
@@ -136,9 +137,9 @@ pub(crate) fn write_notices(
     channel: ContactMethod,
     addresses: &[Option<String>],
     extra: impl FnOnce(&mut NoticeFacts),
-) -> Result<()> {
+) -> Result<Vec<NoticeId>> {
     if addresses.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let patron = tx
         .patron(hold.patron)?
@@ -146,11 +147,13 @@ pub(crate) fn write_notices(
     let mut facts = NoticeFacts::new(&ctx.policy.library.name, patron.name, &hold.title_text);
     facts.pickup = pickup_name(ctx.policy, &hold.pickup, hold.pickup_point.as_deref());
     extra(&mut facts);
-    for address in addresses {
-        let to = Recipient { patron: hold.patron, channel, address: address.as_deref() };
-        enqueue(tx, kind, &facts, &to, Some(hold.id), ctx.now)?;
-    }
-    Ok(())
+    addresses
+        .iter()
+        .map(|address| {
+            let to = Recipient { patron: hold.patron, channel, address: address.as_deref() };
+            enqueue(tx, kind, &facts, &to, About::Hold(hold.id), ctx.now)
+        })
+        .collect()
 }
 
 /// "Branch name" or "Branch name / pickup point name".

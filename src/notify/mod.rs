@@ -8,6 +8,7 @@ pub use render::{NoticeText, render};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::circulation::LoanId;
 use crate::holds::HoldId;
 use crate::patrons::PatronId;
 use crate::policy::ContactMethod;
@@ -109,6 +110,8 @@ pub struct Notice {
     pub address: Option<String>,
     /// The hold it is about, while that hold exists.
     pub hold: Option<HoldId>,
+    /// The loan it is about (due reminders, dispatched holds), while that loan is open.
+    pub loan: Option<LoanId>,
     /// Subject line.
     pub subject: String,
     /// Plain-text body.
@@ -124,23 +127,40 @@ pub(crate) struct Recipient<'a> {
     pub address: Option<&'a str>,
 }
 
+/// What a notice is about: it is forgotten with that hold or loan (R-R1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum About {
+    /// Nothing that ends (codes, digests): forgotten at delivery.
+    Nothing,
+    /// A hold: forgotten when the hold ends or is collected.
+    Hold(HoldId),
+    /// A loan: forgotten when the loan is returned.
+    Loan(LoanId),
+}
+
 /// Renders `kind` from `facts` and writes it to the outbox in the caller's transaction. Notices
-/// carrying a code are marked secret: their body is redacted once delivered.
+/// carrying a code are marked secret: they are deleted once delivered, never re-sent.
 pub(crate) fn enqueue(
     tx: &crate::store::Tx<'_>,
     kind: NoticeKind,
     facts: &NoticeFacts,
     to: &Recipient<'_>,
-    hold: Option<HoldId>,
+    about: About,
     now: DateTime<Utc>,
 ) -> crate::Result<NoticeId> {
     let text = render(kind, facts);
+    let (hold, loan) = match about {
+        About::Nothing => (None, None),
+        About::Hold(h) => (Some(h), None),
+        About::Loan(l) => (None, Some(l)),
+    };
     tx.insert_notice(&crate::store::NewNotice {
         patron: to.patron,
         kind,
         channel: to.channel,
         address: to.address,
         hold,
+        loan,
         subject: &text.subject,
         body: &text.body,
         secret: matches!(kind, NoticeKind::EmailConfirmation | NoticeKind::PasswordReset),

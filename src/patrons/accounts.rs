@@ -4,7 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::credentials::{
-    hash_password, needs_rehash, random_password, random_token, token_hash, verify_against_dummy, verify_password,
+    card_hash, hash_password, needs_rehash, random_password, random_token, token_hash, verify_against_dummy,
+    verify_password,
 };
 use super::{CardNumber, PatronId, account_facts, patron_in};
 use crate::Library;
@@ -48,16 +49,17 @@ pub struct Authenticated {
 impl Library {
     /// Staff issue a temporary password at the counter (仮パスワード, R-A2). The password is
     /// returned once; the account can then only log in to change it, and the services the policy
-    /// names refuse it. Existing sessions are revoked and the card's lockout is cleared.
+    /// names refuse it. Existing sessions and codes are revoked and the card's lockout is cleared.
     pub fn issue_temporary_password(&mut self, patron: PatronId) -> Result<String> {
         let rules = &self.policy.passwords.temporary;
         let password = random_password(rules.length, rules.charset)?;
         let hash = hash_password(&password)?;
-        let now = self.now();
+        let (now, policy) = (self.now(), &self.policy);
         self.store.write(|tx| {
             let who = patron_in(tx, patron)?;
             tx.set_password(patron, &hash, true)?;
-            tx.clear_login_failures(who.card_number.as_str(), now - Duration::days(1))
+            let card = card_hash(tx.login_failures_key(), who.card_number.as_str());
+            tx.clear_login_failures(&card, now - lockout_window(policy))
         })?;
         Ok(password)
     }
@@ -65,20 +67,21 @@ impl Library {
     /// Logs in with card number and password (R-A1).
     ///
     /// An unknown card and a wrong password give the same [`Error::LoginFailed`] after the same
-    /// argon2 work. After the policy's number of failures within its window the card is locked
+    /// argon2 work. Each attempt is counted against the card *before* the password is checked,
+    /// in the same transaction as the lockout check, so however many attempts run at once, at
+    /// most the policy's number are verified per window; then the card is locked
     /// ([`Error::LockedOut`]), known or not. A correct password on a blocked account is refused
     /// with its reasons (R-A6).
     pub fn login(&mut self, card_number: &str, password: &str) -> Result<Session> {
         let card = CardNumber::parse(&self.policy.cards, card_number)?;
-        let now = self.now();
-        let policy = &self.policy;
-        let (window, stored) = self.store.read(|tx| {
-            let window = check_lockout(tx, policy, &card, now)?;
+        let (now, policy) = (self.now(), &self.policy);
+        let (attempt, stored) = self.store.write(|tx| {
+            let attempt = reserve_attempt(tx, policy, card.as_str(), now)?;
             let stored = match tx.patron_by_card(&card)? {
                 Some(p) => tx.password_of(p.id)?.map(|(hash, temporary)| (p.id, hash, temporary)),
                 None => None,
             };
-            Ok((window, stored))
+            Ok((attempt, stored))
         })?;
         let matched = match &stored {
             Some((_, hash, _)) => verify_password(password, hash),
@@ -88,31 +91,32 @@ impl Library {
             }
         };
         let Some((patron, hash, temporary)) = stored.filter(|_| matched) else {
-            self.store.write(|tx| tx.record_login_failure(card.as_str(), now))?;
             return Err(Error::LoginFailed);
         };
         let rehash = if needs_rehash(&hash) { Some(hash_password(password)?) } else { None };
         let (today, policy) = (self.today(), &self.policy);
         self.store.write(|tx| {
-            let who = patron_in(tx, patron)?;
-            Refusal::check(account_refusals(policy, &account_facts(tx, &who, today)?, None), ())?;
-            tx.clear_login_failures(card.as_str(), now - window)?;
+            attempt.succeeded(tx)?;
             if let Some(new_hash) = &rehash {
                 tx.rehash_password(patron, new_hash)?;
             }
             tx.touch_patron(patron, today)?;
-            start_session(tx, policy, patron, temporary, now)
+            start_session(tx, policy, patron, temporary, now, today)
         })
     }
 
-    /// Checks a session token and extends it by the policy's session length.
+    /// Checks a session token and extends it by the policy's session length, never past its
+    /// absolute lifetime. A session of a patron who may no longer log in (blocked, expired
+    /// card, R-A6) is refused with the reasons.
     pub fn authenticate(&mut self, token: &str) -> Result<Authenticated> {
-        let now = self.now();
-        let length = Duration::minutes(i64::from(self.policy.accounts.session_minutes));
+        let (now, today, policy) = (self.now(), self.today(), &self.policy);
         let hash = token_hash(token);
         self.store.write(|tx| {
             let session = tx.session(&hash)?.filter(|s| s.expires_at > now).ok_or(Error::NotAuthenticated)?;
-            tx.extend_session(&hash, now + length)?;
+            let who = patron_in(tx, session.patron)?;
+            Refusal::check(account_refusals(policy, &account_facts(tx, &who, today)?, None), ())?;
+            let (idle, lifetime) = session_lengths(policy);
+            tx.extend_session(&hash, (now + idle).min(session.created_at + lifetime))?;
             Ok(Authenticated { patron: session.patron, must_change_password: session.restricted })
         })
     }
@@ -124,12 +128,15 @@ impl Library {
     }
 
     /// Changes the patron's password (R-A4): needs the current one and the new one twice. Every
-    /// broken rule is listed. All sessions end; the new session is returned.
+    /// broken rule is listed. A wrong current password counts toward the card's lockout like a
+    /// failed login. All sessions and codes end; the new session is returned.
     pub fn change_password(&mut self, patron: PatronId, current: &str, new: &str, confirm: &str) -> Result<Session> {
         check_new_password(&self.policy, new, confirm)?;
-        let stored = self.store.read(|tx| {
-            patron_in(tx, patron)?;
-            tx.password_of(patron)
+        let (now, policy) = (self.now(), &self.policy);
+        let (attempt, stored) = self.store.write(|tx| {
+            let who = patron_in(tx, patron)?;
+            let attempt = reserve_attempt(tx, policy, who.card_number.as_str(), now)?;
+            Ok((attempt, tx.password_of(patron)?))
         })?;
         if !stored.is_some_and(|(hash, _)| verify_password(current, &hash)) {
             return Err(Error::InvalidInput {
@@ -138,10 +145,11 @@ impl Library {
             });
         }
         let hash = hash_password(new)?;
-        let (now, policy) = (self.now(), &self.policy);
+        let today = self.today();
         self.store.write(|tx| {
+            attempt.succeeded(tx)?;
             tx.set_password(patron, &hash, false)?;
-            start_session(tx, policy, patron, false, now)
+            start_session(tx, policy, patron, false, now, today)
         })
     }
 }
@@ -155,34 +163,67 @@ pub(super) fn check_new_password(policy: &crate::Policy, new: &str, confirm: &st
     if problems.is_empty() { Ok(()) } else { Err(Error::PasswordRules(problems)) }
 }
 
-/// Opens a session for `patron` in the caller's transaction; expired sessions are swept.
+/// The idle timeout and the absolute lifetime of a session.
+fn session_lengths(policy: &crate::Policy) -> (Duration, Duration) {
+    let a = &policy.accounts;
+    (Duration::minutes(i64::from(a.session_minutes)), Duration::hours(i64::from(a.session_max_hours)))
+}
+
+/// The one way a session starts, in the caller's transaction: refused for a patron who may not
+/// log in (R-A6); expired sessions are swept.
 pub(super) fn start_session(
     tx: &crate::store::Tx<'_>,
     policy: &crate::Policy,
     patron: PatronId,
     restricted: bool,
     now: DateTime<Utc>,
+    today: chrono::NaiveDate,
 ) -> Result<Session> {
+    let who = patron_in(tx, patron)?;
+    Refusal::check(account_refusals(policy, &account_facts(tx, &who, today)?, None), ())?;
+    let (idle, lifetime) = session_lengths(policy);
     let token = random_token()?;
-    let expires_at = now + Duration::minutes(i64::from(policy.accounts.session_minutes));
-    tx.delete_expired_sessions(now)?;
+    let expires_at = (now + idle).min(now + lifetime);
+    tx.delete_expired_sessions(now, now - lifetime)?;
     tx.insert_session(&token_hash(&token), patron, now, expires_at, restricted)?;
     Ok(Session { token, patron, expires_at, must_change_password: restricted })
 }
 
-/// Refuses the attempt if the card is locked; else the failures window.
-pub(super) fn check_lockout(
+/// An attempt counted against a card before its secret is checked.
+pub(super) struct Attempt {
+    card_hash: String,
+    since: DateTime<Utc>,
+}
+
+impl Attempt {
+    /// The secret was right: the card's failures (this attempt included) are forgotten.
+    pub(super) fn succeeded(&self, tx: &crate::store::Tx<'_>) -> Result<()> {
+        tx.clear_login_failures(&self.card_hash, self.since)
+    }
+}
+
+/// In the caller's write transaction: refuses the attempt if the card is locked, else records
+/// it as a failure until it succeeds. Because the check and the record are one `BEGIN
+/// IMMEDIATE` transaction, concurrent attempts cannot all pass the check.
+pub(super) fn reserve_attempt(
     tx: &crate::store::Tx<'_>,
     policy: &crate::Policy,
-    card: &CardNumber,
+    card: &str,
     now: DateTime<Utc>,
-) -> Result<Duration> {
+) -> Result<Attempt> {
     let accounts = &policy.accounts;
-    let window = Duration::minutes(i64::from(accounts.lockout_window_minutes));
-    let failures = tx.login_failures_since(card.as_str(), now - window)?;
-    if failures.len() >= accounts.lockout_attempts as usize {
-        let oldest = failures[failures.len() - accounts.lockout_attempts as usize];
-        return Err(Error::LockedOut { until: oldest + window });
+    let window = lockout_window(policy);
+    let card_hash = card_hash(tx.login_failures_key(), card);
+    let failures = tx.login_failures_since(&card_hash, now - window)?;
+    let allowed = usize::try_from(accounts.lockout_attempts).unwrap_or(usize::MAX);
+    if let Some(oldest) = failures.len().checked_sub(allowed).and_then(|i| failures.get(i)) {
+        return Err(Error::LockedOut { until: *oldest + window });
     }
-    Ok(window)
+    tx.record_login_failure(&card_hash, now)?;
+    Ok(Attempt { card_hash, since: now - window })
+}
+
+/// How far back failed attempts count.
+pub(crate) fn lockout_window(policy: &crate::Policy) -> Duration {
+    Duration::minutes(i64::from(policy.accounts.lockout_window_minutes))
 }

@@ -3,13 +3,13 @@
 
 use chrono::{Duration, NaiveDate};
 
-use super::accounts::{Session, check_lockout, check_new_password, start_session};
+use super::accounts::{Session, check_new_password, reserve_attempt, start_session};
 use super::credentials::{hash_password, random_token, token_hash};
 use super::{CardNumber, Patron, PatronId, Phone, patron_in};
 use crate::Library;
 use crate::catalog::clean_text;
 use crate::error::{Error, Result};
-use crate::notify::{NoticeFacts, NoticeKind, Recipient, enqueue};
+use crate::notify::{About, NoticeFacts, NoticeKind, Recipient, enqueue};
 use crate::policy::{ContactMethod, ResetMethod};
 use crate::store::TokenPurpose;
 
@@ -51,31 +51,35 @@ impl Library {
         let card = CardNumber::parse(&self.policy.cards, card_number)?;
         check_new_password(&self.policy, new, confirm)?;
         let (now, today, policy) = (self.now(), self.today(), &self.policy);
-        let found = self.store.read(|tx| {
-            check_lockout(tx, policy, &card, now)?;
-            Ok(tx.patron_by_card(&card)?.filter(|p| {
+        // The attempt counts toward the lockout before anything is compared (see `login`).
+        let (attempt, found) = self.store.write(|tx| {
+            let attempt = reserve_attempt(tx, policy, card.as_str(), now)?;
+            let found = tx.patron_by_card(&card)?.filter(|p| {
                 p.birth_date == Some(birth_date)
                     && !p.card_expired(today)
                     && p.phones.iter().any(|ph| same_phone(&ph.number, phone))
-            }))
+            });
+            Ok((attempt, found))
         })?;
         // Hash either way, so a mismatch costs what a match does.
         let hash = hash_password(new)?;
         let Some(patron) = found else {
-            self.store.write(|tx| tx.record_login_failure(card.as_str(), now))?;
             return Err(Error::LoginFailed);
         };
         self.store.write(|tx| {
+            attempt.succeeded(tx)?;
             tx.set_password(patron.id, &hash, false)?;
-            tx.clear_login_failures(card.as_str(), now - Duration::days(1))?;
             tx.touch_patron(patron.id, today)?;
-            start_session(tx, policy, patron.id, false, now)
+            start_session(tx, policy, patron.id, false, now, today)
         })
     }
 
     /// Asks for a password-reset code by mail (R-A5, kanagawa): if `address` is a confirmed
     /// address of the card's patron, a single-use code valid for the policy's minutes is mailed
     /// there. Answers `Ok(())` either way, so it reveals nothing about cards or addresses.
+    ///
+    /// Throttled per card by the policy: past `requests_per_hour` codes in the last hour nothing
+    /// is sent, and a new code revokes the oldest beyond `max_outstanding`.
     pub fn request_password_reset(&mut self, card_number: &str, address: &str) -> Result<()> {
         if !self.policy.passwords.reset.methods.contains(&ResetMethod::EmailLink) {
             return Err(Error::InvalidInput {
@@ -89,15 +93,19 @@ impl Library {
         let expires_at = now + Duration::minutes(i64::from(policy.passwords.reset.token_minutes));
         self.store.write(|tx| {
             let Some(patron) = tx.patron_by_card(&card)? else { return Ok(()) };
-            if !tx.has_confirmed_email(patron.id, address.trim())? {
+            let reset = &policy.passwords.reset;
+            if !tx.has_confirmed_email(patron.id, address.trim())?
+                || tx.reset_codes_issued_since(patron.id, now - Duration::hours(1))? >= reset.requests_per_hour
+            {
                 return Ok(());
             }
-            tx.insert_token(&token_hash(&token), patron.id, TokenPurpose::PasswordReset, None, expires_at)?;
+            tx.revoke_reset_codes_beyond(patron.id, reset.max_outstanding.saturating_sub(1), now)?;
+            tx.insert_token(&token_hash(&token), patron.id, TokenPurpose::PasswordReset, None, now, expires_at)?;
             let mut facts = NoticeFacts::new(&policy.library.name, &patron.name, "");
             facts.code = Some(token.clone());
             facts.code_expires_at = Some(expires_at);
             let to = Recipient { patron: patron.id, channel: ContactMethod::Mail, address: Some(address.trim()) };
-            enqueue(tx, NoticeKind::PasswordReset, &facts, &to, None, now)?;
+            enqueue(tx, NoticeKind::PasswordReset, &facts, &to, About::Nothing, now)?;
             Ok(())
         })
     }
@@ -106,12 +114,12 @@ impl Library {
     pub fn redeem_password_reset(&mut self, code: &str, new: &str, confirm: &str) -> Result<Session> {
         check_new_password(&self.policy, new, confirm)?;
         let hash = hash_password(new)?;
-        let (now, policy) = (self.now(), &self.policy);
+        let (now, today, policy) = (self.now(), self.today(), &self.policy);
         self.store.write(|tx| {
             let (patron, _) =
                 tx.take_token(&token_hash(code.trim()), TokenPurpose::PasswordReset, now)?.ok_or(invalid_code())?;
             tx.set_password(patron, &hash, false)?;
-            start_session(tx, policy, patron, false, now)
+            start_session(tx, policy, patron, false, now, today)
         })
     }
 
@@ -144,12 +152,12 @@ impl Library {
             }
             let id = tx.insert_pending_email(patron, &address, tag.as_deref())?;
             let expires_at = now + Duration::hours(CONFIRMATION_HOURS);
-            tx.insert_token(&token_hash(&token), patron, TokenPurpose::EmailConfirmation, Some(id), expires_at)?;
+            tx.insert_token(&token_hash(&token), patron, TokenPurpose::EmailConfirmation, Some(id), now, expires_at)?;
             let mut facts = NoticeFacts::new(&policy.library.name, &who.name, "");
             facts.code = Some(token.clone());
             facts.code_expires_at = Some(expires_at);
             let to = Recipient { patron, channel: ContactMethod::Mail, address: Some(&address) };
-            enqueue(tx, NoticeKind::EmailConfirmation, &facts, &to, None, now)?;
+            enqueue(tx, NoticeKind::EmailConfirmation, &facts, &to, About::Nothing, now)?;
             Ok(())
         })
     }

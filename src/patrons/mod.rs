@@ -10,6 +10,7 @@ mod credentials;
 mod ops;
 mod reminders;
 
+pub(crate) use accounts::lockout_window;
 pub use accounts::{Authenticated, Session};
 pub use barcode::card_barcode_svg;
 pub use contact::EmailAddress;

@@ -46,9 +46,15 @@ impl Library {
             .ok_or_else(|| Error::NotFound { entity: Entity::Patron, key: card.to_string() })
     }
 
-    /// Blocks or unblocks a patron (a staff operation).
+    /// Blocks or unblocks a patron (a staff operation). Blocking ends every session of the
+    /// patron in the same transaction (R-A6).
     pub fn set_patron_blocked(&mut self, id: PatronId, blocked: bool) -> Result<()> {
-        let found = self.store.write(|tx| tx.set_patron_blocked(id, blocked))?;
+        let found = self.store.write(|tx| {
+            if blocked {
+                tx.delete_sessions_of(id)?;
+            }
+            tx.set_patron_blocked(id, blocked)
+        })?;
         if found { Ok(()) } else { Err(Error::NotFound { entity: Entity::Patron, key: id.get().to_string() }) }
     }
 }

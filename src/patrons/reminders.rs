@@ -5,9 +5,9 @@ use chrono::Days;
 use super::{PatronId, patron_in};
 use crate::Library;
 use crate::error::{Error, Result};
-use crate::notify::{NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
+use crate::holds::route::{Ctx, write_notices};
+use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
 use crate::policy::{ContactMethod, MailRecipients};
-use crate::store::NewNotice;
 
 impl Library {
     /// Turns the patron's due-date reminder mails on or off (kanagawa, R-C6).
@@ -43,7 +43,7 @@ impl Library {
                 facts.due_on = Some(r.due_on);
                 for address in &addresses {
                     let to = Recipient { patron: r.patron, channel: ContactMethod::Mail, address: Some(address) };
-                    enqueue(tx, NoticeKind::DueReminder, &facts, &to, None, now)?;
+                    enqueue(tx, NoticeKind::DueReminder, &facts, &to, About::Loan(r.loan), now)?;
                 }
                 tx.mark_reminded(r.loan, today)?;
             }
@@ -52,30 +52,35 @@ impl Library {
     }
 
     /// The host reports that a mailed notice bounced. Where the policy names a fallback
-    /// (chiba: phone, R-C6), the same notice is queued again by that method to the patron's
-    /// chosen phone; returns the new notice. Notices carrying a code are never re-sent.
+    /// (chiba: phone, R-C6), the notice is queued again by that method to the patron's chosen
+    /// phone, rendered afresh from the hold or loan it is about (a delivered notice keeps no
+    /// text, R-R1); returns the new notice. Nothing is re-sent for a notice carrying a code,
+    /// or once its hold has been collected or its loan returned.
     pub fn mark_bounced(&mut self, notice: NoticeId) -> Result<Option<NoticeId>> {
-        let (now, fallback) = (self.now(), self.policy.contact.bounce_fallback);
+        let (now, today, policy) = (self.now(), self.today(), &self.policy);
         self.store.write(|tx| {
             let n = tx.stored_notice(notice)?.ok_or(Error::not_found(crate::Entity::Notice, notice.get()))?;
-            let (Some(method), Some(patron)) = (fallback, n.patron) else { return Ok(None) };
+            let Some(method) = policy.contact.bounce_fallback else { return Ok(None) };
             if n.channel != ContactMethod::Mail || n.secret {
                 return Ok(None);
             }
+            if let Some(hold) = n.hold.map(|h| tx.hold(h)).transpose()?.flatten() {
+                let phone = patron_in(tx, hold.patron)?.contact_phone().map(str::to_owned);
+                let ctx = Ctx { policy, today, now };
+                let ids = write_notices(tx, &ctx, &hold, n.kind, method, &[phone], |f| {
+                    f.pickup_deadline = hold.pickup_deadline;
+                    f.arrives_on = hold.arrives_on;
+                    f.reason.clone_from(&hold.end_reason);
+                })?;
+                return Ok(ids.first().copied());
+            }
+            let Some(loan) = n.loan.map(|l| tx.open_loan(l)).transpose()?.flatten() else { return Ok(None) };
+            let Some(patron) = loan.patron else { return Ok(None) };
             let who = patron_in(tx, patron)?;
-            let phone = who.contact_phone();
-            let id = tx.insert_notice(&NewNotice {
-                patron,
-                kind: n.kind,
-                channel: method,
-                address: phone,
-                hold: None,
-                subject: &n.subject,
-                body: &n.body,
-                secret: false,
-                created_at: now,
-            })?;
-            Ok(Some(id))
+            let mut facts = NoticeFacts::new(&policy.library.name, &who.name, &loan.title_text);
+            facts.due_on = Some(loan.due_on);
+            let to = Recipient { patron, channel: method, address: who.contact_phone() };
+            enqueue(tx, n.kind, &facts, &to, About::Loan(loan.id), now).map(Some)
         })
     }
 }

@@ -10,6 +10,7 @@ use crate::patrons::PatronId;
 /// A stored session, found by its token hash.
 pub(crate) struct StoredSession {
     pub patron: PatronId,
+    pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub restricted: bool,
 }
@@ -24,14 +25,27 @@ impl Tx<'_> {
         ))
     }
 
-    /// Sets the password hash (temporary or not) and revokes every session of the patron.
+    /// Sets the password hash (temporary or not) and revokes every session and every
+    /// outstanding single-use code of the patron.
     pub(crate) fn set_password(&self, patron: PatronId, hash: &str, temporary: bool) -> Result<()> {
         self.exec(
             "UPDATE patrons SET password_hash = ?2, password_is_temporary = ?3 WHERE id = ?1",
             params![patron, hash, temporary],
         )?;
+        self.delete_sessions_of(patron)?;
+        self.exec("DELETE FROM account_tokens WHERE patron_id = ?1 AND used_at IS NULL", [patron])?;
+        Ok(())
+    }
+
+    /// Ends every session of the patron.
+    pub(crate) fn delete_sessions_of(&self, patron: PatronId) -> Result<()> {
         self.exec("DELETE FROM sessions WHERE patron_id = ?1", [patron])?;
         Ok(())
+    }
+
+    /// The key for hashing typed card numbers in the failed-login log.
+    pub(crate) fn login_failures_key(&self) -> &[u8; 32] {
+        &self.keys.login_failures
     }
 
     /// Replaces the hash only (rehash with new parameters); sessions stay.
@@ -40,22 +54,25 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub(crate) fn login_failures_since(&self, card: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
+    /// Failed (or reserved) attempts on a card since `since`, oldest first; `card_hash` is the
+    /// keyed hash of the typed card number.
+    pub(crate) fn login_failures_since(&self, card_hash: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
         let mut stmt =
-            self.conn.prepare_cached("SELECT at FROM login_failures WHERE card_number = ?1 AND at > ?2 ORDER BY at")?;
-        let rows = stmt.query_map(params![card, since], |r| r.get(0))?;
+            self.conn.prepare_cached("SELECT at FROM login_failures WHERE card_hash = ?1 AND at > ?2 ORDER BY at")?;
+        let rows = stmt.query_map(params![card_hash, since], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub(crate) fn record_login_failure(&self, card: &str, at: DateTime<Utc>) -> Result<()> {
-        self.exec("INSERT INTO login_failures (card_number, at) VALUES (?1, ?2)", params![card, at])?;
+    /// Records an attempt on a card as failed; it stays failed unless the attempt succeeds.
+    pub(crate) fn record_login_failure(&self, card_hash: &str, at: DateTime<Utc>) -> Result<()> {
+        self.exec("INSERT INTO login_failures (card_hash, at) VALUES (?1, ?2)", params![card_hash, at])?;
         Ok(())
     }
 
     /// Forgets failures for a card (after a success, or when staff issue a new password), and
     /// any older than `before` for every card.
-    pub(crate) fn clear_login_failures(&self, card: &str, before: DateTime<Utc>) -> Result<()> {
-        self.exec("DELETE FROM login_failures WHERE card_number = ?1 OR at <= ?2", params![card, before])?;
+    pub(crate) fn clear_login_failures(&self, card_hash: &str, before: DateTime<Utc>) -> Result<()> {
+        self.exec("DELETE FROM login_failures WHERE card_hash = ?1 OR at <= ?2", params![card_hash, before])?;
         Ok(())
     }
 
@@ -76,9 +93,16 @@ impl Tx<'_> {
 
     pub(crate) fn session(&self, token_hash: &str) -> Result<Option<StoredSession>> {
         optional(self.row(
-            "SELECT patron_id, expires_at, is_restricted FROM sessions WHERE token_hash = ?1",
+            "SELECT patron_id, created_at, expires_at, is_restricted FROM sessions WHERE token_hash = ?1",
             [token_hash],
-            |r| Ok(StoredSession { patron: r.get(0)?, expires_at: r.get(1)?, restricted: r.get(2)? }),
+            |r| {
+                Ok(StoredSession {
+                    patron: r.get(0)?,
+                    created_at: r.get(1)?,
+                    expires_at: r.get(2)?,
+                    restricted: r.get(3)?,
+                })
+            },
         ))
     }
 
@@ -91,9 +115,46 @@ impl Tx<'_> {
         Ok(self.exec("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])? > 0)
     }
 
-    /// Removes sessions that expired before `now`.
-    pub(crate) fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<()> {
-        self.exec("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
+    /// Removes sessions that expired by `now` or were started at or before `started_before`
+    /// (the absolute lifetime); returns how many.
+    pub(crate) fn delete_expired_sessions(&self, now: DateTime<Utc>, started_before: DateTime<Utc>) -> Result<usize> {
+        Ok(self.exec("DELETE FROM sessions WHERE expires_at <= ?1 OR created_at <= ?2", params![now, started_before])?)
+    }
+
+    /// Removes used or expired single-use codes issued at or before `issued_before` (kept
+    /// until then to throttle requests); returns how many.
+    pub(crate) fn delete_spent_tokens(&self, now: DateTime<Utc>, issued_before: DateTime<Utc>) -> Result<usize> {
+        Ok(self.exec(
+            "DELETE FROM account_tokens WHERE (used_at IS NOT NULL OR expires_at <= ?1)
+               AND (created_at IS NULL OR created_at <= ?2)",
+            params![now, issued_before],
+        )?)
+    }
+
+    /// Removes failed-login records at or before `before`; returns how many.
+    pub(crate) fn delete_old_login_failures(&self, before: DateTime<Utc>) -> Result<usize> {
+        Ok(self.exec("DELETE FROM login_failures WHERE at <= ?1", [before])?)
+    }
+
+    /// Reset codes issued to the patron since `since`, used or not.
+    pub(crate) fn reset_codes_issued_since(&self, patron: PatronId, since: DateTime<Utc>) -> Result<u32> {
+        Ok(self.row(
+            "SELECT COUNT(*) FROM account_tokens WHERE patron_id = ?1 AND purpose = 'password_reset' AND created_at > ?2",
+            params![patron, since],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Revokes the patron's oldest usable reset codes so that at most `keep` remain.
+    pub(crate) fn revoke_reset_codes_beyond(&self, patron: PatronId, keep: u32, now: DateTime<Utc>) -> Result<()> {
+        self.exec(
+            "UPDATE account_tokens SET used_at = ?3
+             WHERE token_hash IN (
+                 SELECT token_hash FROM account_tokens
+                 WHERE patron_id = ?1 AND purpose = 'password_reset' AND used_at IS NULL AND expires_at > ?3
+                 ORDER BY created_at DESC, token_hash LIMIT -1 OFFSET ?2)",
+            params![patron, keep, now],
+        )?;
         Ok(())
     }
 }
@@ -121,11 +182,13 @@ impl Tx<'_> {
         patron: PatronId,
         purpose: TokenPurpose,
         email: Option<i64>,
+        now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
         self.exec(
-            "INSERT INTO account_tokens (token_hash, patron_id, purpose, email_id, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![token_hash, patron, purpose.name(), email, expires_at],
+            "INSERT INTO account_tokens (token_hash, patron_id, purpose, email_id, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![token_hash, patron, purpose.name(), email, now, expires_at],
         )?;
         Ok(())
     }
@@ -236,13 +299,12 @@ impl Tx<'_> {
     }
 }
 
-/// A stored notice's content.
+/// What a stored notice is, without its text (a delivered one has none).
 pub(crate) struct StoredNotice {
-    pub patron: Option<PatronId>,
     pub kind: crate::notify::NoticeKind,
     pub channel: crate::policy::ContactMethod,
-    pub subject: String,
-    pub body: String,
+    pub hold: Option<crate::holds::HoldId>,
+    pub loan: Option<crate::circulation::LoanId>,
     pub secret: bool,
 }
 
@@ -281,19 +343,14 @@ impl Tx<'_> {
 
     /// A notice by id, for re-sending it another way.
     pub(crate) fn stored_notice(&self, id: crate::notify::NoticeId) -> Result<Option<StoredNotice>> {
-        optional(self.row(
-            "SELECT patron_id, kind, channel, subject, body, is_secret FROM notices WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(StoredNotice {
-                    patron: r.get(0)?,
-                    kind: r.get(1)?,
-                    channel: r.get(2)?,
-                    subject: r.get(3)?,
-                    body: r.get(4)?,
-                    secret: r.get(5)?,
-                })
-            },
-        ))
+        optional(self.row("SELECT kind, channel, hold_id, loan_id, is_secret FROM notices WHERE id = ?1", [id], |r| {
+            Ok(StoredNotice {
+                kind: r.get(0)?,
+                channel: r.get(1)?,
+                hold: r.get(2)?,
+                loan: r.get(3)?,
+                secret: r.get(4)?,
+            })
+        }))
     }
 }

@@ -50,6 +50,21 @@ const CHECKS: &[(&str, &str)] = &[
          WHERE r.checked_out_on < p.reading_history_since",
     ),
     (
+        "no delivered notice names a patron, an address or a title",
+        "SELECT 'notice ' || id || ' (' || kind || ') was delivered but keeps '
+                || IIF(patron_id IS NOT NULL, 'its patron', IIF(address IS NOT NULL, 'its address', 'its text'))
+         FROM notices WHERE delivered_at IS NOT NULL
+           AND (patron_id IS NOT NULL OR address IS NOT NULL OR subject <> '' OR body <> '')",
+    ),
+    (
+        "no notice outlives the hold or loan it is about",
+        "SELECT 'notice ' || n.id || ' (' || n.kind || ') is about returned loan ' || n.loan_id
+         FROM notices n JOIN loans l ON l.id = n.loan_id WHERE l.status = 'returned'
+         UNION ALL
+         SELECT 'notice ' || id || ' (' || kind || ') is about a hold that no longer exists' FROM notices
+         WHERE hold_id IS NULL AND kind IN ('hold_placed', 'hold_ready', 'hold_in_transit')",
+    ),
+    (
         "a saved search has at least one term",
         "SELECT 'saved search ' || s.id || ' of patron ' || s.patron_id || ' has no terms' FROM saved_searches s
          WHERE NOT EXISTS (SELECT 1 FROM saved_search_terms t WHERE t.search_id = s.id)",
@@ -94,6 +109,16 @@ impl Tx<'_> {
              GROUP BY patron_id, material_kind",
         )?;
         let rows = stmt.query_map([with_counter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// `(patron, usable reset codes)` for every patron with one at `now`.
+    pub(crate) fn outstanding_reset_codes(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<(i64, u32)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT patron_id, COUNT(*) FROM account_tokens
+             WHERE purpose = 'password_reset' AND used_at IS NULL AND expires_at > ?1 GROUP BY patron_id",
+        )?;
+        let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -132,7 +132,8 @@ impl Tx<'_> {
         Ok(self.exec("UPDATE loans SET status = 'active' WHERE id = ?1 AND status = 'in_transit'", [id])? == 1)
     }
 
-    /// Closes a loan and drops its link to the patron (privacy, R-R1).
+    /// Closes a loan and drops its link to the patron, and every notice about it (privacy,
+    /// R-R1): a reminder not yet sent is stale, a delivered one's tombstone has no more use.
     pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate, at: &str, days_overdue: u32) -> Result<bool> {
         let n = self.exec(
             "UPDATE loans SET status = 'returned', returned_on = ?2, returned_at = ?3, days_overdue = ?4, patron_id = NULL
@@ -140,12 +141,19 @@ impl Tx<'_> {
             params![id, on, at, days_overdue],
         )?;
         self.exec("UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1", params![id, on])?;
+        self.exec("DELETE FROM notices WHERE loan_id = ?1", [id])?;
         Ok(n == 1)
     }
 
     /// Records that the card was used on `day`.
     pub(crate) fn touch_patron(&self, id: PatronId, day: NaiveDate) -> Result<()> {
-        self.exec("UPDATE patrons SET last_activity_on = MAX(last_activity_on, ?2) WHERE id = ?1", params![id, day])?;
+        // Kept to the month — the last day of the month of `day` — so that activity cannot be
+        // joined with a loan's dates to name its borrower (R-R1); R-A6 counts in years.
+        self.exec(
+            "UPDATE patrons SET last_activity_on = MAX(last_activity_on, date(?2, 'start of month', '+1 month', '-1 day'))
+             WHERE id = ?1",
+            params![id, day],
+        )?;
         Ok(())
     }
 

@@ -91,6 +91,7 @@ pub(crate) struct NewNotice<'a> {
     pub channel: ContactMethod,
     pub address: Option<&'a str>,
     pub hold: Option<HoldId>,
+    pub loan: Option<crate::circulation::LoanId>,
     pub subject: &'a str,
     pub body: &'a str,
     pub secret: bool,
@@ -304,12 +305,38 @@ impl Tx<'_> {
              WHERE id = ?1 AND status IN ('pending_approval', 'waiting', 'in_transit', 'ready')",
             params![hold, status, on, reason],
         )?;
+        if n == 1 {
+            self.forget_notices_of_hold(hold)?;
+        }
         Ok(n == 1)
     }
 
-    /// Removes a hold that was collected: the loan carries on, and nothing keeps the link.
+    /// Removes a hold that was collected: the loan carries on, and nothing keeps the link —
+    /// not the hold, not its notices (R-R1).
     pub(crate) fn delete_hold(&self, hold: HoldId) -> Result<(), crate::Error> {
+        self.forget_notices_of_hold(hold)?;
         self.exec("DELETE FROM holds WHERE id = ?1", [hold])?;
+        Ok(())
+    }
+
+    /// Deletes every notice about `hold`, sent or not: once the hold has ended they are stale,
+    /// and they name the patron with the title (R-R1).
+    fn forget_notices_of_hold(&self, hold: HoldId) -> Result<(), crate::Error> {
+        self.exec("DELETE FROM notices WHERE hold_id = ?1", [hold])?;
+        Ok(())
+    }
+
+    /// The notice of a hold that became a loan at dispatch (R-H12) is about that loan now, and
+    /// is forgotten when the loan is returned.
+    pub(crate) fn hand_notices_to_loan(
+        &self,
+        hold: HoldId,
+        loan: crate::circulation::LoanId,
+    ) -> Result<(), crate::Error> {
+        self.exec(
+            "UPDATE notices SET hold_id = NULL, loan_id = ?2 WHERE hold_id = ?1 AND kind = 'hold_dispatched'",
+            params![hold, loan],
+        )?;
         Ok(())
     }
 
@@ -349,6 +376,10 @@ impl Tx<'_> {
 
     /// Deletes ended holds that ended before `cutoff`; returns how many.
     pub(crate) fn purge_ended_holds(&self, cutoff: NaiveDate) -> Result<u32, crate::Error> {
+        self.exec(
+            "DELETE FROM notices WHERE hold_id IN (SELECT id FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1)",
+            [cutoff],
+        )?;
         Ok(self.exec("DELETE FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1", [cutoff])? as u32)
     }
 
@@ -411,16 +442,16 @@ impl Tx<'_> {
 
     pub(crate) fn insert_notice(&self, n: &NewNotice<'_>) -> Result<NoticeId, crate::Error> {
         self.exec(
-            "INSERT INTO notices (patron_id, kind, channel, address, hold_id, subject, body, is_secret, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![n.patron, n.kind, n.channel, n.address, n.hold, n.subject, n.body, n.secret, n.created_at],
+            "INSERT INTO notices (patron_id, kind, channel, address, hold_id, loan_id, subject, body, is_secret, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![n.patron, n.kind, n.channel, n.address, n.hold, n.loan, n.subject, n.body, n.secret, n.created_at],
         )?;
         Ok(NoticeId(self.last_id()))
     }
 
     pub(crate) fn pending_notices(&self, limit: u32) -> Result<Vec<Notice>, crate::Error> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, patron_id, kind, channel, address, hold_id, subject, body, created_at
+            "SELECT id, patron_id, kind, channel, address, hold_id, loan_id, subject, body, created_at
              FROM notices WHERE delivered_at IS NULL ORDER BY id LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |r| {
@@ -431,30 +462,63 @@ impl Tx<'_> {
                 channel: r.get(3)?,
                 address: r.get(4)?,
                 hold: r.get(5)?,
-                subject: r.get(6)?,
-                body: r.get(7)?,
-                created_at: r.get(8)?,
+                loan: r.get(6)?,
+                subject: r.get(7)?,
+                body: r.get(8)?,
+                created_at: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Marks a notice delivered; a delivered ready notice makes its hold "notified" (連絡済み).
-    pub(crate) fn mark_delivered(&self, id: NoticeId, at: DateTime<Utc>) -> Result<bool, crate::Error> {
-        let n = self.exec(
-            "UPDATE notices SET delivered_at = ?2,
-                    body = CASE WHEN is_secret = 1 THEN '(redacted after delivery)' ELSE body END
-             WHERE id = ?1 AND delivered_at IS NULL",
-            params![id, at],
-        )?;
+    /// Marks a notice delivered and forgets what it said (R-R1): a delivered ready notice
+    /// makes its hold "notified" (連絡済み), the delivery is counted anonymously for `day`, and
+    /// the row keeps no patron, address, subject or body. A notice about a live hold or loan
+    /// stays as an anonymous tombstone (kind, channel, hold or loan) so a bounce can be re-sent
+    /// from the live record; any other is deleted.
+    pub(crate) fn mark_delivered(
+        &self,
+        id: NoticeId,
+        at: DateTime<Utc>,
+        day: NaiveDate,
+    ) -> Result<Delivered, crate::Error> {
+        let secret =
+            optional(self.row("SELECT is_secret FROM notices WHERE id = ?1 AND delivered_at IS NULL", [id], |r| {
+                r.get::<_, bool>(0)
+            }))?
+            .unwrap_or(false);
         self.exec(
             "UPDATE holds SET notified_at = ?2
              WHERE status = 'ready' AND notified_at IS NULL
-               AND id = (SELECT hold_id FROM notices WHERE id = ?1 AND kind = 'hold_ready')",
+               AND id = (SELECT hold_id FROM notices WHERE id = ?1 AND kind = 'hold_ready' AND delivered_at IS NULL)",
             params![id, at],
         )?;
-        Ok(n == 1)
+        let n = self.exec(
+            "INSERT INTO notice_counts (day, kind, channel, delivered)
+             SELECT ?2, kind, channel, 1 FROM notices WHERE id = ?1 AND delivered_at IS NULL
+             ON CONFLICT (day, kind, channel) DO UPDATE SET delivered = delivered + 1",
+            params![id, day],
+        )?;
+        self.exec(
+            "DELETE FROM notices WHERE id = ?1 AND delivered_at IS NULL
+               AND (is_secret = 1 OR (hold_id IS NULL AND loan_id IS NULL))",
+            [id],
+        )?;
+        self.exec(
+            "UPDATE notices SET delivered_at = ?2, patron_id = NULL, address = NULL, subject = '', body = ''
+             WHERE id = ?1 AND delivered_at IS NULL",
+            params![id, at],
+        )?;
+        Ok(Delivered { marked: n == 1, secret })
     }
+}
+
+/// What marking one notice delivered did.
+pub(crate) struct Delivered {
+    /// It was pending and is now delivered.
+    pub marked: bool,
+    /// It carried a code.
+    pub secret: bool,
 }
 
 fn hold_from_offset(r: &Row<'_>, o: usize) -> rusqlite::Result<Hold> {
@@ -490,7 +554,7 @@ mod tests {
     use crate::store::{Store, StoreOptions};
 
     fn plan(sql: &str) -> String {
-        let store = Store::open_in_memory(StoreOptions::default()).unwrap();
+        let store = Store::open_in_memory(StoreOptions::default(), Utc::now()).unwrap();
         let mut stmt = store.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let mut rows = stmt.raw_query();
         let mut steps = Vec::new();

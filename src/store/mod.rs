@@ -7,6 +7,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
@@ -99,47 +101,61 @@ const STATEMENT_CACHE: usize = 256;
 /// An open database.
 pub(crate) struct Store {
     conn: Connection,
+    keys: Keys,
 }
 
 /// A transaction in progress; every query method lives on it.
 pub(crate) struct Tx<'c> {
     conn: &'c Connection,
+    keys: &'c Keys,
 }
 
 impl Store {
-    pub(crate) fn open(path: &Path, options: StoreOptions) -> Result<Store> {
-        Self::prepare(Connection::open(path)?, options)
+    /// Opens the database file at `path`, creating it if it does not exist. A non-empty file
+    /// that is not a bunko database is refused before SQLite touches it.
+    pub(crate) fn open(path: &Path, options: StoreOptions, now: DateTime<Utc>) -> Result<Store> {
+        refuse_foreign_file(path)?;
+        Self::prepare(Connection::open(path)?, options, now)
     }
 
-    pub(crate) fn open_in_memory(options: StoreOptions) -> Result<Store> {
-        Self::prepare(Connection::open_in_memory()?, options)
+    pub(crate) fn open_in_memory(options: StoreOptions, now: DateTime<Utc>) -> Result<Store> {
+        Self::prepare(Connection::open_in_memory()?, options, now)
     }
 
-    fn prepare(mut conn: Connection, options: StoreOptions) -> Result<Store> {
+    fn prepare(mut conn: Connection, options: StoreOptions, now: DateTime<Utc>) -> Result<Store> {
         conn.busy_timeout(options.busy_timeout)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Before any pragma: a database from a newer bunko, or another program's database,
+        // is refused untouched (switching to WAL rewrites header bytes 18 and 19).
+        check_schema(&conn)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(busy)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let sync = match options.synchronous {
             Synchronous::Normal => "NORMAL",
             Synchronous::Full => "FULL",
         };
         conn.pragma_update(None, "synchronous", sync)?;
+        // Privacy (R-R1): deleted and overwritten rows are zeroed in the file, not left in free
+        // space, and the WAL does not keep growing between checkpoints. `Library::scrub`
+        // truncates the WAL itself.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
         // Query-planner stability: plans never depend on bound values. The bundled SQLite has
         // STAT4, and once `ANALYZE` (or `PRAGMA optimize`) has run, every statement whose plan
         // *might* depend on a parameter is recompiled at each new binding — the queue head
         // query was recompiled on every call, 40% of a batch assignment. Our statements are
         // written for one plan each.
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
-        migrate(&mut conn)?;
-        Ok(Store { conn })
+        migrate(&mut conn, now)?;
+        let keys = load_keys(&conn)?;
+        Ok(Store { conn, keys })
     }
 
     /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`): committed if `f` succeeds, rolled
     /// back entirely if it fails.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
-        let out = f(&Tx { conn: &tx })?;
+        let out = f(&Tx { conn: &tx, keys: &self.keys })?;
         tx.commit().map_err(busy)?;
         Ok(out)
     }
@@ -147,26 +163,155 @@ impl Store {
     /// Runs `f` in a read transaction, so it sees one consistent snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.unchecked_transaction()?;
-        let out = f(&Tx { conn: &tx })?;
+        let out = f(&Tx { conn: &tx, keys: &self.keys })?;
         tx.finish()?;
         Ok(out)
     }
 
-    /// Writes a consistent copy of the database to `path` (`VACUUM INTO`): safe while other
-    /// handles write, since it reads one snapshot. Refuses to overwrite an existing file.
-    pub(crate) fn backup_to(&self, path: &Path) -> Result<()> {
+    /// Copies every committed frame of the WAL into the database file and truncates the WAL to
+    /// zero bytes, so no earlier version of a page survives in it. `false` when another
+    /// connection's reader or writer kept the checkpoint from finishing (try again later).
+    pub(crate) fn truncate_wal(&self) -> Result<bool> {
+        let busy: i64 = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
+    }
+
+    /// Writes a consistent copy of the database to `path` (`VACUUM INTO`), safe while other
+    /// handles write. The copy is written to a temporary file beside `path`, synced, verified
+    /// (`quick_check`, schema version, tables) and only then linked into place, so a crash
+    /// leaves either no file at `path` or a whole, verified one. Never overwrites.
+    pub(crate) fn backup_to(&self, path: &Path) -> Result<BackupReport> {
         if path.exists() {
             return Err(Error::InvalidInput { field: "path", reason: format!("{} already exists", path.display()) });
         }
-        let target = path.to_str().ok_or(Error::InvalidInput { field: "path", reason: "not valid UTF-8".into() })?;
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or(Error::InvalidInput { field: "path", reason: "must name a file, in valid UTF-8".into() })?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let mut salt = [0u8; 8];
+        getrandom::fill(&mut salt).map_err(|e| Error::Crypto(e.to_string()))?;
+        let temp = dir.join(format!(".{name}.{:016x}.partial", u64::from_le_bytes(salt)));
+        let result = self.write_verified_copy(&temp, path, &dir);
+        if temp.exists() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        result
+    }
+
+    fn write_verified_copy(&self, temp: &Path, path: &Path, dir: &Path) -> Result<BackupReport> {
+        let target = temp.to_str().ok_or(Error::InvalidInput { field: "path", reason: "not valid UTF-8".into() })?;
         self.conn.execute("VACUUM INTO ?1", [target])?;
-        Ok(())
+        std::fs::File::open(temp).and_then(|f| f.sync_all()).map_err(io_error)?;
+        let report = verify_copy(temp, self.schema_version()?)?;
+        // A hard link never replaces an existing file (rename would), so a file that appeared
+        // at `path` meanwhile is kept and reported.
+        std::fs::hard_link(temp, path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                Error::InvalidInput { field: "path", reason: format!("{} already exists", path.display()) }
+            }
+            _ => io_error(e),
+        })?;
+        std::fs::remove_file(temp).map_err(io_error)?;
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io_error)?;
+        Ok(report)
     }
 
     /// The highest schema migration applied.
     pub(crate) fn schema_version(&self) -> Result<u32> {
         Ok(applied_version(&self.conn)?.unwrap_or(0))
     }
+}
+
+/// What a verified backup holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupReport {
+    /// The copy's schema version (the same as the source's).
+    pub schema_version: u32,
+    /// Rows per table in the copy, by table name.
+    pub rows: Vec<(String, u64)>,
+    /// The copy's size in bytes.
+    pub bytes: u64,
+}
+
+/// Opens the fresh copy on its own connection and checks it is a whole bunko database.
+fn verify_copy(temp: &Path, expected_version: u32) -> Result<BackupReport> {
+    let conn = Connection::open_with_flags(temp, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let quick: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    let failed = |reason: String| Error::Backup { reason };
+    if quick != "ok" {
+        return Err(failed(format!("the copy failed quick_check: {quick}")));
+    }
+    let version = applied_version(&conn)?.unwrap_or(0);
+    if version != expected_version {
+        return Err(failed(format!("the copy has schema version {version}, the source {expected_version}")));
+    }
+    let mut stmt =
+        conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
+    let tables: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut rows = Vec::with_capacity(tables.len());
+    for table in tables {
+        // Table names come from the copy's own schema, quoted as identifiers.
+        let n: i64 =
+            conn.query_row(&format!("SELECT COUNT(*) FROM \"{}\"", table.replace('"', "\"\"")), [], |r| r.get(0))?;
+        rows.push((table, n.max(0) as u64));
+    }
+    let bytes = std::fs::metadata(temp).map_err(io_error)?.len();
+    Ok(BackupReport { schema_version: version, rows, bytes })
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    Error::Backup { reason: e.to_string() }
+}
+
+/// Refuses a file that exists, is not empty, and does not start with SQLite's header: opening
+/// it would otherwise make an empty library of a half-written backup or a stranger's file.
+fn refuse_foreign_file(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else { return Ok(()) };
+    let mut header = [0u8; 16];
+    let mut read = 0;
+    while read < header.len() {
+        match file.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) => return Err(Error::NotBunkoDatabase { reason: e.to_string() }),
+        }
+    }
+    if read == 0 || &header[..read] == SQLITE_HEADER.as_slice() {
+        return Ok(());
+    }
+    let reason = if header[..read].iter().all(|&b| b == 0) {
+        "its header is all zeros (an interrupted copy?)".to_owned()
+    } else {
+        "it is not an SQLite database".to_owned()
+    };
+    Err(Error::NotBunkoDatabase { reason })
+}
+
+/// The first 16 bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Largest WAL kept on disk after a checkpoint, in bytes (`PRAGMA journal_size_limit`).
+const JOURNAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
+
+/// Refuses a database from a newer bunko or from another program, reading only.
+fn check_schema(conn: &Connection) -> Result<()> {
+    if let Some(found) = applied_version(conn)? {
+        let supported = supported_schema_version();
+        return if found > supported { Err(Error::SchemaTooNew { found, supported }) } else { Ok(()) };
+    }
+    let tables: i64 =
+        conn.query_row("SELECT COUNT(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'", [], |r| r.get(0))?;
+    if tables > 0 {
+        return Err(Error::NotBunkoDatabase {
+            reason: format!("it holds {tables} tables but no bunko schema history"),
+        });
+    }
+    Ok(())
 }
 
 /// The highest schema version this build of bunko knows.
@@ -187,16 +332,53 @@ fn applied_version(conn: &Connection) -> Result<Option<u32>> {
     Ok(v.map(|v| v.max(0) as u32))
 }
 
-/// Refuses a database from a newer bunko, then applies pending migrations in one transaction.
-fn migrate(conn: &mut Connection) -> Result<()> {
+/// Applies pending migrations in one `BEGIN IMMEDIATE` transaction: the version is read again
+/// under the write lock, so handles opening a new file at once migrate it exactly once. The
+/// history table is refinery's, so refinery's own runner agrees with it.
+fn migrate(conn: &mut Connection, now: DateTime<Utc>) -> Result<()> {
     let supported = supported_schema_version();
-    if let Some(found) = applied_version(conn)?
-        && found > supported
-    {
+    let failed = |e: rusqlite::Error| match busy(e) {
+        Error::Storage(e) => Error::Migration(e.to_string()),
+        other => other,
+    };
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS refinery_schema_history(
+             version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
+    )
+    .map_err(failed)?;
+    let found = applied_version(&tx)?.unwrap_or(0);
+    if found > supported {
         return Err(Error::SchemaTooNew { found, supported });
     }
-    embedded::migrations::runner().set_grouped(true).run(conn).map_err(|e| Error::Migration(e.to_string()))?;
+    let applied_on = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let runner = embedded::migrations::runner();
+    let mut pending: Vec<_> = runner.get_migrations().iter().filter(|m| m.version().max(0) as u32 > found).collect();
+    pending.sort_by_key(|m| m.version());
+    for m in pending {
+        tx.execute_batch(m.sql().unwrap_or_default())
+            .map_err(|e| Error::Migration(format!("V{}__{}: {e}", m.version(), m.name())))?;
+        tx.execute(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![m.version(), m.name(), applied_on, m.checksum().to_string()],
+        )
+        .map_err(failed)?;
+    }
+    tx.commit().map_err(busy)?;
     Ok(())
+}
+
+/// Keys the engine generated for this database (migration V8), held in memory per handle.
+pub(crate) struct Keys {
+    /// Keys the hash of a typed card number in the failed-login log.
+    pub login_failures: [u8; 32],
+}
+
+fn load_keys(conn: &Connection) -> Result<Keys> {
+    let key: Vec<u8> =
+        conn.query_row("SELECT key FROM engine_keys WHERE purpose = 'login_failures'", [], |r| r.get(0))?;
+    let login_failures = key.try_into().map_err(|_| Error::Migration("engine key has the wrong length".into()))?;
+    Ok(Keys { login_failures })
 }
 
 impl Tx<'_> {
@@ -252,7 +434,7 @@ mod tests {
     /// parameter its plan might depend on, unless the planner is held stable (QPSG).
     #[test]
     fn statements_are_not_recompiled_per_binding_after_analyze() {
-        let store = Store::open_in_memory(StoreOptions::default()).unwrap();
+        let store = Store::open_in_memory(StoreOptions::default(), Utc::now()).unwrap();
         store
             .conn
             .execute_batch(

@@ -41,7 +41,7 @@ impl Tx<'_> {
         self.exec(
             "INSERT INTO patrons (card_number, name, birth_date, category, is_hearing_impaired,
                                       registered_on, expires_on, last_activity_on, default_pickup)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, date(?6, 'start of month', '+1 month', '-1 day'), ?8)",
             params![
                 card.as_str(),
                 p.name,

@@ -1,0 +1,58 @@
+//! Daily upkeep that keeps the engine's promises to forget (R-R1, secrets): expired sessions,
+//! spent codes and old failed-login records are deleted, and the WAL is truncated so that no
+//! earlier version of a page — a returned loan's borrower, a delivered code — survives in it.
+
+use chrono::Duration;
+
+use crate::Library;
+use crate::error::Result;
+use crate::patrons::lockout_window;
+
+/// How long spent reset codes are kept: the throttle counts requests per hour.
+const CODE_THROTTLE_WINDOW: Duration = Duration::hours(1);
+
+/// What one [`Library::scrub`] removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Scrub {
+    /// Sessions past their idle timeout or absolute lifetime.
+    pub sessions: usize,
+    /// Single-use codes used or expired (kept an hour for the request throttle).
+    pub codes: usize,
+    /// Failed-login records older than the lockout window.
+    pub login_failures: usize,
+    /// The WAL was checkpointed and truncated to zero bytes. `false` when another handle was
+    /// reading or writing at that moment: run the scrub again later.
+    pub wal_truncated: bool,
+}
+
+impl Library {
+    /// Deletes what is no longer needed and truncates the WAL. Run it daily (after the other
+    /// daily sweeps), ideally when the library is quiet: the truncation needs a moment with no
+    /// other reader. Deleted rows are zeroed in the database file as they are deleted
+    /// (`secure_delete`); this removes the copies the WAL still holds.
+    ///
+    /// # Examples
+    /// ```
+    /// # use bunko::{FixedClock, Library, Policy};
+    /// # let clock = FixedClock::new(chrono::Utc::now());
+    /// let mut lib = Library::open_in_memory(Policy::preset("chiba")?, clock)?;
+    /// let scrub = lib.scrub()?;
+    /// assert_eq!(scrub.sessions, 0);
+    /// # Ok::<(), bunko::Error>(())
+    /// ```
+    pub fn scrub(&mut self) -> Result<Scrub> {
+        let (now, policy) = (self.now(), &self.policy);
+        let lifetime = Duration::hours(i64::from(policy.accounts.session_max_hours));
+        let window = lockout_window(policy);
+        let mut scrub = self.store.write(|tx| {
+            Ok(Scrub {
+                sessions: tx.delete_expired_sessions(now, now - lifetime)?,
+                codes: tx.delete_spent_tokens(now, now - CODE_THROTTLE_WINDOW)?,
+                login_failures: tx.delete_old_login_failures(now - window)?,
+                wal_truncated: false,
+            })
+        })?;
+        scrub.wal_truncated = self.store.truncate_wal()?;
+        Ok(scrub)
+    }
+}
