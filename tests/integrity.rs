@@ -41,3 +41,39 @@ fn check_reports_each_broken_invariant_by_name() {
         assert!(found.iter().any(|f| f == expected), "`{expected}` not reported; found {found:?}");
     }
 }
+
+/// The trust invariants (#13): delivered notices keep nothing, notices die with their loan, and
+/// reset codes stay under the cap — each broken behind the engine's back and reported by name.
+#[test]
+fn check_reports_broken_privacy_and_code_invariants() {
+    let (mut w, db) = World::on_temp_file("kanagawa", "2026-06-01");
+    let patron = w.patron();
+    let card = w.lib.patron(patron).unwrap().card_number.to_string();
+    w.lib.register_email_at_counter(patron, "k@example.jp", Some("pc")).unwrap();
+    w.lib.request_password_reset(&card, "k@example.jp").unwrap();
+    let barcode = w.copy_at("honkan", "book");
+    let loan = w.lib.checkout(&barcode, patron, "honkan").unwrap().id;
+    w.lib.check_in(&barcode, "honkan").unwrap();
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch(&format!(
+        "UPDATE notices SET delivered_at = '2026-06-01T02:00:00Z';
+         INSERT INTO notices (patron_id, kind, channel, subject, body, loan_id, created_at)
+             VALUES ({p}, 'due_reminder', 'mail', '返却期限のお知らせ', '本', {loan}, '2026-06-01T02:00:00Z');
+         INSERT INTO account_tokens (token_hash, patron_id, purpose, created_at, expires_at)
+             SELECT printf('%064d', n), {p}, 'password_reset', '2026-06-01T01:00:00Z', '2099-01-01T00:00:00Z'
+             FROM (SELECT 1 AS n UNION ALL SELECT 2);",
+        p = patron.get(),
+        loan = loan.get(),
+    ))
+    .unwrap();
+    let found: Vec<String> = w.lib.check().unwrap().into_iter().map(|v| v.invariant).collect();
+    for expected in [
+        "no delivered notice names a patron, an address or a title",
+        "no notice outlives the hold or loan it is about",
+        "no patron has more outstanding reset codes than allowed",
+    ] {
+        assert!(found.iter().any(|f| f == expected), "`{expected}` not reported; found {found:?}");
+    }
+}

@@ -128,7 +128,7 @@ impl Store {
         // Before any pragma: a database from a newer bunko, or another program's database,
         // is refused untouched (switching to WAL rewrites header bytes 18 and 19).
         check_schema(&conn)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(busy)?;
+        set_wal(&conn, options.busy_timeout)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let sync = match options.synchronous {
             Synchronous::Normal => "NORMAL",
@@ -290,6 +290,19 @@ fn refuse_foreign_file(path: &Path) -> Result<()> {
         "it is not an SQLite database".to_owned()
     };
     Err(Error::NotBunkoDatabase { reason })
+}
+
+/// Switches to WAL. On a new file opened by several handles at once the switch can meet
+/// another handle's switch, which SQLite answers with `SQLITE_BUSY` at once (no busy handler):
+/// retry within the busy timeout.
+fn set_wal(conn: &Connection, timeout: Duration) -> Result<()> {
+    let start = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL").map_err(busy) {
+            Err(Error::Busy) if start.elapsed() < timeout => std::thread::sleep(Duration::from_millis(2)),
+            other => return other,
+        }
+    }
 }
 
 /// The first 16 bytes of every SQLite database file.

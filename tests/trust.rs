@@ -1,0 +1,474 @@
+//! The trust issue (#13): what the engine promises to forget is gone from the raw database and
+//! WAL bytes, every read-then-write guard holds under many handles, blocked accounts get no
+//! session, codes are throttled and revoked, and files are never silently replaced or taken
+//! over. Each test is named after the issue's item; each failed on the main before it.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Barrier};
+use std::thread;
+
+use bunko::holds::HoldRequest;
+use bunko::notify::NoticeKind;
+use bunko::patrons::{NewPatron, PatronId};
+use bunko::policy::{ContactMethod, Reason};
+use bunko::{Error, FixedClock, Library, Policy};
+use chrono::{Duration, TimeZone, Utc};
+use common::{World, day, dump};
+
+/// A patron id no other value in the file will share: stored as a 6-byte integer wherever a
+/// row refers to the patron, so its bytes can be searched for in the raw files.
+const MARKED_PATRON: i64 = 0x7E3A_1C5D_2B19;
+
+fn marked_bytes() -> [u8; 6] {
+    let b = MARKED_PATRON.to_be_bytes();
+    [b[2], b[3], b[4], b[5], b[6], b[7]]
+}
+
+fn wal_of(db: &Path) -> PathBuf {
+    PathBuf::from(format!("{}-wal", db.display()))
+}
+
+/// The database file and its WAL (if any), concatenated: what an attacker copying the
+/// directory gets.
+fn raw_files(db: &Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(db).unwrap();
+    if let Ok(wal) = std::fs::read(wal_of(db)) {
+        bytes.extend(wal);
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    occurrences(haystack, needle) > 0
+}
+
+fn occurrences(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// Registers a patron with no phone and no address, then renumbers it to [`MARKED_PATRON`]
+/// through a second connection, before it has any other row.
+fn marked_patron(w: &mut World, db: &Path) -> PatronId {
+    let card = w.card();
+    let p = w.lib.register_patron(NewPatron::new(card.clone(), "記録 消子", day("2029-03-31"))).unwrap();
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute("UPDATE patrons SET id = ?1 WHERE id = ?2", [MARKED_PATRON, p.get()]).unwrap();
+    let p = w.lib.patron_by_card(&card).unwrap().id;
+    assert_eq!(p.get(), MARKED_PATRON);
+    p
+}
+
+/// Every prefix of a copied WAL that ends on a commit frame, applied to a copy of the database:
+/// for each, how many loans name `patron`. This is how an attacker replays old commits.
+fn borrowers_in_wal_prefixes(db: &Path, patron: i64) -> Vec<i64> {
+    let wal = std::fs::read(wal_of(db)).unwrap_or_default();
+    if wal.len() < 32 {
+        return Vec::new();
+    }
+    let page_size = u32::from_be_bytes(wal[8..12].try_into().unwrap()) as usize;
+    let frame = 24 + page_size;
+    let mut found = Vec::new();
+    let mut end = 32;
+    while end + frame <= wal.len() {
+        let commit = u32::from_be_bytes(wal[end + 4..end + 8].try_into().unwrap()) != 0;
+        end += frame;
+        if !commit {
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("copy.sqlite");
+        std::fs::copy(db, &copy).unwrap();
+        std::fs::write(wal_of(&copy), &wal[..end]).unwrap();
+        let conn = rusqlite::Connection::open(&copy).unwrap();
+        let n: i64 = conn
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM loans WHERE patron_id = ?1) + (SELECT COUNT(*) FROM holds WHERE patron_id = ?1)",
+                [patron],
+                |r| r.get(0),
+            )
+            .unwrap_or(0);
+        found.push(n);
+    }
+    found
+}
+
+/// Patron ↔ title, four ways: a returned loan, reading history after opt-out, a collected
+/// hold. Before the scrub an attacker replaying the WAL finds the borrower; after it, neither
+/// the database nor the WAL holds a single byte of the patron's id.
+#[test]
+fn item_2_no_patron_title_link_survives_in_the_file_or_wal_after_the_scrub() {
+    let (mut w, db) = World::on_temp_file("shizuoka", "2026-06-01");
+    let p = marked_patron(&mut w, &db.path);
+    // The patron's own index entries (card number → row) hold its id legitimately.
+    assert!(w.lib.scrub().unwrap().wal_truncated);
+    let baseline = occurrences(&raw_files(&db.path), &marked_bytes());
+    // A returned loan, with reading history opted in then out (R-R1).
+    w.lib.opt_in_reading_history(p, true).unwrap();
+    let c = w.copy_at("chuo", "book");
+    w.lib.checkout(&c, p, "chuo").unwrap();
+    w.lib.check_in(&c, "chuo").unwrap();
+    w.lib.opt_out_reading_history(p).unwrap();
+    // A hold collected, then its loan returned.
+    let t = w.title("予約した本");
+    let held = w.copy_of(t, "chuo", "book");
+    let other = w.patron();
+    w.lib.checkout(&held, other, "chuo").unwrap();
+    w.lib.place_hold(p, t, &HoldRequest::web("chuo", ContactMethod::None)).unwrap();
+    w.lib.check_in(&held, "chuo").unwrap();
+    w.lib.checkout(&held, p, "chuo").unwrap();
+    w.lib.check_in(&held, "chuo").unwrap();
+
+    let replayed = borrowers_in_wal_prefixes(&db.path, MARKED_PATRON);
+    assert!(replayed.iter().any(|&n| n > 0), "the attack works before the scrub: {replayed:?}");
+
+    let scrub = w.lib.scrub().unwrap();
+    assert!(scrub.wal_truncated);
+    assert!(borrowers_in_wal_prefixes(&db.path, MARKED_PATRON).iter().all(|&n| n == 0));
+    drop(w);
+    let left = occurrences(&raw_files(&db.path), &marked_bytes());
+    assert_eq!(left, baseline, "the patron's id is left in the files beyond its own row");
+}
+
+/// The secret code of a reset or an address confirmation is in the files while the notice is
+/// pending (the host must read it) and gone from the database and WAL once delivered (R-A5,
+/// R-C2).
+#[test]
+fn item_8_a_delivered_code_is_not_recoverable_from_the_files() {
+    let (mut w, db) = World::on_temp_file("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    w.lib.register_email_at_counter(p, "hanako@example.jp", Some("pc")).unwrap();
+    w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
+    w.lib.add_email(p, "second@example.jp", "second@example.jp", Some("mobile")).unwrap();
+    let codes: Vec<String> = w
+        .lib
+        .pending_notices(10)
+        .unwrap()
+        .iter()
+        .map(|n| n.body.lines().find_map(|l| l.strip_prefix("コード: ")).unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 2);
+    let before = raw_files(&db.path);
+    assert!(codes.iter().all(|c| contains(&before, c.as_bytes())), "pending codes are in the files");
+
+    let ids: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&ids).unwrap();
+    let after = raw_files(&db.path);
+    for code in &codes {
+        assert!(!contains(&after, code.as_bytes()), "a delivered code is still in the files");
+    }
+    assert_eq!(w.lib.confirm_email(&codes[1]).unwrap(), p, "the codes still work: only hashes are kept");
+}
+
+/// Delivered notices keep no patron, address or title; notices about a hold or loan go with it;
+/// a bounce is re-sent from the live hold (R-R1, R-C6).
+#[test]
+fn item_1_delivered_notices_name_no_patron_address_or_title() {
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let p = w.patron();
+    w.lib.register_email_at_counter(p, "reader@example.jp", None).unwrap();
+    let t = w.title("人に知られたくない本");
+    let c = w.copy_of(t, "chuo", "book");
+    w.lib.place_hold(p, t, &HoldRequest::web("chuo", ContactMethod::Mail).at_counter()).unwrap();
+    w.lib.confirm_pulled(&c, "chuo").unwrap();
+    let ready = w.lib.pending_notices(10).unwrap();
+    assert_eq!(ready.len(), 1);
+    let pending = dump(&db.path);
+    let notices = pending.split("## notices\n").nth(1).unwrap().split("## ").next().unwrap();
+    assert!(notices.contains("人に知られたくない本"), "the pending notice names the title");
+    w.lib.mark_delivered(&[ready[0].id]).unwrap();
+    let after = dump(&db.path);
+    let notices = after.split("## notices\n").nth(1).unwrap().split("## ").next().unwrap();
+    assert!(!notices.contains("人に知られたくない本"), "{notices}");
+    assert!(!notices.contains("reader@example.jp"), "{notices}");
+    assert!(after.contains("## notice_counts\n"), "an anonymous count remains");
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+
+    // A bounce after delivery is re-rendered from the live hold, to the chosen phone.
+    let fallback = w.lib.mark_bounced(ready[0].id).unwrap().expect("a phone notice");
+    let phone = w.lib.pending_notices(10).unwrap().into_iter().find(|n| n.id == fallback).unwrap();
+    assert_eq!((phone.kind, phone.body.clone()), (NoticeKind::HoldReady, ready[0].body.clone()));
+    // Collected: every notice about the hold goes, delivered or not.
+    w.lib.checkout(&c, p, "chuo").unwrap();
+    let collected = dump(&db.path);
+    let notices = collected.split("## notices\n").nth(1).unwrap().split("## ").next().unwrap();
+    assert!(notices.trim().is_empty(), "{notices}");
+    assert!(w.lib.check().unwrap().is_empty());
+}
+
+/// A due reminder is about its loan: forgotten when the loan is returned, sent or not.
+#[test]
+fn item_1_due_reminders_are_forgotten_with_the_returned_loan_r_c6() {
+    let (mut w, db) = World::on_temp_file("kanagawa", "2026-06-01");
+    let p = w.patron();
+    w.lib.register_email_at_counter(p, "k@example.jp", Some("pc")).unwrap();
+    w.lib.set_due_reminders(p, true).unwrap();
+    let c = w.copy_at("honkan", "book");
+    let due = w.lib.checkout(&c, p, "honkan").unwrap().due_on;
+    w.go_to(&(due - chrono::Days::new(1)).to_string());
+    assert_eq!(w.lib.send_due_reminders().unwrap(), 1);
+    let reminder = w.lib.pending_notices(10).unwrap().pop().unwrap();
+    assert!(reminder.loan.is_some(), "a reminder names its loan");
+    w.lib.check_in(&c, "honkan").unwrap();
+    assert!(w.lib.pending_notices(10).unwrap().is_empty(), "a stale reminder is not sent");
+    assert!(!dump(&db.path).contains("k@example.jp\n"), "nor kept");
+}
+
+/// Activity is not recorded on return, and is kept to the month: joining it with loan dates
+/// names nobody (R-R1), while R-A6 still counts years.
+#[test]
+fn item_3_last_activity_cannot_be_joined_with_loan_dates() {
+    let (mut w, db) = World::on_temp_file("kanagawa", "2026-05-20");
+    let p = w.patron();
+    let c = w.copy_at("honkan", "book");
+    w.lib.checkout(&c, p, "honkan").unwrap();
+    w.go_to("2026-06-03");
+    w.lib.check_in(&c, "honkan").unwrap();
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let last: String =
+        conn.query_row("SELECT last_activity_on FROM patrons WHERE id = ?1", [p.get()], |r| r.get(0)).unwrap();
+    assert_eq!(last, "2026-05-31", "the month of the checkout, not the day, and not the return");
+    let joined: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM loans l JOIN patrons p ON p.last_activity_on IN (l.returned_on, l.checked_out_on)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(joined, 0);
+}
+
+/// What is typed into the card field is never stored: a keyed hash counts the failures.
+#[test]
+fn item_4_a_password_typed_as_a_card_number_is_not_stored() {
+    let (mut w, db) = World::on_temp_file("chikushino", "2026-06-01");
+    let typed = "07201994"; // a birthday-style password, valid as a chikushino card number
+    for _ in 0..3 {
+        assert!(matches!(w.lib.login(typed, "whatever"), Err(Error::LoginFailed)));
+    }
+    drop(w);
+    assert!(!contains(&raw_files(&db.path), typed.as_bytes()), "the typed card is in the files");
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM login_failures", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 3, "the failures are still counted");
+}
+
+/// Many handles guessing at once: at most `lockout_attempts` guesses are verified per window.
+#[test]
+fn item_5_lockout_holds_under_sixteen_concurrent_handles() {
+    const HANDLES: usize = 16;
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    w.lib.issue_temporary_password(p).unwrap();
+    let limit = w.lib.policy().accounts.lockout_attempts as usize;
+    let barrier = Arc::new(Barrier::new(HANDLES));
+    let guesses: Vec<_> = (0..HANDLES)
+        .map(|i| {
+            let (path, card, barrier, clock) = (db.path.clone(), card.clone(), barrier.clone(), w.clock.clone());
+            thread::spawn(move || {
+                let mut lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock).unwrap();
+                barrier.wait();
+                lib.login(&card, &format!("guess{i:04}"))
+            })
+        })
+        .collect();
+    let results: Vec<_> = guesses.into_iter().map(|g| g.join().unwrap()).collect();
+    let verified = results.iter().filter(|r| matches!(r, Err(Error::LoginFailed))).count();
+    let locked = results.iter().filter(|r| matches!(r, Err(Error::LockedOut { .. }))).count();
+    assert_eq!((verified, locked), (limit, HANDLES - limit), "{results:?}");
+}
+
+/// A wrong current password in `change_password` counts toward the lockout.
+#[test]
+fn item_5_wrong_current_passwords_count_toward_lockout() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    let temporary = w.lib.issue_temporary_password(p).unwrap();
+    for _ in 0..w.lib.policy().accounts.lockout_attempts {
+        let wrong = w.lib.change_password(p, "not-it", "Chiba2026", "Chiba2026");
+        assert!(matches!(wrong, Err(Error::InvalidInput { field: "current_password", .. })));
+    }
+    assert!(matches!(w.lib.change_password(p, &temporary, "Chiba2026", "Chiba2026"), Err(Error::LockedOut { .. })));
+    assert!(matches!(w.lib.login(&card, &temporary), Err(Error::LockedOut { .. })));
+}
+
+/// Blocking ends every session, and no path hands a blocked patron a new one (R-A6).
+#[test]
+fn item_6_a_blocked_patron_gets_no_session_by_any_path_r_a6() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    let temporary = w.lib.issue_temporary_password(p).unwrap();
+    let session = w.lib.login(&card, &temporary).unwrap();
+    w.lib.register_email_at_counter(p, "hanako@example.jp", Some("pc")).unwrap();
+    w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
+    let code =
+        w.lib.pending_notices(10).unwrap()[0].body.lines().find_map(|l| l.strip_prefix("コード: ")).unwrap().to_owned();
+
+    w.lib.set_patron_blocked(p, true).unwrap();
+    assert!(matches!(w.lib.authenticate(&session.token), Err(Error::NotAuthenticated)));
+    let blocked = |e: Error| matches!(e, Error::Refused(ref r) if r.reasons.contains(&Reason::PatronBlocked));
+    assert!(blocked(w.lib.redeem_password_reset(&code, "kanagawa#2026", "kanagawa#2026").unwrap_err()));
+    assert!(blocked(w.lib.change_password(p, &temporary, "kanagawa#2026", "kanagawa#2026").unwrap_err()));
+    assert!(blocked(w.lib.login(&card, &temporary).unwrap_err()));
+
+    // Self-issue (fukushima) is refused the same way.
+    let mut f = World::new("fukushima", "2026-06-01");
+    let card = f.card();
+    let mut np = NewPatron::new(card.clone(), "福島 花子", day("2027-03-31"));
+    np.birth_date = Some(day("1980-04-02"));
+    np.phones = vec![bunko::patrons::Phone::new(bunko::patrons::PhoneKind::Home, "024-535-3218")];
+    let q = f.lib.register_patron(np).unwrap();
+    f.lib.set_patron_blocked(q, true).unwrap();
+    let err = f.lib.self_issue_password(&card, day("1980-04-02"), "024-535-3218", "Fukushima1", "Fukushima1");
+    assert!(blocked(err.unwrap_err()));
+}
+
+fn reset_code(lib: &Library) -> Option<String> {
+    let notices = lib.pending_notices(100).unwrap();
+    let n = notices.into_iter().rev().find(|n| n.kind == NoticeKind::PasswordReset)?;
+    n.body.lines().find_map(|l| l.strip_prefix("コード: ")).map(str::to_owned)
+}
+
+/// Setting a password by any path revokes outstanding codes; requests are throttled per card;
+/// a new code revokes the older one; `check()` sees a patron with too many (R-A5).
+#[test]
+fn item_7_reset_codes_are_revoked_and_throttled_r_a5() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    w.lib.register_email_at_counter(p, "hanako@example.jp", Some("pc")).unwrap();
+
+    w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
+    let first = reset_code(&w.lib).unwrap();
+    w.lib.issue_temporary_password(p).unwrap();
+    assert!(w.lib.redeem_password_reset(&first, "kanagawa#2026", "kanagawa#2026").is_err(), "revoked");
+
+    w.clock.advance(Duration::hours(2));
+    w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
+    let second = reset_code(&w.lib).unwrap();
+    w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
+    let third = reset_code(&w.lib).unwrap();
+    assert!(w.lib.redeem_password_reset(&second, "kanagawa#2026", "kanagawa#2026").is_err(), "one outstanding");
+    let sent = w.lib.pending_notices(100).unwrap().len();
+    w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
+    w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
+    assert_eq!(w.lib.pending_notices(100).unwrap().len(), sent + 1, "three per hour");
+    assert!(w.lib.check().unwrap().is_empty());
+    let latest = reset_code(&w.lib).unwrap();
+    assert_ne!(latest, third);
+    assert!(w.lib.redeem_password_reset(&latest, "kanagawa#2026", "kanagawa#2026").is_ok());
+}
+
+/// A session used every few minutes still ends at its absolute lifetime (ASVS 3.3).
+#[test]
+fn item_7_sessions_have_an_absolute_lifetime() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    let temporary = w.lib.issue_temporary_password(p).unwrap();
+    let session = w.lib.login(&card, &temporary).unwrap();
+    let hours = i64::from(w.lib.policy().accounts.session_max_hours);
+    for _ in 0..(hours * 3 - 1) {
+        w.clock.advance(Duration::minutes(20));
+        w.lib.authenticate(&session.token).unwrap();
+    }
+    w.clock.advance(Duration::minutes(20));
+    assert!(matches!(w.lib.authenticate(&session.token), Err(Error::NotAuthenticated)));
+}
+
+/// A half-written file (all zeros) or another program's database is refused untouched; a
+/// backup goes through a temporary file, verifies, and never leaves a partial file at the
+/// target.
+#[test]
+fn item_14_backups_are_verified_and_foreign_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let zeros = dir.path().join("zeros.sqlite");
+    std::fs::write(&zeros, vec![0u8; 8192]).unwrap();
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap());
+    let err = Library::open(&zeros, Policy::preset("chiba").unwrap(), clock).unwrap_err();
+    assert!(matches!(err, Error::NotBunkoDatabase { .. }), "{err}");
+    assert_eq!(std::fs::read(&zeros).unwrap(), vec![0u8; 8192], "left untouched");
+
+    let foreign = dir.path().join("foreign.sqlite");
+    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE accounts (id INTEGER);").unwrap();
+    let before = std::fs::read(&foreign).unwrap();
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap());
+    let err = Library::open(&foreign, Policy::preset("chiba").unwrap(), clock).unwrap_err();
+    assert!(matches!(err, Error::NotBunkoDatabase { .. }), "{err}");
+    assert_eq!(std::fs::read(&foreign).unwrap(), before);
+
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let p = w.patron();
+    let c = w.copy_at("chuo", "book");
+    w.lib.checkout(&c, p, "chuo").unwrap();
+    let target = db.path.with_file_name("backup.sqlite");
+    // A partial file left by a backup killed earlier does not get in the way.
+    std::fs::write(db.path.with_file_name(".backup.sqlite.0000000000000000.partial"), [0u8; 100]).unwrap();
+    let report = w.lib.backup_to(&target).unwrap();
+    assert_eq!(report.schema_version, bunko::supported_schema_version());
+    let rows = |t: &str| report.rows.iter().find(|(n, _)| n == t).map(|(_, n)| *n);
+    assert_eq!((rows("patrons"), rows("loans"), rows("copies")), (Some(1), Some(1), Some(1)));
+    assert_eq!(report.bytes, std::fs::metadata(&target).unwrap().len());
+    let leftovers: Vec<_> = std::fs::read_dir(target.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".partial") && !n.contains("0000000000000000"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let restored = Library::open(&target, Policy::preset("chiba").unwrap(), w.clock.clone()).unwrap();
+    assert_eq!(restored.patron_loans(p).unwrap().len(), 1);
+}
+
+/// Eight handles opening one new file at once, fifty times: every open succeeds.
+#[test]
+fn item_15_concurrent_first_opens_all_succeed() {
+    const HANDLES: usize = 8;
+    for round in 0..50 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.sqlite");
+        let barrier = Arc::new(Barrier::new(HANDLES));
+        let opens: Vec<_> = (0..HANDLES)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                thread::spawn(move || {
+                    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap());
+                    barrier.wait();
+                    Library::open(&path, Policy::preset("kanagawa").unwrap(), clock).map(|lib| lib.schema_version())
+                })
+            })
+            .collect();
+        for open in opens {
+            let version = open.join().unwrap().unwrap_or_else(|e| panic!("round {round}: {e}")).unwrap();
+            assert_eq!(version, bunko::supported_schema_version());
+        }
+    }
+}
+
+/// A database from a newer bunko is refused before any pragma touches it: not even the
+/// journal-mode bytes of its header change.
+#[test]
+fn item_16_a_newer_database_is_refused_byte_for_byte_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.sqlite");
+    let clock = || FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap());
+    drop(Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (?1, 'future', '2030-01-01', '0')",
+        [bunko::supported_schema_version() + 1],
+    )
+    .unwrap();
+    conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    drop(conn);
+    let before = std::fs::read(&path).unwrap();
+    assert_eq!((before[18], before[19]), (1, 1), "a rollback-journal database");
+    let err = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap_err();
+    assert!(matches!(err, Error::SchemaTooNew { .. }), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(!wal_of(&path).exists());
+}
