@@ -56,3 +56,13 @@ impl Library {
         Ok(scrub)
     }
 }
+
+#[cfg(feature = "bench-internals")]
+impl Library {
+    /// Benchmarks only (feature `bench-internals`): turns `secure_delete` off on this handle,
+    /// to measure what privacy costs. Breaks the privacy promise; never in a library's build.
+    #[doc(hidden)]
+    pub fn bench_set_secure_delete(&mut self, on: bool) -> Result<()> {
+        self.store.set_secure_delete(on)
+    }
+}

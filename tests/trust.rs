@@ -472,3 +472,24 @@ fn item_16_a_newer_database_is_refused_byte_for_byte_untouched() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
     assert!(!wal_of(&path).exists());
 }
+
+/// A clock outside the supported years is refused at open; a clock that runs away afterwards
+/// is pinned to the last supported day: no panic, no unreadable date written.
+#[test]
+fn item_11_a_clock_outside_the_supported_years_is_refused_not_a_panic() {
+    let clock = FixedClock::new(chrono::DateTime::<Utc>::MAX_UTC);
+    let err = Library::open_in_memory(Policy::preset("chiba").unwrap(), clock).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { field: "clock", .. }), "{err}");
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(1850, 1, 1, 0, 0, 0).unwrap());
+    let err = Library::open_in_memory(Policy::preset("chiba").unwrap(), clock).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { field: "clock", .. }), "{err}");
+
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    w.clock.set(chrono::DateTime::<Utc>::MAX_UTC);
+    assert_eq!(w.lib.today(), day("9999-12-30"));
+    let c = w.copy_at("chuo", "book");
+    let result = w.lib.checkout(&c, p, "chuo");
+    assert!(!matches!(result, Err(Error::Storage(_))), "{result:?}");
+    assert!(w.lib.check().unwrap().is_empty());
+}

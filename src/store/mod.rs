@@ -176,6 +176,13 @@ impl Store {
         Ok(busy == 0)
     }
 
+    /// Turns zeroing of deleted content off or on, for the privacy benchmark's baseline only.
+    #[cfg(feature = "bench-internals")]
+    pub(crate) fn set_secure_delete(&self, on: bool) -> Result<()> {
+        self.conn.pragma_update(None, "secure_delete", if on { "ON" } else { "OFF" })?;
+        Ok(())
+    }
+
     /// Writes a consistent copy of the database to `path` (`VACUUM INTO`), safe while other
     /// handles write. The copy is written to a temporary file beside `path`, synced, verified
     /// (`quick_check`, schema version, tables) and only then linked into place, so a crash
