@@ -33,7 +33,10 @@ pub fn account_refusals(policy: &Policy, facts: &AccountFacts, service: Option<S
         reasons.push(Reason::PatronBlocked);
     }
     if let Some(years) = policy.accounts.unused_card_block_years {
-        let limit = facts.last_activity_on.checked_add_months(Months::new(12 * years)).unwrap_or(NaiveDate::MAX);
+        let limit = years
+            .checked_mul(12)
+            .and_then(|months| facts.last_activity_on.checked_add_months(Months::new(months)))
+            .unwrap_or(NaiveDate::MAX);
         if facts.today > limit {
             reasons.push(Reason::CardUnused { last_used_on: facts.last_activity_on, years });
         }
