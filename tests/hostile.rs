@@ -114,3 +114,58 @@ proptest! {
         prop_assert!(w.lib.check().unwrap().is_empty());
     }
 }
+
+/// A `Policy` built in code, not from a file: validation names what is wrong, and the pure
+/// decisions never panic on its numbers even unvalidated (trust item 10).
+#[test]
+fn hostile_policy_in_code_item_10() {
+    use bunko::catalog::OpeningCalendar;
+    use bunko::policy::{
+        AccountFacts, Service, Weekday, account_refusals, due_date, next_delivery_day, pickup_deadline,
+        renewed_due_date,
+    };
+    use chrono::NaiveDate;
+
+    let keys = |p: &Policy| -> Vec<String> {
+        p.validate().err().map(|e| e.problems.into_iter().map(|p| p.key).collect()).unwrap_or_default()
+    };
+    let mut zero = Policy::preset("kanagawa").unwrap();
+    zero.accounts.lockout_attempts = 0;
+    assert_eq!(keys(&zero), ["accounts.lockout_attempts"]);
+
+    let mut p = Policy::preset("kanagawa").unwrap();
+    p.accounts.unused_card_block_years = Some(u32::MAX);
+    p.holds.shelf_days = u32::MAX;
+    p.loans.renewal.days = u32::MAX;
+    p.materials.get_mut("book").unwrap().loan_days = u32::MAX;
+    let named = keys(&p);
+    for key in
+        ["accounts.unused_card_block_years", "holds.shelf_days", "loans.renewal.days", "materials.book.loan_days"]
+    {
+        assert!(named.iter().any(|k| k == key), "{key} not named in {named:?}");
+    }
+    let open = OpeningCalendar::default();
+    let closed_mondays = OpeningCalendar::new(&[Weekday::Mon]);
+    for today in [NaiveDate::MIN, day("2026-06-01"), NaiveDate::MAX] {
+        let facts = AccountFacts {
+            today,
+            blocked: false,
+            expires_on: NaiveDate::MIN,
+            last_activity_on: NaiveDate::MIN,
+            overdue_loans: u32::MAX,
+            temporary_password: true,
+        };
+        let _ = account_refusals(&p, &facts, Some(Service::Holds));
+        let _ = next_delivery_day(&p, today);
+        for skip_closed in [false, true] {
+            p.holds.shelf_days_skip_closed = skip_closed;
+            p.loans.due_skips_closed_days = skip_closed;
+            for cal in [&open, &closed_mondays] {
+                let _ = due_date(&p, today, u32::MAX, cal);
+                let _ = renewed_due_date(&p, today, cal);
+                let _ = pickup_deadline(&p, today, cal);
+                let _ = cal.nth_open_day_after(today, u32::MAX);
+            }
+        }
+    }
+}
