@@ -4,7 +4,7 @@ use super::{
     Booklist, BooklistEntry, BooklistId, GoalId, GoalProgress, Granularity, ListTarget, ReadingGoal, goal_progress,
 };
 use crate::Library;
-use crate::catalog::{TitleId, clean_text};
+use crate::catalog::{TitleId, check_date, clean_text};
 use crate::error::{Entity, Error, Result};
 use crate::patrons::{PatronId, patron_in};
 use crate::policy::{BooklistRules, Reason, Refusal};
@@ -217,6 +217,8 @@ impl Library {
         if !self.policy.reading.goals_offered {
             return Err(Refusal::one(Reason::NotOffered).into());
         }
+        check_date("starts_on", starts_on)?;
+        check_date("ends_on", ends_on)?;
         if starts_on > ends_on || target == 0 || target > 10_000 {
             return Err(Error::InvalidInput {
                 field: "goal",
