@@ -117,7 +117,9 @@ fn bounds() -> Vec<Bound> {
         ("booklists.name_max_chars", 1000, |p, v| p.booklists.name_max_chars = v),
         ("booklists.list_memo_max_chars", 10_000, |p, v| p.booklists.list_memo_max_chars = v),
         ("booklists.entry_memo_max_chars", 10_000, |p, v| p.booklists.entry_memo_max_chars = v),
+        ("reading.goal_max_days", 3660, |p, v| p.reading.goal_max_days = v),
         ("alerts.max_searches", 1000, |p, v| p.alerts.max_searches = v),
+        ("alerts.max_terms", 100, |p, v| p.alerts.max_terms = v),
         ("alerts.term_max_chars", 1000, |p, v| p.alerts.term_max_chars = v),
         ("alerts.new_arrival.published_within_days", 3660, |p, v| p.alerts.new_arrival.published_within_days = v),
         ("alerts.new_arrival.available_within_days", 3660, |p, v| p.alerts.new_arrival.available_within_days = v),
@@ -192,4 +194,18 @@ proptest::proptest! {
         let found = problems_at(&p, key);
         proptest::prop_assert!(found.iter().any(|r| r.contains("at most")), "{}: {} {:?}", preset, key, found);
     }
+}
+
+#[test]
+fn hostile_patron_work_bounded_item_12_caps_default_when_absent() {
+    let text = Policy::preset_toml("chikushino").unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("goal_max_days") && !l.starts_with("max_terms"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(without, text, "the preset states both caps");
+    let p = Policy::from_toml(&without).unwrap();
+    assert_eq!((p.reading.goal_max_days, p.alerts.max_terms), (366, 10));
+    assert_eq!(p, Policy::preset("chikushino").unwrap());
 }

@@ -227,3 +227,22 @@ fn chikushino_reading_goal_progress_and_chart_r_r2() {
         [Reason::NotOffered]
     );
 }
+
+#[test]
+fn hostile_patron_work_bounded_item_12_reading_goal_span() {
+    let mut w = World::new("chikushino", "2026-06-01");
+    let p = w.patron();
+    let span_error = |e: Error| match e {
+        Error::InvalidInput { field, reason } => (field, reason),
+        other => panic!("expected InvalidInput, got {other}"),
+    };
+    let (field, reason) = span_error(w.lib.set_reading_goal(p, day("1900-01-01"), day("9999-12-31"), 5).unwrap_err());
+    assert_eq!(field, "ends_on");
+    assert!(reason.contains("at most 366"), "{reason}");
+    let (field, _) = span_error(w.lib.set_reading_goal(p, day("2026-06-01"), day("2027-06-02"), 5).unwrap_err());
+    assert_eq!(field, "ends_on", "367 days is one too many");
+    assert!(w.lib.reading_goals(p).unwrap().is_empty(), "nothing was stored");
+    let goal = w.lib.set_reading_goal(p, day("2026-06-01"), day("2027-06-01"), 5).unwrap();
+    let svg = goal_chart_svg(&w.lib.reading_goal_progress(p, goal, Granularity::Week).unwrap());
+    assert!(svg.len() < 20_000, "a year's chart stays small: {} bytes", svg.len());
+}

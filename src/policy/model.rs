@@ -581,6 +581,10 @@ pub struct ReadingRules {
     pub history_offered: bool,
     /// Patrons may set reading goals (chikushino).
     pub goals_offered: bool,
+    /// Longest reading goal, in days from its first to its last day inclusive, 1 to 3660; a
+    /// longer one is refused, since its progress and chart grow with the span.
+    #[serde(default = "goal_max_days")]
+    pub goal_max_days: u32,
 }
 
 /// New-arrival alerts (R-N1–R-N3).
@@ -593,6 +597,9 @@ pub struct AlertRules {
     pub max_searches: u32,
     /// Longest single search term, in characters, at most 1000.
     pub term_max_chars: u32,
+    /// Most terms in one saved search, 1 to 100; each is matched against every new arrival.
+    #[serde(default = "ten")]
+    pub max_terms: u32,
     /// What counts as a new arrival (R-N2).
     pub new_arrival: NewArrivalRules,
     /// When digests are sent (R-N3).
@@ -633,6 +640,14 @@ fn three() -> u32 {
     3
 }
 
+fn ten() -> u32 {
+    10
+}
+
 fn twelve() -> u32 {
     12
+}
+
+fn goal_max_days() -> u32 {
+    366
 }

@@ -18,6 +18,7 @@ pub(super) fn problems(p: &Policy) -> Vec<PolicyProblem> {
     holds(&mut c, p);
     loans(&mut c, &p.loans);
     booklists(&mut c, &p.booklists);
+    reading(&mut c, &p.reading);
     alerts(&mut c, &p.alerts);
     c.problems
 }
@@ -317,10 +318,18 @@ fn booklists(c: &mut Checker, b: &BooklistRules) {
     c.at_least("booklists.name_max_chars", b.name_max_chars, 1);
 }
 
+fn reading(c: &mut Checker, r: &ReadingRules) {
+    c.at_most("reading.goal_max_days", r.goal_max_days, WINDOW_MAX_DAYS);
+    if r.goals_offered {
+        c.at_least("reading.goal_max_days", r.goal_max_days, 1);
+    }
+}
+
 fn alerts(c: &mut Checker, a: &AlertRules) {
     let n = &a.new_arrival;
     c.at_most("alerts.max_searches", a.max_searches, 1000);
     c.at_most("alerts.term_max_chars", a.term_max_chars, 1000);
+    c.at_most("alerts.max_terms", a.max_terms, 100);
     c.at_most("alerts.new_arrival.published_within_days", n.published_within_days, WINDOW_MAX_DAYS);
     c.at_most("alerts.new_arrival.available_within_days", n.available_within_days, WINDOW_MAX_DAYS);
     if !a.offered {
@@ -328,6 +337,7 @@ fn alerts(c: &mut Checker, a: &AlertRules) {
     }
     c.at_least("alerts.max_searches", a.max_searches, 1);
     c.at_least("alerts.term_max_chars", a.term_max_chars, 1);
+    c.at_least("alerts.max_terms", a.max_terms, 1);
     c.at_least("alerts.new_arrival.published_within_days", n.published_within_days, 1);
     c.at_least("alerts.new_arrival.available_within_days", n.available_within_days, 1);
     let weeks = &a.schedule.weeks_of_month;

@@ -206,7 +206,8 @@ impl Library {
         self.store.write(|tx| tx.clear_history(patron))
     }
 
-    /// Sets a reading goal (R-R2, chikushino): `target` books from `starts_on` to `ends_on`.
+    /// Sets a reading goal (R-R2, chikushino): `target` books from `starts_on` to `ends_on`,
+    /// a span of at most the policy's `reading.goal_max_days`.
     pub fn set_reading_goal(
         &mut self,
         patron: PatronId,
@@ -223,6 +224,13 @@ impl Library {
             return Err(Error::InvalidInput {
                 field: "goal",
                 reason: "the period must not end before it starts, and 1–10000 books".into(),
+            });
+        }
+        let (span, max) = ((ends_on - starts_on).num_days() + 1, self.policy.reading.goal_max_days);
+        if span > i64::from(max) {
+            return Err(Error::InvalidInput {
+                field: "ends_on",
+                reason: format!("the goal spans {span} days, at most {max} allowed"),
             });
         }
         self.store.write(|tx| {
