@@ -49,10 +49,7 @@ fn nul_bytes_overlong_and_malformed_input_are_typed_errors_that_change_nothing()
     let list = w.lib.create_booklist(p, "棚", "").unwrap();
     let before = dump(&path);
 
-    let field = |e: Error| match e {
-        Error::InvalidInput { field, .. } => field,
-        other => panic!("expected InvalidInput, got {other}"),
-    };
+    let field = invalid_field;
     assert_eq!(field(w.lib.add_title(NewTitle::new("a\0b")).unwrap_err()), "title");
     assert_eq!(field(w.lib.add_title(NewTitle::new("長".repeat(1001))).unwrap_err()), "title");
     assert_eq!(field(w.lib.create_booklist(p, "x\0", "").unwrap_err()), "name");
