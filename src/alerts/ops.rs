@@ -16,7 +16,8 @@ use crate::policy::{AlertRules, ContactMethod, MailRecipients, Reason, Refusal};
 pub const SEARCH_NAME_MAX_CHARS: usize = 50;
 
 impl Library {
-    /// Saves a named search condition (R-N1); refused past the policy's cap.
+    /// Saves a named search condition (R-N1); refused past the policy's cap on searches, or with
+    /// more terms than its `alerts.max_terms`.
     pub fn save_search(&mut self, patron: PatronId, search: SavedSearch) -> Result<SearchId> {
         let rules = alert_rules(&self.policy)?;
         let search = self.validated_search(rules, search)?;
@@ -122,6 +123,12 @@ impl Library {
             return Err(Error::InvalidInput {
                 field: "name",
                 reason: format!("at most {SEARCH_NAME_MAX_CHARS} characters"),
+            });
+        }
+        if s.terms.len() > rules.max_terms as usize {
+            return Err(Error::InvalidInput {
+                field: "terms",
+                reason: format!("{} terms, at most {} allowed", s.terms.len(), rules.max_terms),
             });
         }
         let mut terms = Vec::with_capacity(s.terms.len());

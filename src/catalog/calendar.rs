@@ -81,12 +81,10 @@ impl OpeningCalendar {
     /// The `n`-th open day after `day`, not counting `day` itself; `n = 0` gives `day`.
     /// `None` if it lies beyond [`SEARCH_HORIZON_DAYS`].
     pub fn nth_open_day_after(&self, day: NaiveDate, n: u32) -> Option<NaiveDate> {
-        if n == 0 {
-            return Some(day);
-        }
+        let Some(skip) = n.checked_sub(1) else { return Some(day) };
         (1..=SEARCH_HORIZON_DAYS)
             .filter_map(|i| day.checked_add_days(Days::new(i)))
             .filter(|d| self.is_open(*d))
-            .nth(n as usize - 1)
+            .nth(usize::try_from(skip).ok()?)
     }
 }

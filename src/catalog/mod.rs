@@ -8,9 +8,11 @@ mod calendar;
 mod ops;
 
 pub use calendar::{CalendarException, OpeningCalendar, SEARCH_HORIZON_DAYS};
-pub(crate) use ops::calendar_in;
+pub(crate) use ops::{calendar_in, no_open_day};
 
-use chrono::NaiveDate;
+use std::ops::RangeInclusive;
+
+use chrono::{Datelike, NaiveDate};
 
 use crate::error::{Error, Result};
 
@@ -38,6 +40,10 @@ impl CopyId {
 
 /// Longest title, author or publisher text accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 1000;
+
+/// Years of the dates bunko accepts from callers and computes: the store writes dates as
+/// `YYYY-MM-DD`, and nothing a library records predates 1900.
+pub const SUPPORTED_YEARS: RangeInclusive<i32> = 1900..=9999;
 
 /// A bibliographic record to add.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,6 +80,7 @@ impl NewTitle {
         self.category = clean_text("category", &self.category, false)?;
         self.subjects = self.subjects.iter().map(|s| clean_text("subjects", s, true)).collect::<Result<Vec<_>>>()?;
         self.isbn = clean_isbn(&self.isbn)?;
+        self.published_on = self.published_on.map(|d| check_date("published_on", d)).transpose()?;
         Ok(self)
     }
 }
@@ -214,6 +221,24 @@ pub(crate) fn clean_text(field: &'static str, value: &str, required: bool) -> Re
         });
     }
     Ok(v.to_owned())
+}
+
+/// `day` if its year is within [`SUPPORTED_YEARS`], else `InvalidInput` naming `field`: every
+/// date a caller passes in (or the clock gives, or a policy period yields) goes through here,
+/// so an out-of-range date is a typed error and never a storage failure.
+pub(crate) fn check_date(field: &'static str, day: NaiveDate) -> Result<NaiveDate> {
+    if SUPPORTED_YEARS.contains(&day.year()) {
+        Ok(day)
+    } else {
+        Err(Error::InvalidInput {
+            field,
+            reason: format!(
+                "{day} is outside the supported years {}-{}",
+                SUPPORTED_YEARS.start(),
+                SUPPORTED_YEARS.end()
+            ),
+        })
+    }
 }
 
 fn clean_isbn(isbn: &str) -> Result<String> {

@@ -4,7 +4,7 @@ use chrono::{Days, NaiveDate};
 
 use super::{
     BranchInfo, CalendarException, Copy, CopyId, NewCopy, NewTitle, OpeningCalendar, SEARCH_HORIZON_DAYS, Title,
-    TitleId, clean_text,
+    TitleId, check_date, clean_text,
 };
 use crate::Library;
 use crate::error::{Entity, Error, Result};
@@ -55,7 +55,7 @@ impl Library {
                 reason: format!("`{}` is not in the policy; known kinds: {}", copy.material_kind, known.join(", ")),
             });
         }
-        let since = copy.available_since.unwrap_or_else(|| self.today());
+        let since = check_date("available_since", copy.available_since.unwrap_or_else(|| self.today()))?;
         self.store.write(|tx| {
             if tx.title(copy.title)?.is_none() {
                 return Err(Error::NotFound { entity: Entity::Title, key: copy.title.get().to_string() });
@@ -102,6 +102,7 @@ impl Library {
 
     fn set_exception(&mut self, branch: &str, day: NaiveDate, exception: CalendarException, note: &str) -> Result<()> {
         self.require_branch(branch)?;
+        check_date("day", day)?;
         let note = clean_text("note", note, false)?;
         self.store.write(|tx| tx.set_calendar_exception(branch, day, exception, &note))
     }
@@ -109,12 +110,14 @@ impl Library {
     /// Returns `day` to the weekly pattern; `false` if it had no exception.
     pub fn clear_calendar_exception(&mut self, branch: &str, day: NaiveDate) -> Result<bool> {
         self.require_branch(branch)?;
+        check_date("day", day)?;
         self.store.write(|tx| tx.clear_calendar_exception(branch, day))
     }
 
     /// The branch's calendar from `from` to the search horizon (ten years on).
     pub fn opening_calendar(&self, branch: &str, from: NaiveDate) -> Result<OpeningCalendar> {
         self.require_branch(branch)?;
+        check_date("day", from)?;
         self.store.read(|tx| calendar_in(tx, branch, from))
     }
 
@@ -125,12 +128,12 @@ impl Library {
 
     /// The first day on or after `day` that `branch` is open.
     pub fn next_open_day(&self, branch: &str, day: NaiveDate) -> Result<NaiveDate> {
-        self.opening_calendar(branch, day)?.next_open_day(day).ok_or_else(|| never_open(branch, day))
+        self.opening_calendar(branch, day)?.next_open_day(day).ok_or_else(|| no_open_day(branch, day))
     }
 
     /// The `n`-th day after `day` (not counting `day`) that `branch` is open.
     pub fn nth_open_day_after(&self, branch: &str, day: NaiveDate, n: u32) -> Result<NaiveDate> {
-        self.opening_calendar(branch, day)?.nth_open_day_after(day, n).ok_or_else(|| never_open(branch, day))
+        self.opening_calendar(branch, day)?.nth_open_day_after(day, n).ok_or_else(|| no_open_day(branch, day))
     }
 }
 
@@ -140,7 +143,9 @@ pub(crate) fn calendar_in(tx: &Tx<'_>, branch: &str, from: NaiveDate) -> Result<
     tx.opening_calendar(branch, from, until)
 }
 
-fn never_open(branch: &str, day: NaiveDate) -> Error {
+/// The error for a branch whose calendar has no (such) open day within the search horizon:
+/// lending, routing and calendar queries refuse rather than give a date on a closed day.
+pub(crate) fn no_open_day(branch: &str, day: NaiveDate) -> Error {
     Error::InvalidInput {
         field: "calendar",
         reason: format!("branch `{branch}` has no such open day within ten years of {day}"),

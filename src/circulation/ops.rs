@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::{CheckIn, CopyRoute, DailyCirculation, HistoryEntry, Loan, LoanId, LoanStatus, LoanView};
 use crate::Library;
-use crate::catalog::{Copy, CopyStatus, OpeningCalendar, calendar_in};
+use crate::catalog::{Copy, CopyStatus, OpeningCalendar, calendar_in, check_date, no_open_day};
 use crate::error::{Entity, Error, Result};
 use crate::holds::route::{Ctx, route_copy};
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
@@ -151,6 +151,7 @@ impl Library {
                 let loan = patrons_loan(tx, patron, id)?;
                 let decision = renewal_with(policy, tx, &who, &loan, today)?;
                 if let Ok(due) = decision {
+                    check_date("due_on", due)?;
                     if !tx.renew_loan(id, loan.renewals, due)? {
                         return Err(Error::Conflict {
                             entity: Entity::Loan,
@@ -239,6 +240,8 @@ impl Library {
 
     /// Checkouts and returns per day, library-wide, from `from` to `to` inclusive.
     pub fn daily_circulation(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyCirculation>> {
+        check_date("from", from)?;
+        check_date("to", to)?;
         self.store.read(|tx| tx.daily_circulation(from, to))
     }
 
@@ -288,7 +291,8 @@ pub(crate) fn start_loan(
     calendar: &OpeningCalendar,
 ) -> Result<Loan> {
     let loan_days = policy.material(&copy.material_kind).map_or(0, |k| k.loan_days);
-    let due_on = due_date(policy, today, loan_days, calendar);
+    let due_on = due_date(policy, today, loan_days, calendar).ok_or_else(|| no_open_day(branch, today))?;
+    let due_on = check_date("due_on", due_on)?;
     if !tx.move_copy(copy.id, from, CopyStatus::OnLoan, None)? {
         return Err(Refusal::one(Reason::CopyOnLoan).into());
     }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Hold, HoldStatus};
-use crate::catalog::{Copy, CopyStatus, calendar_in};
+use crate::catalog::{Copy, CopyStatus, calendar_in, check_date, no_open_day};
 use crate::circulation::{CopyRoute, LoanStatus, start_loan};
 use crate::error::{Entity, Error, Result};
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
@@ -68,7 +68,7 @@ fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus
     if hold.pickup == here {
         return shelve_for(tx, ctx, hold, copy, from);
     }
-    let arrives_on = next_delivery_day(ctx.policy, ctx.today);
+    let arrives_on = check_date("arrives_on", next_delivery_day(ctx.policy, ctx.today))?;
     if !tx.assign_in_transit(hold.id, copy.id, arrives_on)? {
         return Err(moved(Entity::Hold, hold.id.get().to_string()));
     }
@@ -80,7 +80,9 @@ fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus
 /// Puts `copy` on the hold shelf for `hold` at its pickup branch (R-H9, R-H11).
 fn shelve_for(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus) -> Result<CopyRoute> {
     let calendar = calendar_in(tx, &hold.pickup, ctx.today)?;
-    let deadline = pickup_deadline(ctx.policy, ctx.today, &calendar);
+    let deadline =
+        pickup_deadline(ctx.policy, ctx.today, &calendar).ok_or_else(|| no_open_day(&hold.pickup, ctx.today))?;
+    let deadline = check_date("pickup_deadline", deadline)?;
     if !tx.make_ready(hold.id, copy.id, ctx.today, deadline)? {
         return Err(moved(Entity::Hold, hold.id.get().to_string()));
     }

@@ -20,7 +20,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use crate::catalog::clean_text;
+use crate::catalog::{check_date, clean_text};
 use crate::error::{Error, Result};
 use crate::policy::CardRules;
 
@@ -186,6 +186,7 @@ impl NewPatron {
     /// Checks everything but the card number.
     pub(crate) fn validated_details(mut self, phone_cap: u32) -> Result<Self> {
         self.name = clean_text("name", &self.name, true)?;
+        self.birth_date = self.birth_date.map(|d| check_date("birth_date", d)).transpose()?;
         self.category = clean_text("category", &self.category, true)?;
         if self.phones.len() > phone_cap as usize {
             return Err(Error::InvalidInput {

@@ -2,6 +2,7 @@
 
 use super::{CardNumber, NewPatron, Patron, PatronId};
 use crate::Library;
+use crate::catalog::check_date;
 use chrono::NaiveDate;
 
 use crate::error::{Entity, Error, Result};
@@ -22,6 +23,7 @@ impl Library {
             });
         }
         let today = self.today();
+        check_date("expires_on", patron.expires_on)?;
         if patron.expires_on < today {
             return Err(Error::InvalidInput {
                 field: "expires_on",

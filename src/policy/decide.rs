@@ -33,7 +33,10 @@ pub fn account_refusals(policy: &Policy, facts: &AccountFacts, service: Option<S
         reasons.push(Reason::PatronBlocked);
     }
     if let Some(years) = policy.accounts.unused_card_block_years {
-        let limit = facts.last_activity_on.checked_add_months(Months::new(12 * years)).unwrap_or(NaiveDate::MAX);
+        let limit = years
+            .checked_mul(12)
+            .and_then(|months| facts.last_activity_on.checked_add_months(Months::new(months)))
+            .unwrap_or(NaiveDate::MAX);
         if facts.today > limit {
             reasons.push(Reason::CardUnused { last_used_on: facts.last_activity_on, years });
         }
@@ -53,10 +56,11 @@ pub fn account_refusals(policy: &Policy, facts: &AccountFacts, service: Option<S
 }
 
 /// The due date of a loan of `loan_days` starting on `start`: moved to the branch's next open
-/// day when it falls on a closed day and the policy says so.
-pub fn due_date(policy: &Policy, start: NaiveDate, loan_days: u32, calendar: &OpeningCalendar) -> NaiveDate {
-    let due = start.checked_add_days(Days::new(u64::from(loan_days))).unwrap_or(NaiveDate::MAX);
-    if policy.loans.due_skips_closed_days { calendar.next_open_day(due).unwrap_or(due) } else { due }
+/// day when it falls on a closed day and the policy says so. `None` when the branch has no open
+/// day within the calendar's horizon of it (or the date would pass the calendar's end).
+pub fn due_date(policy: &Policy, start: NaiveDate, loan_days: u32, calendar: &OpeningCalendar) -> Option<NaiveDate> {
+    let due = start.checked_add_days(Days::new(u64::from(loan_days)))?;
+    if policy.loans.due_skips_closed_days { calendar.next_open_day(due) } else { Some(due) }
 }
 
 /// What is known when a copy is lent at the counter.
@@ -82,7 +86,8 @@ pub struct CheckoutFacts<'a> {
     pub calendar: &'a OpeningCalendar,
 }
 
-/// Decides a checkout: the due date, or every reason it is refused.
+/// Decides a checkout: the due date, or every reason it is refused; [`Reason::NoOpenDay`] when
+/// the branch's calendar gives no due date.
 ///
 /// A copy on the shelf that someone merely holds (not yet set aside) may still be lent to a
 /// walk-in patron (R-H5); a copy on the hold shelf for this same patron may be lent to them.
@@ -109,7 +114,11 @@ pub fn checkout_decision(policy: &Policy, f: &CheckoutFacts<'_>) -> Result<Naive
         reasons.push(Reason::HasOverdueLoans { count: f.overdue_loans });
     }
     let loan_days = kind.map_or(0, |k| k.loan_days);
-    Refusal::check(reasons, ()).map(|()| due_date(policy, f.today, loan_days, f.calendar))
+    let due = due_date(policy, f.today, loan_days, f.calendar);
+    if due.is_none() {
+        reasons.push(Reason::NoOpenDay { after: f.today });
+    }
+    Refusal::check(reasons, due.unwrap_or(f.today))
 }
 
 /// What is known when a patron asks to renew one loan.
@@ -134,7 +143,7 @@ pub struct RenewalFacts<'a> {
 }
 
 /// Decides a renewal (R-L2, R-L3): the new due date, counted from today, or every reason it is
-/// refused (R-L4).
+/// refused (R-L4), [`Reason::NoOpenDay`] among them when the branch's calendar gives no date.
 ///
 /// # Examples
 /// ```
@@ -172,15 +181,20 @@ pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDa
         reasons.push(Reason::RenewalLimitReached { limit: rules.max_renewals });
     }
     let new_due_on = renewed_due_date(policy, f.today, f.calendar);
-    if new_due_on <= f.due_on {
-        reasons.push(Reason::WouldNotExtend { due_on: f.due_on, new_due_on });
+    match new_due_on {
+        None => reasons.push(Reason::NoOpenDay { after: f.today }),
+        Some(new_due_on) if new_due_on <= f.due_on => {
+            reasons.push(Reason::WouldNotExtend { due_on: f.due_on, new_due_on })
+        }
+        Some(_) => {}
     }
-    Refusal::check(reasons, new_due_on)
+    Refusal::check(reasons, new_due_on.unwrap_or(f.due_on))
 }
 
 /// The due date a renewal on `today` gives: `days` counted from today (including today when
-/// the policy counts the renewal day), moved past closed days when the policy says so.
-pub fn renewed_due_date(policy: &Policy, today: NaiveDate, calendar: &OpeningCalendar) -> NaiveDate {
+/// the policy counts the renewal day), moved past closed days when the policy says so; `None`
+/// as for [`due_date`].
+pub fn renewed_due_date(policy: &Policy, today: NaiveDate, calendar: &OpeningCalendar) -> Option<NaiveDate> {
     let r = &policy.loans.renewal;
     let days = r.days.saturating_sub(u32::from(r.counts_renewal_day));
     due_date(policy, today, days, calendar)

@@ -179,12 +179,15 @@ pub fn next_delivery_day(policy: &Policy, today: NaiveDate) -> NaiveDate {
 }
 
 /// The last day a hold that became ready on `ready_on` waits on the hold shelf (取置期限, R-H9):
-/// the policy's shelf days after the notice, counting only open days when it says so.
-pub fn pickup_deadline(policy: &Policy, ready_on: NaiveDate, calendar: &OpeningCalendar) -> NaiveDate {
+/// the policy's shelf days after the notice, counting only open days when it says so. `None`
+/// when the pickup branch has no open day after `ready_on` within the calendar's horizon (so
+/// the hold could never be collected) or the date would pass the calendar's end.
+pub fn pickup_deadline(policy: &Policy, ready_on: NaiveDate, calendar: &OpeningCalendar) -> Option<NaiveDate> {
     let days = policy.holds.shelf_days;
     if policy.holds.shelf_days_skip_closed {
-        calendar.nth_open_day_after(ready_on, days).unwrap_or(ready_on)
+        calendar.nth_open_day_after(ready_on, days)
     } else {
-        ready_on.checked_add_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MAX)
+        calendar.nth_open_day_after(ready_on, 1)?;
+        ready_on.checked_add_days(Days::new(u64::from(days)))
     }
 }

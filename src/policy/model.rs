@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 pub struct Policy {
     /// Who the library is and which clock it lives on.
     pub library: LibraryInfo,
-    /// Service points: the library's own branches and partner pickup libraries (R-H4).
+    /// Service points: the library's own branches and partner pickup libraries (R-H4); at most
+    /// 500.
     pub branches: Vec<Branch>,
     /// Inter-branch delivery runs (R-H6).
     #[serde(default)]
@@ -27,7 +28,8 @@ pub struct Policy {
     pub accounts: AccountRules,
     /// E-mail addresses, phones and hold contact methods (R-C1–R-C6).
     pub contact: ContactRules,
-    /// Material kinds (`book`, `av`, `magazine`, ...) and what may be done with each (R-H2).
+    /// Material kinds (`book`, `av`, `magazine`, ...) and what may be done with each (R-H2); at
+    /// most 100.
     pub materials: BTreeMap<String, MaterialRules>,
     /// Hold limits, approval, hold shelf and visibility (R-H1–R-H12).
     pub holds: HoldRules,
@@ -45,15 +47,15 @@ pub struct Policy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LibraryInfo {
-    /// Short machine name, e.g. `kanagawa`.
+    /// Short machine name, e.g. `kanagawa`; at most 32 characters.
     pub code: String,
-    /// Display name, e.g. `神奈川県立図書館`.
+    /// Display name, e.g. `神奈川県立図書館`; at most 100 characters.
     pub name: String,
     /// Offset of the library's local time from UTC, `+09:00` for Japan. Calendar dates (due
     /// dates, deadlines) are taken in this offset.
     pub utc_offset: UtcOffset,
     /// Outside e-book services the My Library page links to (kanagawa: KinoDen, R-O3); bunko
-    /// only carries the link.
+    /// only carries the link. At most 20.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ebook_services: Vec<ExternalLink>,
 }
@@ -62,13 +64,13 @@ pub struct LibraryInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalLink {
-    /// Display name, e.g. `電子書籍サービス(KinoDen)`.
+    /// Display name, e.g. `電子書籍サービス(KinoDen)`; at most 100 characters.
     pub name: String,
-    /// Where it lives; `https://` only.
+    /// Where it lives; `https://` only, at most 2000 characters.
     pub url: String,
 }
 
-/// A fixed UTC offset written `+HH:MM` / `-HH:MM`.
+/// A fixed UTC offset written `+HH:MM` / `-HH:MM` (two ASCII digits each), at most 18 hours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct UtcOffset {
@@ -78,7 +80,7 @@ pub struct UtcOffset {
 impl UtcOffset {
     /// Builds an offset from minutes east of UTC; `None` outside ±18 hours.
     pub fn from_minutes(minutes: i32) -> Option<Self> {
-        if minutes.abs() > 18 * 60 {
+        if minutes.unsigned_abs() > 18 * 60 {
             return None;
         }
         chrono::FixedOffset::east_opt(minutes * 60).map(|offset| Self { offset })
@@ -106,7 +108,8 @@ impl TryFrom<String> for UtcOffset {
             _ => return Err(bad()),
         };
         let (h, m) = rest.split_once(':').ok_or_else(bad)?;
-        if h.len() != 2 || m.len() != 2 {
+        let two_digits = |t: &str| t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit());
+        if !two_digits(h) || !two_digits(m) {
             return Err(bad());
         }
         let h: i32 = h.parse().map_err(|_| bad())?;
@@ -138,9 +141,9 @@ impl fmt::Display for UtcOffset {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Branch {
-    /// Short code, unique within the policy, e.g. `central`.
+    /// Short code, unique within the policy, e.g. `central`; at most 32 characters.
     pub code: String,
-    /// Display name, e.g. `中央図書館`.
+    /// Display name, e.g. `中央図書館`; at most 100 characters.
     pub name: String,
     /// Whether patrons may choose it as a pickup location.
     #[serde(default = "yes")]
@@ -151,7 +154,7 @@ pub struct Branch {
     /// The loan starts when the copy is dispatched here, not when it is picked up (R-H12).
     #[serde(default)]
     pub loan_starts_at_dispatch: bool,
-    /// Further places within this location where a hold may be collected (受取場所).
+    /// Further places within this location where a hold may be collected (受取場所); at most 100.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pickup_points: Vec<PickupPoint>,
 }
@@ -160,9 +163,9 @@ pub struct Branch {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PickupPoint {
-    /// Short code, unique within its branch.
+    /// Short code, unique within its branch; at most 32 characters.
     pub code: String,
-    /// Display name.
+    /// Display name; at most 100 characters.
     pub name: String,
 }
 
@@ -214,9 +217,9 @@ impl From<chrono::Weekday> for Weekday {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CardRules {
-    /// Fewest digits.
+    /// Fewest digits, at least 1.
     pub min_length: u32,
-    /// Most digits.
+    /// Most digits, at most 32.
     pub max_length: u32,
     /// Digits a card number may start with; empty means any (chikushino: `["0"]`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -239,9 +242,9 @@ pub enum PasswordCharset {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordRules {
-    /// Fewest characters.
+    /// Fewest characters, 1 to 128.
     pub min_length: u32,
-    /// Most characters; none means no upper bound.
+    /// Most characters, at most 128 when given; none means no upper bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u32>,
     /// Characters allowed at all.
@@ -268,7 +271,7 @@ pub struct PasswordRules {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TemporaryPasswordRules {
-    /// Length of an issued temporary password.
+    /// Length of an issued temporary password, 4 to 64 (it is read out at the counter).
     pub length: u32,
     /// Characters it is drawn from.
     pub charset: PasswordCharset,
@@ -282,13 +285,14 @@ pub struct TemporaryPasswordRules {
 pub struct ResetRules {
     /// Reset routes the library offers.
     pub methods: Vec<ResetMethod>,
-    /// How long an e-mailed reset link stays valid.
+    /// How long an e-mailed reset link stays valid, at most 1440 minutes (a day).
     pub token_minutes: u32,
-    /// Reset codes a patron may have outstanding at once; a new request revokes the oldest.
+    /// Reset codes a patron may have outstanding at once, 1 to 10; a new request revokes the
+    /// oldest.
     #[serde(default = "one")]
     pub max_outstanding: u32,
-    /// Reset codes mailed per card within an hour; further requests are silently dropped
-    /// (the answer never tells whether a code was sent).
+    /// Reset codes mailed per card within an hour, 1 to 60; further requests are silently
+    /// dropped (the answer never tells whether a code was sent).
     #[serde(default = "three")]
     pub requests_per_hour: u32,
 }
@@ -325,7 +329,7 @@ pub enum Service {
 pub struct AccountRules {
     /// Patrons may set a password on the web with card number, birth date and phone (R-A3).
     pub self_issue: bool,
-    /// A card unused for this many years cannot log in (kanagawa 3, R-A6).
+    /// A card unused for this many years cannot log in (kanagawa 3, R-A6); 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unused_card_block_years: Option<u32>,
     /// A patron holding overdue items cannot log in (kanagawa, R-A6).
@@ -333,13 +337,14 @@ pub struct AccountRules {
     /// Services an expired card may not use (fukushima: holds, R-A6); an expired card can
     /// never self-issue a password.
     pub expired_card_refuses: Vec<Service>,
-    /// Failed logins allowed within the window before the account is locked.
+    /// Failed logins allowed within the window before the account is locked, 1 to 100.
     pub lockout_attempts: u32,
-    /// The lockout window, in minutes.
+    /// The lockout window, in minutes, 1 to 10080 (a week).
     pub lockout_window_minutes: u32,
-    /// How long a login session lasts without use, in minutes.
+    /// How long a login session lasts without use, in minutes, 1 to 10080 (a week).
     pub session_minutes: u32,
-    /// The longest a session lasts however much it is used, in hours (OWASP ASVS 3.3).
+    /// The longest a session lasts however much it is used, in hours (OWASP ASVS 3.3), 1 to 720
+    /// (30 days).
     #[serde(default = "twelve")]
     pub session_max_hours: u32,
     /// Patrons may change their own name, address and phone online (false everywhere, R-A7).
@@ -406,14 +411,15 @@ pub struct ContactMethodRule {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContactRules {
-    /// Most e-mail addresses per patron (fukushima 3, kanagawa 2).
+    /// Most e-mail addresses per patron (fukushima 3, kanagawa 2), at most 10.
     pub email_cap: u32,
     /// Tags each address must carry; empty means addresses are untagged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub email_tags: Vec<EmailTag>,
     /// Which addresses receive notices.
     pub mail_recipients: MailRecipients,
-    /// Most phone numbers per patron (home, mobile, ...); one is chosen for holds (R-C4).
+    /// Most phone numbers per patron (home, mobile, ...), at most 10; one is chosen for holds
+    /// (R-C4).
     pub phone_cap: u32,
     /// Hold contact methods offered (R-C3). `mail` always needs a confirmed address.
     pub methods: Vec<ContactMethodRule>,
@@ -422,7 +428,7 @@ pub struct ContactRules {
     /// Where a bounced mail notice falls back to (chiba: phone, R-C6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounce_fallback: Option<ContactMethod>,
-    /// Opt-in due-date reminders this many days before the due date (kanagawa, R-C6).
+    /// Opt-in due-date reminders this many days before the due date (kanagawa, R-C6), 1 to 30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_reminder_days_before: Option<u32>,
     /// Patrons may keep a default pickup branch that prefills holds (R-C5).
@@ -433,18 +439,18 @@ pub struct ContactRules {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MaterialRules {
-    /// Display label, e.g. `図書` or `視聴覚資料`.
+    /// Display label, e.g. `図書` or `視聴覚資料`; at most 100 characters.
     pub label: String,
     /// Copies of this kind may be lent (an individual copy can still be not-for-loan).
     pub loanable: bool,
     /// Titles of this kind may be held (R-H2).
     pub holdable: bool,
-    /// Loan period in days, the checkout day being day 0.
+    /// Loan period in days, the checkout day being day 0; at most 366.
     pub loan_days: u32,
 }
 
 /// Hold limits: an optional `total` plus per-material-kind limits, written flat as
-/// `[holds.limits] total = 11, book = 10, av = 1` (R-H3).
+/// `[holds.limits] total = 11, book = 10, av = 1` (R-H3). Each limit is 1 to 1000.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(try_from = "BTreeMap<String, u32>", into = "BTreeMap<String, u32>")]
 pub struct HoldLimits {
@@ -493,11 +499,11 @@ pub struct HoldRules {
     pub reserve_now: bool,
     /// A hold-placed confirmation mail may be requested (fukushima, R-H11).
     pub placed_confirmation: bool,
-    /// Days a ready hold waits on the hold shelf after the notice (取置期限, R-H9).
+    /// Days a ready hold waits on the hold shelf after the notice (取置期限, R-H9), 1 to 366.
     pub shelf_days: u32,
     /// Count only open days of the pickup branch toward `shelf_days`.
     pub shelf_days_skip_closed: bool,
-    /// Days cancelled and expired holds stay visible to the patron (R-H10).
+    /// Days cancelled and expired holds stay visible to the patron (R-H10), at most 3660.
     pub cancelled_visible_days: u32,
     /// Patrons may cancel interlibrary-loan holds online (chikushino: no, R-H8).
     pub patron_may_cancel_ill: bool,
@@ -521,9 +527,9 @@ pub enum RenewalBlock {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RenewalRules {
-    /// How many times one loan may be renewed (1 everywhere).
+    /// How many times one loan may be renewed (1 everywhere), at most 100.
     pub max_renewals: u32,
-    /// Length of the renewed period in days, counted from the renewal day.
+    /// Length of the renewed period in days, counted from the renewal day; at most 366.
     pub days: u32,
     /// The renewal day itself is day 1 of `days` (fukushima: 15 days including the day).
     pub counts_renewal_day: bool,
@@ -551,15 +557,15 @@ pub struct LoanRules {
 pub struct BooklistRules {
     /// Patrons may keep booklists at all.
     pub offered: bool,
-    /// Most lists per patron.
+    /// Most lists per patron, at most 1000.
     pub max_lists: u32,
-    /// Most entries per list.
+    /// Most entries per list, at most 10000.
     pub max_entries: u32,
-    /// Longest list name.
+    /// Longest list name, at most 1000.
     pub name_max_chars: u32,
-    /// Longest list memo.
+    /// Longest list memo, at most 10000.
     pub list_memo_max_chars: u32,
-    /// Longest entry memo.
+    /// Longest entry memo, at most 10000.
     pub entry_memo_max_chars: u32,
     /// Lists can be downloaded as CSV (fukushima).
     pub csv_export: bool,
@@ -575,6 +581,10 @@ pub struct ReadingRules {
     pub history_offered: bool,
     /// Patrons may set reading goals (chikushino).
     pub goals_offered: bool,
+    /// Longest reading goal, in days from its first to its last day inclusive, 1 to 3660; a
+    /// longer one is refused, since its progress and chart grow with the span.
+    #[serde(default = "goal_max_days")]
+    pub goal_max_days: u32,
 }
 
 /// New-arrival alerts (R-N1–R-N3).
@@ -583,10 +593,13 @@ pub struct ReadingRules {
 pub struct AlertRules {
     /// Patrons may save alert conditions.
     pub offered: bool,
-    /// Most saved conditions per patron.
+    /// Most saved conditions per patron, at most 1000.
     pub max_searches: u32,
-    /// Longest single search term, in characters.
+    /// Longest single search term, in characters, at most 1000.
     pub term_max_chars: u32,
+    /// Most terms in one saved search, 1 to 100; each is matched against every new arrival.
+    #[serde(default = "ten")]
+    pub max_terms: u32,
     /// What counts as a new arrival (R-N2).
     pub new_arrival: NewArrivalRules,
     /// When digests are sent (R-N3).
@@ -597,9 +610,9 @@ pub struct AlertRules {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewArrivalRules {
-    /// Published within this many days (fukushima: one year).
+    /// Published within this many days (fukushima: one year), at most 3660.
     pub published_within_days: u32,
-    /// First copy available within this many days (fukushima: two weeks).
+    /// First copy available within this many days (fukushima: two weeks), at most 3660.
     pub available_within_days: u32,
     /// Serials (magazines, 逐次刊行物) are never new arrivals.
     pub exclude_serials: bool,
@@ -627,6 +640,14 @@ fn three() -> u32 {
     3
 }
 
+fn ten() -> u32 {
+    10
+}
+
 fn twelve() -> u32 {
     12
+}
+
+fn goal_max_days() -> u32 {
+    366
 }

@@ -130,6 +130,12 @@ pub enum Reason {
     AlreadyInList,
     /// The patron already has a list with this name.
     ListNameTaken,
+    /// The branch's calendar has no open day within ten years after this day, so no due date
+    /// can be given (its calendar needs fixing).
+    NoOpenDay {
+        /// The day the search started from.
+        after: NaiveDate,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -179,6 +185,7 @@ impl fmt::Display for Reason {
             Reason::ListFull { limit } => write!(f, "a list holds at most {limit} entries"),
             Reason::AlreadyInList => write!(f, "this title is already in the list"),
             Reason::ListNameTaken => write!(f, "you already have a list with this name"),
+            Reason::NoOpenDay { after } => write!(f, "the branch has no open day within ten years after {after}"),
         }
     }
 }

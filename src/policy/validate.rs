@@ -18,9 +18,25 @@ pub(super) fn problems(p: &Policy) -> Vec<PolicyProblem> {
     holds(&mut c, p);
     loans(&mut c, &p.loans);
     booklists(&mut c, &p.booklists);
+    reading(&mut c, &p.reading);
     alerts(&mut c, &p.alerts);
     c.problems
 }
+
+/// Longest code (library, branch, pickup point, material kind), in characters.
+const CODE_MAX_CHARS: usize = 32;
+/// Longest display name or label, in characters.
+const NAME_MAX_CHARS: usize = 100;
+/// Longest e-book service address, in characters.
+const URL_MAX_CHARS: usize = 2000;
+/// Longest password any policy may ask for, in characters.
+const PASSWORD_MAX_CHARS: u32 = 128;
+/// A week, in minutes: the longest lockout window or idle session.
+const WEEK_MINUTES: u32 = 7 * 24 * 60;
+/// A year and a day: the longest loan, renewal or hold-shelf period.
+const PERIOD_MAX_DAYS: u32 = 366;
+/// Ten years, in days: the longest look-back window (the calendar's search horizon).
+const WINDOW_MAX_DAYS: u32 = 3660;
 
 #[derive(Default)]
 struct Checker {
@@ -42,6 +58,20 @@ impl Checker {
         self.require(value >= min, key, format!("must be at least {min}, found {value}"));
     }
 
+    fn at_most(&mut self, key: &str, value: u32, max: u32) {
+        self.require(value <= max, key, format!("must be at most {max}, found {value}"));
+    }
+
+    /// `min..=max`, reported like [`Checker::at_least`] or [`Checker::at_most`].
+    fn within(&mut self, key: &str, value: u32, min: u32, max: u32) {
+        self.at_least(key, value, min);
+        self.at_most(key, value, max);
+    }
+
+    fn at_most_items(&mut self, key: &str, len: usize, max: usize) {
+        self.require(len <= max, key, format!("lists {len} entries, at most {max} allowed"));
+    }
+
     fn range(&mut self, key_min: &str, min: u32, key_max: &str, max: u32) {
         self.require(min <= max, key_min, format!("{min} is greater than {key_max} ({max})"));
     }
@@ -59,16 +89,25 @@ impl Checker {
         let ok = !code.is_empty()
             && code.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-');
         self.require(ok, key, format!("`{code}` must be non-empty lowercase ASCII letters, digits, `_` or `-`"));
+        self.max_chars(key, code, CODE_MAX_CHARS);
     }
 
     fn name(&mut self, key: &str, name: &str) {
         self.require(!name.trim().is_empty(), key, "must not be empty");
+        self.require(!name.chars().any(char::is_control), key, "must not contain control characters");
+        self.max_chars(key, name, NAME_MAX_CHARS);
+    }
+
+    fn max_chars(&mut self, key: &str, text: &str, max: usize) {
+        let n = text.chars().count();
+        self.require(n <= max, key, format!("{n} characters, at most {max} allowed"));
     }
 }
 
 fn library(c: &mut Checker, l: &LibraryInfo) {
     c.code("library.code", &l.code);
     c.name("library.name", &l.name);
+    c.at_most_items("library.ebook_services", l.ebook_services.len(), 20);
     for (i, link) in l.ebook_services.iter().enumerate() {
         c.name(&format!("library.ebook_services[{i}].name"), &link.name);
         let ok = link.url.starts_with("https://") && link.url.len() > 8 && !link.url.chars().any(char::is_whitespace);
@@ -77,6 +116,7 @@ fn library(c: &mut Checker, l: &LibraryInfo) {
             format!("library.ebook_services[{i}].url"),
             format!("`{}` must be an https:// address", link.url),
         );
+        c.max_chars(&format!("library.ebook_services[{i}].url"), &link.url, URL_MAX_CHARS);
     }
 }
 
@@ -84,6 +124,7 @@ fn branches(c: &mut Checker, p: &Policy) {
     if p.branches.is_empty() {
         c.fail("branches", "at least one branch is needed");
     }
+    c.at_most_items("branches", p.branches.len(), 500);
     c.no_duplicates("branches", p.branches.iter().map(|b| b.code.as_str()));
     for (i, b) in p.branches.iter().enumerate() {
         let key = format!("branches[{i}]");
@@ -100,6 +141,7 @@ fn branches(c: &mut Checker, p: &Policy) {
             "only applies to a pickup location",
         );
         c.no_duplicates(&format!("{key}.pickup_points"), b.pickup_points.iter().map(|pp| pp.code.as_str()));
+        c.at_most_items(&format!("{key}.pickup_points"), b.pickup_points.len(), 100);
         for (j, pp) in b.pickup_points.iter().enumerate() {
             c.code(&format!("{key}.pickup_points[{j}].code"), &pp.code);
             c.name(&format!("{key}.pickup_points[{j}].name"), &pp.name);
@@ -119,7 +161,7 @@ fn branches(c: &mut Checker, p: &Policy) {
 
 fn cards(c: &mut Checker, r: &CardRules) {
     c.at_least("cards.min_length", r.min_length, 1);
-    c.require(r.max_length <= 32, "cards.max_length", format!("must be at most 32, found {}", r.max_length));
+    c.at_most("cards.max_length", r.max_length, 32);
     c.range("cards.min_length", r.min_length, "cards.max_length", r.max_length);
     for d in &r.allowed_first_digits {
         c.require(d.is_ascii_digit(), "cards.allowed_first_digits", format!("`{d}` is not a digit 0-9"));
@@ -128,8 +170,9 @@ fn cards(c: &mut Checker, r: &CardRules) {
 }
 
 fn passwords(c: &mut Checker, r: &PasswordRules) {
-    c.at_least("passwords.min_length", r.min_length, 1);
+    c.within("passwords.min_length", r.min_length, 1, PASSWORD_MAX_CHARS);
     if let Some(max) = r.max_length {
+        c.at_most("passwords.max_length", max, PASSWORD_MAX_CHARS);
         c.range("passwords.min_length", r.min_length, "passwords.max_length", max);
     }
     let symbols_allowed = r.charset == PasswordCharset::AlphanumericSymbols;
@@ -154,7 +197,7 @@ fn passwords(c: &mut Checker, r: &PasswordRules) {
         c.require(ch.is_ascii_punctuation(), "passwords.symbols", format!("`{ch}` is not a half-width ASCII symbol"));
     }
     c.no_duplicates("passwords.symbols", r.symbols.chars());
-    c.at_least("passwords.temporary.length", r.temporary.length, 4);
+    c.within("passwords.temporary.length", r.temporary.length, 4, 64);
     c.require(
         r.temporary.charset != PasswordCharset::AlphanumericSymbols,
         "passwords.temporary.charset",
@@ -170,20 +213,25 @@ fn passwords(c: &mut Checker, r: &PasswordRules) {
     if r.reset.methods.contains(&ResetMethod::EmailLink) {
         c.at_least("passwords.reset.token_minutes", r.reset.token_minutes, 1);
     }
+    c.at_most("passwords.reset.token_minutes", r.reset.token_minutes, 24 * 60);
+    c.within("passwords.reset.max_outstanding", r.reset.max_outstanding, 1, 10);
+    c.within("passwords.reset.requests_per_hour", r.reset.requests_per_hour, 1, 60);
 }
 
 fn accounts(c: &mut Checker, r: &AccountRules) {
-    c.at_least("accounts.lockout_attempts", r.lockout_attempts, 1);
-    c.at_least("accounts.lockout_window_minutes", r.lockout_window_minutes, 1);
-    c.at_least("accounts.session_minutes", r.session_minutes, 1);
+    c.within("accounts.lockout_attempts", r.lockout_attempts, 1, 100);
+    c.within("accounts.lockout_window_minutes", r.lockout_window_minutes, 1, WEEK_MINUTES);
+    c.within("accounts.session_minutes", r.session_minutes, 1, WEEK_MINUTES);
+    c.within("accounts.session_max_hours", r.session_max_hours, 1, 30 * 24);
     if let Some(years) = r.unused_card_block_years {
-        c.at_least("accounts.unused_card_block_years", years, 1);
+        c.within("accounts.unused_card_block_years", years, 1, 100);
     }
     c.no_duplicates("accounts.expired_card_refuses", r.expired_card_refuses.iter());
 }
 
 fn contact(c: &mut Checker, r: &ContactRules) {
-    c.require(r.email_cap <= 10, "contact.email_cap", format!("must be at most 10, found {}", r.email_cap));
+    c.at_most("contact.email_cap", r.email_cap, 10);
+    c.at_most("contact.phone_cap", r.phone_cap, 10);
     c.no_duplicates("contact.email_tags", r.email_tags.iter().map(|t| format!("{t:?}")));
     c.require(!r.methods.is_empty(), "contact.methods", "must offer at least one contact method (`none` is one)");
     c.no_duplicates("contact.methods", r.methods.iter().map(|m| m.method));
@@ -199,7 +247,7 @@ fn contact(c: &mut Checker, r: &ContactRules) {
         );
     }
     if let Some(days) = r.due_reminder_days_before {
-        c.at_least("contact.due_reminder_days_before", days, 1);
+        c.within("contact.due_reminder_days_before", days, 1, 30);
     }
 }
 
@@ -207,10 +255,12 @@ fn materials(c: &mut Checker, p: &Policy) {
     if p.materials.is_empty() {
         c.fail("materials", "at least one material kind is needed");
     }
+    c.at_most_items("materials", p.materials.len(), 100);
     for (kind, m) in &p.materials {
         let key = format!("materials.{kind}");
         c.code(&key, kind);
         c.name(&format!("{key}.label"), &m.label);
+        c.at_most(&format!("{key}.loan_days"), m.loan_days, PERIOD_MAX_DAYS);
         c.require(m.loanable || !m.holdable, format!("{key}.holdable"), "only loanable material can be held (R-H2)");
         if m.loanable {
             c.at_least(&format!("{key}.loan_days"), m.loan_days, 1);
@@ -221,7 +271,7 @@ fn materials(c: &mut Checker, p: &Policy) {
 fn holds(c: &mut Checker, p: &Policy) {
     let h = &p.holds;
     if let Some(total) = h.limits.total {
-        c.at_least("holds.limits.total", total, 1);
+        c.within("holds.limits.total", total, 1, 1000);
     }
     for (kind, &limit) in &h.limits.per_kind {
         let key = format!("holds.limits.{kind}");
@@ -231,7 +281,7 @@ fn holds(c: &mut Checker, p: &Policy) {
                 c.require(m.holdable, &key, format!("`{kind}` is not holdable, so a limit for it means nothing"))
             }
         }
-        c.at_least(&key, limit, 1);
+        c.within(&key, limit, 1, 1000);
         if let Some(total) = h.limits.total {
             c.require(
                 limit <= total,
@@ -240,18 +290,26 @@ fn holds(c: &mut Checker, p: &Policy) {
             );
         }
     }
-    c.at_least("holds.shelf_days", h.shelf_days, 1);
+    c.within("holds.shelf_days", h.shelf_days, 1, PERIOD_MAX_DAYS);
+    c.at_most("holds.cancelled_visible_days", h.cancelled_visible_days, WINDOW_MAX_DAYS);
 }
 
 fn loans(c: &mut Checker, l: &LoanRules) {
     let r = &l.renewal;
+    c.at_most("loans.renewal.max_renewals", r.max_renewals, 100);
     if r.max_renewals > 0 {
         c.at_least("loans.renewal.days", r.days, 1);
     }
+    c.at_most("loans.renewal.days", r.days, PERIOD_MAX_DAYS);
     c.no_duplicates("loans.renewal.refused_when", r.refused_when.iter());
 }
 
 fn booklists(c: &mut Checker, b: &BooklistRules) {
+    c.at_most("booklists.max_lists", b.max_lists, 1000);
+    c.at_most("booklists.max_entries", b.max_entries, 10_000);
+    c.at_most("booklists.name_max_chars", b.name_max_chars, 1000);
+    c.at_most("booklists.list_memo_max_chars", b.list_memo_max_chars, 10_000);
+    c.at_most("booklists.entry_memo_max_chars", b.entry_memo_max_chars, 10_000);
     if !b.offered {
         return;
     }
@@ -260,14 +318,28 @@ fn booklists(c: &mut Checker, b: &BooklistRules) {
     c.at_least("booklists.name_max_chars", b.name_max_chars, 1);
 }
 
+fn reading(c: &mut Checker, r: &ReadingRules) {
+    c.at_most("reading.goal_max_days", r.goal_max_days, WINDOW_MAX_DAYS);
+    if r.goals_offered {
+        c.at_least("reading.goal_max_days", r.goal_max_days, 1);
+    }
+}
+
 fn alerts(c: &mut Checker, a: &AlertRules) {
+    let n = &a.new_arrival;
+    c.at_most("alerts.max_searches", a.max_searches, 1000);
+    c.at_most("alerts.term_max_chars", a.term_max_chars, 1000);
+    c.at_most("alerts.max_terms", a.max_terms, 100);
+    c.at_most("alerts.new_arrival.published_within_days", n.published_within_days, WINDOW_MAX_DAYS);
+    c.at_most("alerts.new_arrival.available_within_days", n.available_within_days, WINDOW_MAX_DAYS);
     if !a.offered {
         return;
     }
     c.at_least("alerts.max_searches", a.max_searches, 1);
     c.at_least("alerts.term_max_chars", a.term_max_chars, 1);
-    c.at_least("alerts.new_arrival.published_within_days", a.new_arrival.published_within_days, 1);
-    c.at_least("alerts.new_arrival.available_within_days", a.new_arrival.available_within_days, 1);
+    c.at_least("alerts.max_terms", a.max_terms, 1);
+    c.at_least("alerts.new_arrival.published_within_days", n.published_within_days, 1);
+    c.at_least("alerts.new_arrival.available_within_days", n.available_within_days, 1);
     let weeks = &a.schedule.weeks_of_month;
     c.require(!weeks.is_empty(), "alerts.schedule.weeks_of_month", "must name at least one week (1-5)");
     for w in weeks {

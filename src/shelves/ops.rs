@@ -4,7 +4,7 @@ use super::{
     Booklist, BooklistEntry, BooklistId, GoalId, GoalProgress, Granularity, ListTarget, ReadingGoal, goal_progress,
 };
 use crate::Library;
-use crate::catalog::{TitleId, clean_text};
+use crate::catalog::{TitleId, check_date, clean_text};
 use crate::error::{Entity, Error, Result};
 use crate::patrons::{PatronId, patron_in};
 use crate::policy::{BooklistRules, Reason, Refusal};
@@ -206,7 +206,8 @@ impl Library {
         self.store.write(|tx| tx.clear_history(patron))
     }
 
-    /// Sets a reading goal (R-R2, chikushino): `target` books from `starts_on` to `ends_on`.
+    /// Sets a reading goal (R-R2, chikushino): `target` books from `starts_on` to `ends_on`,
+    /// a span of at most the policy's `reading.goal_max_days`.
     pub fn set_reading_goal(
         &mut self,
         patron: PatronId,
@@ -217,10 +218,19 @@ impl Library {
         if !self.policy.reading.goals_offered {
             return Err(Refusal::one(Reason::NotOffered).into());
         }
+        check_date("starts_on", starts_on)?;
+        check_date("ends_on", ends_on)?;
         if starts_on > ends_on || target == 0 || target > 10_000 {
             return Err(Error::InvalidInput {
                 field: "goal",
                 reason: "the period must not end before it starts, and 1–10000 books".into(),
+            });
+        }
+        let (span, max) = ((ends_on - starts_on).num_days() + 1, self.policy.reading.goal_max_days);
+        if span > i64::from(max) {
+            return Err(Error::InvalidInput {
+                field: "ends_on",
+                reason: format!("the goal spans {span} days, at most {max} allowed"),
             });
         }
         self.store.write(|tx| {
