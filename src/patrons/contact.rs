@@ -49,6 +49,7 @@ impl Library {
             });
         }
         let card = CardNumber::parse(&self.policy.cards, card_number)?;
+        let birth_date = crate::catalog::check_date("birth_date", birth_date)?;
         check_new_password(&self.policy, new, confirm)?;
         let (now, today, policy) = (self.now(), self.today(), &self.policy);
         // The attempt counts toward the lockout before anything is compared (see `login`).

@@ -14,7 +14,7 @@ mod validate;
 pub use decide::*;
 pub use holds::*;
 pub use model::*;
-pub use passwords::{PasswordProblem, password_char_allowed, password_problems};
+pub use passwords::{MAX_PASSWORD_CHARS, PasswordProblem, password_char_allowed, password_problems};
 pub use presets::PRESET_NAMES;
 pub use refusal::{Reason, Refusal};
 

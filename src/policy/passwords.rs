@@ -55,6 +55,11 @@ pub fn password_char_allowed(charset: PasswordCharset, symbols: &str, c: char) -
     }
 }
 
+/// The longest password any policy accepts, in characters (also the bound on
+/// `passwords.max_length`): a policy without a maximum still gets this one, so argon2 never
+/// hashes an unbounded input.
+pub const MAX_PASSWORD_CHARS: u32 = 128;
+
 /// Every rule of `rules` that `password` breaks; empty when it is acceptable. Length counts
 /// characters. Letters are case-sensitive: nothing here folds case.
 ///
@@ -73,9 +78,8 @@ pub fn password_problems(rules: &PasswordRules, password: &str) -> Vec<PasswordP
     if n < rules.min_length {
         problems.push(PasswordProblem::TooShort { min: rules.min_length });
     }
-    if let Some(max) = rules.max_length
-        && n > max
-    {
+    let max = rules.max_length.map_or(MAX_PASSWORD_CHARS, |m| m.min(MAX_PASSWORD_CHARS));
+    if n > max {
         problems.push(PasswordProblem::TooLong { max });
     }
     if let Some(found) = password.chars().find(|&c| !password_char_allowed(rules.charset, &rules.symbols, c)) {

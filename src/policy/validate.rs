@@ -30,7 +30,7 @@ const NAME_MAX_CHARS: usize = 100;
 /// Longest e-book service address, in characters.
 const URL_MAX_CHARS: usize = 2000;
 /// Longest password any policy may ask for, in characters.
-const PASSWORD_MAX_CHARS: u32 = 128;
+const PASSWORD_MAX_CHARS: u32 = super::passwords::MAX_PASSWORD_CHARS;
 /// A week, in minutes: the longest lockout window or idle session.
 const WEEK_MINUTES: u32 = 7 * 24 * 60;
 /// A year and a day: the longest loan, renewal or hold-shelf period.
