@@ -50,35 +50,16 @@ impl Library {
             found.into_iter().map(|(invariant, detail)| Violation { invariant, detail }).collect();
         out.extend(self.hold_limit_violations(&counts));
         out.extend(self.booklist_violations(&lists));
-        out.extend(self.saved_search_violations(&searches));
-        out.extend(self.reset_code_violations(&codes));
+        let policy = &self.policy;
+        // R-N1, and the reset throttle (R-A5).
+        out.extend(over_cap(&searches, policy.alerts.max_searches, "saved-search caps hold", "saved searches"));
+        out.extend(over_cap(
+            &codes,
+            policy.passwords.reset.max_outstanding,
+            "no patron has more outstanding reset codes than allowed",
+            "usable reset codes",
+        ));
         Ok(out)
-    }
-
-    /// Patrons with more usable reset codes than the policy allows (R-A5 throttle).
-    fn reset_code_violations(&self, counts: &[(i64, u32)]) -> Vec<Violation> {
-        let cap = self.policy.passwords.reset.max_outstanding;
-        counts
-            .iter()
-            .filter(|(_, n)| *n > cap)
-            .map(|(patron, n)| Violation {
-                invariant: "no patron has more outstanding reset codes than allowed".into(),
-                detail: format!("patron {patron}: {n} usable reset codes (cap {cap})"),
-            })
-            .collect()
-    }
-
-    /// Patrons with more saved searches than the policy allows (R-N1).
-    fn saved_search_violations(&self, counts: &[(i64, u32)]) -> Vec<Violation> {
-        let cap = self.policy.alerts.max_searches;
-        counts
-            .iter()
-            .filter(|(_, n)| *n > cap)
-            .map(|(patron, n)| Violation {
-                invariant: "saved-search caps hold".into(),
-                detail: format!("patron {patron}: {n} saved searches (cap {cap})"),
-            })
-            .collect()
     }
 
     /// Patrons holding more than the policy allows (R-H3): placing never lets this happen, so
@@ -118,6 +99,18 @@ impl Library {
             })
             .collect()
     }
+}
+
+/// One violation per patron whose count of `what` passes `cap`.
+fn over_cap(counts: &[(i64, u32)], cap: u32, invariant: &str, what: &str) -> Vec<Violation> {
+    counts
+        .iter()
+        .filter(|(_, n)| *n > cap)
+        .map(|(patron, n)| Violation {
+            invariant: invariant.into(),
+            detail: format!("patron {patron}: {n} {what} (cap {cap})"),
+        })
+        .collect()
 }
 
 fn limit_violation(patron: i64, what: &str) -> Violation {

@@ -540,3 +540,22 @@ fn a_collected_holds_id_is_never_reused() {
     let second = w.lib.place_hold(q, t, &web("chuo").at_counter()).unwrap();
     assert!(second.get() > first.get(), "a stale id must never reach another patron's hold");
 }
+
+#[test]
+fn pickup_is_one_of_the_policys_locations_and_points_r_h4() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    w.lib.register_email_at_counter(p, "p@example.jp", None).unwrap();
+    let t = title_on_loan(&mut w, "pref", "book");
+    let mut unknown_point = HoldRequest::web("muni-example", ContactMethod::Mail);
+    unknown_point.pickup_point = Some("station-kiosk".into());
+    assert_eq!(
+        reasons(w.lib.place_hold(p, t, &unknown_point).unwrap_err()),
+        [Reason::PickupNotAllowed { code: "station-kiosk".into() }]
+    );
+    let err = w.lib.place_hold(p, t, &HoldRequest::web("nowhere", ContactMethod::Mail)).unwrap_err();
+    assert!(matches!(err, Error::NotFound { entity: Entity::Branch, .. } | Error::Refused(_)), "{err}");
+    let mut known = HoldRequest::web("muni-example", ContactMethod::Mail);
+    known.pickup_point = Some("community-center".into());
+    assert!(w.lib.place_hold(p, t, &known).is_ok(), "a municipal library's own pickup point");
+}

@@ -209,3 +209,13 @@ fn hostile_patron_work_bounded_item_12_caps_default_when_absent() {
     assert_eq!((p.reading.goal_max_days, p.alerts.max_terms), (366, 10));
     assert_eq!(p, Policy::preset("chikushino").unwrap());
 }
+
+/// E-books are an outside service (R-O3): the policy carries only a link, and it must be one.
+#[test]
+fn an_ebook_service_link_must_be_an_https_address_r_o3() {
+    let text = Policy::preset_toml("kanagawa").unwrap();
+    let url = Policy::preset("kanagawa").unwrap().library.ebook_services[0].url.clone();
+    assert!(text.contains(&url));
+    let err = error_of(&text.replacen(&url, "javascript:alert(1)", 1));
+    assert!(err.contains("library.ebook_services[0].url"), "{err}");
+}

@@ -40,6 +40,19 @@ fn raw_files(db: &Path) -> Vec<u8> {
     bytes
 }
 
+/// The single-use code a notice body carries.
+fn code_in(body: &str) -> Option<String> {
+    body.lines().find_map(|l| l.strip_prefix("コード: ")).map(str::to_owned)
+}
+
+/// A new patron with a counter-issued temporary password: `(patron, card, password)`.
+fn with_temporary_password(w: &mut World) -> (PatronId, String, String) {
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    let temporary = w.lib.issue_temporary_password(p).unwrap();
+    (p, card, temporary)
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     occurrences(haystack, needle) > 0
 }
@@ -142,13 +155,7 @@ fn item_8_a_delivered_code_is_not_recoverable_from_the_files() {
     w.lib.register_email_at_counter(p, "hanako@example.jp", Some("pc")).unwrap();
     w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
     w.lib.add_email(p, "second@example.jp", "second@example.jp", Some("mobile")).unwrap();
-    let codes: Vec<String> = w
-        .lib
-        .pending_notices(10)
-        .unwrap()
-        .iter()
-        .map(|n| n.body.lines().find_map(|l| l.strip_prefix("コード: ")).unwrap().to_owned())
-        .collect();
+    let codes: Vec<String> = w.lib.pending_notices(10).unwrap().iter().map(|n| code_in(&n.body).unwrap()).collect();
     assert_eq!(codes.len(), 2);
     let before = raw_files(&db.path);
     assert!(codes.iter().all(|c| contains(&before, c.as_bytes())), "pending codes are in the files");
@@ -260,9 +267,7 @@ fn item_4_a_password_typed_as_a_card_number_is_not_stored() {
 fn item_5_lockout_holds_under_sixteen_concurrent_handles() {
     const HANDLES: usize = 16;
     let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
-    let p = w.patron();
-    let card = w.lib.patron(p).unwrap().card_number.to_string();
-    w.lib.issue_temporary_password(p).unwrap();
+    let (_, card, _) = with_temporary_password(&mut w);
     let limit = w.lib.policy().accounts.lockout_attempts as usize;
     let barrier = Arc::new(Barrier::new(HANDLES));
     let guesses: Vec<_> = (0..HANDLES)
@@ -285,9 +290,7 @@ fn item_5_lockout_holds_under_sixteen_concurrent_handles() {
 #[test]
 fn item_5_wrong_current_passwords_count_toward_lockout() {
     let mut w = World::new("chiba", "2026-06-01");
-    let p = w.patron();
-    let card = w.lib.patron(p).unwrap().card_number.to_string();
-    let temporary = w.lib.issue_temporary_password(p).unwrap();
+    let (p, card, temporary) = with_temporary_password(&mut w);
     for _ in 0..w.lib.policy().accounts.lockout_attempts {
         let wrong = w.lib.change_password(p, "not-it", "Chiba2026", "Chiba2026");
         assert!(matches!(wrong, Err(Error::InvalidInput { field: "current_password", .. })));
@@ -300,14 +303,11 @@ fn item_5_wrong_current_passwords_count_toward_lockout() {
 #[test]
 fn item_6_a_blocked_patron_gets_no_session_by_any_path_r_a6() {
     let mut w = World::new("kanagawa", "2026-06-01");
-    let p = w.patron();
-    let card = w.lib.patron(p).unwrap().card_number.to_string();
-    let temporary = w.lib.issue_temporary_password(p).unwrap();
+    let (p, card, temporary) = with_temporary_password(&mut w);
     let session = w.lib.login(&card, &temporary).unwrap();
     w.lib.register_email_at_counter(p, "hanako@example.jp", Some("pc")).unwrap();
     w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
-    let code =
-        w.lib.pending_notices(10).unwrap()[0].body.lines().find_map(|l| l.strip_prefix("コード: ")).unwrap().to_owned();
+    let code = reset_code(&w.lib).unwrap();
 
     w.lib.set_patron_blocked(p, true).unwrap();
     assert!(matches!(w.lib.authenticate(&session.token), Err(Error::NotAuthenticated)));
@@ -328,10 +328,10 @@ fn item_6_a_blocked_patron_gets_no_session_by_any_path_r_a6() {
     assert!(blocked(err.unwrap_err()));
 }
 
+/// The code in the newest pending password-reset notice.
 fn reset_code(lib: &Library) -> Option<String> {
     let notices = lib.pending_notices(100).unwrap();
-    let n = notices.into_iter().rev().find(|n| n.kind == NoticeKind::PasswordReset)?;
-    n.body.lines().find_map(|l| l.strip_prefix("コード: ")).map(str::to_owned)
+    code_in(&notices.into_iter().rev().find(|n| n.kind == NoticeKind::PasswordReset)?.body)
 }
 
 /// Setting a password by any path revokes outstanding codes; requests are throttled per card;
@@ -368,9 +368,7 @@ fn item_7_reset_codes_are_revoked_and_throttled_r_a5() {
 #[test]
 fn item_7_sessions_have_an_absolute_lifetime() {
     let mut w = World::new("chiba", "2026-06-01");
-    let p = w.patron();
-    let card = w.lib.patron(p).unwrap().card_number.to_string();
-    let temporary = w.lib.issue_temporary_password(p).unwrap();
+    let (_, card, temporary) = with_temporary_password(&mut w);
     let session = w.lib.login(&card, &temporary).unwrap();
     let hours = i64::from(w.lib.policy().accounts.session_max_hours);
     for _ in 0..(hours * 3 - 1) {
