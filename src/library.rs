@@ -133,7 +133,8 @@ impl Library {
     /// The copy is written beside `path` under a temporary name, synced, verified
     /// (`quick_check`, schema version, every table readable) and only then linked into place:
     /// a crash or a failed check leaves no file at `path`. An existing file is never
-    /// overwritten.
+    /// overwritten. A process killed mid-backup may leave a `.NAME.<hex>.partial` file beside
+    /// `path`; it is never opened by bunko and can be deleted.
     pub fn backup_to(&self, path: impl AsRef<Path>) -> Result<BackupReport> {
         self.store.backup_to(path.as_ref())
     }
