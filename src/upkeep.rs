@@ -52,7 +52,7 @@ impl Library {
                 wal_truncated: false,
             })
         })?;
-        scrub.wal_truncated = self.store.truncate_wal()?;
+        scrub.wal_truncated = self.store.finish_upkeep(true)? && self.store.truncate_wal(true)?;
         Ok(scrub)
     }
 }

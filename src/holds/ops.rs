@@ -312,8 +312,9 @@ impl Library {
     /// (連絡済み). What a notice said is forgotten at delivery (R-R1): only an anonymous count
     /// per day, kind and channel remains (and, for a live hold or loan, a tombstone without
     /// patron, address or text). Unknown or already delivered ids are ignored; returns how
-    /// many were marked. After a notice carrying a code, the WAL is truncated at once where no
-    /// other handle is reading, so the code does not linger in the files until the next scrub.
+    /// many were marked. After a notice carrying a code, the WAL is checkpointed and truncated
+    /// at once if no other handle is reading (it never waits for one), so the code does not
+    /// linger in the files until the next scrub.
     pub fn mark_delivered(&mut self, notices: &[NoticeId]) -> Result<usize> {
         let (now, today) = (self.now(), self.today());
         let (marked, secret) = self.store.write(|tx| {
@@ -326,7 +327,8 @@ impl Library {
             Ok((marked, secret))
         })?;
         if secret {
-            self.store.truncate_wal()?;
+            // Best effort, without waiting for other handles: the daily scrub catches up.
+            self.store.truncate_wal(false)?;
         }
         Ok(marked)
     }

@@ -96,9 +96,12 @@ impl Library {
         let rehash = if needs_rehash(&hash) { Some(hash_password(password)?) } else { None };
         let (today, policy) = (self.today(), &self.policy);
         self.store.write(|tx| {
+            // The password may have been reset while argon2 ran: the session is granted only
+            // for the hash that was verified, and a rehash replaces only that hash.
+            unchanged_since_verified(tx, patron, &hash).map_err(|_| Error::LoginFailed)?;
             attempt.succeeded(tx)?;
             if let Some(new_hash) = &rehash {
-                tx.rehash_password(patron, new_hash)?;
+                tx.rehash_password(patron, &hash, new_hash)?;
             }
             tx.touch_patron(patron, today)?;
             start_session(tx, policy, patron, temporary, now, today)
@@ -138,19 +141,33 @@ impl Library {
             let attempt = reserve_attempt(tx, policy, who.card_number.as_str(), now)?;
             Ok((attempt, tx.password_of(patron)?))
         })?;
-        if !stored.is_some_and(|(hash, _)| verify_password(current, &hash)) {
+        let Some((verified, _)) = stored.filter(|(hash, _)| verify_password(current, hash)) else {
             return Err(Error::InvalidInput {
                 field: "current_password",
                 reason: "the current password is incorrect".into(),
             });
-        }
+        };
         let hash = hash_password(new)?;
         let today = self.today();
         self.store.write(|tx| {
+            unchanged_since_verified(tx, patron, &verified)?;
             attempt.succeeded(tx)?;
             tx.set_password(patron, &hash, false)?;
             start_session(tx, policy, patron, false, now, today)
         })
+    }
+}
+
+/// Refuses with a conflict unless the patron's stored hash is still `verified`: a password set
+/// by another path while argon2 ran must not be undone, nor its session revocation.
+fn unchanged_since_verified(tx: &crate::store::Tx<'_>, patron: PatronId, verified: &str) -> Result<()> {
+    match tx.password_of(patron)? {
+        Some((hash, _)) if hash == verified => Ok(()),
+        _ => Err(Error::Conflict {
+            entity: crate::Entity::Patron,
+            key: patron.get().to_string(),
+            reason: "the password changed meanwhile; try again".into(),
+        }),
     }
 }
 

@@ -222,11 +222,13 @@ pub struct Patron {
     pub blocked: bool,
     /// Registered as hearing-impaired.
     pub hearing_impaired: bool,
-    /// Registration day.
+    /// The month of registration, as its first day (kept to the month so it cannot be joined
+    /// with a returned loan's dates, R-R1).
     pub registered_on: NaiveDate,
     /// Last day the card is valid.
     pub expires_on: NaiveDate,
-    /// Last day the card was used.
+    /// The month the card was last used for a checkout, renewal or login, as that month's last
+    /// day (kept to the month, R-R1; R-A6 counts years from it).
     pub last_activity_on: NaiveDate,
     /// Phones, in registration order.
     pub phones: Vec<Phone>,

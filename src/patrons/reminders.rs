@@ -5,7 +5,7 @@ use chrono::Days;
 use super::{PatronId, patron_in};
 use crate::Library;
 use crate::error::{Error, Result};
-use crate::holds::route::{Ctx, write_notices};
+use crate::holds::route::{Ctx, pickup_name, write_notices};
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
 use crate::policy::{ContactMethod, MailRecipients};
 
@@ -79,6 +79,7 @@ impl Library {
             let who = patron_in(tx, patron)?;
             let mut facts = NoticeFacts::new(&policy.library.name, &who.name, &loan.title_text);
             facts.due_on = Some(loan.due_on);
+            facts.pickup = pickup_name(policy, &loan.branch, None);
             let to = Recipient { patron, channel: method, address: who.contact_phone() };
             enqueue(tx, n.kind, &facts, &to, About::Loan(loan.id), now).map(Some)
         })

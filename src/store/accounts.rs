@@ -48,9 +48,13 @@ impl Tx<'_> {
         &self.keys.login_failures
     }
 
-    /// Replaces the hash only (rehash with new parameters); sessions stay.
-    pub(crate) fn rehash_password(&self, patron: PatronId, hash: &str) -> Result<()> {
-        self.exec("UPDATE patrons SET password_hash = ?2 WHERE id = ?1", params![patron, hash])?;
+    /// Replaces the hash `old` by `new` (rehash with new parameters), only if `old` is still
+    /// the stored one; sessions stay.
+    pub(crate) fn rehash_password(&self, patron: PatronId, old: &str, new: &str) -> Result<()> {
+        self.exec(
+            "UPDATE patrons SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2",
+            params![patron, old, new],
+        )?;
         Ok(())
     }
 

@@ -61,8 +61,9 @@ const CHECKS: &[(&str, &str)] = &[
         "SELECT 'notice ' || n.id || ' (' || n.kind || ') is about returned loan ' || n.loan_id
          FROM notices n JOIN loans l ON l.id = n.loan_id WHERE l.status = 'returned'
          UNION ALL
-         SELECT 'notice ' || id || ' (' || kind || ') is about a hold that no longer exists' FROM notices
-         WHERE hold_id IS NULL AND kind IN ('hold_placed', 'hold_ready', 'hold_in_transit')",
+         SELECT 'notice ' || id || ' (' || kind || ') is about a hold or loan that no longer exists' FROM notices
+         WHERE hold_id IS NULL AND loan_id IS NULL AND kind IN
+               ('hold_placed', 'hold_ready', 'hold_in_transit', 'hold_dispatched', 'hold_expired', 'hold_cancelled', 'due_reminder')",
     ),
     (
         "a saved search has at least one term",

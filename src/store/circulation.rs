@@ -136,7 +136,8 @@ impl Tx<'_> {
     /// R-R1): a reminder not yet sent is stale, a delivered one's tombstone has no more use.
     pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate, at: &str, days_overdue: u32) -> Result<bool> {
         let n = self.exec(
-            "UPDATE loans SET status = 'returned', returned_on = ?2, returned_at = ?3, days_overdue = ?4, patron_id = NULL
+            "UPDATE loans SET status = 'returned', returned_on = ?2, returned_at = ?3, days_overdue = ?4, patron_id = NULL,
+                    reminded_on = NULL
              WHERE id = ?1 AND status <> 'returned'",
             params![id, on, at, days_overdue],
         )?;

@@ -126,8 +126,12 @@ impl Store {
         conn.busy_timeout(options.busy_timeout)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // Before any pragma: a database from a newer bunko, or another program's database,
-        // is refused untouched (switching to WAL rewrites header bytes 18 and 19).
-        check_schema(&conn)?;
+        // is refused untouched (switching to WAL rewrites header bytes 18 and 19). Reading a
+        // WAL database recovers its WAL, and the last connection to close would checkpoint it
+        // into the file and delete it: not while we may still refuse.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        let found = check_schema(&conn)?;
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         set_wal(&conn, options.busy_timeout)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let sync = match options.synchronous {
@@ -148,7 +152,49 @@ impl Store {
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         migrate(&mut conn, now)?;
         let keys = load_keys(&conn)?;
-        Ok(Store { conn, keys })
+        let store = Store { conn, keys };
+        if found.is_some() {
+            // An upgraded database may hold bytes an older bunko left in free space; where
+            // another handle is busy the daily scrub finishes this.
+            store.finish_upkeep(false)?;
+        }
+        Ok(store)
+    }
+
+    /// Runs the one-off tasks migrations left (`upkeep_tasks`): today only `vacuum`, which
+    /// rewrites the whole file so that nothing deleted before `secure_delete` was on survives
+    /// in free space. `wait`: wait for other handles up to the busy timeout (the daily scrub)
+    /// or give up at once (at open). Returns whether none is left.
+    pub(crate) fn finish_upkeep(&self, wait: bool) -> Result<bool> {
+        let pending: bool =
+            self.conn
+                .query_row("SELECT EXISTS (SELECT 1 FROM upkeep_tasks WHERE task = 'vacuum')", [], |r| r.get(0))?;
+        if !pending {
+            return Ok(true);
+        }
+        let done = self.without_waiting(!wait, || match self.conn.execute_batch("VACUUM").map_err(busy) {
+            Ok(()) => Ok(true),
+            Err(Error::Busy) => Ok(false),
+            Err(e) => Err(e),
+        })?;
+        if done {
+            self.conn.execute("DELETE FROM upkeep_tasks WHERE task = 'vacuum'", []).map_err(busy)?;
+            self.truncate_wal(wait)?;
+        }
+        Ok(done)
+    }
+
+    /// Runs `f` with the busy timeout at zero when `skip` (so a lock held elsewhere answers
+    /// `Busy` at once), restoring it afterwards.
+    fn without_waiting<T>(&self, skip: bool, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        if !skip {
+            return f();
+        }
+        let timeout: i64 = self.conn.query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
+        self.conn.busy_timeout(Duration::ZERO)?;
+        let out = f();
+        self.conn.busy_timeout(Duration::from_millis(timeout.max(0) as u64))?;
+        out
     }
 
     /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`): committed if `f` succeeds, rolled
@@ -171,9 +217,15 @@ impl Store {
     /// Copies every committed frame of the WAL into the database file and truncates the WAL to
     /// zero bytes, so no earlier version of a page survives in it. `false` when another
     /// connection's reader or writer kept the checkpoint from finishing (try again later).
-    pub(crate) fn truncate_wal(&self) -> Result<bool> {
-        let busy: i64 = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-        Ok(busy == 0)
+    /// `wait`: wait for them up to the busy timeout, or not at all.
+    pub(crate) fn truncate_wal(&self, wait: bool) -> Result<bool> {
+        self.without_waiting(!wait, || {
+            match self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0)).map_err(busy) {
+                Ok(blocked) => Ok(blocked == 0),
+                Err(Error::Busy) => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
     }
 
     /// Turns zeroing of deleted content off or on, for the privacy benchmark's baseline only.
@@ -201,6 +253,7 @@ impl Store {
         };
         let mut salt = [0u8; 8];
         getrandom::fill(&mut salt).map_err(|e| Error::Crypto(e.to_string()))?;
+        sweep_partials(&dir, name);
         let temp = dir.join(format!(".{name}.{:016x}.partial", u64::from_le_bytes(salt)));
         let result = self.write_verified_copy(&temp, path, &dir);
         if temp.exists() {
@@ -242,6 +295,21 @@ pub struct BackupReport {
     pub rows: Vec<(String, u64)>,
     /// The copy's size in bytes.
     pub bytes: u64,
+}
+
+/// Deletes what an interrupted backup to `name` left in `dir` (a whole copy of the library,
+/// under a temporary name). Two backups to the same path at once are not supported: the second
+/// would fail anyway, as the path exists.
+fn sweep_partials(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.filter_map(std::result::Result::ok) {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        if file.starts_with(&prefix) && file.ends_with(".partial") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Opens the fresh copy on its own connection and checks it is a whole bunko database.
@@ -318,11 +386,12 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 /// Largest WAL kept on disk after a checkpoint, in bytes (`PRAGMA journal_size_limit`).
 const JOURNAL_SIZE_LIMIT: i64 = 4 * 1024 * 1024;
 
-/// Refuses a database from a newer bunko or from another program, reading only.
-fn check_schema(conn: &Connection) -> Result<()> {
+/// Refuses a database from a newer bunko or from another program, reading only; the version
+/// found (`None` for a new, empty file).
+fn check_schema(conn: &Connection) -> Result<Option<u32>> {
     if let Some(found) = applied_version(conn)? {
         let supported = supported_schema_version();
-        return if found > supported { Err(Error::SchemaTooNew { found, supported }) } else { Ok(()) };
+        return if found > supported { Err(Error::SchemaTooNew { found, supported }) } else { Ok(Some(found)) };
     }
     let tables: i64 =
         conn.query_row("SELECT COUNT(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'", [], |r| r.get(0))?;
@@ -331,7 +400,7 @@ fn check_schema(conn: &Connection) -> Result<()> {
             reason: format!("it holds {tables} tables but no bunko schema history"),
         });
     }
-    Ok(())
+    Ok(None)
 }
 
 /// The highest schema version this build of bunko knows.

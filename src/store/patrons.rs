@@ -37,11 +37,14 @@ fn patron_from_row(r: &Row<'_>) -> rusqlite::Result<Patron> {
 
 impl Tx<'_> {
     /// Inserts a validated patron registered `today`; a duplicate card number is a conflict.
+    /// The registration day is kept to the month (its first day): a new patron usually borrows
+    /// on the day they register, and a returned loan must not be joinable to them (R-R1).
     pub(crate) fn insert_patron(&self, card: &CardNumber, p: &NewPatron, today: NaiveDate) -> Result<PatronId> {
         self.exec(
             "INSERT INTO patrons (card_number, name, birth_date, category, is_hearing_impaired,
                                       registered_on, expires_on, last_activity_on, default_pickup)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, date(?6, 'start of month', '+1 month', '-1 day'), ?8)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, date(?6, 'start of month'), ?7,
+                         date(?6, 'start of month', '+1 month', '-1 day'), ?8)",
             params![
                 card.as_str(),
                 p.name,
