@@ -265,6 +265,46 @@ fn chikushino_ready_hold_expires_after_a_week_and_the_copy_goes_to_the_next_patr
 }
 
 #[test]
+fn chikushino_pickup_deadline_counts_from_the_delivered_notice_r_h9() {
+    // 「お取置き期間は連絡後1週間です。」「図書館からのメール送信は、資料が用意できたタイミングにより
+    // ご連絡まで時間がかかる場合があります」: a notice delivered late moves the deadline with it.
+    let mut w = World::new("chikushino", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "main", "book");
+    let hold = w.lib.place_hold(p, t, &HoldRequest::web("main", ContactMethod::Phone).at_counter()).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "main").unwrap();
+    assert_eq!(w.lib.hold(hold).unwrap().pickup_deadline, Some(day("2026-06-08")), "until notified: from ready");
+    w.go_to("2026-06-03");
+    let ids: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&ids).unwrap();
+    let h = w.lib.hold(hold).unwrap();
+    assert_eq!((h.state(), h.pickup_deadline), (HoldState::Notified, Some(day("2026-06-10"))));
+    w.go_to("2026-06-10");
+    assert!(w.lib.expire_holds().unwrap().expired.is_empty(), "a week after the notice, not after ready");
+    w.go_to("2026-06-11");
+    assert_eq!(w.lib.expire_holds().unwrap().expired, [hold]);
+}
+
+#[test]
+fn shizuoka_pickup_deadline_stays_counted_from_ready_when_notified_r_h9() {
+    // shizuoka states no base for the hold-shelf period: its preset counts from the ready day
+    // (an assumption marked in the preset), so a late delivery leaves the deadline alone.
+    let mut w = World::new("shizuoka", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "gofuku", "book");
+    let hold = w.lib.place_hold(p, t, &HoldRequest::web("gofuku", ContactMethod::Phone)).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "gofuku").unwrap();
+    let before = w.lib.hold(hold).unwrap().pickup_deadline;
+    w.go_to("2026-06-04");
+    let ids: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&ids).unwrap();
+    let h = w.lib.hold(hold).unwrap();
+    assert_eq!((h.state(), h.pickup_deadline), (HoldState::Notified, before));
+}
+
+#[test]
 fn an_expired_hold_with_no_one_waiting_sends_the_copy_home() {
     let mut w = World::new("chiba", "2026-06-01");
     let p = w.patron();
@@ -399,23 +439,36 @@ fn fukushima_web_holds_need_a_registered_address_r_c3() {
 
 #[test]
 fn shizuoka_the_phone_number_is_fixed_on_the_hold_r_c4() {
+    // 「一度予約をすると、連絡方法として選択した電話番号を変更(「自宅」→「携帯」など)することが
+    // できません。」: the number chosen when placing stays, even after the patron's chosen number
+    // changes and the hold's pickup and contact method are changed online.
     let mut w = World::new("shizuoka", "2026-06-01");
     let card = w.card();
     let mut np = NewPatron::new(card, "静岡 花子", day("2029-01-01"));
-    np.phones = vec![
-        Phone::new(PhoneKind::Home, "054-111-2222"),
-        Phone { chosen: true, ..Phone::new(PhoneKind::Mobile, "090-3333-4444") },
-    ];
+    let home = Phone::new(PhoneKind::Home, "054-111-2222");
+    let mobile = Phone::new(PhoneKind::Mobile, "090-3333-4444");
+    np.phones = vec![home.clone(), Phone { chosen: true, ..mobile.clone() }];
     let p = w.lib.register_patron(np).unwrap();
-    let t = title_on_loan(&mut w, "gofuku", "book");
+    let t = title_on_loan(&mut w, "chuo", "book");
     let hold = w.lib.place_hold(p, t, &HoldRequest::web("gofuku", ContactMethod::Voice)).unwrap();
     assert_eq!(w.lib.hold(hold).unwrap().contact_phone.as_deref(), Some("090-3333-4444"));
+    // The chosen number becomes the home one after the hold was placed.
+    w.lib.update_personal_details_as_staff(p, "静岡 花子", None, vec![Phone { chosen: true, ..home }, mobile]).unwrap();
+    assert_eq!(w.lib.patron(p).unwrap().contact_phone(), Some("054-111-2222"));
+    let pickup_only = HoldChange { pickup: Some(("chuo".into(), None)), contact: None };
+    w.lib.change_hold(p, hold, &pickup_only).unwrap();
+    w.lib.change_hold(p, hold, &HoldChange { pickup: None, contact: Some(ContactMethod::Phone) }).unwrap();
+    let h = w.lib.hold(hold).unwrap();
+    assert_eq!(
+        (h.pickup.as_str(), h.contact, h.contact_phone.as_deref()),
+        ("chuo", ContactMethod::Phone, Some("090-3333-4444"))
+    );
     let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
-    w.lib.check_in(&copy, "gofuku").unwrap();
+    w.lib.check_in(&copy, "chuo").unwrap();
     let notices = w.lib.pending_notices(10).unwrap();
     let ready: Vec<_> = notices.iter().filter(|n| n.kind == NoticeKind::HoldReady).collect();
     assert_eq!(ready.len(), 1);
-    assert_eq!((ready[0].channel, ready[0].address.as_deref()), (ContactMethod::Voice, Some("090-3333-4444")));
+    assert_eq!((ready[0].channel, ready[0].address.as_deref()), (ContactMethod::Phone, Some("090-3333-4444")));
 }
 
 #[test]

@@ -265,6 +265,10 @@ pub struct PasswordRules {
     pub temporary: TemporaryPasswordRules,
     /// Ways a forgotten password can be replaced (R-A5).
     pub reset: ResetRules,
+    /// Patrons may delete their own password online (fukushima 「パスワード変更・削除」, R-A3).
+    /// Defaults to false.
+    #[serde(default)]
+    pub patron_may_delete: bool,
 }
 
 /// Temporary (counter-issued) passwords.
@@ -503,10 +507,26 @@ pub struct HoldRules {
     pub shelf_days: u32,
     /// Count only open days of the pickup branch toward `shelf_days`.
     pub shelf_days_skip_closed: bool,
+    /// The day `shelf_days` count from (R-H9): the day the copy is ready, or the day the host
+    /// marks the ready notice delivered (chikushino 「連絡後1週間」). Defaults to `ready`.
+    #[serde(default)]
+    pub shelf_days_from: ShelfDaysFrom,
     /// Days cancelled and expired holds stay visible to the patron (R-H10), at most 3660.
     pub cancelled_visible_days: u32,
     /// Patrons may cancel interlibrary-loan holds online (chikushino: no, R-H8).
     pub patron_may_cancel_ill: bool,
+}
+
+/// The day a ready hold's pickup deadline counts from (R-H9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShelfDaysFrom {
+    /// The day the copy is put on the hold shelf.
+    #[default]
+    Ready,
+    /// The day the ready notice is delivered (連絡後); until then, and for a hold with no
+    /// notice, the deadline counts from the ready day.
+    Notice,
 }
 
 /// Why a renewal may be refused (R-L3); each one listed in the policy is checked.

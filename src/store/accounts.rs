@@ -28,6 +28,16 @@ impl Tx<'_> {
     /// Sets the password hash (temporary or not) and revokes every session and every
     /// outstanding single-use code of the patron.
     pub(crate) fn set_password(&self, patron: PatronId, hash: &str, temporary: bool) -> Result<()> {
+        self.replace_password(patron, Some(hash), temporary)
+    }
+
+    /// Deletes the password (fukushima 「パスワード削除」, R-A3): the account has none, like one
+    /// never given a password; sessions and codes are revoked as by [`Tx::set_password`].
+    pub(crate) fn delete_password(&self, patron: PatronId) -> Result<()> {
+        self.replace_password(patron, None, false)
+    }
+
+    fn replace_password(&self, patron: PatronId, hash: Option<&str>, temporary: bool) -> Result<()> {
         self.exec(
             "UPDATE patrons SET password_hash = ?2, password_is_temporary = ?3 WHERE id = ?1",
             params![patron, hash, temporary],
