@@ -27,7 +27,7 @@ fn fukushima_self_issue_with_birth_date_and_phone_logs_in_r_a3() {
     let mut w = World::new("fukushima", "2026-06-01");
     let (p, card) = registered(&mut w, "1980-04-02", "024-535-3218");
     let session =
-        w.lib.self_issue_password(&card, day("1980-04-02"), "0245353218", "Fukushima1", "Fukushima1").unwrap();
+        w.lib.self_issue_password(&card, day("1980-04-02"), "0245353218", "Fukushima1", "Fukushima1", true).unwrap();
     assert_eq!((session.patron, session.must_change_password), (p, false), "logged in afterwards");
     assert!(w.lib.login(&card, "Fukushima1").is_ok());
 }
@@ -36,14 +36,15 @@ fn fukushima_self_issue_with_birth_date_and_phone_logs_in_r_a3() {
 fn self_issue_mismatches_look_like_failed_logins_and_count_toward_lockout_r_a3() {
     let mut w = World::new("shizuoka", "2026-06-01");
     let (_, card) = registered(&mut w, "1980-04-02", "054-221-1082");
-    let wrong_birth = w.lib.self_issue_password(&card, day("1980-04-03"), "054-221-1082", "abcd1234", "abcd1234");
-    let unknown = w.lib.self_issue_password("99999999", day("1980-04-02"), "054-221-1082", "abcd1234", "abcd1234");
+    let wrong_birth = w.lib.self_issue_password(&card, day("1980-04-03"), "054-221-1082", "abcd1234", "abcd1234", true);
+    let unknown =
+        w.lib.self_issue_password("99999999", day("1980-04-02"), "054-221-1082", "abcd1234", "abcd1234", true);
     assert!(matches!(wrong_birth, Err(Error::LoginFailed)));
     assert!(matches!(unknown, Err(Error::LoginFailed)));
     for _ in 0..4 {
-        let _ = w.lib.self_issue_password(&card, day("1999-01-01"), "0", "abcd1234", "abcd1234");
+        let _ = w.lib.self_issue_password(&card, day("1999-01-01"), "0", "abcd1234", "abcd1234", true);
     }
-    let locked = w.lib.self_issue_password(&card, day("1980-04-02"), "054-221-1082", "abcd1234", "abcd1234");
+    let locked = w.lib.self_issue_password(&card, day("1980-04-02"), "054-221-1082", "abcd1234", "abcd1234", true);
     assert!(matches!(locked, Err(Error::LockedOut { .. })), "{locked:?}");
 }
 
@@ -52,8 +53,10 @@ fn fukushima_expired_card_cannot_self_issue_r_a3() {
     let mut w = World::new("fukushima", "2026-06-01");
     let (_, card) = registered(&mut w, "1980-04-02", "024-535-3218");
     w.go_to("2027-04-01");
-    let err =
-        w.lib.self_issue_password(&card, day("1980-04-02"), "024-535-3218", "Fukushima1", "Fukushima1").unwrap_err();
+    let err = w
+        .lib
+        .self_issue_password(&card, day("1980-04-02"), "024-535-3218", "Fukushima1", "Fukushima1", true)
+        .unwrap_err();
     assert!(matches!(err, Error::LoginFailed));
 }
 
@@ -61,8 +64,10 @@ fn fukushima_expired_card_cannot_self_issue_r_a3() {
 fn chiba_and_kanagawa_do_not_self_issue() {
     let mut w = World::new("chiba", "2026-06-01");
     let (_, card) = registered(&mut w, "1980-04-02", "043-222-0116");
-    let err =
-        w.lib.self_issue_password(&card, day("1980-04-02"), "043-222-0116", "Chiba2026", "Chiba2026").unwrap_err();
+    let err = w
+        .lib
+        .self_issue_password(&card, day("1980-04-02"), "043-222-0116", "Chiba2026", "Chiba2026", true)
+        .unwrap_err();
     assert!(matches!(err, Error::InvalidInput { field: "self_issue", .. }));
 }
 
@@ -262,4 +267,65 @@ fn chiba_bounced_mail_falls_back_to_phone_r_c6() {
     k.lib.confirm_pulled(&c, "honkan").unwrap();
     let mail = k.lib.pending_notices(10).unwrap().pop().unwrap();
     assert_eq!(k.lib.mark_bounced(mail.id).unwrap(), None);
+}
+
+#[test]
+fn shizuoka_self_issue_needs_agreement_to_the_terms_kept_with_its_day_r_a3() {
+    // 「「同意する」を選択して「承諾」を押します。」 before card number, birth date and phone.
+    let mut w = World::new("shizuoka", "2026-06-01");
+    let (p, card) = registered(&mut w, "1980-04-02", "054-221-1082");
+    for _ in 0..6 {
+        let err = w.lib.self_issue_password(&card, day("1980-04-02"), "054-221-1082", "abcd1234", "abcd1234", false);
+        assert!(matches!(err, Err(Error::InvalidInput { field: "agreed_to_terms", .. })), "{err:?}");
+    }
+    assert_eq!(w.lib.patron(p).unwrap().self_issue_terms_agreed_on, None);
+    // Refused before anything was compared: six refusals did not lock the card.
+    w.lib.self_issue_password(&card, day("1980-04-02"), "054-221-1082", "abcd1234", "abcd1234", true).unwrap();
+    assert_eq!(w.lib.patron(p).unwrap().self_issue_terms_agreed_on, Some(day("2026-06-01")));
+}
+
+#[test]
+fn chiba_a_mailbox_rejecting_library_mail_turns_the_mail_service_off_for_it_r_c6() {
+    // 「受信拒否の状態ですと、Eメールお知らせサービスは無効になります。」: not only the one notice.
+    use bunko::holds::HoldRequest;
+    use bunko::policy::{ContactMethod, Reason};
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron(); // chosen phone 090-0000-0000
+    w.lib.register_email_at_counter(p, "reject@example.jp", None).unwrap();
+    let mail_hold = HoldRequest::web("chuo", ContactMethod::Mail).at_counter();
+    let t = w.title("本");
+    let c = w.copy_of(t, "chuo", "book");
+    w.lib.place_hold(p, t, &mail_hold).unwrap();
+    w.lib.confirm_pulled(&c, "chuo").unwrap();
+    let mail = w.lib.pending_notices(10).unwrap().pop().unwrap();
+    w.lib.mark_delivered(&[mail.id]).unwrap();
+    let fallback = w.lib.mark_rejected(mail.id, "reject@example.jp").unwrap().expect("a phone notice");
+    let phone = w.lib.pending_notices(10).unwrap().into_iter().find(|n| n.id == fallback).unwrap();
+    assert_eq!((phone.channel, phone.address.as_deref()), (ContactMethod::Phone, Some("090-0000-0000")));
+    assert!(w.lib.email_addresses(p).unwrap()[0].rejects_mail);
+    let t2 = w.title("次の本");
+    w.copy_of(t2, "chuo", "book");
+    let err = w.lib.place_hold(p, t2, &mail_hold).unwrap_err();
+    assert!(matches!(err, Error::Refused(r) if r.reasons == [Reason::NoEmailAddress]), "the mail service is off");
+    // Removing and registering it again turns it back on.
+    assert!(w.lib.remove_email(p, "reject@example.jp").unwrap());
+    w.lib.register_email_at_counter(p, "reject@example.jp", None).unwrap();
+    assert!(w.lib.place_hold(p, t2, &mail_hold).is_ok());
+}
+
+#[test]
+fn kanagawa_a_rejected_mail_does_not_turn_the_address_off_r_c6() {
+    // Kanagawa's guide says nothing of rejection: its preset keeps the address (marked as not stated).
+    use bunko::holds::HoldRequest;
+    use bunko::policy::ContactMethod;
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    w.lib.register_email_at_counter(p, "q@example.jp", Some("pc")).unwrap();
+    let t = w.title("本");
+    let c = w.copy_of(t, "honkan", "book");
+    w.lib.place_hold(p, t, &HoldRequest::web("honkan", ContactMethod::Mail).at_counter()).unwrap();
+    w.lib.confirm_pulled(&c, "honkan").unwrap();
+    let mail = w.lib.pending_notices(10).unwrap().pop().unwrap();
+    assert_eq!(w.lib.mark_rejected(mail.id, "q@example.jp").unwrap(), None);
+    assert!(!w.lib.email_addresses(p).unwrap()[0].rejects_mail);
 }

@@ -6,7 +6,7 @@ use bunko::catalog::{CopyStatus, NewCopy, TitleId};
 use bunko::circulation::CopyRoute;
 use bunko::holds::{HoldChange, HoldRequest, HoldState};
 use bunko::notify::NoticeKind;
-use bunko::patrons::{NewPatron, Phone, PhoneKind};
+use bunko::patrons::{HoldDefaults, NewPatron, Phone, PhoneKind};
 use bunko::policy::{ContactMethod, PatronFlag, Reason};
 use bunko::{Entity, Error};
 use common::{World, day};
@@ -482,6 +482,72 @@ fn shizuoka_and_kanagawa_prefill_the_default_pickup_r_c5() {
     let request = HoldRequest { pickup: None, ..web("ignored").at_counter() };
     let hold = w.lib.place_hold(p, t, &request).unwrap();
     assert_eq!(w.lib.hold(hold).unwrap().pickup, "kawasaki");
+}
+
+#[test]
+fn shizuoka_patron_sets_default_pickup_contact_and_phone_online_r_c5() {
+    // 「「利用者情報設定」の「予約連絡方法変更」を開きます。」: 「受取希望館」 and 「連絡方法」, and
+    // 「複数の電話番号を登録されている場合は、電話番号を一つだけ選択してください。」
+    let mut w = World::new("shizuoka", "2026-06-01");
+    let card = w.card();
+    let mut np = NewPatron::new(card, "静岡 花子", day("2029-01-01"));
+    np.phones = vec![
+        Phone { chosen: true, ..Phone::new(PhoneKind::Home, "054-111-2222") },
+        Phone::new(PhoneKind::Mobile, "090-3333-4444"),
+    ];
+    let p = w.lib.register_patron(np).unwrap();
+    let t = title_on_loan(&mut w, "chuo", "book");
+    let earlier = w.lib.place_hold(p, t, &HoldRequest::web("gofuku", ContactMethod::Phone)).unwrap();
+    let defaults = HoldDefaults {
+        pickup: Some("chuo".into()),
+        contact: Some(ContactMethod::Voice),
+        phone: Some("09033334444".into()),
+    };
+    w.lib.set_hold_defaults(p, &defaults).unwrap();
+    let who = w.lib.patron(p).unwrap();
+    assert_eq!(
+        (who.default_pickup.as_deref(), who.default_contact, who.contact_phone()),
+        (Some("chuo"), Some(ContactMethod::Voice), Some("090-3333-4444"))
+    );
+    let request = w.lib.prefilled_hold_request(p).unwrap();
+    assert_eq!((request.pickup.as_deref(), request.contact), (Some("chuo"), ContactMethod::Voice));
+    let t2 = title_on_loan(&mut w, "chuo", "book");
+    let later = w.lib.place_hold(p, t2, &request).unwrap();
+    let later = w.lib.hold(later).unwrap();
+    assert_eq!((later.pickup.as_str(), later.contact_phone.as_deref()), ("chuo", Some("090-3333-4444")));
+    // R-C4: the hold placed before keeps the number it was placed with.
+    assert_eq!(w.lib.hold(earlier).unwrap().contact_phone.as_deref(), Some("054-111-2222"));
+    // Every refused setting is listed, and nothing changes.
+    let bad = HoldDefaults { pickup: Some("nowhere".into()), contact: Some(ContactMethod::Mail), phone: None };
+    assert_eq!(
+        reasons(w.lib.set_hold_defaults(p, &bad).unwrap_err()),
+        [Reason::PickupNotAllowed { code: "nowhere".into() }, Reason::NoEmailAddress]
+    );
+    let unknown_phone = HoldDefaults { phone: Some("03-0000-0000".into()), ..HoldDefaults::default() };
+    assert!(matches!(w.lib.set_hold_defaults(p, &unknown_phone), Err(Error::InvalidInput { field: "phone", .. })));
+    assert_eq!(w.lib.patron(p).unwrap(), who);
+}
+
+#[test]
+fn kanagawa_default_contact_is_none_or_mail_and_chiba_sets_no_defaults_online_r_c5() {
+    // kanagawa 利用者情報変更: 「「予約連絡方法」欄で、「連絡不要」か「メール」かのいずれかを選択してください。」
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let phone = HoldDefaults { contact: Some(ContactMethod::Phone), ..HoldDefaults::default() };
+    assert_eq!(
+        reasons(w.lib.set_hold_defaults(p, &phone).unwrap_err()),
+        [Reason::ContactNotOffered { method: ContactMethod::Phone }]
+    );
+    let ok = HoldDefaults { pickup: Some("kawasaki".into()), contact: Some(ContactMethod::None), phone: None };
+    w.lib.set_hold_defaults(p, &ok).unwrap();
+    assert_eq!(w.lib.prefilled_hold_request(p).unwrap().pickup.as_deref(), Some("kawasaki"));
+    // chiba's guide has no such setting: its preset says so (marked as not stated).
+    let mut c = World::new("chiba", "2026-06-01");
+    let q = c.patron();
+    assert!(matches!(
+        c.lib.set_hold_defaults(q, &HoldDefaults::default()),
+        Err(Error::InvalidInput { field: "hold_defaults", .. })
+    ));
 }
 
 #[test]

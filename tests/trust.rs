@@ -324,7 +324,7 @@ fn item_6_a_blocked_patron_gets_no_session_by_any_path_r_a6() {
     np.phones = vec![bunko::patrons::Phone::new(bunko::patrons::PhoneKind::Home, "024-535-3218")];
     let q = f.lib.register_patron(np).unwrap();
     f.lib.set_patron_blocked(q, true).unwrap();
-    let err = f.lib.self_issue_password(&card, day("1980-04-02"), "024-535-3218", "Fukushima1", "Fukushima1");
+    let err = f.lib.self_issue_password(&card, day("1980-04-02"), "024-535-3218", "Fukushima1", "Fukushima1", true);
     assert!(blocked(err.unwrap_err()));
 }
 

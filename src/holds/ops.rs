@@ -443,7 +443,8 @@ fn end_and_release(
     Ok(None)
 }
 
-fn contact_facts(tx: &Tx<'_>, who: &Patron) -> Result<ContactFacts> {
+/// What contact-method decisions need to know about `who` (R-C3).
+pub(crate) fn contact_facts(tx: &Tx<'_>, who: &Patron) -> Result<ContactFacts> {
     Ok(ContactFacts {
         hearing_impaired: who.hearing_impaired,
         has_email: !tx.confirmed_emails(who.id)?.is_empty(),

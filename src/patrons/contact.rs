@@ -27,13 +27,18 @@ pub struct EmailAddress {
     pub confirmed: bool,
     /// The address chosen for hold mail.
     pub receives_holds: bool,
+    /// The mailbox was reported as rejecting the library's mail (受信拒否) where the policy turns
+    /// the mail service off for it (chiba): it gets no mail until registered again.
+    pub rejects_mail: bool,
 }
 
 impl Library {
-    /// Web self-issue (R-A3, fukushima and shizuoka): card number, birth date and the phone
-    /// number registered at sign-up prove the patron, who then sets a password and is logged in.
-    /// Refused for an expired card. A mismatch is the same [`Error::LoginFailed`] as a bad login
-    /// and counts toward the lockout.
+    /// Web self-issue (R-A3, fukushima and shizuoka): where the policy's `self_issue_terms` says
+    /// so, the patron first agrees to the terms (「同意する」→「承諾」), and the day is kept with the
+    /// account; then card number, birth date and the phone number registered at sign-up prove
+    /// the patron, who sets a password and is logged in. Refused for an expired card. A
+    /// mismatch is the same [`Error::LoginFailed`] as a bad login and counts toward the lockout;
+    /// not agreeing is refused before anything is counted.
     pub fn self_issue_password(
         &mut self,
         card_number: &str,
@@ -41,12 +46,17 @@ impl Library {
         phone: &str,
         new: &str,
         confirm: &str,
+        agreed_to_terms: bool,
     ) -> Result<Session> {
-        if !self.policy.accounts.self_issue {
+        let accounts = &self.policy.accounts;
+        if !accounts.self_issue {
             return Err(Error::InvalidInput {
                 field: "self_issue",
                 reason: "this library issues passwords at the counter".into(),
             });
+        }
+        if accounts.self_issue_terms && !agreed_to_terms {
+            return Err(Error::InvalidInput { field: "agreed_to_terms", reason: "the terms must be agreed to".into() });
         }
         let card = CardNumber::parse(&self.policy.cards, card_number)?;
         let birth_date = crate::catalog::check_date("birth_date", birth_date)?;
@@ -69,6 +79,9 @@ impl Library {
         };
         self.store.write(|tx| {
             attempt.succeeded(tx)?;
+            if policy.accounts.self_issue_terms {
+                tx.set_self_issue_terms_agreed(patron.id, today)?;
+            }
             tx.set_password(patron.id, &hash, false)?;
             tx.touch_patron(patron.id, today)?;
             start_session(tx, policy, patron.id, false, now, today)
@@ -265,7 +278,7 @@ fn invalid_code() -> Error {
 }
 
 /// Phone numbers compare by digits only, so `024-535-3218` matches `0245353218`.
-fn same_phone(a: &str, b: &str) -> bool {
+pub(super) fn same_phone(a: &str, b: &str) -> bool {
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     let (a, b) = (digits(a), digits(b));
     !a.is_empty() && a == b

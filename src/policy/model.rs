@@ -333,6 +333,10 @@ pub enum Service {
 pub struct AccountRules {
     /// Patrons may set a password on the web with card number, birth date and phone (R-A3).
     pub self_issue: bool,
+    /// Self-issue needs the patron to agree to the terms first (fukushima, shizuoka:
+    /// 「同意する」→「承諾」, R-A3); the day is kept. Defaults to false.
+    #[serde(default)]
+    pub self_issue_terms: bool,
     /// A card unused for this many years cannot log in (kanagawa 3, R-A6); 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unused_card_block_years: Option<u32>,
@@ -437,6 +441,14 @@ pub struct ContactRules {
     pub due_reminder_days_before: Option<u32>,
     /// Patrons may keep a default pickup branch that prefills holds (R-C5).
     pub default_pickup: bool,
+    /// Patrons set their default pickup, default contact method and chosen phone online (R-C5:
+    /// shizuoka 「予約連絡方法変更」, kanagawa 利用者情報変更). Defaults to false.
+    #[serde(default)]
+    pub patron_sets_hold_defaults: bool,
+    /// A mailbox reported as rejecting the library's mail (受信拒否) gets no more mail until the
+    /// patron registers it again (chiba: 「Eメールお知らせサービスは無効」). Defaults to false.
+    #[serde(default)]
+    pub rejection_disables_address: bool,
 }
 
 /// Rules for one material kind.

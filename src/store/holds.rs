@@ -163,10 +163,10 @@ impl Tx<'_> {
         Ok(self.row("SELECT COUNT(*) FROM patron_emails WHERE patron_id = ?1", [patron], |r| r.get(0))?)
     }
 
-    /// Confirmed addresses, the one chosen for hold mail first.
+    /// Confirmed addresses that do not reject mail, the one chosen for hold mail first.
     pub(crate) fn confirmed_emails(&self, patron: PatronId) -> Result<Vec<String>, crate::Error> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT address FROM patron_emails WHERE patron_id = ?1 AND confirmed_at IS NOT NULL
+            "SELECT address FROM patron_emails WHERE patron_id = ?1 AND confirmed_at IS NOT NULL AND rejected_on IS NULL
              ORDER BY receives_holds DESC, id",
         )?;
         let rows = stmt.query_map([patron], |r| r.get(0))?;
