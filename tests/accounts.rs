@@ -230,7 +230,7 @@ fn fukushima_patron_may_delete_the_password_r_a3() {
     let card = w.lib.patron(p).unwrap().card_number.to_string();
     let temporary = w.lib.issue_temporary_password(p).unwrap();
     let session = w.lib.change_password(p, &temporary, "Fukushima1", "Fukushima1").unwrap();
-    w.lib.add_email(p, "a@example.jp", "a@example.jp", None).unwrap();
+    w.lib.add_email(p, "a@example.jp", Some("a@example.jp"), None).unwrap();
     let code = w.lib.pending_notices(10).unwrap().pop().unwrap();
     let code = code.body.lines().find_map(|l| l.strip_prefix("コード: ")).unwrap().to_owned();
     assert!(matches!(w.lib.delete_password(p, "wrong"), Err(Error::InvalidInput { field: "current_password", .. })));

@@ -10,7 +10,7 @@ use crate::Library;
 use crate::catalog::clean_text;
 use crate::error::{Error, Result};
 use crate::notify::{About, NoticeFacts, NoticeKind, Recipient, enqueue};
-use crate::policy::{ContactMethod, ResetMethod};
+use crate::policy::{ContactMethod, EmailEntryMail, ResetMethod};
 use crate::store::TokenPurpose;
 
 /// How long an e-mail confirmation code stays valid.
@@ -145,11 +145,29 @@ impl Library {
         })
     }
 
-    /// Registers an address typed twice (R-C2): it counts toward the policy's cap at once, and
-    /// receives mail only after the patron enters the code mailed to it.
-    pub fn add_email(&mut self, patron: PatronId, address: &str, confirmation: &str, tag: Option<&str>) -> Result<()> {
-        if address.trim() != confirmation.trim() {
-            return Err(Error::InvalidInput { field: "confirmation", reason: "the two addresses differ".into() });
+    /// Registers an address the patron typed (R-C2), as the policy's `email_entry` says:
+    /// typed twice (`confirmation` must then be given and equal) or once (`confirmation` is
+    /// then checked only if given); then either a confirmation mail with a code, the address
+    /// getting mail only once the code is redeemed ([`Library::confirm_email`]), or — without a
+    /// code — usable at once, with a confirmation mail, a completion mail (chikushino) or none
+    /// (shizuoka: the host shows a confirmation screen before calling this). The address counts
+    /// toward the policy's cap at once. One transaction.
+    pub fn add_email(
+        &mut self,
+        patron: PatronId,
+        address: &str,
+        confirmation: Option<&str>,
+        tag: Option<&str>,
+    ) -> Result<()> {
+        let entry = &self.policy.contact.email_entry;
+        match confirmation {
+            None if entry.typed_twice => {
+                return Err(Error::InvalidInput { field: "confirmation", reason: "type the address twice".into() });
+            }
+            Some(c) if c.trim() != address.trim() => {
+                return Err(Error::InvalidInput { field: "confirmation", reason: "the two addresses differ".into() });
+            }
+            _ => {}
         }
         let address = check_email(address)?;
         let tag = self.check_email_tag(tag)?;
@@ -164,14 +182,31 @@ impl Library {
                     reason: format!("at most {cap} addresses per patron"),
                 });
             }
-            let id = tx.insert_pending_email(patron, &address, tag.as_deref())?;
-            let expires_at = now + Duration::hours(CONFIRMATION_HOURS);
-            tx.insert_token(&token_hash(&token), patron, TokenPurpose::EmailConfirmation, Some(id), now, expires_at)?;
             let mut facts = NoticeFacts::new(&policy.library.name, &who.name, "");
-            facts.code = Some(token.clone());
-            facts.code_expires_at = Some(expires_at);
+            let kind = if entry.code_required {
+                let id = tx.insert_pending_email(patron, &address, tag.as_deref())?;
+                let expires_at = now + Duration::hours(CONFIRMATION_HOURS);
+                tx.insert_token(
+                    &token_hash(&token),
+                    patron,
+                    TokenPurpose::EmailConfirmation,
+                    Some(id),
+                    now,
+                    expires_at,
+                )?;
+                facts.code = Some(token.clone());
+                facts.code_expires_at = Some(expires_at);
+                NoticeKind::EmailConfirmation
+            } else {
+                tx.insert_confirmed_email(patron, &address, tag.as_deref(), now)?;
+                match entry.mail {
+                    EmailEntryMail::Confirmation => NoticeKind::EmailConfirmation,
+                    EmailEntryMail::Completion => NoticeKind::EmailRegistered,
+                    EmailEntryMail::None => return Ok(()),
+                }
+            };
             let to = Recipient { patron, channel: ContactMethod::Mail, address: Some(&address) };
-            enqueue(tx, NoticeKind::EmailConfirmation, &facts, &to, About::Nothing, now)?;
+            enqueue(tx, kind, &facts, &to, About::Nothing, now)?;
             Ok(())
         })
     }

@@ -439,6 +439,10 @@ pub struct ContactRules {
     /// Opt-in due-date reminders this many days before the due date (kanagawa, R-C6), 1 to 30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_reminder_days_before: Option<u32>,
+    /// How a patron registers an address online (R-C2); defaults to typed twice, with a mailed
+    /// code to redeem.
+    #[serde(default)]
+    pub email_entry: EmailEntryRules,
     /// Patrons may keep a default pickup branch that prefills holds (R-C5).
     pub default_pickup: bool,
     /// Patrons set their default pickup, default contact method and chosen phone online (R-C5:
@@ -449,6 +453,44 @@ pub struct ContactRules {
     /// patron registers it again (chiba: 「Eメールお知らせサービスは無効」). Defaults to false.
     #[serde(default)]
     pub rejection_disables_address: bool,
+}
+
+/// Registering an e-mail address online (R-C2): fukushima and chiba ask for it twice and send
+/// a confirmation mail; shizuoka asks once and shows a confirmation screen; chikushino sends a
+/// completion mail. No guide says a mailed code must be redeemed: that is each library's choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailEntryRules {
+    /// The address is typed twice (確認用メールアドレス). Defaults to true.
+    #[serde(default = "yes")]
+    pub typed_twice: bool,
+    /// The mail sent to a newly registered address. Defaults to `confirmation`.
+    #[serde(default)]
+    pub mail: EmailEntryMail,
+    /// The confirmation mail carries a code the patron must redeem before the address gets any
+    /// mail; needs `mail = "confirmation"`. Without it the address is usable at once. Defaults
+    /// to true.
+    #[serde(default = "yes")]
+    pub code_required: bool,
+}
+
+impl Default for EmailEntryRules {
+    fn default() -> Self {
+        Self { typed_twice: true, mail: EmailEntryMail::default(), code_required: true }
+    }
+}
+
+/// The mail sent to a newly registered address (R-C2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailEntryMail {
+    /// A confirmation mail (確認メール), with a code when `code_required`.
+    #[default]
+    Confirmation,
+    /// A completion mail once the address is registered (メール登録完了のお知らせ, chikushino).
+    Completion,
+    /// No mail: the patron checks the address on a confirmation screen (shizuoka).
+    None,
 }
 
 /// Rules for one material kind.

@@ -35,7 +35,7 @@ const CONTACT_METHODS: [(ContactMethod, &str); 6] = [
 ];
 sql_text_enum!(ContactMethod, CONTACT_METHODS);
 
-const NOTICE_KINDS: [(NoticeKind, &str); 10] = [
+const NOTICE_KINDS: [(NoticeKind, &str); 11] = [
     (NoticeKind::HoldPlaced, "hold_placed"),
     (NoticeKind::HoldReady, "hold_ready"),
     (NoticeKind::HoldInTransit, "hold_in_transit"),
@@ -43,6 +43,7 @@ const NOTICE_KINDS: [(NoticeKind, &str); 10] = [
     (NoticeKind::HoldExpired, "hold_expired"),
     (NoticeKind::HoldCancelled, "hold_cancelled"),
     (NoticeKind::EmailConfirmation, "email_confirmation"),
+    (NoticeKind::EmailRegistered, "email_registered"),
     (NoticeKind::PasswordReset, "password_reset"),
     (NoticeKind::DueReminder, "due_reminder"),
     (NoticeKind::NewArrivals, "new_arrivals"),
