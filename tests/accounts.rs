@@ -221,3 +221,34 @@ fn a_hash_with_old_parameters_is_upgraded_at_login() {
     assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
     assert!(w.lib.login(&card, "Legacy123").is_ok(), "the upgraded hash still verifies");
 }
+
+#[test]
+fn fukushima_patron_may_delete_the_password_r_a3() {
+    // 「パスワード変更・削除、メールアドレス登録・変更・削除が行えます。」 (fukushima, R-A3).
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    let temporary = w.lib.issue_temporary_password(p).unwrap();
+    let session = w.lib.change_password(p, &temporary, "Fukushima1", "Fukushima1").unwrap();
+    w.lib.add_email(p, "a@example.jp", Some("a@example.jp"), None).unwrap();
+    let code = w.lib.pending_notices(10).unwrap().pop().unwrap();
+    let code = code.body.lines().find_map(|l| l.strip_prefix("コード: ")).unwrap().to_owned();
+    assert!(matches!(w.lib.delete_password(p, "wrong"), Err(Error::InvalidInput { field: "current_password", .. })));
+    w.lib.delete_password(p, "Fukushima1").unwrap();
+    assert!(matches!(w.lib.authenticate(&session.token), Err(Error::NotAuthenticated)), "sessions end");
+    assert!(w.lib.confirm_email(&code).is_err(), "outstanding codes end");
+    let deleted = w.lib.login(&card, "Fukushima1").unwrap_err();
+    let q = w.patron();
+    let never = w.lib.patron(q).unwrap().card_number.to_string();
+    assert_eq!(format!("{deleted:?}"), format!("{:?}", w.lib.login(&never, "Fukushima1").unwrap_err()));
+    assert!(matches!(deleted, Error::LoginFailed), "like an account without a password");
+}
+
+#[test]
+fn chiba_patron_may_not_delete_the_password_r_a3() {
+    // Only fukushima's guide offers deletion; elsewhere the preset says so and marks it unstated.
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let temporary = w.lib.issue_temporary_password(p).unwrap();
+    assert!(matches!(w.lib.delete_password(p, &temporary), Err(Error::InvalidInput { field: "password", .. })));
+}

@@ -6,7 +6,7 @@ use bunko::catalog::{CopyStatus, NewCopy, TitleId};
 use bunko::circulation::CopyRoute;
 use bunko::holds::{HoldChange, HoldRequest, HoldState};
 use bunko::notify::NoticeKind;
-use bunko::patrons::{NewPatron, Phone, PhoneKind};
+use bunko::patrons::{HoldDefaults, NewPatron, Phone, PhoneKind};
 use bunko::policy::{ContactMethod, PatronFlag, Reason};
 use bunko::{Entity, Error};
 use common::{World, day};
@@ -265,6 +265,46 @@ fn chikushino_ready_hold_expires_after_a_week_and_the_copy_goes_to_the_next_patr
 }
 
 #[test]
+fn chikushino_pickup_deadline_counts_from_the_delivered_notice_r_h9() {
+    // 「お取置き期間は連絡後1週間です。」「図書館からのメール送信は、資料が用意できたタイミングにより
+    // ご連絡まで時間がかかる場合があります」: a notice delivered late moves the deadline with it.
+    let mut w = World::new("chikushino", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "main", "book");
+    let hold = w.lib.place_hold(p, t, &HoldRequest::web("main", ContactMethod::Phone).at_counter()).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "main").unwrap();
+    assert_eq!(w.lib.hold(hold).unwrap().pickup_deadline, Some(day("2026-06-08")), "until notified: from ready");
+    w.go_to("2026-06-03");
+    let ids: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&ids).unwrap();
+    let h = w.lib.hold(hold).unwrap();
+    assert_eq!((h.state(), h.pickup_deadline), (HoldState::Notified, Some(day("2026-06-10"))));
+    w.go_to("2026-06-10");
+    assert!(w.lib.expire_holds().unwrap().expired.is_empty(), "a week after the notice, not after ready");
+    w.go_to("2026-06-11");
+    assert_eq!(w.lib.expire_holds().unwrap().expired, [hold]);
+}
+
+#[test]
+fn shizuoka_pickup_deadline_stays_counted_from_ready_when_notified_r_h9() {
+    // shizuoka states no base for the hold-shelf period: its preset counts from the ready day
+    // (an assumption marked in the preset), so a late delivery leaves the deadline alone.
+    let mut w = World::new("shizuoka", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "gofuku", "book");
+    let hold = w.lib.place_hold(p, t, &HoldRequest::web("gofuku", ContactMethod::Phone)).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "gofuku").unwrap();
+    let before = w.lib.hold(hold).unwrap().pickup_deadline;
+    w.go_to("2026-06-04");
+    let ids: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&ids).unwrap();
+    let h = w.lib.hold(hold).unwrap();
+    assert_eq!((h.state(), h.pickup_deadline), (HoldState::Notified, before));
+}
+
+#[test]
 fn an_expired_hold_with_no_one_waiting_sends_the_copy_home() {
     let mut w = World::new("chiba", "2026-06-01");
     let p = w.patron();
@@ -399,23 +439,36 @@ fn fukushima_web_holds_need_a_registered_address_r_c3() {
 
 #[test]
 fn shizuoka_the_phone_number_is_fixed_on_the_hold_r_c4() {
+    // 「一度予約をすると、連絡方法として選択した電話番号を変更(「自宅」→「携帯」など)することが
+    // できません。」: the number chosen when placing stays, even after the patron's chosen number
+    // changes and the hold's pickup and contact method are changed online.
     let mut w = World::new("shizuoka", "2026-06-01");
     let card = w.card();
     let mut np = NewPatron::new(card, "静岡 花子", day("2029-01-01"));
-    np.phones = vec![
-        Phone::new(PhoneKind::Home, "054-111-2222"),
-        Phone { chosen: true, ..Phone::new(PhoneKind::Mobile, "090-3333-4444") },
-    ];
+    let home = Phone::new(PhoneKind::Home, "054-111-2222");
+    let mobile = Phone::new(PhoneKind::Mobile, "090-3333-4444");
+    np.phones = vec![home.clone(), Phone { chosen: true, ..mobile.clone() }];
     let p = w.lib.register_patron(np).unwrap();
-    let t = title_on_loan(&mut w, "gofuku", "book");
+    let t = title_on_loan(&mut w, "chuo", "book");
     let hold = w.lib.place_hold(p, t, &HoldRequest::web("gofuku", ContactMethod::Voice)).unwrap();
     assert_eq!(w.lib.hold(hold).unwrap().contact_phone.as_deref(), Some("090-3333-4444"));
+    // The chosen number becomes the home one after the hold was placed.
+    w.lib.update_personal_details_as_staff(p, "静岡 花子", None, vec![Phone { chosen: true, ..home }, mobile]).unwrap();
+    assert_eq!(w.lib.patron(p).unwrap().contact_phone(), Some("054-111-2222"));
+    let pickup_only = HoldChange { pickup: Some(("chuo".into(), None)), contact: None };
+    w.lib.change_hold(p, hold, &pickup_only).unwrap();
+    w.lib.change_hold(p, hold, &HoldChange { pickup: None, contact: Some(ContactMethod::Phone) }).unwrap();
+    let h = w.lib.hold(hold).unwrap();
+    assert_eq!(
+        (h.pickup.as_str(), h.contact, h.contact_phone.as_deref()),
+        ("chuo", ContactMethod::Phone, Some("090-3333-4444"))
+    );
     let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
-    w.lib.check_in(&copy, "gofuku").unwrap();
+    w.lib.check_in(&copy, "chuo").unwrap();
     let notices = w.lib.pending_notices(10).unwrap();
     let ready: Vec<_> = notices.iter().filter(|n| n.kind == NoticeKind::HoldReady).collect();
     assert_eq!(ready.len(), 1);
-    assert_eq!((ready[0].channel, ready[0].address.as_deref()), (ContactMethod::Voice, Some("090-3333-4444")));
+    assert_eq!((ready[0].channel, ready[0].address.as_deref()), (ContactMethod::Phone, Some("090-3333-4444")));
 }
 
 #[test]
@@ -429,6 +482,72 @@ fn shizuoka_and_kanagawa_prefill_the_default_pickup_r_c5() {
     let request = HoldRequest { pickup: None, ..web("ignored").at_counter() };
     let hold = w.lib.place_hold(p, t, &request).unwrap();
     assert_eq!(w.lib.hold(hold).unwrap().pickup, "kawasaki");
+}
+
+#[test]
+fn shizuoka_patron_sets_default_pickup_contact_and_phone_online_r_c5() {
+    // 「「利用者情報設定」の「予約連絡方法変更」を開きます。」: 「受取希望館」 and 「連絡方法」, and
+    // 「複数の電話番号を登録されている場合は、電話番号を一つだけ選択してください。」
+    let mut w = World::new("shizuoka", "2026-06-01");
+    let card = w.card();
+    let mut np = NewPatron::new(card, "静岡 花子", day("2029-01-01"));
+    np.phones = vec![
+        Phone { chosen: true, ..Phone::new(PhoneKind::Home, "054-111-2222") },
+        Phone::new(PhoneKind::Mobile, "090-3333-4444"),
+    ];
+    let p = w.lib.register_patron(np).unwrap();
+    let t = title_on_loan(&mut w, "chuo", "book");
+    let earlier = w.lib.place_hold(p, t, &HoldRequest::web("gofuku", ContactMethod::Phone)).unwrap();
+    let defaults = HoldDefaults {
+        pickup: Some("chuo".into()),
+        contact: Some(ContactMethod::Voice),
+        phone: Some("09033334444".into()),
+    };
+    w.lib.set_hold_defaults(p, &defaults).unwrap();
+    let who = w.lib.patron(p).unwrap();
+    assert_eq!(
+        (who.default_pickup.as_deref(), who.default_contact, who.contact_phone()),
+        (Some("chuo"), Some(ContactMethod::Voice), Some("090-3333-4444"))
+    );
+    let request = w.lib.prefilled_hold_request(p).unwrap();
+    assert_eq!((request.pickup.as_deref(), request.contact), (Some("chuo"), ContactMethod::Voice));
+    let t2 = title_on_loan(&mut w, "chuo", "book");
+    let later = w.lib.place_hold(p, t2, &request).unwrap();
+    let later = w.lib.hold(later).unwrap();
+    assert_eq!((later.pickup.as_str(), later.contact_phone.as_deref()), ("chuo", Some("090-3333-4444")));
+    // R-C4: the hold placed before keeps the number it was placed with.
+    assert_eq!(w.lib.hold(earlier).unwrap().contact_phone.as_deref(), Some("054-111-2222"));
+    // Every refused setting is listed, and nothing changes.
+    let bad = HoldDefaults { pickup: Some("nowhere".into()), contact: Some(ContactMethod::Mail), phone: None };
+    assert_eq!(
+        reasons(w.lib.set_hold_defaults(p, &bad).unwrap_err()),
+        [Reason::PickupNotAllowed { code: "nowhere".into() }, Reason::NoEmailAddress]
+    );
+    let unknown_phone = HoldDefaults { phone: Some("03-0000-0000".into()), ..HoldDefaults::default() };
+    assert!(matches!(w.lib.set_hold_defaults(p, &unknown_phone), Err(Error::InvalidInput { field: "phone", .. })));
+    assert_eq!(w.lib.patron(p).unwrap(), who);
+}
+
+#[test]
+fn kanagawa_default_contact_is_none_or_mail_and_chiba_sets_no_defaults_online_r_c5() {
+    // kanagawa 利用者情報変更: 「「予約連絡方法」欄で、「連絡不要」か「メール」かのいずれかを選択してください。」
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let phone = HoldDefaults { contact: Some(ContactMethod::Phone), ..HoldDefaults::default() };
+    assert_eq!(
+        reasons(w.lib.set_hold_defaults(p, &phone).unwrap_err()),
+        [Reason::ContactNotOffered { method: ContactMethod::Phone }]
+    );
+    let ok = HoldDefaults { pickup: Some("kawasaki".into()), contact: Some(ContactMethod::None), phone: None };
+    w.lib.set_hold_defaults(p, &ok).unwrap();
+    assert_eq!(w.lib.prefilled_hold_request(p).unwrap().pickup.as_deref(), Some("kawasaki"));
+    // chiba's guide has no such setting: its preset says so (marked as not stated).
+    let mut c = World::new("chiba", "2026-06-01");
+    let q = c.patron();
+    assert!(matches!(
+        c.lib.set_hold_defaults(q, &HoldDefaults::default()),
+        Err(Error::InvalidInput { field: "hold_defaults", .. })
+    ));
 }
 
 #[test]

@@ -160,7 +160,7 @@ fn item_8_a_delivered_code_is_not_recoverable_from_the_files() {
     let card = w.lib.patron(p).unwrap().card_number.to_string();
     w.lib.register_email_at_counter(p, "hanako@example.jp", Some("pc")).unwrap();
     w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
-    w.lib.add_email(p, "second@example.jp", "second@example.jp", Some("mobile")).unwrap();
+    w.lib.add_email(p, "second@example.jp", Some("second@example.jp"), Some("mobile")).unwrap();
     let codes: Vec<String> = w.lib.pending_notices(10).unwrap().iter().map(|n| code_in(&n.body).unwrap()).collect();
     assert_eq!(codes.len(), 2);
     let before = raw_files(&db.path);
@@ -346,7 +346,7 @@ fn item_6_a_blocked_patron_gets_no_session_by_any_path_r_a6() {
     np.phones = vec![bunko::patrons::Phone::new(bunko::patrons::PhoneKind::Home, "024-535-3218")];
     let q = f.lib.register_patron(np).unwrap();
     f.lib.set_patron_blocked(q, true).unwrap();
-    let err = f.lib.self_issue_password(&card, day("1980-04-02"), "024-535-3218", "Fukushima1", "Fukushima1");
+    let err = f.lib.self_issue_password(&card, day("1980-04-02"), "024-535-3218", "Fukushima1", "Fukushima1", true);
     assert!(blocked(err.unwrap_err()));
 }
 

@@ -5,14 +5,14 @@ use chrono::{Days, NaiveDate};
 use super::route::{Ctx, notify, route_copy, write_notices};
 use super::{CartItem, ExpirySweep, Hold, HoldChange, HoldId, HoldRequest, HoldStatus, HoldView, PullItem};
 use crate::Library;
-use crate::catalog::{CopyStatus, TitleId};
+use crate::catalog::{CopyStatus, TitleId, calendar_in, check_date};
 use crate::circulation::CopyRoute;
 use crate::error::{Entity, Error, Result};
 use crate::notify::{Notice, NoticeId, NoticeKind};
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    Channel, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Reason, Refusal, Service, account_refusals,
-    contact_reasons, copy_can_fill_holds, hold_decision, pickup_reasons,
+    Channel, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Policy, Reason, Refusal, Service, ShelfDaysFrom,
+    account_refusals, contact_reasons, copy_can_fill_holds, hold_decision, pickup_deadline, pickup_reasons,
 };
 use crate::store::{NewHold, Tx};
 
@@ -160,7 +160,9 @@ impl Library {
     }
 
     /// The patron changes pickup location or contact method of a queued hold (R-H8). The phone
-    /// number is fixed again from the patron's chosen number (R-C4).
+    /// number fixed when the hold was placed stays, whatever else changes: it cannot be changed
+    /// online (R-C4, shizuoka). A hold placed without one (mail, none) fixes the patron's chosen
+    /// number when it first changes to a phone-type method.
     pub fn change_hold(&mut self, patron: PatronId, hold: HoldId, change: &HoldChange) -> Result<()> {
         let policy = &self.policy;
         self.store.write(|tx| {
@@ -175,7 +177,7 @@ impl Library {
             reasons.extend(pickup_reasons(policy, &pickup, point.as_deref()));
             reasons.extend(contact_reasons(policy, h.channel, contact, &contact_facts(tx, &who)?));
             Refusal::check(reasons, ())?;
-            let phone = fixed_phone(&who, contact);
+            let phone = h.contact_phone.clone().or_else(|| fixed_phone(&who, contact));
             if tx.change_hold(hold, &pickup, point.as_deref(), contact, phone.as_deref())? {
                 Ok(())
             } else {
@@ -309,20 +311,25 @@ impl Library {
     }
 
     /// Marks notices delivered by the host; a delivered ready notice makes its hold "notified"
-    /// (連絡済み). What a notice said is forgotten at delivery (R-R1): only an anonymous count
+    /// (連絡済み), and where the policy counts shelf days from the notice (`shelf_days_from =
+    /// "notice"`, chikushino 「連絡後1週間」) its pickup deadline is counted again from today by the
+    /// pickup branch's calendar, in the same transaction (R-H9). What a notice said is forgotten at delivery (R-R1): only an anonymous count
     /// per day, kind and channel remains (and, for a live hold or loan, a tombstone without
     /// patron, address or text). Unknown or already delivered ids are ignored; returns how
     /// many were marked. After a notice carrying a code, the WAL is checkpointed and truncated
     /// at once if no other handle is reading (it never waits for one), so the code does not
     /// linger in the files until the next scrub.
     pub fn mark_delivered(&mut self, notices: &[NoticeId]) -> Result<usize> {
-        let (now, today) = (self.now(), self.today());
+        let (now, today, policy) = (self.now(), self.today(), &self.policy);
         let (marked, secret) = self.store.write(|tx| {
             let (mut marked, mut secret) = (0, false);
             for &id in notices {
                 let delivered = tx.mark_delivered(id, now, today)?;
                 marked += usize::from(delivered.marked);
                 secret |= delivered.secret;
+                if let Some(hold) = delivered.notified {
+                    count_deadline_from_notice(tx, policy, hold, today)?;
+                }
             }
             Ok((marked, secret))
         })?;
@@ -399,6 +406,23 @@ fn place_one(
     Ok(Ok(id))
 }
 
+/// Counts a just-notified hold's pickup deadline from `delivered_on`, the day its ready notice
+/// was delivered, where the policy says so (R-H9). The deadline never moves earlier; a branch
+/// with no open day ahead keeps the deadline counted from the ready day.
+fn count_deadline_from_notice(tx: &Tx<'_>, policy: &Policy, hold: HoldId, delivered_on: NaiveDate) -> Result<()> {
+    if policy.holds.shelf_days_from != ShelfDaysFrom::Notice {
+        return Ok(());
+    }
+    let Some(h) = tx.hold(hold)? else { return Ok(()) };
+    let calendar = calendar_in(tx, &h.pickup, delivered_on)?;
+    let Some(deadline) = pickup_deadline(policy, delivered_on, &calendar) else { return Ok(()) };
+    let deadline = check_date("pickup_deadline", deadline)?;
+    if h.pickup_deadline.is_none_or(|old| deadline > old) {
+        tx.set_pickup_deadline(hold, deadline)?;
+    }
+    Ok(())
+}
+
 /// Ends an active hold and sends any copy set aside for it onward.
 fn end_and_release(
     tx: &Tx<'_>,
@@ -421,7 +445,8 @@ fn end_and_release(
     Ok(None)
 }
 
-fn contact_facts(tx: &Tx<'_>, who: &Patron) -> Result<ContactFacts> {
+/// What contact-method decisions need to know about `who` (R-C3).
+pub(crate) fn contact_facts(tx: &Tx<'_>, who: &Patron) -> Result<ContactFacts> {
     Ok(ContactFacts {
         hearing_impaired: who.hearing_impaired,
         has_email: !tx.confirmed_emails(who.id)?.is_empty(),

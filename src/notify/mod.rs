@@ -39,8 +39,11 @@ pub enum NoticeKind {
     HoldExpired,
     /// Staff cancelled or rejected the hold.
     HoldCancelled,
-    /// Confirm a new e-mail address with the enclosed code (R-C2). Secret until delivered.
+    /// Confirm a new e-mail address (R-C2): with the enclosed code where the policy requires one
+    /// (secret until delivered), else only telling the patron it was registered.
     EmailConfirmation,
+    /// A new e-mail address is registered (completion mail, chikushino, R-C2).
+    EmailRegistered,
     /// Set a new password with the enclosed single-use code (R-A5). Secret until delivered.
     PasswordReset,
     /// A loan is due soon (opt-in, R-C6).

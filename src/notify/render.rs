@@ -36,6 +36,11 @@ pub fn render(kind: NoticeKind, f: &NoticeFacts) -> NoticeText {
             ("予約を取り消しました(取置期限切れ)", "取置期限を過ぎたため、次の予約を取り消しました。")
         }
         NoticeKind::HoldCancelled => ("予約を取り消しました", "次の予約を取り消しました。"),
+        NoticeKind::EmailConfirmation if f.code.is_none() => (
+            "メールアドレスの確認",
+            "このメールアドレスを登録しました。お心当たりのない場合は図書館へお知らせください。",
+        ),
+        NoticeKind::EmailRegistered => ("メール登録完了のお知らせ", "このメールアドレスの登録が完了しました。"),
         NoticeKind::EmailConfirmation => {
             ("メールアドレスの確認", "このメールアドレスを登録するには、次の確認コードを入力してください。")
         }

@@ -135,6 +135,43 @@ impl Library {
     /// failed login. All sessions and codes end; the new session is returned.
     pub fn change_password(&mut self, patron: PatronId, current: &str, new: &str, confirm: &str) -> Result<Session> {
         check_new_password(&self.policy, new, confirm)?;
+        let (attempt, verified) = self.check_current_password(patron, current)?;
+        let hash = hash_password(new)?;
+        let (now, today, policy) = (self.now(), self.today(), &self.policy);
+        self.store.write(|tx| {
+            unchanged_since_verified(tx, patron, &verified)?;
+            attempt.succeeded(tx)?;
+            tx.set_password(patron, &hash, false)?;
+            start_session(tx, policy, patron, false, now, today)
+        })
+    }
+
+    /// Deletes the patron's password (fukushima 「パスワード変更・削除」, R-A3), where the policy's
+    /// `patron_may_delete` allows it: needs the current password, counted toward the lockout like
+    /// a login. Every session and code ends in the same transaction; afterwards a login fails
+    /// with [`Error::LoginFailed`] exactly as for an account that never had a password, until a
+    /// new one is self-issued or issued at the counter.
+    pub fn delete_password(&mut self, patron: PatronId, current: &str) -> Result<()> {
+        if !self.policy.passwords.patron_may_delete {
+            return Err(Error::InvalidInput {
+                field: "password",
+                reason: "this library does not let patrons delete their password".into(),
+            });
+        }
+        let (attempt, verified) = self.check_current_password(patron, current)?;
+        self.store.write(|tx| {
+            unchanged_since_verified(tx, patron, &verified)?;
+            attempt.succeeded(tx)?;
+            tx.delete_password(patron)
+        })
+    }
+
+    /// Checks the patron's current password: the attempt is reserved against the card in one
+    /// write transaction before argon2 runs (see `login`), and returned, with the hash that was
+    /// verified, for the caller to clear once its change commits — after checking with
+    /// `unchanged_since_verified` that no other path set a password meanwhile. A wrong
+    /// password stays recorded as a failure.
+    fn check_current_password(&mut self, patron: PatronId, current: &str) -> Result<(Attempt, String)> {
         let (now, policy) = (self.now(), &self.policy);
         let (attempt, stored) = self.store.write(|tx| {
             let who = patron_in(tx, patron)?;
@@ -147,14 +184,7 @@ impl Library {
                 reason: "the current password is incorrect".into(),
             });
         };
-        let hash = hash_password(new)?;
-        let today = self.today();
-        self.store.write(|tx| {
-            unchanged_since_verified(tx, patron, &verified)?;
-            attempt.succeeded(tx)?;
-            tx.set_password(patron, &hash, false)?;
-            start_session(tx, policy, patron, false, now, today)
-        })
+        Ok((attempt, verified))
     }
 }
 

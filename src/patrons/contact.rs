@@ -10,7 +10,7 @@ use crate::Library;
 use crate::catalog::clean_text;
 use crate::error::{Error, Result};
 use crate::notify::{About, NoticeFacts, NoticeKind, Recipient, enqueue};
-use crate::policy::{ContactMethod, ResetMethod};
+use crate::policy::{ContactMethod, EmailEntryMail, ResetMethod};
 use crate::store::TokenPurpose;
 
 /// How long an e-mail confirmation code stays valid.
@@ -27,13 +27,18 @@ pub struct EmailAddress {
     pub confirmed: bool,
     /// The address chosen for hold mail.
     pub receives_holds: bool,
+    /// The mailbox was reported as rejecting the library's mail (受信拒否) where the policy turns
+    /// the mail service off for it (chiba): it gets no mail until registered again.
+    pub rejects_mail: bool,
 }
 
 impl Library {
-    /// Web self-issue (R-A3, fukushima and shizuoka): card number, birth date and the phone
-    /// number registered at sign-up prove the patron, who then sets a password and is logged in.
-    /// Refused for an expired card. A mismatch is the same [`Error::LoginFailed`] as a bad login
-    /// and counts toward the lockout.
+    /// Web self-issue (R-A3, fukushima and shizuoka): where the policy's `self_issue_terms` says
+    /// so, the patron first agrees to the terms (「同意する」→「承諾」), and the day is kept with the
+    /// account; then card number, birth date and the phone number registered at sign-up prove
+    /// the patron, who sets a password and is logged in. Refused for an expired card. A
+    /// mismatch is the same [`Error::LoginFailed`] as a bad login and counts toward the lockout;
+    /// not agreeing is refused before anything is counted.
     pub fn self_issue_password(
         &mut self,
         card_number: &str,
@@ -41,12 +46,17 @@ impl Library {
         phone: &str,
         new: &str,
         confirm: &str,
+        agreed_to_terms: bool,
     ) -> Result<Session> {
-        if !self.policy.accounts.self_issue {
+        let accounts = &self.policy.accounts;
+        if !accounts.self_issue {
             return Err(Error::InvalidInput {
                 field: "self_issue",
                 reason: "this library issues passwords at the counter".into(),
             });
+        }
+        if accounts.self_issue_terms && !agreed_to_terms {
+            return Err(Error::InvalidInput { field: "agreed_to_terms", reason: "the terms must be agreed to".into() });
         }
         let card = CardNumber::parse(&self.policy.cards, card_number)?;
         let birth_date = crate::catalog::check_date("birth_date", birth_date)?;
@@ -69,6 +79,9 @@ impl Library {
         };
         self.store.write(|tx| {
             attempt.succeeded(tx)?;
+            if policy.accounts.self_issue_terms {
+                tx.set_self_issue_terms_agreed(patron.id, today)?;
+            }
             tx.set_password(patron.id, &hash, false)?;
             tx.touch_patron(patron.id, today)?;
             start_session(tx, policy, patron.id, false, now, today)
@@ -132,11 +145,29 @@ impl Library {
         })
     }
 
-    /// Registers an address typed twice (R-C2): it counts toward the policy's cap at once, and
-    /// receives mail only after the patron enters the code mailed to it.
-    pub fn add_email(&mut self, patron: PatronId, address: &str, confirmation: &str, tag: Option<&str>) -> Result<()> {
-        if address.trim() != confirmation.trim() {
-            return Err(Error::InvalidInput { field: "confirmation", reason: "the two addresses differ".into() });
+    /// Registers an address the patron typed (R-C2), as the policy's `email_entry` says:
+    /// typed twice (`confirmation` must then be given and equal) or once (`confirmation` is
+    /// then checked only if given); then either a confirmation mail with a code, the address
+    /// getting mail only once the code is redeemed ([`Library::confirm_email`]), or — without a
+    /// code — usable at once, with a confirmation mail, a completion mail (chikushino) or none
+    /// (shizuoka: the host shows a confirmation screen before calling this). The address counts
+    /// toward the policy's cap at once. One transaction.
+    pub fn add_email(
+        &mut self,
+        patron: PatronId,
+        address: &str,
+        confirmation: Option<&str>,
+        tag: Option<&str>,
+    ) -> Result<()> {
+        let entry = &self.policy.contact.email_entry;
+        match confirmation {
+            None if entry.typed_twice => {
+                return Err(Error::InvalidInput { field: "confirmation", reason: "type the address twice".into() });
+            }
+            Some(c) if c.trim() != address.trim() => {
+                return Err(Error::InvalidInput { field: "confirmation", reason: "the two addresses differ".into() });
+            }
+            _ => {}
         }
         let address = check_email(address)?;
         let tag = self.check_email_tag(tag)?;
@@ -151,14 +182,31 @@ impl Library {
                     reason: format!("at most {cap} addresses per patron"),
                 });
             }
-            let id = tx.insert_pending_email(patron, &address, tag.as_deref())?;
-            let expires_at = now + Duration::hours(CONFIRMATION_HOURS);
-            tx.insert_token(&token_hash(&token), patron, TokenPurpose::EmailConfirmation, Some(id), now, expires_at)?;
             let mut facts = NoticeFacts::new(&policy.library.name, &who.name, "");
-            facts.code = Some(token.clone());
-            facts.code_expires_at = Some(expires_at);
+            let kind = if entry.code_required {
+                let id = tx.insert_pending_email(patron, &address, tag.as_deref())?;
+                let expires_at = now + Duration::hours(CONFIRMATION_HOURS);
+                tx.insert_token(
+                    &token_hash(&token),
+                    patron,
+                    TokenPurpose::EmailConfirmation,
+                    Some(id),
+                    now,
+                    expires_at,
+                )?;
+                facts.code = Some(token.clone());
+                facts.code_expires_at = Some(expires_at);
+                NoticeKind::EmailConfirmation
+            } else {
+                tx.insert_confirmed_email(patron, &address, tag.as_deref(), now)?;
+                match entry.mail {
+                    EmailEntryMail::Confirmation => NoticeKind::EmailConfirmation,
+                    EmailEntryMail::Completion => NoticeKind::EmailRegistered,
+                    EmailEntryMail::None => return Ok(()),
+                }
+            };
             let to = Recipient { patron, channel: ContactMethod::Mail, address: Some(&address) };
-            enqueue(tx, NoticeKind::EmailConfirmation, &facts, &to, About::Nothing, now)?;
+            enqueue(tx, kind, &facts, &to, About::Nothing, now)?;
             Ok(())
         })
     }
@@ -265,7 +313,7 @@ fn invalid_code() -> Error {
 }
 
 /// Phone numbers compare by digits only, so `024-535-3218` matches `0245353218`.
-fn same_phone(a: &str, b: &str) -> bool {
+pub(super) fn same_phone(a: &str, b: &str) -> bool {
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
     let (a, b) = (digits(a), digits(b));
     !a.is_empty() && a == b

@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 
 use crate::catalog::{check_date, clean_text};
 use crate::error::{Error, Result};
-use crate::policy::CardRules;
+use crate::policy::{CardRules, ContactMethod};
 
 /// Identifies a patron.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -234,8 +234,25 @@ pub struct Patron {
     pub phones: Vec<Phone>,
     /// Default pickup branch.
     pub default_pickup: Option<String>,
+    /// Default hold contact method, set by the patron (R-C5).
+    pub default_contact: Option<ContactMethod>,
     /// The account has a counter-issued temporary password not yet changed (R-A2).
     pub temporary_password: bool,
+    /// The day the patron agreed to the web self-issue terms (「同意する」→「承諾」, R-A3).
+    pub self_issue_terms_agreed_on: Option<NaiveDate>,
+}
+
+/// What a patron sets online to prefill their holds (R-C5: shizuoka 「予約連絡方法変更」,
+/// kanagawa 利用者情報変更). `None` leaves a setting as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HoldDefaults {
+    /// Default pickup branch: a pickup location of the policy.
+    pub pickup: Option<String>,
+    /// Default contact method: one the policy offers this patron, and reachable (R-C3).
+    pub contact: Option<ContactMethod>,
+    /// The phone to call: one of the patron's registered numbers, compared by digits. New holds
+    /// fix it; holds already placed keep theirs (R-C4).
+    pub phone: Option<String>,
 }
 
 impl Patron {

@@ -1,12 +1,14 @@
 //! Patron registration and look-up on [`Library`].
 
-use super::{CardNumber, NewPatron, Patron, PatronId};
+use super::contact::same_phone;
+use super::{CardNumber, HoldDefaults, NewPatron, Patron, PatronId};
 use crate::Library;
 use crate::catalog::check_date;
 use chrono::NaiveDate;
 
 use crate::error::{Entity, Error, Result};
-use crate::policy::AccountFacts;
+use crate::holds::{HoldRequest, contact_facts};
+use crate::policy::{AccountFacts, Channel, ContactMethod, Refusal, contact_reasons, pickup_reasons};
 use crate::store::Tx;
 
 impl Library {
@@ -46,6 +48,61 @@ impl Library {
         self.store
             .read(|tx| tx.patron_by_card(&card))?
             .ok_or_else(|| Error::NotFound { entity: Entity::Patron, key: card.to_string() })
+    }
+
+    /// The patron sets online their default pickup, default hold contact method and the phone to
+    /// call (R-C5: shizuoka 「予約連絡方法変更」, kanagawa 利用者情報変更), where the policy's
+    /// `patron_sets_hold_defaults` allows it. The pickup must be a pickup location (and the
+    /// policy must keep default pickups at all); the contact method must be offered to this
+    /// patron and reachable (R-C3, checked as for a hold placed at the counter: the web-only
+    /// address requirement is checked when a web hold is placed); the phone must be one of the
+    /// patron's registered numbers — the numbers themselves change only at the counter (R-A7).
+    /// Every refused setting is listed; nothing changes unless all are valid. Holds already
+    /// placed keep their phone (R-C4).
+    pub fn set_hold_defaults(&mut self, patron: PatronId, defaults: &HoldDefaults) -> Result<()> {
+        let contact = &self.policy.contact;
+        if !contact.patron_sets_hold_defaults {
+            return Err(Error::InvalidInput {
+                field: "hold_defaults",
+                reason: "this library changes hold defaults at the counter".into(),
+            });
+        }
+        if defaults.pickup.is_some() && !contact.default_pickup {
+            return Err(Error::InvalidInput { field: "pickup", reason: "this library keeps no default pickup".into() });
+        }
+        let policy = &self.policy;
+        self.store.write(|tx| {
+            let who = patron_in(tx, patron)?;
+            let position = match &defaults.phone {
+                Some(phone) => Some(who.phones.iter().position(|p| same_phone(&p.number, phone)).ok_or_else(|| {
+                    Error::InvalidInput { field: "phone", reason: "not one of the patron's registered numbers".into() }
+                })?),
+                None => None,
+            };
+            let mut reasons = Vec::new();
+            if let Some(pickup) = &defaults.pickup {
+                reasons.extend(pickup_reasons(policy, pickup, None));
+            }
+            if let Some(method) = defaults.contact {
+                reasons.extend(contact_reasons(policy, Channel::Counter, method, &contact_facts(tx, &who)?));
+            }
+            Refusal::check(reasons, ())?;
+            tx.set_hold_defaults(patron, defaults.pickup.as_deref(), defaults.contact)?;
+            if let Some(position) = position {
+                tx.choose_phone(patron, position)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// A web hold request prefilled from the patron's defaults (R-C5): their default pickup and
+    /// contact method; without a default contact method, the first the policy lists.
+    pub fn prefilled_hold_request(&self, patron: PatronId) -> Result<HoldRequest> {
+        let who = self.patron(patron)?;
+        let first_offered = self.policy.contact.methods.first().map_or(ContactMethod::None, |m| m.method);
+        let mut request = HoldRequest::web("", who.default_contact.unwrap_or(first_offered));
+        request.pickup = who.default_pickup;
+        Ok(request)
     }
 
     /// Blocks or unblocks a patron (a staff operation). Blocking ends every session of the

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::holds::route::{Ctx, pickup_name, write_notices};
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
 use crate::policy::{ContactMethod, MailRecipients};
+use crate::store::{StoredNotice, Tx};
 
 impl Library {
     /// Turns the patron's due-date reminder mails on or off (kanagawa, R-C6).
@@ -60,28 +61,65 @@ impl Library {
         let (now, today, policy) = (self.now(), self.today(), &self.policy);
         self.store.write(|tx| {
             let n = tx.stored_notice(notice)?.ok_or(Error::not_found(crate::Entity::Notice, notice.get()))?;
-            let Some(method) = policy.contact.bounce_fallback else { return Ok(None) };
-            if n.channel != ContactMethod::Mail || n.secret {
-                return Ok(None);
-            }
-            if let Some(hold) = n.hold.map(|h| tx.hold(h)).transpose()?.flatten() {
-                let phone = patron_in(tx, hold.patron)?.contact_phone().map(str::to_owned);
-                let ctx = Ctx { policy, today, now };
-                let ids = write_notices(tx, &ctx, &hold, n.kind, method, &[phone], |f| {
-                    f.pickup_deadline = hold.pickup_deadline;
-                    f.arrives_on = hold.arrives_on;
-                    f.reason.clone_from(&hold.end_reason);
-                })?;
-                return Ok(ids.first().copied());
-            }
-            let Some(loan) = n.loan.map(|l| tx.open_loan(l)).transpose()?.flatten() else { return Ok(None) };
-            let Some(patron) = loan.patron else { return Ok(None) };
-            let who = patron_in(tx, patron)?;
-            let mut facts = NoticeFacts::new(&policy.library.name, &who.name, &loan.title_text);
-            facts.due_on = Some(loan.due_on);
-            facts.pickup = pickup_name(policy, &loan.branch, None);
-            let to = Recipient { patron, channel: method, address: who.contact_phone() };
-            enqueue(tx, n.kind, &facts, &to, About::Loan(loan.id), now).map(Some)
+            fall_back(tx, &Ctx { policy, today, now }, &n)
         })
     }
+
+    /// The host reports that the mailbox at `address` rejected a mailed notice (受信拒否). Where
+    /// the policy's `rejection_disables_address` says so (chiba: 「受信拒否の状態ですと、Eメール
+    /// お知らせサービスは無効になります」), that address of the notice's patron gets no more mail
+    /// — not only this notice — until the patron removes it and registers it again; the
+    /// patron's other addresses carry on. The notice itself falls back as in
+    /// [`Library::mark_bounced`]. One transaction.
+    pub fn mark_rejected(&mut self, notice: NoticeId, address: &str) -> Result<Option<NoticeId>> {
+        let (now, today, policy) = (self.now(), self.today(), &self.policy);
+        self.store.write(|tx| {
+            let n = tx.stored_notice(notice)?.ok_or(Error::not_found(crate::Entity::Notice, notice.get()))?;
+            if policy.contact.rejection_disables_address
+                && n.channel == ContactMethod::Mail
+                && let Some(patron) = patron_of(tx, &n)?
+            {
+                tx.reject_email(patron, address.trim(), today)?;
+            }
+            fall_back(tx, &Ctx { policy, today, now }, &n)
+        })
+    }
+}
+
+/// Queues a mailed notice again by the policy's fallback method (R-C6), inside the caller's
+/// transaction; see [`Library::mark_bounced`].
+fn fall_back(tx: &Tx<'_>, ctx: &Ctx<'_>, n: &StoredNotice) -> Result<Option<NoticeId>> {
+    let Some(method) = ctx.policy.contact.bounce_fallback else { return Ok(None) };
+    if n.channel != ContactMethod::Mail || n.secret {
+        return Ok(None);
+    }
+    if let Some(hold) = n.hold.map(|h| tx.hold(h)).transpose()?.flatten() {
+        let phone = patron_in(tx, hold.patron)?.contact_phone().map(str::to_owned);
+        let ids = write_notices(tx, ctx, &hold, n.kind, method, &[phone], |f| {
+            f.pickup_deadline = hold.pickup_deadline;
+            f.arrives_on = hold.arrives_on;
+            f.reason.clone_from(&hold.end_reason);
+        })?;
+        return Ok(ids.first().copied());
+    }
+    let Some(loan) = n.loan.map(|l| tx.open_loan(l)).transpose()?.flatten() else { return Ok(None) };
+    let Some(patron) = loan.patron else { return Ok(None) };
+    let who = patron_in(tx, patron)?;
+    let mut facts = NoticeFacts::new(&ctx.policy.library.name, &who.name, &loan.title_text);
+    facts.due_on = Some(loan.due_on);
+    facts.pickup = pickup_name(ctx.policy, &loan.branch, None);
+    let to = Recipient { patron, channel: method, address: who.contact_phone() };
+    enqueue(tx, n.kind, &facts, &to, About::Loan(loan.id), ctx.now).map(Some)
+}
+
+/// Whose notice it was: named on an undelivered notice, else through its live hold or loan (a
+/// delivered notice keeps no patron, R-R1).
+fn patron_of(tx: &Tx<'_>, n: &StoredNotice) -> Result<Option<PatronId>> {
+    if n.patron.is_some() {
+        return Ok(n.patron);
+    }
+    if let Some(hold) = n.hold.map(|h| tx.hold(h)).transpose()?.flatten() {
+        return Ok(Some(hold.patron));
+    }
+    Ok(n.loan.map(|l| tx.open_loan(l)).transpose()?.flatten().and_then(|loan| loan.patron))
 }

@@ -265,6 +265,10 @@ pub struct PasswordRules {
     pub temporary: TemporaryPasswordRules,
     /// Ways a forgotten password can be replaced (R-A5).
     pub reset: ResetRules,
+    /// Patrons may delete their own password online (fukushima 「パスワード変更・削除」, R-A3).
+    /// Defaults to false.
+    #[serde(default)]
+    pub patron_may_delete: bool,
 }
 
 /// Temporary (counter-issued) passwords.
@@ -329,6 +333,10 @@ pub enum Service {
 pub struct AccountRules {
     /// Patrons may set a password on the web with card number, birth date and phone (R-A3).
     pub self_issue: bool,
+    /// Self-issue needs the patron to agree to the terms first (fukushima, shizuoka:
+    /// 「同意する」→「承諾」, R-A3); the day is kept. Defaults to false.
+    #[serde(default)]
+    pub self_issue_terms: bool,
     /// A card unused for this many years cannot log in (kanagawa 3, R-A6); 1 to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unused_card_block_years: Option<u32>,
@@ -431,8 +439,58 @@ pub struct ContactRules {
     /// Opt-in due-date reminders this many days before the due date (kanagawa, R-C6), 1 to 30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_reminder_days_before: Option<u32>,
+    /// How a patron registers an address online (R-C2); defaults to typed twice, with a mailed
+    /// code to redeem.
+    #[serde(default)]
+    pub email_entry: EmailEntryRules,
     /// Patrons may keep a default pickup branch that prefills holds (R-C5).
     pub default_pickup: bool,
+    /// Patrons set their default pickup, default contact method and chosen phone online (R-C5:
+    /// shizuoka 「予約連絡方法変更」, kanagawa 利用者情報変更). Defaults to false.
+    #[serde(default)]
+    pub patron_sets_hold_defaults: bool,
+    /// A mailbox reported as rejecting the library's mail (受信拒否) gets no more mail until the
+    /// patron registers it again (chiba: 「Eメールお知らせサービスは無効」). Defaults to false.
+    #[serde(default)]
+    pub rejection_disables_address: bool,
+}
+
+/// Registering an e-mail address online (R-C2): fukushima and chiba ask for it twice and send
+/// a confirmation mail; shizuoka asks once and shows a confirmation screen; chikushino sends a
+/// completion mail. No guide says a mailed code must be redeemed: that is each library's choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailEntryRules {
+    /// The address is typed twice (確認用メールアドレス). Defaults to true.
+    #[serde(default = "yes")]
+    pub typed_twice: bool,
+    /// The mail sent to a newly registered address. Defaults to `confirmation`.
+    #[serde(default)]
+    pub mail: EmailEntryMail,
+    /// The confirmation mail carries a code the patron must redeem before the address gets any
+    /// mail; needs `mail = "confirmation"`. Without it the address is usable at once. Defaults
+    /// to true.
+    #[serde(default = "yes")]
+    pub code_required: bool,
+}
+
+impl Default for EmailEntryRules {
+    fn default() -> Self {
+        Self { typed_twice: true, mail: EmailEntryMail::default(), code_required: true }
+    }
+}
+
+/// The mail sent to a newly registered address (R-C2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailEntryMail {
+    /// A confirmation mail (確認メール), with a code when `code_required`.
+    #[default]
+    Confirmation,
+    /// A completion mail once the address is registered (メール登録完了のお知らせ, chikushino).
+    Completion,
+    /// No mail: the patron checks the address on a confirmation screen (shizuoka).
+    None,
 }
 
 /// Rules for one material kind.
@@ -503,10 +561,26 @@ pub struct HoldRules {
     pub shelf_days: u32,
     /// Count only open days of the pickup branch toward `shelf_days`.
     pub shelf_days_skip_closed: bool,
+    /// The day `shelf_days` count from (R-H9): the day the copy is ready, or the day the host
+    /// marks the ready notice delivered (chikushino 「連絡後1週間」). Defaults to `ready`.
+    #[serde(default)]
+    pub shelf_days_from: ShelfDaysFrom,
     /// Days cancelled and expired holds stay visible to the patron (R-H10), at most 3660.
     pub cancelled_visible_days: u32,
     /// Patrons may cancel interlibrary-loan holds online (chikushino: no, R-H8).
     pub patron_may_cancel_ill: bool,
+}
+
+/// The day a ready hold's pickup deadline counts from (R-H9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShelfDaysFrom {
+    /// The day the copy is put on the hold shelf.
+    #[default]
+    Ready,
+    /// The day the ready notice is delivered (連絡後); until then, and for a hold with no
+    /// notice, the deadline counts from the ready day.
+    Notice,
 }
 
 /// Why a renewal may be refused (R-L3); each one listed in the policy is checked.

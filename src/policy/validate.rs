@@ -249,6 +249,12 @@ fn contact(c: &mut Checker, r: &ContactRules) {
     if let Some(days) = r.due_reminder_days_before {
         c.within("contact.due_reminder_days_before", days, 1, 30);
     }
+    let entry = &r.email_entry;
+    c.require(
+        !entry.code_required || entry.mail == EmailEntryMail::Confirmation,
+        "contact.email_entry.code_required",
+        "a code can only be redeemed from a confirmation mail (`mail = \"confirmation\"`)",
+    );
 }
 
 fn materials(c: &mut Checker, p: &Policy) {

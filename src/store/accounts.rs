@@ -28,6 +28,16 @@ impl Tx<'_> {
     /// Sets the password hash (temporary or not) and revokes every session and every
     /// outstanding single-use code of the patron.
     pub(crate) fn set_password(&self, patron: PatronId, hash: &str, temporary: bool) -> Result<()> {
+        self.replace_password(patron, Some(hash), temporary)
+    }
+
+    /// Deletes the password (fukushima 「パスワード削除」, R-A3): the account has none, like one
+    /// never given a password; sessions and codes are revoked as by [`Tx::set_password`].
+    pub(crate) fn delete_password(&self, patron: PatronId) -> Result<()> {
+        self.replace_password(patron, None, false)
+    }
+
+    fn replace_password(&self, patron: PatronId, hash: Option<&str>, temporary: bool) -> Result<()> {
         self.exec(
             "UPDATE patrons SET password_hash = ?2, password_is_temporary = ?3 WHERE id = ?1",
             params![patron, hash, temporary],
@@ -217,7 +227,8 @@ impl Tx<'_> {
     /// The patron's addresses, in registration order.
     pub(crate) fn email_addresses(&self, patron: PatronId) -> Result<Vec<crate::patrons::EmailAddress>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT address, tag, confirmed_at IS NOT NULL, receives_holds FROM patron_emails WHERE patron_id = ?1 ORDER BY id",
+            "SELECT address, tag, confirmed_at IS NOT NULL, receives_holds, rejected_on IS NOT NULL FROM patron_emails
+             WHERE patron_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map([patron], |r| {
             Ok(crate::patrons::EmailAddress {
@@ -225,15 +236,17 @@ impl Tx<'_> {
                 tag: r.get(1)?,
                 confirmed: r.get(2)?,
                 receives_holds: r.get(3)?,
+                rejects_mail: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Whether `address` is one of the patron's confirmed addresses.
+    /// Whether `address` is one of the patron's confirmed addresses that does not reject mail.
     pub(crate) fn has_confirmed_email(&self, patron: PatronId, address: &str) -> Result<bool> {
         Ok(self.row(
-            "SELECT EXISTS (SELECT 1 FROM patron_emails WHERE patron_id = ?1 AND address = ?2 AND confirmed_at IS NOT NULL)",
+            "SELECT EXISTS (SELECT 1 FROM patron_emails WHERE patron_id = ?1 AND address = ?2 AND confirmed_at IS NOT NULL
+                            AND rejected_on IS NULL)",
             params![patron, address],
             |r| r.get(0),
         )?)
@@ -275,6 +288,15 @@ impl Tx<'_> {
         Ok(n > 0)
     }
 
+    /// Marks the patron's `address` as rejecting the library's mail from `day` (chiba): it is
+    /// no longer a usable address; false if the patron has no such address.
+    pub(crate) fn reject_email(&self, patron: PatronId, address: &str, day: chrono::NaiveDate) -> Result<bool> {
+        Ok(self.exec(
+            "UPDATE patron_emails SET rejected_on = ?3 WHERE patron_id = ?1 AND address = ?2 AND rejected_on IS NULL",
+            params![patron, address, day],
+        )? == 1)
+    }
+
     /// Makes `address` (confirmed) the one that receives hold mail (kanagawa, R-C1).
     pub(crate) fn choose_hold_email(&self, patron: PatronId, address: &str) -> Result<bool> {
         if !self.has_confirmed_email(patron, address)? {
@@ -305,6 +327,8 @@ impl Tx<'_> {
 
 /// What a stored notice is, without its text (a delivered one has none).
 pub(crate) struct StoredNotice {
+    /// Named until delivered (R-R1).
+    pub patron: Option<PatronId>,
     pub kind: crate::notify::NoticeKind,
     pub channel: crate::policy::ContactMethod,
     pub hold: Option<crate::holds::HoldId>,
@@ -347,14 +371,19 @@ impl Tx<'_> {
 
     /// A notice by id, for re-sending it another way.
     pub(crate) fn stored_notice(&self, id: crate::notify::NoticeId) -> Result<Option<StoredNotice>> {
-        optional(self.row("SELECT kind, channel, hold_id, loan_id, is_secret FROM notices WHERE id = ?1", [id], |r| {
-            Ok(StoredNotice {
-                kind: r.get(0)?,
-                channel: r.get(1)?,
-                hold: r.get(2)?,
-                loan: r.get(3)?,
-                secret: r.get(4)?,
-            })
-        }))
+        optional(self.row(
+            "SELECT kind, channel, hold_id, loan_id, is_secret, patron_id FROM notices WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(StoredNotice {
+                    kind: r.get(0)?,
+                    channel: r.get(1)?,
+                    hold: r.get(2)?,
+                    loan: r.get(3)?,
+                    secret: r.get(4)?,
+                    patron: r.get(5)?,
+                })
+            },
+        ))
     }
 }

@@ -35,7 +35,7 @@ const CONTACT_METHODS: [(ContactMethod, &str); 6] = [
 ];
 sql_text_enum!(ContactMethod, CONTACT_METHODS);
 
-const NOTICE_KINDS: [(NoticeKind, &str); 10] = [
+const NOTICE_KINDS: [(NoticeKind, &str); 11] = [
     (NoticeKind::HoldPlaced, "hold_placed"),
     (NoticeKind::HoldReady, "hold_ready"),
     (NoticeKind::HoldInTransit, "hold_in_transit"),
@@ -43,6 +43,7 @@ const NOTICE_KINDS: [(NoticeKind, &str); 10] = [
     (NoticeKind::HoldExpired, "hold_expired"),
     (NoticeKind::HoldCancelled, "hold_cancelled"),
     (NoticeKind::EmailConfirmation, "email_confirmation"),
+    (NoticeKind::EmailRegistered, "email_registered"),
     (NoticeKind::PasswordReset, "password_reset"),
     (NoticeKind::DueReminder, "due_reminder"),
     (NoticeKind::NewArrivals, "new_arrivals"),
@@ -163,10 +164,10 @@ impl Tx<'_> {
         Ok(self.row("SELECT COUNT(*) FROM patron_emails WHERE patron_id = ?1", [patron], |r| r.get(0))?)
     }
 
-    /// Confirmed addresses, the one chosen for hold mail first.
+    /// Confirmed addresses that do not reject mail, the one chosen for hold mail first.
     pub(crate) fn confirmed_emails(&self, patron: PatronId) -> Result<Vec<String>, crate::Error> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT address FROM patron_emails WHERE patron_id = ?1 AND confirmed_at IS NOT NULL
+            "SELECT address FROM patron_emails WHERE patron_id = ?1 AND confirmed_at IS NOT NULL AND rejected_on IS NULL
              ORDER BY receives_holds DESC, id",
         )?;
         let rows = stmt.query_map([patron], |r| r.get(0))?;
@@ -374,6 +375,16 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Moves a ready hold's pickup deadline (R-H9: counted from the notice); false if the hold
+    /// is no longer ready.
+    pub(crate) fn set_pickup_deadline(&self, hold: HoldId, deadline: NaiveDate) -> Result<bool, crate::Error> {
+        let n = self.exec(
+            "UPDATE holds SET pickup_deadline = ?2 WHERE id = ?1 AND status = 'ready'",
+            params![hold, deadline],
+        )?;
+        Ok(n == 1)
+    }
+
     /// Deletes ended holds that ended before `cutoff`; returns how many.
     pub(crate) fn purge_ended_holds(&self, cutoff: NaiveDate) -> Result<u32, crate::Error> {
         self.exec(
@@ -487,12 +498,14 @@ impl Tx<'_> {
                 r.get::<_, bool>(0)
             }))?
             .unwrap_or(false);
-        self.exec(
+        let notified = optional(self.row(
             "UPDATE holds SET notified_at = ?2
              WHERE status = 'ready' AND notified_at IS NULL
-               AND id = (SELECT hold_id FROM notices WHERE id = ?1 AND kind = 'hold_ready' AND delivered_at IS NULL)",
+               AND id = (SELECT hold_id FROM notices WHERE id = ?1 AND kind = 'hold_ready' AND delivered_at IS NULL)
+             RETURNING id",
             params![id, at],
-        )?;
+            |r| r.get(0),
+        ))?;
         let n = self.exec(
             "INSERT INTO notice_counts (day, kind, channel, delivered)
              SELECT ?2, kind, channel, 1 FROM notices WHERE id = ?1 AND delivered_at IS NULL
@@ -509,7 +522,7 @@ impl Tx<'_> {
              WHERE id = ?1 AND delivered_at IS NULL",
             params![id, at],
         )?;
-        Ok(Delivered { marked: n == 1, secret })
+        Ok(Delivered { marked: n == 1, secret, notified })
     }
 }
 
@@ -519,6 +532,8 @@ pub(crate) struct Delivered {
     pub marked: bool,
     /// It carried a code.
     pub secret: bool,
+    /// It was the first delivered ready notice of this hold, which is now "notified".
+    pub notified: Option<HoldId>,
 }
 
 fn hold_from_offset(r: &Row<'_>, o: usize) -> rusqlite::Result<Hold> {

@@ -61,7 +61,7 @@ mod holds;
 mod patrons;
 mod shelves;
 
-pub(crate) use accounts::TokenPurpose;
+pub(crate) use accounts::{StoredNotice, TokenPurpose};
 pub(crate) use circulation::NewLoan;
 pub(crate) use holds::{NewHold, NewNotice};
 

@@ -15,7 +15,8 @@ const PHONE_KINDS: [(PhoneKind, &str); 4] =
 sql_text_enum!(PhoneKind, PHONE_KINDS);
 
 const PATRON_COLUMNS: &str = "id, card_number, name, birth_date, category, is_blocked, is_hearing_impaired,
-     registered_on, expires_on, last_activity_on, default_pickup, password_is_temporary";
+     registered_on, expires_on, last_activity_on, default_pickup, password_is_temporary, default_contact,
+     self_issue_terms_agreed_on";
 
 fn patron_from_row(r: &Row<'_>) -> rusqlite::Result<Patron> {
     Ok(Patron {
@@ -32,6 +33,8 @@ fn patron_from_row(r: &Row<'_>) -> rusqlite::Result<Patron> {
         phones: Vec::new(),
         default_pickup: r.get(10)?,
         temporary_password: r.get(11)?,
+        default_contact: r.get(12)?,
+        self_issue_terms_agreed_on: r.get(13)?,
     })
 }
 
@@ -88,6 +91,38 @@ impl Tx<'_> {
             .query_map([p.id], |r| Ok(Phone { kind: r.get(0)?, number: r.get(1)?, chosen: r.get(2)? }))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(Some(p))
+    }
+
+    /// Sets the patron's default pickup and contact method (R-C5); `None` keeps the current one.
+    pub(crate) fn set_hold_defaults(
+        &self,
+        patron: PatronId,
+        pickup: Option<&str>,
+        contact: Option<crate::policy::ContactMethod>,
+    ) -> Result<()> {
+        self.exec(
+            "UPDATE patrons SET default_pickup = COALESCE(?2, default_pickup), default_contact = COALESCE(?3, default_contact)
+             WHERE id = ?1",
+            params![patron, pickup, contact],
+        )?;
+        Ok(())
+    }
+
+    /// Makes the phone at `position` the patron's chosen one (R-C4, R-C5).
+    pub(crate) fn choose_phone(&self, patron: PatronId, position: usize) -> Result<()> {
+        // Clear first: the unique "one chosen phone" index is checked row by row.
+        self.exec("UPDATE patron_phones SET is_chosen = 0 WHERE patron_id = ?1", [patron])?;
+        self.exec(
+            "UPDATE patron_phones SET is_chosen = 1 WHERE patron_id = ?1 AND position = ?2",
+            params![patron, position as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Records the day the patron agreed to the web self-issue terms (R-A3).
+    pub(crate) fn set_self_issue_terms_agreed(&self, patron: PatronId, on: NaiveDate) -> Result<()> {
+        self.exec("UPDATE patrons SET self_issue_terms_agreed_on = ?2 WHERE id = ?1", params![patron, on])?;
+        Ok(())
     }
 
     /// Sets or clears the staff block on a patron; returns whether the patron exists.
