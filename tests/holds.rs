@@ -18,6 +18,22 @@ fn reasons(e: Error) -> Vec<Reason> {
     }
 }
 
+/// A web hold through the cart (fukushima takes web holds only so, R-H1): add, then confirm.
+fn via_cart(
+    w: &mut World,
+    p: bunko::patrons::PatronId,
+    t: TitleId,
+    request: &HoldRequest,
+) -> Result<bunko::holds::HoldId, Error> {
+    w.lib.add_to_cart(p, t)?;
+    let (title, result) = w.lib.confirm_cart(p, request)?.pop().expect("one title in the cart");
+    assert_eq!(title, t);
+    if result.is_err() {
+        w.lib.remove_from_cart(p, t)?;
+    }
+    Ok(result?)
+}
+
 fn web(pickup: &str) -> HoldRequest {
     HoldRequest::web(pickup, ContactMethod::None)
 }
@@ -392,7 +408,7 @@ fn fukushima_web_holds_need_a_registered_address_r_c3() {
     let p = w.patron();
     let t = title_on_loan(&mut w, "pref", "book");
     assert_eq!(
-        reasons(w.lib.place_hold(p, t, &HoldRequest::web("pref", ContactMethod::Mail)).unwrap_err()),
+        reasons(via_cart(&mut w, p, t, &HoldRequest::web("pref", ContactMethod::Mail)).unwrap_err()),
         [Reason::NoEmailAddress]
     );
 }
@@ -446,7 +462,7 @@ fn fukushima_ready_notices_go_to_every_address_and_delivery_marks_notified_r_h11
     let t = title_on_loan(&mut w, "pref", "book");
     let mut request = HoldRequest::web("pref", ContactMethod::Mail);
     request.confirmation_to = Some("b@example.jp".into());
-    let hold = w.lib.place_hold(p, t, &request).unwrap();
+    let hold = via_cart(&mut w, p, t, &request).unwrap();
     let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
     w.lib.check_in(&copy, "pref").unwrap();
     let notices = w.lib.pending_notices(50).unwrap();
@@ -490,13 +506,13 @@ fn fukushima_municipal_pickup_dispatches_on_loan_r_h12() {
     let t = title_on_loan(&mut w, "pref", "book");
     let mut request = HoldRequest::web("muni-example", ContactMethod::Mail);
     request.pickup_point = Some("community-center".into());
-    w.lib.place_hold(p, t, &request).unwrap();
+    via_cart(&mut w, p, t, &request).unwrap();
     let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
     let done = w.lib.check_in(&copy, "pref").unwrap();
     let CopyRoute::DispatchedOnLoan { loan, to } = done.route else { panic!("{:?}", done.route) };
     assert_eq!(to, "muni-example");
     let loans = w.lib.patron_loans(p).unwrap();
-    assert_eq!((loans[0].loan.id, loans[0].loan.due_on), (loan, day("2026-06-16")));
+    assert_eq!((loans[0].loan.id, loans[0].loan.due_on), (loan, day("2026-06-15")));
     assert!(w.lib.patron_holds(p).unwrap().is_empty());
     let notice = w.lib.pending_notices(10).unwrap().into_iter().find(|n| n.kind == NoticeKind::HoldDispatched).unwrap();
     assert!(notice.body.contains("受取館: 市町村図書館(例) / 公民館図書室(例)"), "{}", notice.body);
@@ -550,12 +566,42 @@ fn pickup_is_one_of_the_policys_locations_and_points_r_h4() {
     let mut unknown_point = HoldRequest::web("muni-example", ContactMethod::Mail);
     unknown_point.pickup_point = Some("station-kiosk".into());
     assert_eq!(
-        reasons(w.lib.place_hold(p, t, &unknown_point).unwrap_err()),
+        reasons(via_cart(&mut w, p, t, &unknown_point).unwrap_err()),
         [Reason::PickupNotAllowed { code: "station-kiosk".into() }]
     );
-    let err = w.lib.place_hold(p, t, &HoldRequest::web("nowhere", ContactMethod::Mail)).unwrap_err();
+    let err = via_cart(&mut w, p, t, &HoldRequest::web("nowhere", ContactMethod::Mail)).unwrap_err();
     assert!(matches!(err, Error::NotFound { entity: Entity::Branch, .. } | Error::Refused(_)), "{err}");
     let mut known = HoldRequest::web("muni-example", ContactMethod::Mail);
     known.pickup_point = Some("community-center".into());
-    assert!(w.lib.place_hold(p, t, &known).is_ok(), "a municipal library's own pickup point");
+    assert!(via_cart(&mut w, p, t, &known).is_ok(), "a municipal library's own pickup point");
+}
+
+#[test]
+fn fukushima_web_holds_go_only_through_the_cart_r_h1() {
+    // #14 item 1: 「資料を予約カートに入れる」→「予約カートを開いて確認し、予約を申し込む」
+    // 「以上の三段階で行います」 — no single-title "reserve now" on the web.
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    w.lib.register_email_at_counter(p, "p@example.jp", None).unwrap();
+    let t = title_on_loan(&mut w, "pref", "book");
+    let request = HoldRequest::web("pref", ContactMethod::Mail);
+    assert!(matches!(w.lib.place_hold(p, t, &request), Err(Error::InvalidInput { field: "channel", .. })));
+    assert!(w.lib.patron_holds(p).unwrap().is_empty(), "nothing was placed");
+    assert!(via_cart(&mut w, p, t, &request).is_ok());
+    assert!(w.lib.cart(p).unwrap().is_empty(), "the held title left the cart");
+}
+
+#[test]
+fn chiba_shows_a_cancelled_hold_as_cancelled_for_an_assumed_week_r_h10() {
+    // #14 item 2: 「資料の予約状態が「取り消し」になります」 — the cancelled hold stays in the list.
+    // How long is not stated in the guide: the preset's 7 days are an assumption.
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "chuo", "book");
+    let hold = w.lib.place_hold(p, t, &web("chuo")).unwrap();
+    w.lib.cancel_hold(p, hold).unwrap();
+    let views = w.lib.patron_holds(p).unwrap();
+    assert_eq!((views.len(), views[0].state), (1, HoldState::Cancelled));
+    w.go_to("2026-06-09");
+    assert!(w.lib.patron_holds(p).unwrap().is_empty(), "gone after the assumed week");
 }

@@ -183,7 +183,11 @@ fn arrivals(
     if let Some(last) = since.and_then(|d| d.succ_opt()) {
         from = from.max(last);
     }
-    tx.new_arrivals(back(n.published_within_days), from, today, !n.exclude_serials)
+    let mut found = tx.new_arrivals(back(n.published_within_days), from, today, !n.exclude_serials)?;
+    if !n.material_kinds.is_empty() {
+        found.retain(|a| n.material_kinds.contains(&a.material_kind));
+    }
+    Ok(found)
 }
 
 impl SavedSearch {

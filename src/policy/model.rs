@@ -537,6 +537,11 @@ pub struct RenewalRules {
     pub refused_when: Vec<RenewalBlock>,
     /// Show the new due date for confirmation before renewing (kanagawa).
     pub preview_before_confirm: bool,
+    /// A renewal is refused until this many days before the due date (a "not before N days"
+    /// rule), at most 366. None of the five guides has one: 「貸出期限内に1回のみできます」 allows
+    /// any day of the loan period, so none sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_days_before_due: Option<u32>,
 }
 
 /// Loans (R-L1–R-L4).
@@ -616,6 +621,10 @@ pub struct NewArrivalRules {
     pub available_within_days: u32,
     /// Serials (magazines, 逐次刊行物) are never new arrivals.
     pub exclude_serials: bool,
+    /// Material kinds that can be new arrivals (fukushima's 新着**図書**: `["book"]`); empty
+    /// means every kind. Each must be a kind under `[materials]`; at most 100.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub material_kinds: Vec<String>,
 }
 
 /// A monthly schedule: the given weekday in the given weeks of the month.
