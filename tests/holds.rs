@@ -605,3 +605,66 @@ fn chiba_shows_a_cancelled_hold_as_cancelled_for_an_assumed_week_r_h10() {
     w.go_to("2026-06-09");
     assert!(w.lib.patron_holds(p).unwrap().is_empty(), "gone after the assumed week");
 }
+
+#[test]
+fn chiba_has_no_cart_one_title_per_request_r_h1() {
+    // #14 item 14: 「予約したい資料の「資料詳細」画面上部に予約ボタンが表示されます」 — one title per
+    // request, no cart.
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "chuo", "book");
+    assert_eq!(reasons(w.lib.add_to_cart(p, t).unwrap_err()), [Reason::NotOffered]);
+    assert_eq!(reasons(w.lib.confirm_cart(p, &web("chuo")).unwrap_err()), [Reason::NotOffered]);
+    assert!(w.lib.place_hold(p, t, &web("chuo")).is_ok());
+}
+
+#[test]
+fn fukushima_patrons_cancel_online_until_the_ready_notice_went_out_r_h8() {
+    // #14 item 16: 「予約した本の準備ができたご連絡をした本については、ネットサービスからは予約を
+    // 取り消すことができません」 — a ready hold not yet notified can still be cancelled online.
+    let mut w = World::new("fukushima", "2026-06-01");
+    let (p, q) = (w.patron(), w.patron());
+    for who in [p, q] {
+        w.lib.register_email_at_counter(who, "p@example.jp", None).unwrap();
+    }
+    let t = title_on_loan(&mut w, "pref", "book");
+    let first = via_cart(&mut w, p, t, &HoldRequest::web("pref", ContactMethod::Mail)).unwrap();
+    let next = via_cart(&mut w, q, t, &HoldRequest::web("pref", ContactMethod::Mail)).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "pref").unwrap();
+    assert_eq!(w.lib.patron_holds(p).unwrap()[0].state, HoldState::Ready);
+    w.lib.cancel_hold(p, first).unwrap();
+    assert_eq!(w.lib.hold(next).unwrap().copy, Some(w.copy_id(&copy)), "the copy went to the next hold");
+    // Once the ready notice is delivered, the next patron can no longer cancel online.
+    let ids: Vec<_> = w.lib.pending_notices(50).unwrap().into_iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&ids).unwrap();
+    assert_eq!(w.lib.patron_holds(q).unwrap()[0].state, HoldState::Notified);
+    assert_eq!(reasons(w.lib.cancel_hold(q, next).unwrap_err()), [Reason::HoldNotChangeable]);
+}
+
+#[test]
+fn chikushino_cancels_several_checked_holds_in_one_call_each_with_its_result_r_h8() {
+    // #14 item 18: 「取消を行いたいタイトルにチェックを入れ、『取消』ボタンをクリック」; 「(相貸)が
+    // 記載されている資料は取消できません」 — the others are still cancelled.
+    let mut w = World::new("chikushino", "2026-06-01");
+    let p = w.patron();
+    let (a, b, c) = (title_on_loan(&mut w, "main", "book"), title_on_loan(&mut w, "main", "book"), w.title("相貸の本"));
+    let ha = w.lib.place_hold(p, a, &HoldRequest::web("main", ContactMethod::Phone).at_counter()).unwrap();
+    let hb = w.lib.place_hold(p, b, &HoldRequest::web("main", ContactMethod::Phone).at_counter()).unwrap();
+    let mut ill = HoldRequest::web("main", ContactMethod::Phone).at_counter();
+    ill.interlibrary = true;
+    let hc = w.lib.place_hold(p, c, &ill).unwrap();
+    let results = w.lib.cancel_holds(p, &[ha, hc, hb]).unwrap();
+    assert_eq!(
+        results,
+        [(ha, Ok(())), (hc, Err(bunko::policy::Refusal::one(Reason::InterlibraryHoldNotCancellable))), (hb, Ok(()))]
+    );
+    let states: Vec<HoldState> = w.lib.patron_holds(p).unwrap().into_iter().map(|v| v.state).collect();
+    assert_eq!(states.iter().filter(|s| **s == HoldState::Cancelled).count(), 2);
+    // Another patron's hold in the list: not found, and nothing is cancelled.
+    let q = w.patron();
+    let d = title_on_loan(&mut w, "main", "book");
+    let hd = w.lib.place_hold(q, d, &HoldRequest::web("main", ContactMethod::Phone).at_counter()).unwrap();
+    assert!(matches!(w.lib.cancel_holds(q, &[hd, hc]), Err(Error::NotFound { entity: Entity::Hold, .. })));
+    assert_eq!(w.lib.hold(hd).unwrap().state(), HoldState::Waiting);
+}

@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use super::model::{ContactMethod, PatronFlag, Policy};
+use super::model::{ContactMethod, HoldStage, PatronFlag, Policy};
 use super::refusal::{Reason, Refusal};
 use crate::catalog::{CopyStatus, OpeningCalendar};
 
@@ -121,6 +121,20 @@ pub fn limit_reasons(policy: &Policy, active: &[ActiveHold], kind: Option<&str>)
         && counted.iter().filter(|h| h.material_kind == kind).count() >= limit as usize
     {
         reasons.push(Reason::HoldLimitReached { kind: Some(kind.to_owned()), limit });
+    }
+    reasons
+}
+
+/// Why the patron may not cancel a hold online (R-H8): its stage is not one the policy lets
+/// patrons cancel in (`None` for an ended hold), or it is an interlibrary-loan hold where the
+/// policy forbids that.
+pub fn cancel_reasons(policy: &Policy, stage: Option<HoldStage>, interlibrary: bool) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    if !stage.is_some_and(|s| policy.holds.patron_cancellable.contains(&s)) {
+        reasons.push(Reason::HoldNotChangeable);
+    }
+    if interlibrary && !policy.holds.patron_may_cancel_ill {
+        reasons.push(Reason::InterlibraryHoldNotCancellable);
     }
     reasons
 }

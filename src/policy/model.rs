@@ -495,6 +495,10 @@ pub struct HoldRules {
     pub web_holds_need_approval: bool,
     /// Web holds only on titles with no copy on the shelf (chikushino: 貸出中の資料).
     pub web_holds_only_when_none_on_shelf: bool,
+    /// Web holds can go through a cart (予約カート / 予約かご) confirmed at once (R-H1); chiba has
+    /// none (one title per request form). At least one of `cart` and `reserve_now` is on.
+    #[serde(default = "yes")]
+    pub cart: bool,
     /// Single-title "reserve now" besides the cart (shizuoka, R-H1).
     pub reserve_now: bool,
     /// A hold-placed confirmation mail may be requested (fukushima, R-H11).
@@ -507,6 +511,26 @@ pub struct HoldRules {
     pub cancelled_visible_days: u32,
     /// Patrons may cancel interlibrary-loan holds online (chikushino: no, R-H8).
     pub patron_may_cancel_ill: bool,
+    /// Stages in which a patron may cancel a hold online (R-H8): queued ones everywhere;
+    /// fukushima also in transit and ready until the ready notice went out.
+    #[serde(default = "queued_stages")]
+    pub patron_cancellable: Vec<HoldStage>,
+}
+
+/// Where a hold is, as a rule can name it (R-H7, R-H8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldStage {
+    /// 仮予約: waiting for staff approval.
+    PendingApproval,
+    /// 予約中: in the queue.
+    Waiting,
+    /// 他館確保 / 回送中: a copy is on its way to the pickup branch.
+    InTransit,
+    /// 利用可能: on the hold shelf, the patron not yet told.
+    Ready,
+    /// 連絡済み: on the hold shelf and the ready notice went out.
+    Notified,
 }
 
 /// Why a renewal may be refused (R-L3); each one listed in the policy is checked.
@@ -635,6 +659,10 @@ pub struct SendSchedule {
     pub weekday: Weekday,
     /// Which occurrences of that weekday in the month (1–5); fukushima `[2, 4]`.
     pub weeks_of_month: Vec<u8>,
+}
+
+fn queued_stages() -> Vec<HoldStage> {
+    vec![HoldStage::PendingApproval, HoldStage::Waiting]
 }
 
 fn yes() -> bool {

@@ -291,6 +291,8 @@ fn holds(c: &mut Checker, p: &Policy) {
             );
         }
     }
+    c.require(h.cart || h.reserve_now, "holds.cart", "web holds need the cart or holds.reserve_now");
+    c.no_duplicates("holds.patron_cancellable", h.patron_cancellable.iter());
     c.within("holds.shelf_days", h.shelf_days, 1, PERIOD_MAX_DAYS);
     c.at_most("holds.cancelled_visible_days", h.cancelled_visible_days, WINDOW_MAX_DAYS);
 }
