@@ -668,3 +668,34 @@ fn chikushino_cancels_several_checked_holds_in_one_call_each_with_its_result_r_h
     assert!(matches!(w.lib.cancel_holds(q, &[hd, hc]), Err(Error::NotFound { entity: Entity::Hold, .. })));
     assert_eq!(w.lib.hold(hd).unwrap().state(), HoldState::Waiting);
 }
+
+#[test]
+fn chikushino_holds_only_the_latest_issue_of_a_magazine_r_h2() {
+    // #14 item 13: 「貸出中の資料・雑誌の最新号」 — the latest issue is a fact of the catalogue
+    // (each issue's date), so cataloguing the next issue makes the previous one unholdable.
+    let mut w = World::new("chikushino", "2026-06-01");
+    let p = w.patron();
+    let issue = |w: &mut World, name: &str, on: &str| {
+        let t = w
+            .lib
+            .add_title(bunko::catalog::NewTitle {
+                serial: true,
+                issue: Some(bunko::catalog::Issue { of: "月刊ちくしの".into(), on: day(on) }),
+                ..bunko::catalog::NewTitle::new(name)
+            })
+            .unwrap();
+        let copy = w.copy_of(t, "main", "magazine");
+        let borrower = w.patron();
+        w.lib.checkout(&copy, borrower, "main").unwrap(); // web holds are for items on loan
+        t
+    };
+    let request = HoldRequest::web("main", ContactMethod::Phone);
+    let june = issue(&mut w, "月刊ちくしの 6月号", "2026-06-01");
+    let may = issue(&mut w, "月刊ちくしの 5月号", "2026-05-01");
+    assert!(reasons(w.lib.place_hold(p, may, &request).unwrap_err()).contains(&Reason::NotLatestIssue));
+    assert!(w.lib.place_hold(p, june, &request).is_ok(), "the latest issue may be held");
+    let july = issue(&mut w, "月刊ちくしの 7月号", "2026-07-01");
+    let q = w.patron();
+    assert!(reasons(w.lib.place_hold(q, june, &request).unwrap_err()).contains(&Reason::NotLatestIssue));
+    assert!(w.lib.place_hold(q, july, &request).is_ok());
+}

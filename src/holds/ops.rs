@@ -376,6 +376,7 @@ fn place_one(
         channel: request.channel,
         copies: &copies,
         active_holds: &active,
+        later_issue: tx.later_issue_exists(title)?,
         already_holding: tx.has_active_hold(who.id, title)?,
         already_borrowing: tx.has_open_loan_of_title(who.id, title)?,
         account: account_refusals(policy, &account, Some(Service::Holds)),

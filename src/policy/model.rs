@@ -515,6 +515,21 @@ pub struct HoldRules {
     /// fukushima also in transit and ready until the ready notice went out.
     #[serde(default = "queued_stages")]
     pub patron_cancellable: Vec<HoldStage>,
+    /// Which issues of a serial may be held (chikushino: only the latest, 「雑誌の最新号」, R-H2).
+    /// An issue is a title with [`crate::catalog::Issue`] data; a later one makes it old.
+    #[serde(default)]
+    pub serial_issues: SerialIssues,
+}
+
+/// Which issues of a serial may be held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SerialIssues {
+    /// Every issue (as far as its material kind is holdable).
+    #[default]
+    All,
+    /// Only the latest catalogued issue of each run.
+    Latest,
 }
 
 /// Where a hold is, as a rule can name it (R-H7, R-H8).
