@@ -87,7 +87,9 @@ impl Library {
         let ctx = Ctx { policy, today, now };
         self.store.write(|tx| {
             let who = patron_in(tx, patron)?;
-            let pickup = request.pickup.clone().or_else(|| who.default_pickup.clone()).ok_or(Error::InvalidInput {
+            // A patron's default pickup prefills holds only where the policy offers one (R-C5).
+            let default = who.default_pickup.clone().filter(|_| policy.contact.default_pickup);
+            let pickup = request.pickup.clone().or(default).ok_or(Error::InvalidInput {
                 field: "pickup",
                 reason: "no pickup branch given and the patron has no default".into(),
             })?;
