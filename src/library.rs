@@ -184,3 +184,28 @@ fn opening_instant(policy: &Policy, clock: &impl Clock) -> Result<DateTime<Utc>>
     }
     Ok(now)
 }
+
+/// A patron-facing service as one call uses it: the policy, today and which service, so the
+/// call can ask whether the patron may use it (R-A2, R-A6) inside its own transaction.
+#[derive(Clone, Copy)]
+pub(crate) struct Gate<'a> {
+    pub(crate) policy: &'a Policy,
+    pub(crate) today: NaiveDate,
+    pub(crate) service: crate::policy::Service,
+}
+
+impl Gate<'_> {
+    /// The patron, or a refusal with every reason they may not use the service today (a
+    /// temporary password where `passwords.temporary.refused_services` names it, an expired
+    /// card where `accounts.expired_card_refuses` does, a block, ...).
+    pub(crate) fn patron(
+        self,
+        tx: &crate::store::Tx<'_>,
+        patron: crate::patrons::PatronId,
+    ) -> Result<crate::patrons::Patron> {
+        let who = crate::patrons::patron_in(tx, patron)?;
+        let facts = crate::patrons::account_facts(tx, &who, self.today)?;
+        let reasons = crate::policy::account_refusals(self.policy, &facts, Some(self.service));
+        Ok(crate::policy::Refusal::check(reasons, who)?)
+    }
+}

@@ -154,3 +154,32 @@ fn hostile_patron_work_bounded_item_12_saved_search_terms() {
     let err = w.lib.update_search(p, id, search("十一語", &terms(11))).unwrap_err();
     assert!(matches!(err, Error::InvalidInput { field: "terms", .. }), "{err}");
 }
+
+#[test]
+fn fukushima_new_arrivals_are_books_only_r_n2() {
+    // #14 item 8: 「新着図書のお知らせ」 — new arrivals are 図書 (books), not AV.
+    let mut w = World::new("fukushima", "2026-12-08");
+    arrival(&mut w, "宇宙の本", "著者", "2026-10-01", "2026-12-01", false);
+    let t = w.lib.add_title(NewTitle { published_on: Some(day("2026-10-01")), ..NewTitle::new("宇宙のDVD") }).unwrap();
+    let mut c = NewCopy::new("AV00001", t, "pref", "av");
+    c.available_since = Some(day("2026-12-01"));
+    w.lib.add_copy(c).unwrap();
+    let new: Vec<String> = w.lib.new_arrivals().unwrap().into_iter().map(|a| a.title_text).collect();
+    assert_eq!(new, ["宇宙の本"]);
+}
+
+#[test]
+fn a_saved_search_with_hiragana_iteration_marks_finds_katakana_ones_r_n1() {
+    // #14 item 9: ヽ and ヾ fold to ゝ and ゞ, so 「こゝろ」 finds the title 「コヽロ」 (and
+    // 「みすゞ」 finds 「ミスヾ」).
+    let mut w = World::new("fukushima", "2026-12-08");
+    let fan = w.patron();
+    w.lib.register_email_at_counter(fan, "fan@example.jp", None).unwrap();
+    w.lib.save_search(fan, search("こゝろ", &[(Field::Title, "こゝろ")])).unwrap();
+    w.lib.save_search(fan, search("みすゞ", &[(Field::Title, "みすゞ")])).unwrap();
+    arrival(&mut w, "コヽロ", "夏目漱石", "2026-10-01", "2026-12-01", false);
+    arrival(&mut w, "ミスヾ詩集", "金子みすゞ", "2026-10-01", "2026-12-01", false);
+    assert_eq!(w.lib.send_new_arrival_alerts().unwrap().patrons, [fan]);
+    let body = w.lib.pending_notices(10).unwrap().remove(0).body;
+    assert!(body.contains("コヽロ") && body.contains("ミスヾ詩集"), "{body}");
+}

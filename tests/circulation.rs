@@ -15,13 +15,21 @@ fn refusal(e: Error) -> Vec<Reason> {
     }
 }
 
+/// One new patron who just borrowed a new book at `branch`.
+fn one_loan(w: &mut World, branch: &str) -> (bunko::patrons::PatronId, bunko::circulation::Loan) {
+    let p = w.patron();
+    let c = w.copy_at(branch, "book");
+    let loan = w.lib.checkout(&c, p, branch).unwrap();
+    (p, loan)
+}
+
 #[test]
 fn fukushima_renewal_gives_15_days_including_the_renewal_day_r_l2() {
     let mut w = World::new("fukushima", "2026-05-01");
-    let p = w.patron();
-    let c = w.copy_at("pref", "book");
-    let loan = w.lib.checkout(&c, p, "pref").unwrap();
-    assert_eq!(loan.due_on, day("2026-05-16"), "15-day loan");
+    let (p, loan) = one_loan(&mut w, "pref");
+    // The loan period is an assumption (not stated in the guide): 15 days counting the
+    // checkout day, as the guide counts renewals.
+    assert_eq!(loan.due_on, day("2026-05-15"), "15-day loan counting the checkout day");
     w.go_to("2026-05-10");
     // R-L2 fukushima: renewed on X, due X+14 (15 days counting X).
     assert_eq!(w.lib.renew(p, loan.id).unwrap(), day("2026-05-24"));
@@ -42,9 +50,7 @@ fn shizuoka_and_kanagawa_renewal_gives_two_weeks_from_the_renewal_day_r_l2() {
 #[test]
 fn a_second_renewal_is_refused_r_l2() {
     let mut w = World::new("shizuoka", "2026-05-01");
-    let p = w.patron();
-    let c = w.copy_at("gofuku", "book");
-    let loan = w.lib.checkout(&c, p, "gofuku").unwrap();
+    let (p, loan) = one_loan(&mut w, "gofuku");
     w.go_to("2026-05-10");
     w.lib.renew(p, loan.id).unwrap();
     w.go_to("2026-05-20");
@@ -68,9 +74,7 @@ fn shizuoka_refuses_when_another_loan_is_overdue_r_l3() {
 #[test]
 fn kanagawa_refuses_after_the_due_date_r_l3() {
     let mut w = World::new("kanagawa", "2026-05-01");
-    let p = w.patron();
-    let c = w.copy_at("honkan", "book");
-    let loan = w.lib.checkout(&c, p, "honkan").unwrap();
+    let (p, loan) = one_loan(&mut w, "honkan");
     assert_eq!(loan.due_on, day("2026-05-22"));
     w.go_to("2026-05-23");
     // Kanagawa also blocks login while items are overdue (R-A6): both reasons come back.
@@ -82,9 +86,7 @@ fn kanagawa_refuses_after_the_due_date_r_l3() {
 #[test]
 fn kanagawa_previews_the_new_due_date_without_renewing_r_l3() {
     let mut w = World::new("kanagawa", "2026-05-01");
-    let p = w.patron();
-    let c = w.copy_at("honkan", "book");
-    let loan = w.lib.checkout(&c, p, "honkan").unwrap();
+    let (p, loan) = one_loan(&mut w, "honkan");
     w.go_to("2026-05-20");
     assert_eq!(w.lib.preview_renewal(p, loan.id).unwrap(), Ok(day("2026-06-03")));
     assert_eq!(w.lib.patron_loans(p).unwrap()[0].loan.renewals, 0, "preview changed nothing");
@@ -92,11 +94,50 @@ fn kanagawa_previews_the_new_due_date_without_renewing_r_l3() {
 }
 
 #[test]
-fn renewing_too_early_would_not_extend_and_is_refused() {
+fn fukushima_renewal_the_day_after_checkout_extends_the_loan_r_l2() {
+    // #14 item 4: 「手続きをいただいた日から15日間(手続日を含む)」. With the loan counted the same
+    // way (an assumption), a renewal the next day moves the due date one day later.
+    let mut w = World::new("fukushima", "2026-05-01");
+    let (p, loan) = one_loan(&mut w, "pref");
+    assert_eq!(loan.due_on, day("2026-05-15"));
+    w.go_to("2026-05-02");
+    assert_eq!(w.lib.renew(p, loan.id).unwrap(), day("2026-05-16"));
+}
+
+#[test]
+fn fukushima_second_renewal_the_same_day_is_refused_only_as_already_renewed_r_l3_r_l4() {
+    // #14 item 7: 「すでに1回延長した資料」 is the guide's reason; the engine's own "would not
+    // extend" guard is not added on top of it.
+    let mut w = World::new("fukushima", "2026-05-01");
+    let (p, loan) = one_loan(&mut w, "pref");
+    w.go_to("2026-05-10");
+    w.lib.renew(p, loan.id).unwrap();
+    assert_eq!(refusal(w.lib.renew(p, loan.id).unwrap_err()), [Reason::RenewalLimitReached { limit: 1 }]);
+}
+
+#[test]
+fn a_not_before_rule_refuses_early_renewals_an_assumption_no_guide_has_r_l3() {
+    // #14 item 7: 「延長は、貸出期限内に1回のみできます」 — no guide refuses early renewals, so no
+    // preset sets `opens_days_before_due`; this policy is made up to show the rule works.
+    let mut policy = bunko::Policy::preset("kanagawa").unwrap();
+    policy.loans.renewal.opens_days_before_due = Some(7);
+    let mut w = World::with_policy(policy, "2026-05-01");
+    let (p, loan) = one_loan(&mut w, "honkan"); // due 05-22
+    w.go_to("2026-05-14");
+    assert_eq!(
+        refusal(w.lib.renew(p, loan.id).unwrap_err()),
+        [Reason::TooEarlyToRenew { opens_on: day("2026-05-15") }]
+    );
+    w.go_to("2026-05-15");
+    assert_eq!(w.lib.renew(p, loan.id).unwrap(), day("2026-05-29"));
+}
+
+#[test]
+fn renewing_too_early_would_not_extend_and_is_refused_an_engine_guard_not_a_guide_rule() {
+    // Kanagawa's 21-day loan and 14-day renewal are both assumptions; with them an early renewal
+    // would shorten the loan, and the engine refuses it (no guide says so).
     let mut w = World::new("kanagawa", "2026-05-01");
-    let p = w.patron();
-    let c = w.copy_at("honkan", "book");
-    let loan = w.lib.checkout(&c, p, "honkan").unwrap(); // 21 days: due 05-22
+    let (p, loan) = one_loan(&mut w, "honkan"); // 21 days: due 05-22
     w.go_to("2026-05-05"); // renewal would give 05-19
     let reasons = refusal(w.lib.renew(p, loan.id).unwrap_err());
     assert_eq!(reasons, [Reason::WouldNotExtend { due_on: day("2026-05-22"), new_due_on: day("2026-05-19") }]);
@@ -141,12 +182,12 @@ fn loans_view_shows_due_dates_overdue_days_and_why_not_renewable_r_l1() {
     let mut w = World::new("fukushima", "2026-05-01");
     let p = w.patron();
     let c = w.copy_at("pref", "book");
-    w.lib.checkout(&c, p, "pref").unwrap(); // due 05-16
+    w.lib.checkout(&c, p, "pref").unwrap(); // due 05-15
     w.go_to("2026-05-19");
     let views = w.lib.patron_loans(p).unwrap();
     assert_eq!(views.len(), 1);
-    assert_eq!(views[0].days_overdue, 3);
-    assert!(views[0].renewal.as_ref().unwrap_err().has(&Reason::Overdue { due_on: day("2026-05-16") }));
+    assert_eq!(views[0].days_overdue, 4);
+    assert!(views[0].renewal.as_ref().unwrap_err().has(&Reason::Overdue { due_on: day("2026-05-15") }));
     let overdue = w.lib.overdue_loans().unwrap();
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0].patron, Some(p));
@@ -271,7 +312,7 @@ fn fukushima_municipal_pickup_starts_the_loan_at_dispatch_r_h12() {
     let loan = w.lib.dispatch_loan(&c, p, "muni-example").unwrap();
     assert_eq!(
         (loan.status, loan.checked_out_on, loan.due_on),
-        (LoanStatus::InTransit, day("2026-05-01"), day("2026-05-16"))
+        (LoanStatus::InTransit, day("2026-05-01"), day("2026-05-15"))
     );
     assert_eq!(w.lib.patron_loans(p).unwrap().len(), 1, "counted among the loans from dispatch");
     w.go_to("2026-05-04");

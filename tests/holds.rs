@@ -18,6 +18,22 @@ fn reasons(e: Error) -> Vec<Reason> {
     }
 }
 
+/// A web hold through the cart (fukushima takes web holds only so, R-H1): add, then confirm.
+fn via_cart(
+    w: &mut World,
+    p: bunko::patrons::PatronId,
+    t: TitleId,
+    request: &HoldRequest,
+) -> Result<bunko::holds::HoldId, Error> {
+    w.lib.add_to_cart(p, t)?;
+    let (title, result) = w.lib.confirm_cart(p, request)?.pop().expect("one title in the cart");
+    assert_eq!(title, t);
+    if result.is_err() {
+        w.lib.remove_from_cart(p, t)?;
+    }
+    Ok(result?)
+}
+
 fn web(pickup: &str) -> HoldRequest {
     HoldRequest::web(pickup, ContactMethod::None)
 }
@@ -432,7 +448,7 @@ fn fukushima_web_holds_need_a_registered_address_r_c3() {
     let p = w.patron();
     let t = title_on_loan(&mut w, "pref", "book");
     assert_eq!(
-        reasons(w.lib.place_hold(p, t, &HoldRequest::web("pref", ContactMethod::Mail)).unwrap_err()),
+        reasons(via_cart(&mut w, p, t, &HoldRequest::web("pref", ContactMethod::Mail)).unwrap_err()),
         [Reason::NoEmailAddress]
     );
 }
@@ -565,7 +581,7 @@ fn fukushima_ready_notices_go_to_every_address_and_delivery_marks_notified_r_h11
     let t = title_on_loan(&mut w, "pref", "book");
     let mut request = HoldRequest::web("pref", ContactMethod::Mail);
     request.confirmation_to = Some("b@example.jp".into());
-    let hold = w.lib.place_hold(p, t, &request).unwrap();
+    let hold = via_cart(&mut w, p, t, &request).unwrap();
     let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
     w.lib.check_in(&copy, "pref").unwrap();
     let notices = w.lib.pending_notices(50).unwrap();
@@ -609,13 +625,13 @@ fn fukushima_municipal_pickup_dispatches_on_loan_r_h12() {
     let t = title_on_loan(&mut w, "pref", "book");
     let mut request = HoldRequest::web("muni-example", ContactMethod::Mail);
     request.pickup_point = Some("community-center".into());
-    w.lib.place_hold(p, t, &request).unwrap();
+    via_cart(&mut w, p, t, &request).unwrap();
     let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
     let done = w.lib.check_in(&copy, "pref").unwrap();
     let CopyRoute::DispatchedOnLoan { loan, to } = done.route else { panic!("{:?}", done.route) };
     assert_eq!(to, "muni-example");
     let loans = w.lib.patron_loans(p).unwrap();
-    assert_eq!((loans[0].loan.id, loans[0].loan.due_on), (loan, day("2026-06-16")));
+    assert_eq!((loans[0].loan.id, loans[0].loan.due_on), (loan, day("2026-06-15")));
     assert!(w.lib.patron_holds(p).unwrap().is_empty());
     let notice = w.lib.pending_notices(10).unwrap().into_iter().find(|n| n.kind == NoticeKind::HoldDispatched).unwrap();
     assert!(notice.body.contains("受取館: 市町村図書館(例) / 公民館図書室(例)"), "{}", notice.body);
@@ -669,12 +685,136 @@ fn pickup_is_one_of_the_policys_locations_and_points_r_h4() {
     let mut unknown_point = HoldRequest::web("muni-example", ContactMethod::Mail);
     unknown_point.pickup_point = Some("station-kiosk".into());
     assert_eq!(
-        reasons(w.lib.place_hold(p, t, &unknown_point).unwrap_err()),
+        reasons(via_cart(&mut w, p, t, &unknown_point).unwrap_err()),
         [Reason::PickupNotAllowed { code: "station-kiosk".into() }]
     );
-    let err = w.lib.place_hold(p, t, &HoldRequest::web("nowhere", ContactMethod::Mail)).unwrap_err();
+    let err = via_cart(&mut w, p, t, &HoldRequest::web("nowhere", ContactMethod::Mail)).unwrap_err();
     assert!(matches!(err, Error::NotFound { entity: Entity::Branch, .. } | Error::Refused(_)), "{err}");
     let mut known = HoldRequest::web("muni-example", ContactMethod::Mail);
     known.pickup_point = Some("community-center".into());
-    assert!(w.lib.place_hold(p, t, &known).is_ok(), "a municipal library's own pickup point");
+    assert!(via_cart(&mut w, p, t, &known).is_ok(), "a municipal library's own pickup point");
+}
+
+#[test]
+fn fukushima_web_holds_go_only_through_the_cart_r_h1() {
+    // #14 item 1: 「資料を予約カートに入れる」→「予約カートを開いて確認し、予約を申し込む」
+    // 「以上の三段階で行います」 — no single-title "reserve now" on the web.
+    let mut w = World::new("fukushima", "2026-06-01");
+    let p = w.patron();
+    w.lib.register_email_at_counter(p, "p@example.jp", None).unwrap();
+    let t = title_on_loan(&mut w, "pref", "book");
+    let request = HoldRequest::web("pref", ContactMethod::Mail);
+    assert!(matches!(w.lib.place_hold(p, t, &request), Err(Error::InvalidInput { field: "channel", .. })));
+    assert!(w.lib.patron_holds(p).unwrap().is_empty(), "nothing was placed");
+    assert!(via_cart(&mut w, p, t, &request).is_ok());
+    assert!(w.lib.cart(p).unwrap().is_empty(), "the held title left the cart");
+}
+
+#[test]
+fn chiba_shows_a_cancelled_hold_as_cancelled_for_an_assumed_week_r_h10() {
+    // #14 item 2: 「資料の予約状態が「取り消し」になります」 — the cancelled hold stays in the list.
+    // How long is not stated in the guide: the preset's 7 days are an assumption.
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "chuo", "book");
+    let hold = w.lib.place_hold(p, t, &web("chuo")).unwrap();
+    w.lib.cancel_hold(p, hold).unwrap();
+    let views = w.lib.patron_holds(p).unwrap();
+    assert_eq!((views.len(), views[0].state), (1, HoldState::Cancelled));
+    w.go_to("2026-06-09");
+    assert!(w.lib.patron_holds(p).unwrap().is_empty(), "gone after the assumed week");
+}
+
+#[test]
+fn chiba_has_no_cart_one_title_per_request_r_h1() {
+    // #14 item 14: 「予約したい資料の「資料詳細」画面上部に予約ボタンが表示されます」 — one title per
+    // request, no cart.
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "chuo", "book");
+    assert_eq!(reasons(w.lib.add_to_cart(p, t).unwrap_err()), [Reason::NotOffered]);
+    assert_eq!(reasons(w.lib.confirm_cart(p, &web("chuo")).unwrap_err()), [Reason::NotOffered]);
+    assert!(w.lib.place_hold(p, t, &web("chuo")).is_ok());
+}
+
+#[test]
+fn fukushima_patrons_cancel_online_until_the_ready_notice_went_out_r_h8() {
+    // #14 item 16: 「予約した本の準備ができたご連絡をした本については、ネットサービスからは予約を
+    // 取り消すことができません」 — a ready hold not yet notified can still be cancelled online.
+    let mut w = World::new("fukushima", "2026-06-01");
+    let (p, q) = (w.patron(), w.patron());
+    for who in [p, q] {
+        w.lib.register_email_at_counter(who, "p@example.jp", None).unwrap();
+    }
+    let t = title_on_loan(&mut w, "pref", "book");
+    let first = via_cart(&mut w, p, t, &HoldRequest::web("pref", ContactMethod::Mail)).unwrap();
+    let next = via_cart(&mut w, q, t, &HoldRequest::web("pref", ContactMethod::Mail)).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "pref").unwrap();
+    assert_eq!(w.lib.patron_holds(p).unwrap()[0].state, HoldState::Ready);
+    w.lib.cancel_hold(p, first).unwrap();
+    assert_eq!(w.lib.hold(next).unwrap().copy, Some(w.copy_id(&copy)), "the copy went to the next hold");
+    // Once the ready notice is delivered, the next patron can no longer cancel online.
+    let ids: Vec<_> = w.lib.pending_notices(50).unwrap().into_iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&ids).unwrap();
+    assert_eq!(w.lib.patron_holds(q).unwrap()[0].state, HoldState::Notified);
+    assert_eq!(reasons(w.lib.cancel_hold(q, next).unwrap_err()), [Reason::HoldNotChangeable]);
+}
+
+#[test]
+fn chikushino_cancels_several_checked_holds_in_one_call_each_with_its_result_r_h8() {
+    // #14 item 18: 「取消を行いたいタイトルにチェックを入れ、『取消』ボタンをクリック」; 「(相貸)が
+    // 記載されている資料は取消できません」 — the others are still cancelled.
+    let mut w = World::new("chikushino", "2026-06-01");
+    let p = w.patron();
+    let (a, b, c) = (title_on_loan(&mut w, "main", "book"), title_on_loan(&mut w, "main", "book"), w.title("相貸の本"));
+    let ha = w.lib.place_hold(p, a, &HoldRequest::web("main", ContactMethod::Phone).at_counter()).unwrap();
+    let hb = w.lib.place_hold(p, b, &HoldRequest::web("main", ContactMethod::Phone).at_counter()).unwrap();
+    let mut ill = HoldRequest::web("main", ContactMethod::Phone).at_counter();
+    ill.interlibrary = true;
+    let hc = w.lib.place_hold(p, c, &ill).unwrap();
+    let results = w.lib.cancel_holds(p, &[ha, hc, hb]).unwrap();
+    assert_eq!(
+        results,
+        [(ha, Ok(())), (hc, Err(bunko::policy::Refusal::one(Reason::InterlibraryHoldNotCancellable))), (hb, Ok(()))]
+    );
+    let states: Vec<HoldState> = w.lib.patron_holds(p).unwrap().into_iter().map(|v| v.state).collect();
+    assert_eq!(states.iter().filter(|s| **s == HoldState::Cancelled).count(), 2);
+    // Another patron's hold in the list: not found, and nothing is cancelled.
+    let q = w.patron();
+    let d = title_on_loan(&mut w, "main", "book");
+    let hd = w.lib.place_hold(q, d, &HoldRequest::web("main", ContactMethod::Phone).at_counter()).unwrap();
+    assert!(matches!(w.lib.cancel_holds(q, &[hd, hc]), Err(Error::NotFound { entity: Entity::Hold, .. })));
+    assert_eq!(w.lib.hold(hd).unwrap().state(), HoldState::Waiting);
+}
+
+#[test]
+fn chikushino_holds_only_the_latest_issue_of_a_magazine_r_h2() {
+    // #14 item 13: 「貸出中の資料・雑誌の最新号」 — the latest issue is a fact of the catalogue
+    // (each issue's date), so cataloguing the next issue makes the previous one unholdable.
+    let mut w = World::new("chikushino", "2026-06-01");
+    let p = w.patron();
+    let issue = |w: &mut World, name: &str, on: &str| {
+        let t = w
+            .lib
+            .add_title(bunko::catalog::NewTitle {
+                serial: true,
+                issue: Some(bunko::catalog::Issue { of: "月刊ちくしの".into(), on: day(on) }),
+                ..bunko::catalog::NewTitle::new(name)
+            })
+            .unwrap();
+        let copy = w.copy_of(t, "main", "magazine");
+        let borrower = w.patron();
+        w.lib.checkout(&copy, borrower, "main").unwrap(); // web holds are for items on loan
+        t
+    };
+    let request = HoldRequest::web("main", ContactMethod::Phone);
+    let june = issue(&mut w, "月刊ちくしの 6月号", "2026-06-01");
+    let may = issue(&mut w, "月刊ちくしの 5月号", "2026-05-01");
+    assert!(reasons(w.lib.place_hold(p, may, &request).unwrap_err()).contains(&Reason::NotLatestIssue));
+    assert!(w.lib.place_hold(p, june, &request).is_ok(), "the latest issue may be held");
+    let july = issue(&mut w, "月刊ちくしの 7月号", "2026-07-01");
+    let q = w.patron();
+    assert!(reasons(w.lib.place_hold(q, june, &request).unwrap_err()).contains(&Reason::NotLatestIssue));
+    assert!(w.lib.place_hold(q, july, &request).is_ok());
 }

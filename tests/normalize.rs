@@ -55,6 +55,9 @@ fn the_issue_examples_match_each_other() {
     assert_eq!(normalize("カ\u{3099}ンダム"), normalize("ガンダム"));
     assert_eq!(normalize("Cafe\u{301}"), normalize("Café"));
     assert!(normalize("ドストエフスキー・フョードル").contains(&dostoevsky));
+    // #14 item 9: the katakana iteration marks ヽ ヾ (U+30FD–30FE) fold like the other kana.
+    assert_eq!(normalize("コヽロ"), normalize("こゝろ"));
+    assert_eq!(normalize("ミスヾ"), normalize("みすゞ"));
 }
 
 #[test]

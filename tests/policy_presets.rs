@@ -49,6 +49,11 @@ fn fukushima_guide_values() {
     assert!(partner.pickup && partner.loan_starts_at_dispatch && !partner.pickup_points.is_empty());
     // R-H11: hold-placed confirmation mail.
     assert!(p.holds.placed_confirmation);
+    // R-H1: holds only through the cart, 「以上の三段階で行います」.
+    assert!(!p.holds.reserve_now);
+    // Loan period: an assumption (not stated in the guide), 15 days counting the checkout day as
+    // the guide counts renewals 「手続日を含む」, so day 0 + 14.
+    assert_eq!(p.material("book").unwrap().loan_days, 14);
     // R-B1, R-B3: 100 lists x 100, name 50, memos 1000, CSV.
     let b = &p.booklists;
     assert_eq!(
@@ -70,6 +75,7 @@ fn shizuoka_guide_values() {
     assert!(p.loans.renewal.refused_when.contains(&RenewalBlock::AccountHasOverdue));
     // R-C3: phone / mail / voice / none; R-C4: several phones; R-C5: default pickup.
     assert_eq!(methods(&p), [ContactMethod::Phone, ContactMethod::Mail, ContactMethod::Voice, ContactMethod::None]);
+    // The guide says 「「自宅」「携帯」など」: at least two; the cap itself is an assumption.
     assert!(p.contact.phone_cap >= 2);
     assert!(p.contact.default_pickup);
     // R-H1: cart and "reserve now"; R-H10: cancelled holds shown a few days.
@@ -124,8 +130,9 @@ fn kanagawa_guide_values() {
     assert_eq!((pw.min_length, pw.max_length), (10, None));
     assert!(pw.require_letter && pw.require_digit && pw.require_symbol);
     assert_eq!(pw.symbols, "#$%&@+*=!()");
-    // R-A2: the counter's temporary password is 10 digits.
-    assert_eq!((pw.temporary.length, pw.temporary.charset), (10, PasswordCharset::Digits));
+    // R-A2: the counter's temporary password is 「10桁」 long; its characters are an assumption
+    // (the guide's next sentence uses 桁 for letters and symbols too).
+    assert_eq!(pw.temporary.length, 10);
     // R-A5: e-mailed reset link; R-A6: 3 unused years or overdue items block login.
     assert!(pw.reset.methods.contains(&ResetMethod::EmailLink));
     assert_eq!(p.accounts.unused_card_block_years, Some(3));
@@ -161,6 +168,8 @@ fn chikushino_guide_values() {
     let l = &p.holds.limits;
     assert_eq!((l.total, l.per_kind["book"], l.per_kind["av"]), (Some(11), 10, 1));
     assert!(p.holds.counter_holds_count);
+    // R-A3: the guide links a web 「新規パスワード申請」 form.
+    assert!(p.accounts.self_issue);
     // R-H2: holds on items on loan and on magazines.
     assert!(p.holds.web_holds_only_when_none_on_shelf);
     assert!(p.material("magazine").unwrap().holdable);

@@ -103,6 +103,7 @@ fn titles_round_trip_with_subjects_and_a_normalised_isbn() {
         published_on: Some(date("2026-01-15")),
         serial: false,
         isbn: "978-4-00-310761-6".into(),
+        issue: None,
     };
     let id = lib.add_title(new).unwrap();
     let t = lib.title(id).unwrap();
@@ -114,6 +115,10 @@ fn titles_round_trip_with_subjects_and_a_normalised_isbn() {
         Err(Error::InvalidInput { field: "isbn", .. })
     ));
     assert!(matches!(lib.add_title(NewTitle::new("  ")), Err(Error::InvalidInput { field: "title", .. })));
+    let issue = bunko::catalog::Issue { of: " 月刊ちくしの ".into(), on: date("2026-06-01") };
+    let id = lib.add_title(NewTitle { serial: true, issue: Some(issue), ..NewTitle::new("6月号") }).unwrap();
+    let stored = lib.title(id).unwrap().issue.unwrap();
+    assert_eq!((stored.of.as_str(), stored.on), ("月刊ちくしの", date("2026-06-01")));
 }
 
 #[test]

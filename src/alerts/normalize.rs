@@ -11,7 +11,8 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 /// 1. Unicode NFKC: full-width ASCII to half-width (`ＳＱＬ` → `SQL`), half-width katakana to
 ///    full-width with voiced marks composed (`ﾄﾞ` → `ド`), compatibility characters (`①` → `1`).
 /// 2. Lower case (`SQLite` → `sqlite`).
-/// 3. Katakana to hiragana (`ドストエフスキー` → `どすとえふすきー`), including `ヴ` → `ゔ`.
+/// 3. Katakana to hiragana (`ドストエフスキー` → `どすとえふすきー`), including `ヴ` → `ゔ` and the
+///    iteration marks `ヽ` `ヾ` → `ゝ` `ゞ` (`コヽロ` matches `こゝろ`).
 /// 4. Prolonged-sound-mark variants (`ｰ`, `－`, `〜`, `～` after kana) to `ー`.
 /// 5. Middle dots (`・`, `･`, `·`) removed, so `ドストエフスキー・フョードル` matches without it.
 /// 6. All white space removed, so terms match across the spaces Japanese text rarely has.
@@ -92,13 +93,13 @@ fn is_plainly_nfkc(c: char) -> bool {
 
 fn katakana_to_hiragana(c: char) -> char {
     match c {
-        'ァ'..='ヶ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+        'ァ'..='ヶ' | 'ヽ' | 'ヾ' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
         _ => c,
     }
 }
 
 fn is_kana(c: char) -> bool {
-    matches!(c, 'ぁ'..='ゖ' | 'ァ'..='ヺ' | 'ー')
+    matches!(c, 'ぁ'..='ゖ' | 'ゝ' | 'ゞ' | 'ァ'..='ヺ' | 'ヽ' | 'ヾ' | 'ー')
 }
 
 fn is_long_vowel_variant(c: char) -> bool {

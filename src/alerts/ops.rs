@@ -8,9 +8,10 @@ use super::{AlertSweep, Matcher, NewArrival, Query, Record, SavedSearch, SearchI
 use crate::Library;
 use crate::catalog::clean_text;
 use crate::error::{Entity, Error, Result};
+use crate::library::Gate;
 use crate::notify::{About, NoticeFacts, NoticeKind, Recipient, enqueue};
 use crate::patrons::{PatronId, patron_in};
-use crate::policy::{AlertRules, ContactMethod, MailRecipients, Reason, Refusal};
+use crate::policy::{AlertRules, ContactMethod, MailRecipients, Reason, Refusal, Service};
 
 /// Longest saved-search name, in characters.
 pub const SEARCH_NAME_MAX_CHARS: usize = 50;
@@ -22,8 +23,9 @@ impl Library {
         let rules = alert_rules(&self.policy)?;
         let search = self.validated_search(rules, search)?;
         let now = self.now();
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Alerts };
         self.store.write(|tx| {
-            patron_in(tx, patron)?;
+            gate.patron(tx, patron)?;
             if tx.count_searches(patron)? >= rules.max_searches {
                 return Err(Refusal::one(Reason::ListLimitReached { limit: rules.max_searches }).into());
             }
@@ -35,7 +37,11 @@ impl Library {
     pub fn update_search(&mut self, patron: PatronId, id: SearchId, search: SavedSearch) -> Result<()> {
         let rules = alert_rules(&self.policy)?;
         let search = self.validated_search(rules, search)?;
-        let found = self.store.write(|tx| tx.update_search(patron, id, &search))?;
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Alerts };
+        let found = self.store.write(|tx| {
+            gate.patron(tx, patron)?;
+            tx.update_search(patron, id, &search)
+        })?;
         if found { Ok(()) } else { Err(Error::not_found(Entity::SavedSearch, id.0)) }
     }
 
@@ -46,7 +52,12 @@ impl Library {
 
     /// The patron's saved searches.
     pub fn saved_searches(&self, patron: PatronId) -> Result<Vec<(SearchId, SavedSearch)>> {
-        Ok(self.store.read(|tx| tx.searches(Some(patron)))?.into_iter().map(|(id, _, s)| (id, s)).collect())
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Alerts };
+        let found = self.store.read(|tx| {
+            gate.patron(tx, patron)?;
+            tx.searches(Some(patron))
+        })?;
+        Ok(found.into_iter().map(|(id, _, s)| (id, s)).collect())
     }
 
     /// Today's new arrivals (R-N2): published within the policy's window, first available within
@@ -183,7 +194,11 @@ fn arrivals(
     if let Some(last) = since.and_then(|d| d.succ_opt()) {
         from = from.max(last);
     }
-    tx.new_arrivals(back(n.published_within_days), from, today, !n.exclude_serials)
+    let mut found = tx.new_arrivals(back(n.published_within_days), from, today, !n.exclude_serials)?;
+    if !n.material_kinds.is_empty() {
+        found.retain(|a| n.material_kinds.contains(&a.material_kind));
+    }
+    Ok(found)
 }
 
 impl SavedSearch {

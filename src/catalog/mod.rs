@@ -64,6 +64,19 @@ pub struct NewTitle {
     pub serial: bool,
     /// ISBN, digits (and a final X) with or without hyphens; stored without hyphens.
     pub isbn: String,
+    /// For one issue of a serial: which run it belongs to and its date, so "the latest issue"
+    /// (雑誌の最新号, chikushino R-H2) is a fact of the catalogue, not a flag.
+    pub issue: Option<Issue>,
+}
+
+/// One issue of a serial (雑誌の号).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// The run of issues it belongs to, e.g. the magazine's code or name; at most 200
+    /// characters.
+    pub of: String,
+    /// The issue's date (発行日); a later date is a later issue.
+    pub on: NaiveDate,
 }
 
 impl NewTitle {
@@ -81,6 +94,13 @@ impl NewTitle {
         self.subjects = self.subjects.iter().map(|s| clean_text("subjects", s, true)).collect::<Result<Vec<_>>>()?;
         self.isbn = clean_isbn(&self.isbn)?;
         self.published_on = self.published_on.map(|d| check_date("published_on", d)).transpose()?;
+        if let Some(issue) = &mut self.issue {
+            issue.of = clean_text("issue.of", &issue.of, true)?;
+            if issue.of.chars().count() > 200 {
+                return Err(Error::InvalidInput { field: "issue.of", reason: "at most 200 characters".into() });
+            }
+            issue.on = check_date("issue.on", issue.on)?;
+        }
         Ok(self)
     }
 }
@@ -106,6 +126,8 @@ pub struct Title {
     pub serial: bool,
     /// ISBN without hyphens, or empty.
     pub isbn: String,
+    /// The serial issue it is, if any.
+    pub issue: Option<Issue>,
 }
 
 /// Where a copy is in its circulation life.

@@ -7,6 +7,7 @@ use crate::Library;
 use crate::catalog::{Copy, CopyStatus, OpeningCalendar, calendar_in, check_date, no_open_day};
 use crate::error::{Entity, Error, Result};
 use crate::holds::route::{Ctx, route_copy};
+use crate::library::Gate;
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
     CheckoutFacts, Reason, Refusal, RenewalFacts, Service, account_refusals, checkout_decision, due_date,
@@ -170,8 +171,9 @@ impl Library {
     /// The patron's open loans with due dates, days overdue and renewability (R-L1).
     pub fn patron_loans(&self, patron: PatronId) -> Result<Vec<LoanView>> {
         let today = self.today();
+        let gate = Gate { policy: &self.policy, today, service: Service::LoanStatus };
         self.store.read(|tx| {
-            let who = patron_in(tx, patron)?;
+            let who = gate.patron(tx, patron)?;
             tx.open_loans_of(patron)?
                 .into_iter()
                 .map(|loan| {
@@ -212,8 +214,9 @@ impl Library {
             return Err(Error::InvalidInput { field: "agreed_to_terms", reason: "the terms must be agreed to".into() });
         }
         let today = self.today();
+        let gate = Gate { policy: &self.policy, today, service: Service::ReadingHistory };
         self.store.write(|tx| {
-            patron_in(tx, patron)?;
+            gate.patron(tx, patron)?;
             if tx.reading_history_since(patron)?.is_none() {
                 tx.set_reading_history(patron, Some(today))?;
             }
@@ -232,8 +235,9 @@ impl Library {
     /// The patron's own reading history, newest first, `limit` entries from `offset`. There is
     /// deliberately no staff call that lists a patron's past loans (R-R1).
     pub fn reading_history(&self, patron: PatronId, limit: u32, offset: u32) -> Result<Vec<HistoryEntry>> {
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::ReadingHistory };
         self.store.read(|tx| {
-            patron_in(tx, patron)?;
+            gate.patron(tx, patron)?;
             tx.reading_history(patron, limit.min(MAX_PAGE), offset)
         })
     }

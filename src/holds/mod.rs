@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::catalog::{CopyId, TitleId};
 use crate::patrons::PatronId;
-use crate::policy::{Channel, ContactMethod};
+use crate::policy::{Channel, ContactMethod, HoldStage};
 
 /// Identifies a hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -122,6 +122,18 @@ impl Hold {
             HoldStatus::Ready => HoldState::Ready,
             HoldStatus::Cancelled => HoldState::Cancelled,
             HoldStatus::Expired => HoldState::Expired,
+        }
+    }
+
+    /// The stage a policy rule can name; `None` once it ended.
+    pub fn stage(&self) -> Option<HoldStage> {
+        match self.state() {
+            HoldState::PendingApproval => Some(HoldStage::PendingApproval),
+            HoldState::Waiting => Some(HoldStage::Waiting),
+            HoldState::InTransit => Some(HoldStage::InTransit),
+            HoldState::Ready => Some(HoldStage::Ready),
+            HoldState::Notified => Some(HoldStage::Notified),
+            HoldState::Cancelled | HoldState::Expired => None,
         }
     }
 

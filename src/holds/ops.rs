@@ -12,7 +12,8 @@ use crate::notify::{Notice, NoticeId, NoticeKind};
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
     Channel, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Policy, Reason, Refusal, Service, ShelfDaysFrom,
-    account_refusals, contact_reasons, copy_can_fill_holds, hold_decision, pickup_deadline, pickup_reasons,
+    account_refusals, cancel_reasons, contact_reasons, copy_can_fill_holds, hold_decision, pickup_deadline,
+    pickup_reasons,
 };
 use crate::store::{NewHold, Tx};
 
@@ -20,8 +21,10 @@ use crate::store::{NewHold, Tx};
 pub const MAX_NOTICE_BATCH: u32 = 1000;
 
 impl Library {
-    /// Adds a title to the patron's cart (予約カート); this is not a hold (R-H1).
+    /// Adds a title to the patron's cart (予約カート); this is not a hold (R-H1). Refused with
+    /// [`Reason::NotOffered`] where the policy has no cart (chiba).
     pub fn add_to_cart(&mut self, patron: PatronId, title: TitleId) -> Result<()> {
+        self.require_cart()?;
         let now = self.now();
         self.store.write(|tx| {
             patron_in(tx, patron)?;
@@ -48,8 +51,13 @@ impl Library {
         patron: PatronId,
         request: &HoldRequest,
     ) -> Result<Vec<(TitleId, std::result::Result<HoldId, Refusal>)>> {
+        self.require_cart()?;
         let titles: Vec<TitleId> = self.cart(patron)?.into_iter().map(|c| c.title).collect();
         self.place_holds(patron, &titles, request, true)
+    }
+
+    fn require_cart(&self) -> Result<()> {
+        if self.policy.holds.cart { Ok(()) } else { Err(Refusal::one(Reason::NotOffered).into()) }
     }
 
     /// Places one hold now ("reserve now", or staff at the counter). A web request needs the
@@ -80,7 +88,9 @@ impl Library {
         let ctx = Ctx { policy, today, now };
         self.store.write(|tx| {
             let who = patron_in(tx, patron)?;
-            let pickup = request.pickup.clone().or_else(|| who.default_pickup.clone()).ok_or(Error::InvalidInput {
+            // A patron's default pickup prefills holds only where the policy offers one (R-C5).
+            let default = who.default_pickup.clone().filter(|_| policy.contact.default_pickup);
+            let pickup = request.pickup.clone().or(default).ok_or(Error::InvalidInput {
                 field: "pickup",
                 reason: "no pickup branch given and the patron has no default".into(),
             })?;
@@ -139,23 +149,37 @@ impl Library {
         })
     }
 
-    /// The patron cancels their own hold: only while queued, and not an interlibrary-loan hold
-    /// where the policy forbids it (R-H8).
+    /// The patron cancels their own hold: only in a stage the policy's `patron_cancellable`
+    /// names, and not an interlibrary-loan hold where the policy forbids it (R-H8). A copy set
+    /// aside for it goes to the next hold or home.
     pub fn cancel_hold(&mut self, patron: PatronId, hold: HoldId) -> Result<()> {
-        let today = self.today();
-        let policy = &self.policy;
+        match self.cancel_holds(patron, &[hold])?.pop() {
+            Some((_, result)) => Ok(result?),
+            None => Err(Error::not_found(Entity::Hold, hold.get())),
+        }
+    }
+
+    /// Cancels several of the patron's holds at once (chikushino's checkboxes), each with its
+    /// own result; a refusal does not undo the others. A hold that is not the patron's is
+    /// reported as not found and nothing is cancelled.
+    pub fn cancel_holds(
+        &mut self,
+        patron: PatronId,
+        holds: &[HoldId],
+    ) -> Result<Vec<(HoldId, std::result::Result<(), Refusal>)>> {
+        let (today, now, policy) = (self.today(), self.now(), &self.policy);
         self.store.write(|tx| {
-            let h = patrons_hold(tx, patron, hold)?;
-            let mut reasons = Vec::new();
-            if !matches!(h.status, HoldStatus::PendingApproval | HoldStatus::Waiting) {
-                reasons.push(Reason::HoldNotChangeable);
+            let ctx = Ctx { policy, today, now };
+            let mut results = Vec::with_capacity(holds.len());
+            for &id in holds {
+                let h = patrons_hold(tx, patron, id)?;
+                let result = Refusal::check(cancel_reasons(policy, h.stage(), h.interlibrary), ());
+                if result.is_ok() {
+                    end_and_release(tx, &ctx, &h, HoldStatus::Cancelled, "cancelled by the patron")?;
+                }
+                results.push((id, result));
             }
-            if h.interlibrary && !policy.holds.patron_may_cancel_ill {
-                reasons.push(Reason::InterlibraryHoldNotCancellable);
-            }
-            Refusal::check(reasons, ())?;
-            tx.end_hold(hold, HoldStatus::Cancelled, today, "cancelled by the patron")?;
-            Ok(())
+            Ok(results)
         })
     }
 
@@ -364,6 +388,7 @@ fn place_one(
         channel: request.channel,
         copies: &copies,
         active_holds: &active,
+        later_issue: tx.later_issue_exists(title)?,
         already_holding: tx.has_active_hold(who.id, title)?,
         already_borrowing: tx.has_open_loan_of_title(who.id, title)?,
         account: account_refusals(policy, &account, Some(Service::Holds)),

@@ -180,10 +180,17 @@ pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDa
     if f.renewals >= rules.max_renewals {
         reasons.push(Reason::RenewalLimitReached { limit: rules.max_renewals });
     }
+    if let Some(days) = rules.opens_days_before_due {
+        let opens_on = f.due_on.checked_sub_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN);
+        if f.today < opens_on {
+            reasons.push(Reason::TooEarlyToRenew { opens_on });
+        }
+    }
     let new_due_on = renewed_due_date(policy, f.today, f.calendar);
     match new_due_on {
         None => reasons.push(Reason::NoOpenDay { after: f.today }),
-        Some(new_due_on) if new_due_on <= f.due_on => {
+        // The engine's own guard, not a guide rule: only when nothing the guide says refuses.
+        Some(new_due_on) if new_due_on <= f.due_on && reasons.is_empty() => {
             reasons.push(Reason::WouldNotExtend { due_on: f.due_on, new_due_on })
         }
         Some(_) => {}

@@ -2,7 +2,7 @@
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use super::model::{ContactMethod, PatronFlag, Policy};
+use super::model::{ContactMethod, HoldStage, PatronFlag, Policy, SerialIssues};
 use super::refusal::{Reason, Refusal};
 use crate::catalog::{CopyStatus, OpeningCalendar};
 
@@ -55,6 +55,8 @@ pub struct HoldFacts<'a> {
     pub copies: &'a [HoldableCopy],
     /// The patron's active holds (cancelled and expired ones excluded).
     pub active_holds: &'a [ActiveHold],
+    /// The title is an issue of a serial and a later issue is catalogued.
+    pub later_issue: bool,
     /// The patron already has an active hold on this title.
     pub already_holding: bool,
     /// The patron has this title on loan.
@@ -86,6 +88,9 @@ pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refus
     let kind = holdable.first().map(|c| c.material_kind.clone());
     if kind.is_none() {
         reasons.push(Reason::NotHoldable);
+    }
+    if f.later_issue && policy.holds.serial_issues == SerialIssues::Latest {
+        reasons.push(Reason::NotLatestIssue);
     }
     if f.channel == Channel::Web
         && policy.holds.web_holds_only_when_none_on_shelf
@@ -121,6 +126,20 @@ pub fn limit_reasons(policy: &Policy, active: &[ActiveHold], kind: Option<&str>)
         && counted.iter().filter(|h| h.material_kind == kind).count() >= limit as usize
     {
         reasons.push(Reason::HoldLimitReached { kind: Some(kind.to_owned()), limit });
+    }
+    reasons
+}
+
+/// Why the patron may not cancel a hold online (R-H8): its stage is not one the policy lets
+/// patrons cancel in (`None` for an ended hold), or it is an interlibrary-loan hold where the
+/// policy forbids that.
+pub fn cancel_reasons(policy: &Policy, stage: Option<HoldStage>, interlibrary: bool) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    if !stage.is_some_and(|s| policy.holds.patron_cancellable.contains(&s)) {
+        reasons.push(Reason::HoldNotChangeable);
+    }
+    if interlibrary && !policy.holds.patron_may_cancel_ill {
+        reasons.push(Reason::InterlibraryHoldNotCancellable);
     }
     reasons
 }

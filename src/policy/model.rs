@@ -553,6 +553,10 @@ pub struct HoldRules {
     pub web_holds_need_approval: bool,
     /// Web holds only on titles with no copy on the shelf (chikushino: 貸出中の資料).
     pub web_holds_only_when_none_on_shelf: bool,
+    /// Web holds can go through a cart (予約カート / 予約かご) confirmed at once (R-H1); chiba has
+    /// none (one title per request form). At least one of `cart` and `reserve_now` is on.
+    #[serde(default = "yes")]
+    pub cart: bool,
     /// Single-title "reserve now" besides the cart (shizuoka, R-H1).
     pub reserve_now: bool,
     /// A hold-placed confirmation mail may be requested (fukushima, R-H11).
@@ -569,6 +573,41 @@ pub struct HoldRules {
     pub cancelled_visible_days: u32,
     /// Patrons may cancel interlibrary-loan holds online (chikushino: no, R-H8).
     pub patron_may_cancel_ill: bool,
+    /// Stages in which a patron may cancel a hold online (R-H8): queued ones everywhere;
+    /// fukushima also in transit and ready until the ready notice went out.
+    #[serde(default = "queued_stages")]
+    pub patron_cancellable: Vec<HoldStage>,
+    /// Which issues of a serial may be held (chikushino: only the latest, 「雑誌の最新号」, R-H2).
+    /// An issue is a title with [`crate::catalog::Issue`] data; a later one makes it old.
+    #[serde(default)]
+    pub serial_issues: SerialIssues,
+}
+
+/// Which issues of a serial may be held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SerialIssues {
+    /// Every issue (as far as its material kind is holdable).
+    #[default]
+    All,
+    /// Only the latest catalogued issue of each run.
+    Latest,
+}
+
+/// Where a hold is, as a rule can name it (R-H7, R-H8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldStage {
+    /// 仮予約: waiting for staff approval.
+    PendingApproval,
+    /// 予約中: in the queue.
+    Waiting,
+    /// 他館確保 / 回送中: a copy is on its way to the pickup branch.
+    InTransit,
+    /// 利用可能: on the hold shelf, the patron not yet told.
+    Ready,
+    /// 連絡済み: on the hold shelf and the ready notice went out.
+    Notified,
 }
 
 /// The day a ready hold's pickup deadline counts from (R-H9).
@@ -611,6 +650,11 @@ pub struct RenewalRules {
     pub refused_when: Vec<RenewalBlock>,
     /// Show the new due date for confirmation before renewing (kanagawa).
     pub preview_before_confirm: bool,
+    /// A renewal is refused until this many days before the due date (a "not before N days"
+    /// rule), at most 366. None of the five guides has one: 「貸出期限内に1回のみできます」 allows
+    /// any day of the loan period, so none sets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_days_before_due: Option<u32>,
 }
 
 /// Loans (R-L1–R-L4).
@@ -690,6 +734,10 @@ pub struct NewArrivalRules {
     pub available_within_days: u32,
     /// Serials (magazines, 逐次刊行物) are never new arrivals.
     pub exclude_serials: bool,
+    /// Material kinds that can be new arrivals (fukushima's 新着**図書**: `["book"]`); empty
+    /// means every kind. Each must be a kind under `[materials]`; at most 100.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub material_kinds: Vec<String>,
 }
 
 /// A monthly schedule: the given weekday in the given weeks of the month.
@@ -700,6 +748,10 @@ pub struct SendSchedule {
     pub weekday: Weekday,
     /// Which occurrences of that weekday in the month (1–5); fukushima `[2, 4]`.
     pub weeks_of_month: Vec<u8>,
+}
+
+fn queued_stages() -> Vec<HoldStage> {
+    vec![HoldStage::PendingApproval, HoldStage::Waiting]
 }
 
 fn yes() -> bool {

@@ -67,7 +67,14 @@ pub enum Reason {
         /// The policy's limit.
         limit: u32,
     },
-    /// Renewing today would not move the due date later.
+    /// Renewals open only this close to the due date (a policy's "not before N days" rule).
+    TooEarlyToRenew {
+        /// The first day a renewal is taken.
+        opens_on: NaiveDate,
+    },
+    /// Renewing today would not move the due date later. No guide states this: it is the
+    /// engine's own guard against a renewal that shortens or keeps the loan, given only when
+    /// no other reason refuses.
     WouldNotExtend {
         /// The current due date.
         due_on: NaiveDate,
@@ -76,6 +83,9 @@ pub enum Reason {
     },
     /// The title has no copy that may be held (not for loan, reference, magazines at chiba, ...).
     NotHoldable,
+    /// A later issue of this serial is catalogued; only the latest may be held (chikushino,
+    /// 「雑誌の最新号」, R-H2).
+    NotLatestIssue,
     /// The patron already has as many active holds as allowed (R-H3).
     HoldLimitReached {
         /// The material kind limited, or `None` for the total.
@@ -158,10 +168,12 @@ impl fmt::Display for Reason {
             Reason::HeldByOthers { holds } => write!(f, "{holds} other patron(s) are waiting for this title"),
             Reason::InterlibraryLoan => write!(f, "items borrowed from another library cannot be renewed"),
             Reason::RenewalLimitReached { limit } => write!(f, "already renewed {limit} time(s), the most allowed"),
+            Reason::TooEarlyToRenew { opens_on } => write!(f, "renewals open on {opens_on}"),
             Reason::WouldNotExtend { due_on, new_due_on } => {
                 write!(f, "renewing today would give {new_due_on}, not later than the current due date {due_on}")
             }
             Reason::NotHoldable => write!(f, "this title has no copy that can be held"),
+            Reason::NotLatestIssue => write!(f, "only the latest issue of a magazine can be held"),
             Reason::HoldLimitReached { kind: Some(kind), limit } => {
                 write!(f, "the limit of {limit} `{kind}` holds is reached")
             }

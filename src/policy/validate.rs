@@ -20,6 +20,7 @@ pub(super) fn problems(p: &Policy) -> Vec<PolicyProblem> {
     booklists(&mut c, &p.booklists);
     reading(&mut c, &p.reading);
     alerts(&mut c, &p.alerts);
+    arrival_kinds(&mut c, p);
     c.problems
 }
 
@@ -296,6 +297,8 @@ fn holds(c: &mut Checker, p: &Policy) {
             );
         }
     }
+    c.require(h.cart || h.reserve_now, "holds.cart", "web holds need the cart or holds.reserve_now");
+    c.no_duplicates("holds.patron_cancellable", h.patron_cancellable.iter());
     c.within("holds.shelf_days", h.shelf_days, 1, PERIOD_MAX_DAYS);
     c.at_most("holds.cancelled_visible_days", h.cancelled_visible_days, WINDOW_MAX_DAYS);
 }
@@ -308,6 +311,9 @@ fn loans(c: &mut Checker, l: &LoanRules) {
     }
     c.at_most("loans.renewal.days", r.days, PERIOD_MAX_DAYS);
     c.no_duplicates("loans.renewal.refused_when", r.refused_when.iter());
+    if let Some(days) = r.opens_days_before_due {
+        c.at_most("loans.renewal.opens_days_before_due", days, PERIOD_MAX_DAYS);
+    }
 }
 
 fn booklists(c: &mut Checker, b: &BooklistRules) {
@@ -328,6 +334,20 @@ fn reading(c: &mut Checker, r: &ReadingRules) {
     c.at_most("reading.goal_max_days", r.goal_max_days, WINDOW_MAX_DAYS);
     if r.goals_offered {
         c.at_least("reading.goal_max_days", r.goal_max_days, 1);
+    }
+}
+
+fn arrival_kinds(c: &mut Checker, p: &Policy) {
+    let kinds = &p.alerts.new_arrival.material_kinds;
+    let key = "alerts.new_arrival.material_kinds";
+    c.at_most_items(key, kinds.len(), 100);
+    c.no_duplicates(key, kinds.iter());
+    for kind in kinds {
+        c.require(
+            p.materials.contains_key(kind),
+            key,
+            format!("no material kind `{kind}` is defined under [materials]"),
+        );
     }
 }
 

@@ -6,15 +6,17 @@ use super::{
 use crate::Library;
 use crate::catalog::{TitleId, check_date, clean_text};
 use crate::error::{Entity, Error, Result};
+use crate::library::Gate;
 use crate::patrons::{PatronId, patron_in};
-use crate::policy::{BooklistRules, Reason, Refusal};
+use crate::policy::{BooklistRules, Reason, Refusal, Service};
 use crate::store::Tx;
 
 impl Library {
     /// The patron's booklists with their entry counts (R-B1).
     pub fn booklists(&self, patron: PatronId) -> Result<Vec<Booklist>> {
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
         self.store.read(|tx| {
-            patron_in(tx, patron)?;
+            gate.patron(tx, patron)?;
             tx.lists_of(patron)
         })
     }
@@ -25,8 +27,9 @@ impl Library {
         let rules = rules_of(&self.policy)?;
         let (name, memo) = (list_name(rules, name)?, limited("memo", memo, rules.list_memo_max_chars)?);
         let now = self.now();
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
         self.store.write(|tx| {
-            patron_in(tx, patron)?;
+            gate.patron(tx, patron)?;
             new_list(tx, rules, patron, &name, &memo, now)
         })
     }
@@ -35,7 +38,9 @@ impl Library {
     pub fn update_booklist(&mut self, patron: PatronId, list: BooklistId, name: &str, memo: &str) -> Result<()> {
         let rules = rules_of(&self.policy)?;
         let (name, memo) = (list_name(rules, name)?, limited("memo", memo, rules.list_memo_max_chars)?);
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
         self.store.write(|tx| {
+            gate.patron(tx, patron)?;
             owned(tx, patron, list)?;
             let (old, _) = tx.list_name_and_memo(list)?;
             if old != name && tx.list_name_taken(patron, &name)? {
@@ -55,7 +60,9 @@ impl Library {
 
     /// A list's entries in order.
     pub fn booklist_entries(&self, patron: PatronId, list: BooklistId) -> Result<Vec<BooklistEntry>> {
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
         self.store.read(|tx| {
+            gate.patron(tx, patron)?;
             owned(tx, patron, list)?;
             tx.entries_of(list)
         })
@@ -77,8 +84,9 @@ impl Library {
             existing => existing,
         };
         let (now, today) = (self.now(), self.today());
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
         self.store.write(|tx| {
-            patron_in(tx, patron)?;
+            gate.patron(tx, patron)?;
             tx.title(title)?.ok_or(Error::not_found(Entity::Title, title.get()))?;
             let list = match &target {
                 ListTarget::Existing(list) => owned(tx, patron, *list).map(|()| *list)?,
@@ -101,7 +109,9 @@ impl Library {
     /// Replaces an entry's memo.
     pub fn set_entry_memo(&mut self, patron: PatronId, list: BooklistId, title: TitleId, memo: &str) -> Result<()> {
         let memo = limited("memo", memo, rules_of(&self.policy)?.entry_memo_max_chars)?;
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
         self.store.write(|tx| {
+            gate.patron(tx, patron)?;
             owned(tx, patron, list)?;
             if tx.set_entry_memo(list, title, &memo)? {
                 Ok(())
@@ -150,7 +160,9 @@ impl Library {
             return Err(Error::InvalidInput { field: "to", reason: "choose a different list".into() });
         }
         let today = self.today();
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
         self.store.write(|tx| {
+            gate.patron(tx, patron)?;
             owned(tx, patron, from)?;
             owned(tx, patron, to)?;
             room_for(tx, rules, to, titles)?;
@@ -167,7 +179,9 @@ impl Library {
 
     /// Puts a list's entries in the given order; every entry must be named once.
     pub fn reorder_booklist(&mut self, patron: PatronId, list: BooklistId, order: &[TitleId]) -> Result<()> {
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
         self.store.write(|tx| {
+            gate.patron(tx, patron)?;
             owned(tx, patron, list)?;
             let mut current: Vec<TitleId> = tx.entries_of(list)?.into_iter().map(|e| e.title).collect();
             let mut wanted = order.to_vec();

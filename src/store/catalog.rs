@@ -5,7 +5,7 @@ use rusqlite::{Row, params};
 
 use super::{Tx, conflict_on_unique, optional};
 use crate::catalog::{
-    BranchInfo, CalendarException, Copy, CopyId, CopyStatus, NewCopy, NewTitle, OpeningCalendar, Title, TitleId,
+    BranchInfo, CalendarException, Copy, CopyId, CopyStatus, Issue, NewCopy, NewTitle, OpeningCalendar, Title, TitleId,
 };
 use crate::error::{Entity, Result};
 use crate::policy::Weekday;
@@ -129,9 +129,19 @@ impl Tx<'_> {
     /// Inserts a validated title.
     pub(crate) fn insert_title(&self, t: &NewTitle) -> Result<TitleId> {
         self.exec(
-            "INSERT INTO titles (title, author, publisher, category, published_on, is_serial, isbn)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![t.title, t.author, t.publisher, t.category, t.published_on, t.serial, t.isbn],
+            "INSERT INTO titles (title, author, publisher, category, published_on, is_serial, isbn, issue_of, issue_on)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                t.title,
+                t.author,
+                t.publisher,
+                t.category,
+                t.published_on,
+                t.serial,
+                t.isbn,
+                t.issue.as_ref().map(|i| &i.of),
+                t.issue.as_ref().map(|i| i.on)
+            ],
         )?;
         let id = TitleId(self.last_id());
         let mut stmt =
@@ -142,10 +152,22 @@ impl Tx<'_> {
         Ok(id)
     }
 
+    /// Whether a later issue of the same serial run as `id` is catalogued.
+    pub(crate) fn later_issue_exists(&self, id: TitleId) -> Result<bool> {
+        Ok(self.row(
+            "SELECT EXISTS (SELECT 1 FROM titles t JOIN titles later
+                              ON later.issue_of = t.issue_of AND later.issue_on > t.issue_on
+                            WHERE t.id = ?1)",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+
     /// A title by id.
     pub(crate) fn title(&self, id: TitleId) -> Result<Option<Title>> {
         let row = optional(self.row(
-            "SELECT title, author, publisher, category, published_on, is_serial, isbn FROM titles WHERE id = ?1",
+            "SELECT title, author, publisher, category, published_on, is_serial, isbn, issue_of, issue_on
+             FROM titles WHERE id = ?1",
             [id],
             |r| {
                 Ok(Title {
@@ -158,6 +180,10 @@ impl Tx<'_> {
                     published_on: r.get(4)?,
                     serial: r.get(5)?,
                     isbn: r.get(6)?,
+                    issue: match (r.get::<_, Option<String>>(7)?, r.get(8)?) {
+                        (Some(of), Some(on)) => Some(Issue { of, on }),
+                        _ => None,
+                    },
                 })
             },
         ))?;
