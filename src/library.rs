@@ -195,9 +195,12 @@ pub(crate) struct Gate<'a> {
 }
 
 impl Gate<'_> {
-    /// The patron, or a refusal with every reason they may not use the service today (a
+    /// The patron, or a refusal with every reason they may not use this service today: a
     /// temporary password where `passwords.temporary.refused_services` names it, an expired
-    /// card where `accounts.expired_card_refuses` does, a block, ...).
+    /// card where `accounts.expired_card_refuses` does. Reasons that bar logging in at all
+    /// (a block, an unused card, overdue items at kanagawa) are enforced where a session
+    /// starts and is checked, not here: staff at the counter still see a blocked patron's
+    /// loans and lists.
     pub(crate) fn patron(
         self,
         tx: &crate::store::Tx<'_>,
@@ -205,7 +208,9 @@ impl Gate<'_> {
     ) -> Result<crate::patrons::Patron> {
         let who = crate::patrons::patron_in(tx, patron)?;
         let facts = crate::patrons::account_facts(tx, &who, self.today)?;
-        let reasons = crate::policy::account_refusals(self.policy, &facts, Some(self.service));
+        let login = crate::policy::account_refusals(self.policy, &facts, None);
+        let mut reasons = crate::policy::account_refusals(self.policy, &facts, Some(self.service));
+        reasons.retain(|r| !login.contains(r));
         Ok(crate::policy::Refusal::check(reasons, who)?)
     }
 }

@@ -254,3 +254,41 @@ fn chiba_patron_may_not_delete_the_password_r_a3() {
     let temporary = w.lib.issue_temporary_password(p).unwrap();
     assert!(matches!(w.lib.delete_password(p, &temporary), Err(Error::InvalidInput { field: "password", .. })));
 }
+
+#[test]
+fn kanagawa_email_settings_are_refused_with_a_temporary_password_r_a2() {
+    // The refused services of a temporary password are an assumption (not stated in the guide);
+    // kanagawa's preset names e-mail settings among them.
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    w.lib.register_email_at_counter(p, "k@example.jp", Some("pc")).unwrap();
+    w.lib.issue_temporary_password(p).unwrap();
+    let temporary = |e: Error| matches!(e, Error::Refused(ref r) if r.reasons == [Reason::TemporaryPassword]);
+    assert!(temporary(w.lib.add_email(p, "m@example.jp", Some("m@example.jp"), Some("mobile")).unwrap_err()));
+    assert!(temporary(w.lib.choose_hold_email(p, "k@example.jp").unwrap_err()));
+    assert!(temporary(w.lib.set_due_reminders(p, true).unwrap_err()));
+    assert!(w.lib.remove_email(p, "k@example.jp").unwrap(), "deleting one's own data is never refused");
+    // Staff at the counter still see the loans of a patron who may not log in (R-A6).
+    let c = w.copy_at("honkan", "book");
+    w.lib.checkout(&c, p, "honkan").unwrap();
+    w.go_to("2026-07-01");
+    assert!(!w.lib.patron_standing(p, None).unwrap().is_empty(), "overdue: no login at kanagawa");
+    assert_eq!(w.lib.patron_loans(p).unwrap().len(), 1);
+}
+
+#[test]
+fn patrons_change_their_own_personal_details_only_where_the_policy_allows_r_a7() {
+    // 「住所・電話番号等の変更は窓口で」: every preset keeps it at the counter.
+    for preset in bunko::policy::PRESET_NAMES {
+        let mut w = World::new(preset, "2026-06-01");
+        let p = w.patron();
+        let err = w.lib.update_own_personal_details(p, "新しい名前", None, Vec::new()).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput { field: "personal_details", .. }), "{preset}: {err}");
+    }
+    let mut policy = Policy::preset("chiba").unwrap();
+    policy.accounts.patron_edits_personal_details = true; // a library that allows it
+    let mut w = World::with_policy(policy, "2026-06-01");
+    let p = w.patron();
+    w.lib.update_own_personal_details(p, "新しい名前", None, Vec::new()).unwrap();
+    assert_eq!(w.lib.patron(p).unwrap().name, "新しい名前");
+}

@@ -18,14 +18,10 @@ use common::{World, day};
 /// The check is by name (`.key` somewhere in `src` outside the model, its validation and the
 /// presets), so a key sharing its name with another type's field can pass unread: keys like that
 /// get a behavioural test here or in the scenario files (`default_pickup` below).
-const DISPLAY_ONLY: [(&str, &str); 5] = [
+const DISPLAY_ONLY: [(&str, &str); 4] = [
     // The engine offers `preview_renewal` to every library; the key tells the host to show the
     // new due date before calling `renew` (kanagawa 「延長後返却日をご確認ください」).
     ("preview_before_confirm", "display: show preview_renewal before renew"),
-    // No patron-side call edits name, address or phone (R-A7: staff only, by
-    // `update_personal_details`); the key tells the host not to offer a form. Wiring it would
-    // need patron-side code in src/patrons (another engineer's part of #14).
-    ("patron_edits_personal_details", "display: no patron-side edit exists"),
     // R-O3: e-books are an outside service; the engine only carries the links for the host.
     ("ebook_services", "display: links on the My Library page"),
     ("url", "display: an e-book service's address"),
@@ -93,8 +89,8 @@ fn every_policy_key_is_read_by_the_engine_or_is_display_only() {
 fn fukushima_a_temporary_password_refuses_every_net_service_r_a2() {
     // 「ネットサービスをご利用になるにはパスワードの書き換えが必要」: with a counter-issued
     // temporary password, holds, renewals, loan status, booklists, alerts and reading history are
-    // all refused until the patron sets their own password. (E-mail settings live in the patron
-    // module, which another part of #14 changes; that entry is not wired here.)
+    // all refused until the patron sets their own password; e-mail settings too (kanagawa's
+    // test in tests/accounts.rs).
     let mut w = World::new("fukushima", "2026-06-01");
     let p = w.patron();
     let c = w.copy_at("pref", "book");

@@ -9,8 +9,9 @@ use super::{CardNumber, Patron, PatronId, Phone, patron_in};
 use crate::Library;
 use crate::catalog::clean_text;
 use crate::error::{Error, Result};
+use crate::library::Gate;
 use crate::notify::{About, NoticeFacts, NoticeKind, Recipient, enqueue};
-use crate::policy::{ContactMethod, EmailEntryMail, ResetMethod};
+use crate::policy::{ContactMethod, EmailEntryMail, ResetMethod, Service};
 use crate::store::TokenPurpose;
 
 /// How long an e-mail confirmation code stays valid.
@@ -173,8 +174,9 @@ impl Library {
         let tag = self.check_email_tag(tag)?;
         let token = random_token()?;
         let (now, policy) = (self.now(), &self.policy);
+        let gate = Gate { policy, today: self.today(), service: Service::EmailSettings };
         self.store.write(|tx| {
-            let who = patron_in(tx, patron)?;
+            let who = gate.patron(tx, patron)?;
             let cap = policy.contact.email_cap;
             if tx.count_emails(patron)? >= cap {
                 return Err(Error::InvalidInput {
@@ -229,17 +231,41 @@ impl Library {
         self.store.write(|tx| tx.delete_email(patron, address.trim()))
     }
 
-    /// Chooses the confirmed address that receives hold mail (kanagawa, R-C1).
+    /// Chooses the confirmed address that receives hold mail (kanagawa, R-C1). Refused where
+    /// the patron may not use the e-mail settings (a temporary password, R-A2).
     pub fn choose_hold_email(&mut self, patron: PatronId, address: &str) -> Result<()> {
-        if self.store.write(|tx| tx.choose_hold_email(patron, address.trim()))? {
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::EmailSettings };
+        let chosen = self.store.write(|tx| {
+            gate.patron(tx, patron)?;
+            tx.choose_hold_email(patron, address.trim())
+        })?;
+        if chosen {
             Ok(())
         } else {
             Err(Error::InvalidInput { field: "address", reason: "not a confirmed address of this patron".into() })
         }
     }
 
-    /// Staff change a patron's name, birth date and phones (R-A7): the guides allow no online
-    /// change by the patron, so this is the only call that does it.
+    /// The patron changes their own name, birth date and phones online, where the policy's
+    /// `accounts.patron_edits_personal_details` allows it; none of the five guides does (R-A7:
+    /// 「住所・電話番号等の変更は窓口で」), so every preset refuses. Checked as the staff change.
+    pub fn update_own_personal_details(
+        &mut self,
+        patron: PatronId,
+        name: &str,
+        birth_date: Option<NaiveDate>,
+        phones: Vec<Phone>,
+    ) -> Result<()> {
+        if !self.policy.accounts.patron_edits_personal_details {
+            return Err(Error::InvalidInput {
+                field: "personal_details",
+                reason: "this library changes name, address and phone at the counter only".into(),
+            });
+        }
+        self.update_personal_details_as_staff(patron, name, birth_date, phones)
+    }
+
+    /// Staff change a patron's name, birth date and phones (R-A7).
     pub fn update_personal_details_as_staff(
         &mut self,
         patron: PatronId,

@@ -6,8 +6,9 @@ use super::{PatronId, patron_in};
 use crate::Library;
 use crate::error::{Error, Result};
 use crate::holds::route::{Ctx, pickup_name, write_notices};
+use crate::library::Gate;
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
-use crate::policy::{ContactMethod, MailRecipients};
+use crate::policy::{ContactMethod, MailRecipients, Service};
 use crate::store::{StoredNotice, Tx};
 
 impl Library {
@@ -19,8 +20,9 @@ impl Library {
                 reason: "this library does not send them".into(),
             });
         }
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::EmailSettings };
         self.store.write(|tx| {
-            patron_in(tx, patron)?;
+            gate.patron(tx, patron)?;
             tx.set_wants_due_reminders(patron, on).map(drop)
         })
     }
