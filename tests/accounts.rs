@@ -278,7 +278,9 @@ fn kanagawa_email_settings_are_refused_with_a_temporary_password_r_a2() {
 
 #[test]
 fn patrons_change_their_own_personal_details_only_where_the_policy_allows_r_a7() {
-    // 「住所・電話番号等の変更は窓口で」: every preset keeps it at the counter.
+    // shizuoka 「住所、電話番号、氏名については、マイライブラリからの変更ができません」, chikushino
+    // 「住所や電話番号の変更は窓口でお願いします」; the other three presets do the same (not
+    // stated in their guides).
     for preset in bunko::policy::PRESET_NAMES {
         let mut w = World::new(preset, "2026-06-01");
         let p = w.patron();

@@ -211,10 +211,9 @@ fn item_1_delivered_notices_name_no_patron_address_or_title() {
     assert!(w.lib.check().unwrap().is_empty());
 }
 
-/// A due reminder is about its loan: forgotten when the loan is returned, sent or not.
-#[test]
-fn item_1_due_reminders_are_forgotten_with_the_returned_loan_r_c6() {
-    let (mut w, db) = World::on_temp_file("kanagawa", "2026-06-01");
+/// A kanagawa patron opted in to due reminders, with a loan reminded the day before it is due:
+/// `(patron, barcode, due date)`.
+fn reminded_loan(w: &mut World) -> (PatronId, String, chrono::NaiveDate) {
     let p = w.patron();
     w.lib.register_email_at_counter(p, "k@example.jp", Some("pc")).unwrap();
     w.lib.set_due_reminders(p, true).unwrap();
@@ -222,6 +221,14 @@ fn item_1_due_reminders_are_forgotten_with_the_returned_loan_r_c6() {
     let due = w.lib.checkout(&c, p, "honkan").unwrap().due_on;
     w.go_to(&(due - chrono::Days::new(1)).to_string());
     assert_eq!(w.lib.send_due_reminders().unwrap(), 1);
+    (p, c, due)
+}
+
+/// A due reminder is about its loan: forgotten when the loan is returned, sent or not.
+#[test]
+fn item_1_due_reminders_are_forgotten_with_the_returned_loan_r_c6() {
+    let (mut w, db) = World::on_temp_file("kanagawa", "2026-06-01");
+    let (_, c, _) = reminded_loan(&mut w);
     let reminder = w.lib.pending_notices(10).unwrap().pop().unwrap();
     assert!(reminder.loan.is_some(), "a reminder names its loan");
     w.lib.check_in(&c, "honkan").unwrap();
@@ -234,13 +241,7 @@ fn item_1_due_reminders_are_forgotten_with_the_returned_loan_r_c6() {
 #[test]
 fn item_3_last_activity_cannot_be_joined_with_loan_dates() {
     let (mut w, db) = World::on_temp_file("kanagawa", "2026-05-20");
-    let p = w.patron();
-    w.lib.register_email_at_counter(p, "k@example.jp", Some("pc")).unwrap();
-    w.lib.set_due_reminders(p, true).unwrap();
-    let c = w.copy_at("honkan", "book");
-    let due = w.lib.checkout(&c, p, "honkan").unwrap().due_on;
-    w.go_to(&(due - chrono::Days::new(1)).to_string());
-    assert_eq!(w.lib.send_due_reminders().unwrap(), 1);
+    let (p, c, due) = reminded_loan(&mut w);
     w.go_to(&due.to_string());
     w.lib.check_in(&c, "honkan").unwrap();
     let conn = rusqlite::Connection::open(&db.path).unwrap();

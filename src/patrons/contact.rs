@@ -247,8 +247,10 @@ impl Library {
     }
 
     /// The patron changes their own name, birth date and phones online, where the policy's
-    /// `accounts.patron_edits_personal_details` allows it; none of the five guides does (R-A7:
-    /// 「住所・電話番号等の変更は窓口で」), so every preset refuses. Checked as the staff change.
+    /// `accounts.patron_edits_personal_details` allows it. Shizuoka and chikushino say they
+    /// cannot (R-A7: 「住所、電話番号、氏名については、マイライブラリからの変更ができません」,
+    /// 「住所や電話番号の変更は窓口でお願いします」) and no preset allows it. Checked as the
+    /// staff change.
     pub fn update_own_personal_details(
         &mut self,
         patron: PatronId,

@@ -31,7 +31,7 @@ impl Tx<'_> {
         self.replace_password(patron, Some(hash), temporary)
     }
 
-    /// Deletes the password (fukushima 「パスワード削除」, R-A3): the account has none, like one
+    /// Deletes the password (fukushima 「パスワード変更・削除」, R-A3): the account has none, like one
     /// never given a password; sessions and codes are revoked as by [`Tx::set_password`].
     pub(crate) fn delete_password(&self, patron: PatronId) -> Result<()> {
         self.replace_password(patron, None, false)
