@@ -336,13 +336,13 @@ impl Library {
 
     /// Marks notices delivered by the host; a delivered ready notice makes its hold "notified"
     /// (連絡済み), and where the policy counts shelf days from the notice (`shelf_days_from =
-    /// "notice"`, chikushino 「連絡後1週間」) its pickup deadline is counted again from today by the
-    /// pickup branch's calendar, in the same transaction (R-H9). What a notice said is forgotten at delivery (R-R1): only an anonymous count
-    /// per day, kind and channel remains (and, for a live hold or loan, a tombstone without
-    /// patron, address or text). Unknown or already delivered ids are ignored; returns how
-    /// many were marked. After a notice carrying a code, the WAL is checkpointed and truncated
-    /// at once if no other handle is reading (it never waits for one), so the code does not
-    /// linger in the files until the next scrub.
+    /// "notice"`, chikushino 「連絡後1週間」) its pickup deadline is counted again from today by
+    /// the pickup branch's calendar, in the same transaction (R-H9). What a notice said is
+    /// forgotten at delivery (R-R1): only an anonymous count per day, kind and channel remains
+    /// (and, for a live hold or loan, a tombstone without patron, address or text). Unknown or
+    /// already delivered ids are ignored; returns how many were marked. After a notice carrying
+    /// a code, the WAL is checkpointed and truncated at once if no other handle is reading (it
+    /// never waits for one), so the code does not linger in the files until the next scrub.
     pub fn mark_delivered(&mut self, notices: &[NoticeId]) -> Result<usize> {
         let (now, today, policy) = (self.now(), self.today(), &self.policy);
         let (marked, secret) = self.store.write(|tx| {
