@@ -294,3 +294,18 @@ fn patrons_change_their_own_personal_details_only_where_the_policy_allows_r_a7()
     w.lib.update_own_personal_details(p, "新しい名前", None, Vec::new()).unwrap();
     assert_eq!(w.lib.patron(p).unwrap().name, "新しい名前");
 }
+
+#[test]
+fn kanagawa_a_card_unused_for_three_years_cannot_log_in_r_a6() {
+    // 「3年以上図書館カードを利用していない場合…表示されます」: the login itself must not count
+    // as the use that lifts the block.
+    let mut w = World::new("kanagawa", "2026-05-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    let temporary = w.lib.issue_temporary_password(p).unwrap();
+    w.go_to("2029-06-01");
+    for _ in 0..2 {
+        let err = w.lib.login(&card, &temporary).unwrap_err();
+        assert!(matches!(err, Error::Refused(ref r) if matches!(r.reasons[..], [Reason::CardUnused { .. }])), "{err}");
+    }
+}

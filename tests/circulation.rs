@@ -36,15 +36,22 @@ fn fukushima_renewal_gives_15_days_including_the_renewal_day_r_l2() {
 }
 
 #[test]
-fn shizuoka_and_kanagawa_renewal_gives_two_weeks_from_the_renewal_day_r_l2() {
-    for (preset, branch) in [("shizuoka", "gofuku"), ("kanagawa", "honkan")] {
-        let mut w = World::new(preset, "2026-05-01");
-        let p = w.patron();
-        let c = w.copy_at(branch, "book");
-        let loan = w.lib.checkout(&c, p, branch).unwrap();
-        w.go_to("2026-05-13");
-        assert_eq!(w.lib.renew(p, loan.id).unwrap(), day("2026-05-27"), "{preset}");
-    }
+fn shizuoka_renewal_gives_two_weeks_from_the_renewal_day_r_l2() {
+    let mut w = World::new("shizuoka", "2026-05-01");
+    let (p, loan) = one_loan(&mut w, "gofuku");
+    w.go_to("2026-05-13");
+    assert_eq!(w.lib.renew(p, loan.id).unwrap(), day("2026-05-27"));
+}
+
+#[test]
+fn kanagawa_renewal_is_one_loan_period_from_the_renewal_day_an_assumption() {
+    // Kanagawa's guide states neither the length nor the base of a renewal; the preset assumes
+    // the 21-day loan period again from the renewal day, so that a renewal on any day of the
+    // loan extends it (「延長は、貸出期限内に1回のみできます」).
+    let mut w = World::new("kanagawa", "2026-05-01");
+    let (p, loan) = one_loan(&mut w, "honkan");
+    w.go_to("2026-05-03");
+    assert_eq!(w.lib.renew(p, loan.id).unwrap(), day("2026-05-24"));
 }
 
 #[test]
@@ -88,9 +95,9 @@ fn kanagawa_previews_the_new_due_date_without_renewing_r_l3() {
     let mut w = World::new("kanagawa", "2026-05-01");
     let (p, loan) = one_loan(&mut w, "honkan");
     w.go_to("2026-05-20");
-    assert_eq!(w.lib.preview_renewal(p, loan.id).unwrap(), Ok(day("2026-06-03")));
+    assert_eq!(w.lib.preview_renewal(p, loan.id).unwrap(), Ok(day("2026-06-10")));
     assert_eq!(w.lib.patron_loans(p).unwrap()[0].loan.renewals, 0, "preview changed nothing");
-    assert_eq!(w.lib.renew(p, loan.id).unwrap(), day("2026-06-03"));
+    assert_eq!(w.lib.renew(p, loan.id).unwrap(), day("2026-06-10"));
 }
 
 #[test]
@@ -129,18 +136,17 @@ fn a_not_before_rule_refuses_early_renewals_an_assumption_no_guide_has_r_l3() {
         [Reason::TooEarlyToRenew { opens_on: day("2026-05-15") }]
     );
     w.go_to("2026-05-15");
-    assert_eq!(w.lib.renew(p, loan.id).unwrap(), day("2026-05-29"));
+    assert_eq!(w.lib.renew(p, loan.id).unwrap(), day("2026-06-05"));
 }
 
 #[test]
 fn renewing_too_early_would_not_extend_and_is_refused_an_engine_guard_not_a_guide_rule() {
-    // Kanagawa's 21-day loan and 14-day renewal are both assumptions; with them an early renewal
-    // would shorten the loan, and the engine refuses it (no guide says so).
+    // Kanagawa's 21-day loan and renewal are both assumptions; a renewal on the checkout day
+    // itself would not move the due date, and the engine refuses it (no guide says so).
     let mut w = World::new("kanagawa", "2026-05-01");
     let (p, loan) = one_loan(&mut w, "honkan"); // 21 days: due 05-22
-    w.go_to("2026-05-05"); // renewal would give 05-19
     let reasons = refusal(w.lib.renew(p, loan.id).unwrap_err());
-    assert_eq!(reasons, [Reason::WouldNotExtend { due_on: day("2026-05-22"), new_due_on: day("2026-05-19") }]);
+    assert_eq!(reasons, [Reason::WouldNotExtend { due_on: day("2026-05-22"), new_due_on: day("2026-05-22") }]);
 }
 
 #[test]

@@ -229,8 +229,8 @@ fn kanagawa_opt_in_due_reminders_go_once_per_loan_r_c6() {
     let n = w.lib.pending_notices(10).unwrap().pop().unwrap();
     assert_eq!((n.kind, n.address.as_deref()), (NoticeKind::DueReminder, Some("p@example.jp")));
     assert!(n.body.contains("返却期限: 2026-06-22"), "{}", n.body);
-    w.lib.renew(p, loan.id).unwrap(); // due 07-03
-    w.go_to("2026-06-30");
+    w.lib.renew(p, loan.id).unwrap(); // 21 days from 06-19 (an assumption): due 07-10
+    w.go_to("2026-07-07");
     assert_eq!(w.lib.send_due_reminders().unwrap(), 1, "reminded again for the new due date");
 }
 
@@ -299,6 +299,11 @@ fn chiba_a_mailbox_rejecting_library_mail_turns_the_mail_service_off_for_it_r_c6
     let t = w.title("本");
     let c = w.copy_of(t, "chuo", "book");
     w.lib.place_hold(p, t, &mail_hold).unwrap();
+    let t3 = w.title("前から予約していた本");
+    let c3 = w.copy_of(t3, "chuo", "book");
+    let earlier = w.patron();
+    w.lib.checkout(&c3, earlier, "chuo").unwrap();
+    w.lib.place_hold(p, t3, &mail_hold).unwrap();
     w.lib.confirm_pulled(&c, "chuo").unwrap();
     let mail = w.lib.pending_notices(10).unwrap().pop().unwrap();
     w.lib.mark_delivered(&[mail.id]).unwrap();
@@ -306,6 +311,11 @@ fn chiba_a_mailbox_rejecting_library_mail_turns_the_mail_service_off_for_it_r_c6
     let phone = w.lib.pending_notices(10).unwrap().into_iter().find(|n| n.id == fallback).unwrap();
     assert_eq!((phone.channel, phone.address.as_deref()), (ContactMethod::Phone, Some("090-0000-0000")));
     assert!(w.lib.email_addresses(p).unwrap()[0].rejects_mail);
+    // A mail hold placed before the rejection is told by phone once its copy is ready
+    // (「Eメールが不着で戻ってきた場合は、電話等他の方法でご連絡いたします」).
+    w.lib.check_in(&c3, "chuo").unwrap();
+    let ready = w.lib.pending_notices(10).unwrap().into_iter().find(|n| n.kind == NoticeKind::HoldReady).unwrap();
+    assert_eq!((ready.channel, ready.address.as_deref()), (ContactMethod::Phone, Some("090-0000-0000")));
     let t2 = w.title("次の本");
     w.copy_of(t2, "chuo", "book");
     let err = w.lib.place_hold(p, t2, &mail_hold).unwrap_err();

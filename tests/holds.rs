@@ -267,6 +267,9 @@ fn chikushino_ready_hold_expires_after_a_week_and_the_copy_goes_to_the_next_patr
     let h2 = w.lib.place_hold(second, t, &web("main").at_counter()).unwrap();
     let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
     w.lib.check_in(&copy, "main").unwrap();
+    // 「お取置き期間は連絡後1週間です」: staff call the patron the same day.
+    let call: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&call).unwrap();
     assert_eq!(w.lib.hold(h1).unwrap().pickup_deadline, Some(day("2026-06-08")), "one week after the notice");
     w.go_to("2026-06-08");
     assert!(w.lib.expire_holds().unwrap().expired.is_empty(), "the deadline day itself is still valid");
@@ -278,6 +281,24 @@ fn chikushino_ready_hold_expires_after_a_week_and_the_copy_goes_to_the_next_patr
     );
     assert_eq!(w.lib.hold(h1).unwrap().state(), HoldState::Expired);
     assert!(w.lib.expire_holds().unwrap().expired.is_empty(), "running it twice does nothing more");
+}
+
+#[test]
+fn chikushino_keeps_a_ready_hold_whose_notice_has_not_gone_out_r_h9() {
+    // 「お取置き期間は連絡後1週間です」 and 「ご連絡まで時間がかかる場合があります」: no notice, no week.
+    let mut w = World::new("chikushino", "2026-06-01");
+    let p = w.patron();
+    let t = title_on_loan(&mut w, "main", "book");
+    let h = w.lib.place_hold(p, t, &HoldRequest::web("main", ContactMethod::Phone).at_counter()).unwrap();
+    let copy = w.lib.copies_of(t).unwrap()[0].barcode.clone();
+    w.lib.check_in(&copy, "main").unwrap();
+    w.go_to("2026-06-09");
+    assert!(w.lib.expire_holds().unwrap().expired.is_empty(), "the notice is still in the outbox");
+    let call: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&call).unwrap();
+    assert_eq!(w.lib.hold(h).unwrap().pickup_deadline, Some(day("2026-06-16")));
+    w.go_to("2026-06-17");
+    assert_eq!(w.lib.expire_holds().unwrap().expired, [h]);
 }
 
 #[test]
@@ -789,9 +810,10 @@ fn chikushino_cancels_several_checked_holds_in_one_call_each_with_its_result_r_h
 }
 
 #[test]
-fn chikushino_holds_only_the_latest_issue_of_a_magazine_r_h2() {
-    // #14 item 13: 「貸出中の資料・雑誌の最新号」 — the latest issue is a fact of the catalogue
-    // (each issue's date), so cataloguing the next issue makes the previous one unholdable.
+fn chikushino_holds_items_on_loan_and_the_latest_magazine_issue_r_h2() {
+    // #14 item 13: 予約できる資料 「貸出中の資料・雑誌の最新号」 — items on loan, and the latest
+    // issue of a magazine even on the shelf. Which issue is the latest is catalogue data (each
+    // issue's date), so cataloguing the next issue makes the previous one a back issue.
     let mut w = World::new("chikushino", "2026-06-01");
     let p = w.patron();
     let issue = |w: &mut World, name: &str, on: &str| {
@@ -804,17 +826,18 @@ fn chikushino_holds_only_the_latest_issue_of_a_magazine_r_h2() {
             })
             .unwrap();
         let copy = w.copy_of(t, "main", "magazine");
-        let borrower = w.patron();
-        w.lib.checkout(&copy, borrower, "main").unwrap(); // web holds are for items on loan
-        t
+        (t, copy)
     };
     let request = HoldRequest::web("main", ContactMethod::Phone);
-    let june = issue(&mut w, "月刊ちくしの 6月号", "2026-06-01");
-    let may = issue(&mut w, "月刊ちくしの 5月号", "2026-05-01");
-    assert!(reasons(w.lib.place_hold(p, may, &request).unwrap_err()).contains(&Reason::NotLatestIssue));
-    assert!(w.lib.place_hold(p, june, &request).is_ok(), "the latest issue may be held");
-    let july = issue(&mut w, "月刊ちくしの 7月号", "2026-07-01");
+    let (may, may_copy) = issue(&mut w, "月刊ちくしの 5月号", "2026-05-01");
+    let (june, _) = issue(&mut w, "月刊ちくしの 6月号", "2026-06-01");
+    assert!(w.lib.place_hold(p, june, &request).is_ok(), "the latest issue, on the shelf");
+    assert_eq!(reasons(w.lib.place_hold(p, may, &request).unwrap_err()), [Reason::AvailableOnShelf]);
+    let borrower = w.patron();
+    w.lib.checkout(&may_copy, borrower, "main").unwrap();
+    assert!(w.lib.place_hold(p, may, &request).is_ok(), "a back issue on loan, like any item on loan");
+    let (july, _) = issue(&mut w, "月刊ちくしの 7月号", "2026-07-01");
     let q = w.patron();
-    assert!(reasons(w.lib.place_hold(q, june, &request).unwrap_err()).contains(&Reason::NotLatestIssue));
+    assert_eq!(reasons(w.lib.place_hold(q, june, &request).unwrap_err()), [Reason::AvailableOnShelf]);
     assert!(w.lib.place_hold(q, july, &request).is_ok());
 }

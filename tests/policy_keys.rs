@@ -127,7 +127,8 @@ fn chikushino_a_temporary_password_refuses_reading_history_where_the_policy_says
 
 #[test]
 fn a_default_pickup_prefills_holds_only_where_the_policy_offers_it_r_c5() {
-    // shizuoka 「よく利用する窓口を予約受取館に設定しておくと」 — chiba's guide has no default
+    // shizuoka sets a 受取希望館 online (「受取希望館の変更」; kanagawa likewise 「よく利用する窓口を
+    // 予約受取館に設定しておくと」) — chiba's guide has no default
     // pickup (its preset's `default_pickup = false` is an assumption), so a stored one is not used.
     for (preset, branch, used) in [("shizuoka", "chuo", true), ("chiba", "tobu", false)] {
         let mut w = World::new(preset, "2026-06-01");

@@ -155,7 +155,14 @@ fn item_2_no_patron_title_link_survives_in_the_file_or_wal_after_the_scrub() {
 /// R-C2).
 #[test]
 fn item_8_a_delivered_code_is_not_recoverable_from_the_files() {
-    let (mut w, db) = World::on_temp_file("kanagawa", "2026-06-01");
+    // Kanagawa mails reset codes; this library also confirms new addresses by a mailed code,
+    // as fukushima does (kanagawa's own entry mails nothing).
+    let dir = tempfile::tempdir().unwrap();
+    let mut policy = Policy::preset("kanagawa").unwrap();
+    policy.contact.email_entry.code_required = true;
+    policy.contact.email_entry.mail = bunko::policy::EmailEntryMail::Confirmation;
+    let db = common::TempDb { path: dir.path().join("lib.sqlite"), _dir: dir };
+    let mut w = World::on_file_with_policy(policy, "2026-06-01", &db.path);
     let p = w.patron();
     let card = w.lib.patron(p).unwrap().card_number.to_string();
     w.lib.register_email_at_counter(p, "hanako@example.jp", Some("pc")).unwrap();

@@ -296,10 +296,15 @@ impl Library {
 
     /// Expires ready holds whose pickup deadline has passed (R-H9): each is cancelled with its
     /// reason, the patron is told, and its copy goes to the next hold or home. One transaction
-    /// per copy; running it twice does nothing the second time.
+    /// per copy; running it twice does nothing the second time. Where the deadline counts from
+    /// the notice (`shelf_days_from = "notice"`), a hold whose ready notice is still in the
+    /// outbox is kept until it goes out.
     pub fn expire_holds(&mut self) -> Result<ExpirySweep> {
         let (today, now) = (self.today(), self.now());
-        let due = self.store.read(|tx| tx.overdue_ready_holds(today))?;
+        // Where the deadline counts from the notice (chikushino 「連絡後1週間」), a hold whose
+        // ready notice has not gone out yet is not released.
+        let wait_for_notice = self.policy.holds.shelf_days_from == ShelfDaysFrom::Notice;
+        let due = self.store.read(|tx| tx.overdue_ready_holds(today, wait_for_notice))?;
         let mut sweep = ExpirySweep::default();
         for item in due {
             let policy = &self.policy;
@@ -388,7 +393,7 @@ fn place_one(
         channel: request.channel,
         copies: &copies,
         active_holds: &active,
-        later_issue: tx.later_issue_exists(title)?,
+        latest_issue: tx.is_latest_issue(title)?,
         already_holding: tx.has_active_hold(who.id, title)?,
         already_borrowing: tx.has_open_loan_of_title(who.id, title)?,
         account: account_refusals(policy, &account, Some(Service::Holds)),

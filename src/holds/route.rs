@@ -107,7 +107,9 @@ fn moved(entity: Entity, key: String) -> Error {
 
 /// Writes `kind` about `hold` to the outbox, by the hold's contact method (R-H11): one notice per
 /// address for mail (every address or the chosen one, per policy), the fixed phone for phone,
-/// voice and fax, none for `none`.
+/// voice and fax, none for `none`. A mail hold whose patron has no usable address left (removed,
+/// or rejecting mail) goes by the policy's `bounce_fallback` to the chosen phone (chiba
+/// 「Eメールが不着で戻ってきた場合は、電話等他の方法でご連絡いたします」), else nowhere.
 pub(crate) fn notify(
     tx: &Tx<'_>,
     ctx: &Ctx<'_>,
@@ -121,6 +123,14 @@ pub(crate) fn notify(
             let mut all = tx.confirmed_emails(hold.patron)?;
             if ctx.policy.contact.mail_recipients == MailRecipients::Chosen {
                 all.truncate(1);
+            }
+            if all.is_empty()
+                && let Some(method) = ctx.policy.contact.bounce_fallback
+                && method != ContactMethod::Mail
+            {
+                let who = tx.patron(hold.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, hold.patron.get()))?;
+                let to = if method == ContactMethod::Post { None } else { who.contact_phone().map(str::to_owned) };
+                return write_notices(tx, ctx, hold, kind, method, &[to], extra).map(drop);
             }
             all.into_iter().map(Some).collect()
         }

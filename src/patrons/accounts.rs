@@ -103,8 +103,11 @@ impl Library {
             if let Some(new_hash) = &rehash {
                 tx.rehash_password(patron, &hash, new_hash)?;
             }
+            // The guard reads the card's standing before this login counts as using it: a card
+            // unused past the policy's years stays blocked (R-A6).
+            let session = start_session(tx, policy, patron, temporary, now, today)?;
             tx.touch_patron(patron, today)?;
-            start_session(tx, policy, patron, temporary, now, today)
+            Ok(session)
         })
     }
 

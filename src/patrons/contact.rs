@@ -84,8 +84,10 @@ impl Library {
                 tx.set_self_issue_terms_agreed(patron.id, today)?;
             }
             tx.set_password(patron.id, &hash, false)?;
+            // Standing first, then the use of the card (see `login`).
+            let session = start_session(tx, policy, patron.id, false, now, today)?;
             tx.touch_patron(patron.id, today)?;
-            start_session(tx, policy, patron.id, false, now, today)
+            Ok(session)
         })
     }
 

@@ -55,8 +55,8 @@ pub struct HoldFacts<'a> {
     pub copies: &'a [HoldableCopy],
     /// The patron's active holds (cancelled and expired ones excluded).
     pub active_holds: &'a [ActiveHold],
-    /// The title is an issue of a serial and a later issue is catalogued.
-    pub later_issue: bool,
+    /// The title is the latest catalogued issue of a serial run.
+    pub latest_issue: bool,
     /// The patron already has an active hold on this title.
     pub already_holding: bool,
     /// The patron has this title on loan.
@@ -89,11 +89,12 @@ pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refus
     if kind.is_none() {
         reasons.push(Reason::NotHoldable);
     }
-    if f.later_issue && policy.holds.serial_issues == SerialIssues::Latest {
-        reasons.push(Reason::NotLatestIssue);
-    }
+    // chikushino 「貸出中の資料・雑誌の最新号」: items on loan, and the latest issue of a
+    // magazine whether or not it is on the shelf.
+    let latest_exempt = f.latest_issue && policy.holds.serial_issues == SerialIssues::Latest;
     if f.channel == Channel::Web
         && policy.holds.web_holds_only_when_none_on_shelf
+        && !latest_exempt
         && holdable.iter().any(|c| c.status == CopyStatus::OnShelf)
     {
         reasons.push(Reason::AvailableOnShelf);

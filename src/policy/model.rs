@@ -577,20 +577,22 @@ pub struct HoldRules {
     /// fukushima also in transit and ready until the ready notice went out.
     #[serde(default = "queued_stages")]
     pub patron_cancellable: Vec<HoldStage>,
-    /// Which issues of a serial may be held (chikushino: only the latest, 「雑誌の最新号」, R-H2).
-    /// An issue is a title with [`crate::catalog::Issue`] data; a later one makes it old.
+    /// How a serial's issues meet `web_holds_only_when_none_on_shelf` (chikushino: 「貸出中の
+    /// 資料・雑誌の最新号」 — items on loan, and the latest magazine issue, R-H2). An issue is a
+    /// title with [`crate::catalog::Issue`] data; a later one makes it a back issue.
     #[serde(default)]
     pub serial_issues: SerialIssues,
 }
 
-/// Which issues of a serial may be held.
+/// How a serial's issues meet the on-shelf rule for web holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SerialIssues {
-    /// Every issue (as far as its material kind is holdable).
+    /// Every issue like any title.
     #[default]
     All,
-    /// Only the latest catalogued issue of each run.
+    /// The latest catalogued issue of each run may be held even with a copy on the shelf;
+    /// back issues like any title.
     Latest,
 }
 

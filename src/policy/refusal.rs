@@ -83,9 +83,6 @@ pub enum Reason {
     },
     /// The title has no copy that may be held (not for loan, reference, magazines at chiba, ...).
     NotHoldable,
-    /// A later issue of this serial is catalogued; only the latest may be held (chikushino,
-    /// 「雑誌の最新号」, R-H2).
-    NotLatestIssue,
     /// The patron already has as many active holds as allowed (R-H3).
     HoldLimitReached {
         /// The material kind limited, or `None` for the total.
@@ -173,7 +170,6 @@ impl fmt::Display for Reason {
                 write!(f, "renewing today would give {new_due_on}, not later than the current due date {due_on}")
             }
             Reason::NotHoldable => write!(f, "this title has no copy that can be held"),
-            Reason::NotLatestIssue => write!(f, "only the latest issue of a magazine can be held"),
             Reason::HoldLimitReached { kind: Some(kind), limit } => {
                 write!(f, "the limit of {limit} `{kind}` holds is reached")
             }

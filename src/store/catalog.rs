@@ -152,12 +152,13 @@ impl Tx<'_> {
         Ok(id)
     }
 
-    /// Whether a later issue of the same serial run as `id` is catalogued.
-    pub(crate) fn later_issue_exists(&self, id: TitleId) -> Result<bool> {
+    /// Whether the title is the latest catalogued issue of its serial run (false for a title
+    /// that is no issue).
+    pub(crate) fn is_latest_issue(&self, id: TitleId) -> Result<bool> {
         Ok(self.row(
-            "SELECT EXISTS (SELECT 1 FROM titles t JOIN titles later
-                              ON later.issue_of = t.issue_of AND later.issue_on > t.issue_on
-                            WHERE t.id = ?1)",
+            "SELECT t.issue_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM titles later
+                                         WHERE later.issue_of = t.issue_of AND later.issue_on > t.issue_on)
+             FROM titles t WHERE t.id = ?1",
             [id],
             |r| r.get(0),
         )?)

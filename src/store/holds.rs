@@ -367,11 +367,21 @@ impl Tx<'_> {
     }
 
     /// Ready holds whose deadline is before `today`.
-    pub(crate) fn overdue_ready_holds(&self, today: NaiveDate) -> Result<Vec<OverdueReady>, crate::Error> {
+    /// Ready holds past their deadline on `today`; with `wait_for_notice`, not those whose ready
+    /// notice is still waiting in the outbox (the deadline counts from the notice, R-H9).
+    pub(crate) fn overdue_ready_holds(
+        &self,
+        today: NaiveDate,
+        wait_for_notice: bool,
+    ) -> Result<Vec<OverdueReady>, crate::Error> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, copy_id FROM holds WHERE status = 'ready' AND pickup_deadline < ?1 ORDER BY pickup_deadline, id",
+            "SELECT id, copy_id FROM holds h WHERE status = 'ready' AND pickup_deadline < ?1
+               AND NOT (?2 AND EXISTS (SELECT 1 FROM notices n
+                                       WHERE n.hold_id = h.id AND n.kind = 'hold_ready' AND n.delivered_at IS NULL))
+             ORDER BY pickup_deadline, id",
         )?;
-        let rows = stmt.query_map([today], |r| Ok(OverdueReady { hold: r.get(0)?, copy: r.get(1)? }))?;
+        let rows =
+            stmt.query_map(params![today, wait_for_notice], |r| Ok(OverdueReady { hold: r.get(0)?, copy: r.get(1)? }))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

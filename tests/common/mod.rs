@@ -14,7 +14,7 @@ pub fn day(s: &str) -> NaiveDate {
 
 /// A temporary directory holding one database file, removed when dropped.
 pub struct TempDb {
-    _dir: tempfile::TempDir,
+    pub _dir: tempfile::TempDir,
     /// The database file.
     pub path: std::path::PathBuf,
 }
@@ -48,8 +48,13 @@ impl World {
 
     /// A library in a database file (for tests that inspect or compare the file).
     pub fn on_file(preset: &str, today: &str, path: &std::path::Path) -> World {
+        Self::on_file_with_policy(Policy::preset(preset).expect("preset"), today, path)
+    }
+
+    /// A library under `policy` in a database file.
+    pub fn on_file_with_policy(policy: Policy, today: &str, path: &std::path::Path) -> World {
         let clock = Arc::new(FixedClock::new(Utc.from_utc_datetime(&day(today).and_hms_opt(1, 0, 0).unwrap())));
-        let lib = Library::open(path, Policy::preset(preset).expect("preset"), clock.clone()).expect("open");
+        let lib = Library::open(path, policy, clock.clone()).expect("open");
         World { lib, clock, next_card: 0, next_barcode: 0 }
     }
 
