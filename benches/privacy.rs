@@ -67,13 +67,18 @@ impl Bench {
         bench
     }
 
-    /// One check-in on every library, each timed; the copy is lent again untimed.
+    /// One check-in on every library, each timed, in an order that rotates every round; the copy
+    /// is lent again untimed.
     fn round(&mut self) -> [Duration; 3] {
         let i = self.next % LOANS;
         self.next += 1;
         let barcode = format!("P{i:06}");
         let mut times = [Duration::ZERO; 3];
-        for (k, (variant, lib, done)) in self.libs.iter_mut().enumerate() {
+        // Each variant goes first, second and third equally often: what runs before a
+        // check-in (another file's truncation, say) must not be charged to one variant.
+        let first = self.next % 3;
+        for k in (0..3).map(|j| (first + j) % 3) {
+            let (variant, lib, done) = &mut self.libs[k];
             let start = Instant::now();
             lib.check_in(&barcode, "chuo").unwrap();
             *done += 1;
@@ -94,8 +99,37 @@ impl Bench {
     }
 }
 
+/// Rounds of the paired measurement: every round times one check-in on each library.
+const PAIRED_ROUNDS: usize = 4_000;
+
+/// Ratios to the plain check-in from per-round pairs (each round's three check-ins run back to
+/// back, so machine noise falls on all three alike): the median of per-round ratios (a typical
+/// check-in) and the ratio of total times (the daily scrub included, as it is charged).
+fn paired_ratios(bench: &mut Bench) -> ([f64; 3], [f64; 3]) {
+    let mut ratios: [Vec<f64>; 3] = Default::default();
+    let mut totals = [0.0f64; 3];
+    for _ in 0..PAIRED_ROUNDS {
+        let t = bench.round();
+        for k in 0..3 {
+            ratios[k].push(t[k].as_secs_f64() / t[0].as_secs_f64());
+            totals[k] += t[k].as_secs_f64();
+        }
+    }
+    let medians = ratios.map(|mut r| {
+        r.sort_by(f64::total_cmp);
+        r[r.len() / 2]
+    });
+    (medians, totals.map(|t| t / totals[0]))
+}
+
 fn check_in_privacy(c: &mut Criterion) {
     let mut bench = Bench::new();
+    let ([_, private, each], [_, private_total, each_total]) = paired_ratios(&mut bench);
+    eprintln!(
+        "paired over {PAIRED_ROUNDS} rounds, ratio to plain: private {private:.3} per check-in \
+         (median), {private_total:.3} in total with the scrub; scrub after every check-in \
+         {each:.3} (median), {each_total:.3} in total"
+    );
     let mut group = c.benchmark_group("check-in privacy cost");
     group.sample_size(30).measurement_time(Duration::from_secs(8));
     for (k, name) in

@@ -14,7 +14,9 @@ use crate::store::{BackupReport, Store, StoreOptions};
 /// A library's engine: its policy, its clock and its database.
 ///
 /// Every public write runs in one transaction (`BEGIN IMMEDIATE`): it either happens whole or
-/// leaves the database exactly as it was. A `Library` owns one SQLite connection and is `Send`;
+/// leaves the database exactly as it was. The exceptions are said where they are: calls that
+/// check a secret commit the attempt before argon2 runs (ARCHITECTURE.md), and the daily sweeps
+/// take one transaction per item. A `Library` owns one SQLite connection and is `Send`;
 /// several handles (threads or processes) may open the same file.
 ///
 /// # Examples
@@ -163,6 +165,13 @@ fn latest() -> DateTime<Utc> {
     NaiveDate::from_ymd_opt(9999, 12, 30)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
+}
+
+/// `t`, or the last instant a stored date may hold (the store sorts instants as text, and a
+/// year past 9999 would sort before every other): for expiries computed from a pinned clock.
+pub(crate) fn storable(t: DateTime<Utc>) -> DateTime<Utc> {
+    let last = NaiveDate::from_ymd_opt(9999, 12, 31).and_then(|d| d.and_hms_opt(23, 59, 59));
+    last.map_or(t, |last| t.min(last.and_utc()))
 }
 
 /// `now` as a date in the library's local calendar; never panics.

@@ -170,6 +170,8 @@ fn item_8_a_delivered_code_is_not_recoverable_from_the_files() {
     w.lib.add_email(p, "second@example.jp", Some("second@example.jp"), Some("mobile")).unwrap();
     let codes: Vec<String> = w.lib.pending_notices(10).unwrap().iter().map(|n| code_in(&n.body).unwrap()).collect();
     assert_eq!(codes.len(), 2);
+    let logged = format!("{:?}", w.lib.pending_notices(10).unwrap());
+    assert!(codes.iter().all(|c| !logged.contains(c.as_str())), "a code in a host's debug log: {logged}");
     let before = raw_files(&db.path);
     assert!(codes.iter().all(|c| contains(&before, c.as_bytes())), "pending codes are in the files");
 

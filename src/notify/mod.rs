@@ -98,8 +98,8 @@ impl NoticeFacts {
     }
 }
 
-/// A notice in the outbox.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A notice in the outbox. Its `Debug` form hides the body of a notice carrying a code.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Notice {
     /// Its id, for `mark_delivered`.
     pub id: NoticeId,
@@ -119,8 +119,30 @@ pub struct Notice {
     pub subject: String,
     /// Plain-text body.
     pub body: String,
+    /// The body carries a single-use code (a reset or an address confirmation): keep it out of
+    /// logs; it is deleted once delivered and never re-sent.
+    pub secret: bool,
     /// When it was written.
     pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let body: &dyn std::fmt::Debug = if self.secret { &"<redacted: carries a code>" } else { &self.body };
+        f.debug_struct("Notice")
+            .field("id", &self.id)
+            .field("patron", &self.patron)
+            .field("kind", &self.kind)
+            .field("channel", &self.channel)
+            .field("address", &self.address)
+            .field("hold", &self.hold)
+            .field("loan", &self.loan)
+            .field("subject", &self.subject)
+            .field("body", body)
+            .field("secret", &self.secret)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
 }
 
 /// Where one notice goes.

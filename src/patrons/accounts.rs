@@ -22,7 +22,8 @@ pub struct Session {
     pub patron: PatronId,
     /// When the session ends unless used again.
     pub expires_at: DateTime<Utc>,
-    /// The account has a temporary password: the only thing it may do is change it (R-A2).
+    /// The account has a temporary password (R-A2): the host should ask for a new one, and the
+    /// services the policy's `passwords.temporary.refused_services` names refuse it meanwhile.
     pub must_change_password: bool,
 }
 
@@ -42,14 +43,15 @@ impl std::fmt::Debug for Session {
 pub struct Authenticated {
     /// The patron.
     pub patron: PatronId,
-    /// Only a password change is allowed (temporary password, R-A2).
+    /// A temporary password (R-A2): ask for a new one; the policy's refused services refuse it.
     pub must_change_password: bool,
 }
 
 impl Library {
     /// Staff issue a temporary password at the counter (仮パスワード, R-A2). The password is
-    /// returned once; the account can then only log in to change it, and the services the policy
-    /// names refuse it. Existing sessions and codes are revoked and the card's lockout is cleared.
+    /// returned once; the host asks the patron for a new one at the next login, and the services
+    /// the policy names refuse it meanwhile. Existing sessions and codes are revoked and the
+    /// card's lockout is cleared.
     pub fn issue_temporary_password(&mut self, patron: PatronId) -> Result<String> {
         let rules = &self.policy.passwords.temporary;
         let password = random_password(rules.length, rules.charset)?;
@@ -122,7 +124,7 @@ impl Library {
             let who = patron_in(tx, session.patron)?;
             Refusal::check(account_refusals(policy, &account_facts(tx, &who, today)?, None), ())?;
             let (idle, lifetime) = session_lengths(policy);
-            tx.extend_session(&hash, (now + idle).min(session.created_at + lifetime))?;
+            tx.extend_session(&hash, crate::library::storable((now + idle).min(session.created_at + lifetime)))?;
             Ok(Authenticated { patron: session.patron, must_change_password: session.restricted })
         })
     }
@@ -233,7 +235,7 @@ pub(super) fn start_session(
     Refusal::check(account_refusals(policy, &account_facts(tx, &who, today)?, None), ())?;
     let (idle, lifetime) = session_lengths(policy);
     let token = random_token()?;
-    let expires_at = (now + idle).min(now + lifetime);
+    let expires_at = crate::library::storable((now + idle).min(now + lifetime));
     tx.delete_expired_sessions(now, now - lifetime)?;
     tx.insert_session(&token_hash(&token), patron, now, expires_at, restricted)?;
     Ok(Session { token, patron, expires_at, must_change_password: restricted })

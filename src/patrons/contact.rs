@@ -107,7 +107,8 @@ impl Library {
         let card = CardNumber::parse(&self.policy.cards, card_number)?;
         let token = random_token()?;
         let (now, policy) = (self.now(), &self.policy);
-        let expires_at = now + Duration::minutes(i64::from(policy.passwords.reset.token_minutes));
+        let expires_at =
+            crate::library::storable(now + Duration::minutes(i64::from(policy.passwords.reset.token_minutes)));
         self.store.write(|tx| {
             let Some(patron) = tx.patron_by_card(&card)? else { return Ok(()) };
             let reset = &policy.passwords.reset;
@@ -189,7 +190,7 @@ impl Library {
             let mut facts = NoticeFacts::new(&policy.library.name, &who.name, "");
             let kind = if entry.code_required {
                 let id = tx.insert_pending_email(patron, &address, tag.as_deref())?;
-                let expires_at = now + Duration::hours(CONFIRMATION_HOURS);
+                let expires_at = crate::library::storable(now + Duration::hours(CONFIRMATION_HOURS));
                 tx.insert_token(
                     &token_hash(&token),
                     patron,
@@ -269,7 +270,8 @@ impl Library {
         self.update_personal_details_as_staff(patron, name, birth_date, phones)
     }
 
-    /// Staff change a patron's name, birth date and phones (R-A7).
+    /// Staff change a patron's name, birth date and phones (R-A7). The call replaces all three:
+    /// `None` clears the birth date (which web self-issue needs) and an empty list the phones.
     pub fn update_personal_details_as_staff(
         &mut self,
         patron: PatronId,

@@ -57,7 +57,8 @@ impl Library {
     /// patron and reachable (R-C3, checked as for a hold placed at the counter: the web-only
     /// address requirement is checked when a web hold is placed); the phone must be one of the
     /// patron's registered numbers — the numbers themselves change only at the counter (R-A7).
-    /// Every refused setting is listed; nothing changes unless all are valid. Holds already
+    /// Every refused pickup or contact reason is listed (an unknown phone is refused on its
+    /// own); nothing changes unless all are valid. Holds already
     /// placed keep their phone (R-C4).
     pub fn set_hold_defaults(&mut self, patron: PatronId, defaults: &HoldDefaults) -> Result<()> {
         let contact = &self.policy.contact;
@@ -95,13 +96,15 @@ impl Library {
         })
     }
 
-    /// A web hold request prefilled from the patron's defaults (R-C5): their default pickup and
-    /// contact method; without a default contact method, the first the policy lists.
+    /// A web hold request prefilled from the patron's defaults (R-C5): their default pickup
+    /// (where the policy's `contact.default_pickup` keeps one) and contact method; without a
+    /// default contact method, the first the policy lists.
     pub fn prefilled_hold_request(&self, patron: PatronId) -> Result<HoldRequest> {
         let who = self.patron(patron)?;
         let first_offered = self.policy.contact.methods.first().map_or(ContactMethod::None, |m| m.method);
         let mut request = HoldRequest::web("", who.default_contact.unwrap_or(first_offered));
-        request.pickup = who.default_pickup;
+        // Only where the policy keeps a default pickup (as placing a hold does).
+        request.pickup = who.default_pickup.filter(|_| self.policy.contact.default_pickup);
         Ok(request)
     }
 

@@ -80,8 +80,12 @@ impl Library {
             if policy.contact.rejection_disables_address
                 && n.channel == ContactMethod::Mail
                 && let Some(patron) = patron_of(tx, &n)?
+                && !tx.reject_email(patron, address.trim(), today)?
             {
-                tx.reject_email(patron, address.trim(), today)?;
+                return Err(Error::InvalidInput {
+                    field: "address",
+                    reason: "not an address of the notice's patron".into(),
+                });
             }
             fall_back(tx, &Ctx { policy, today, now }, &n)
         })

@@ -557,11 +557,13 @@ pub struct HoldRules {
     /// none (one title per request form). At least one of `cart` and `reserve_now` is on.
     #[serde(default = "yes")]
     pub cart: bool,
-    /// Single-title "reserve now" besides the cart (shizuoka, R-H1).
+    /// Single-title "reserve now" on the web (shizuoka beside its cart; chiba, which has no cart,
+    /// R-H1).
     pub reserve_now: bool,
     /// A hold-placed confirmation mail may be requested (fukushima, R-H11).
     pub placed_confirmation: bool,
-    /// Days a ready hold waits on the hold shelf after the notice (取置期限, R-H9), 1 to 366.
+    /// Days a ready hold waits on the hold shelf (取置期限, R-H9), counted from the day it is
+    /// ready or from its notice as `shelf_days_from` says, 1 to 366.
     pub shelf_days: u32,
     /// Count only open days of the pickup branch toward `shelf_days`.
     pub shelf_days_skip_closed: bool,

@@ -292,7 +292,7 @@ impl Tx<'_> {
     /// no longer a usable address; false if the patron has no such address.
     pub(crate) fn reject_email(&self, patron: PatronId, address: &str, day: chrono::NaiveDate) -> Result<bool> {
         Ok(self.exec(
-            "UPDATE patron_emails SET rejected_on = ?3 WHERE patron_id = ?1 AND address = ?2 AND rejected_on IS NULL",
+            "UPDATE patron_emails SET rejected_on = COALESCE(rejected_on, ?3) WHERE patron_id = ?1 AND address = ?2",
             params![patron, address, day],
         )? == 1)
     }

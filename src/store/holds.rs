@@ -472,7 +472,7 @@ impl Tx<'_> {
 
     pub(crate) fn pending_notices(&self, limit: u32) -> Result<Vec<Notice>, crate::Error> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, patron_id, kind, channel, address, hold_id, loan_id, subject, body, created_at
+            "SELECT id, patron_id, kind, channel, address, hold_id, loan_id, subject, body, created_at, is_secret
              FROM notices WHERE delivered_at IS NULL ORDER BY id LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |r| {
@@ -487,6 +487,7 @@ impl Tx<'_> {
                 subject: r.get(7)?,
                 body: r.get(8)?,
                 created_at: r.get(9)?,
+                secret: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -154,9 +154,10 @@ impl Store {
         let keys = load_keys(&conn)?;
         let store = Store { conn, keys };
         if found.is_some() {
-            // An upgraded database may hold bytes an older bunko left in free space; where
-            // another handle is busy the daily scrub finishes this.
-            store.finish_upkeep(false)?;
+            // An upgraded database may hold bytes an older bunko left in free space. Best
+            // effort: where another handle is busy, or the rewrite fails (a full disk), the task
+            // stays and the daily scrub finishes it; the open itself has succeeded.
+            let _ = store.finish_upkeep(false);
         }
         Ok(store)
     }
@@ -275,8 +276,10 @@ impl Store {
             }
             _ => io_error(e),
         })?;
-        std::fs::remove_file(temp).map_err(io_error)?;
-        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io_error)?;
+        // The verified copy is in place: what follows is tidying, and may not turn a finished
+        // backup into an error (`backup_to` sweeps a leftover temporary file next time).
+        let _ = std::fs::remove_file(temp);
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
         Ok(report)
     }
 
