@@ -345,14 +345,32 @@ impl From<MonthDay> for String {
     }
 }
 
-/// Dated days from `from` to `to` inclusive, written `"YYYY-MM-DD"`.
+/// Dated days from `from` to `to` inclusive, written as TOML dates (`2027-02-01`) or strings
+/// (`"2027-02-01"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DateRange {
     /// First day.
+    #[serde(deserialize_with = "date_or_text")]
     pub from: chrono::NaiveDate,
     /// Last day, not before `from` and at most 365 days after it.
+    #[serde(deserialize_with = "date_or_text")]
     pub to: chrono::NaiveDate,
+}
+
+/// A date from a TOML local date or a `YYYY-MM-DD` string.
+fn date_or_text<'de, D: serde::Deserializer<'de>>(de: D) -> Result<chrono::NaiveDate, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+    let text = match Written::deserialize(de)? {
+        Written::Text(text) => text,
+        Written::Toml(date) => date.to_string(),
+    };
+    text.parse().map_err(|_| serde::de::Error::custom(format!("`{text}` is not a date like 2027-02-01")))
 }
 
 /// The `nth` given weekday of every month, counted from the month's start, or from its end
