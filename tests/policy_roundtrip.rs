@@ -1,7 +1,11 @@
 //! proptest: any valid policy round-trips TOML -> struct -> TOML -> struct unchanged.
 
 use bunko::Policy;
-use bunko::policy::{ContactMethod, ContactMethodRule, PickupPoint, RenewalBlock, Weekday};
+use bunko::policy::{
+    CalendarRules, ContactMethod, ContactMethodRule, DateRange, HolidayRule, MonthDay, MonthlyClosure, PickupPoint,
+    RenewalBlock, Weekday, YearlyClosure,
+};
+use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
 
@@ -12,6 +16,33 @@ fn weekday() -> impl Strategy<Value = Weekday> {
 /// Names with the characters librarians really type: kana, kanji, quotes, emoji.
 fn display_name() -> impl Strategy<Value = String> {
     "[a-zA-Z0-9 図書館中央西部東部あいうアイウ\"'#=\\[\\]😀]{1,20}".prop_filter("not blank", |s| !s.trim().is_empty())
+}
+
+prop_compose! {
+    fn calendar()(
+        closed in subsequence(Weekday::ALL.to_vec(), 0..=3),
+        holidays in prop::sample::select(vec![HolidayRule::Open, HolidayRule::Closed, HolidayRule::OpenThenNextWeekdayClosed]),
+        yearly in prop::collection::vec((1u8..=12, 1u8..=28, prop::option::of((1u8..=12, 1u8..=28))), 0..3),
+        ranges in prop::collection::vec((0u64..40_000, 0u64..366), 0..3),
+        monthly in prop::collection::vec((weekday(), 1u8..=5, any::<bool>()), 0..3),
+    ) -> CalendarRules {
+        let md = |(m, d)| MonthDay::new(m, d).unwrap();
+        let start = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap();
+        let mut monthly: Vec<MonthlyClosure> =
+            monthly.into_iter().map(|(weekday, nth, from_end)| MonthlyClosure { weekday, nth, from_end }).collect();
+        monthly.sort();
+        monthly.dedup();
+        CalendarRules {
+            closed_weekdays: closed,
+            holidays,
+            yearly_closed: yearly.into_iter().map(|(m, d, to)| YearlyClosure { from: md((m, d)), to: to.map(md) }).collect(),
+            closed_ranges: ranges
+                .into_iter()
+                .map(|(at, len)| DateRange { from: start + Days::new(at), to: start + Days::new(at + len) })
+                .collect(),
+            monthly_closed: monthly,
+        }
+    }
 }
 
 prop_compose! {
@@ -33,6 +64,8 @@ prop_compose! {
         send_day in weekday(),
         point_name in prop::option::of(display_name()),
         lists in 1u32..=500,
+        library_calendar in calendar(),
+        branch_calendar in prop::option::of(calendar()),
     ) -> Policy {
         let mut p = Policy::preset(preset).unwrap();
         p.library.name = name;
@@ -61,6 +94,8 @@ prop_compose! {
             p.branches[0].pickup_points = vec![PickupPoint { code: "point-1".into(), name }];
         }
         p.booklists.max_lists = lists;
+        p.calendar = library_calendar;
+        p.branches[0].calendar = branch_calendar;
         p
     }
 }

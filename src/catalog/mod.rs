@@ -5,9 +5,11 @@
 //! never writes SQL itself.
 
 mod calendar;
+mod holidays;
 mod ops;
 
 pub use calendar::{CalendarException, OpeningCalendar, SEARCH_HORIZON_DAYS};
+pub use holidays::{HOLIDAY_YEARS, is_japanese_holiday, japanese_holidays};
 pub(crate) use ops::{calendar_in, no_open_day};
 
 use std::ops::RangeInclusive;

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::Library;
 use crate::error::{Entity, Error, Result};
-use crate::policy::Weekday;
+use crate::policy::{Policy, Weekday};
 use crate::store::Tx;
 
 impl Library {
@@ -118,7 +118,7 @@ impl Library {
     pub fn opening_calendar(&self, branch: &str, from: NaiveDate) -> Result<OpeningCalendar> {
         self.require_branch(branch)?;
         check_date("day", from)?;
-        self.store.read(|tx| calendar_in(tx, branch, from))
+        self.store.read(|tx| calendar_in(tx, &self.policy, branch, from))
     }
 
     /// Whether `branch` is open on `day`.
@@ -137,11 +137,24 @@ impl Library {
     }
 }
 
-/// A branch's calendar from `from` to the search horizon, read in an open transaction.
-pub(crate) fn calendar_in(tx: &Tx<'_>, branch: &str, from: NaiveDate) -> Result<OpeningCalendar> {
+/// A branch's calendar from `from` to the search horizon, read in an open transaction: the
+/// policy's rules for the branch, the weekdays closed through the API added to the policy's,
+/// and the dated exceptions from the database, which win over every rule. Exceptions from a
+/// few weeks before `from` are read too, since a holiday's closure can move past `from`.
+pub(crate) fn calendar_in(tx: &Tx<'_>, policy: &Policy, branch: &str, from: NaiveDate) -> Result<OpeningCalendar> {
     let until = from.checked_add_days(Days::new(SEARCH_HORIZON_DAYS)).unwrap_or(NaiveDate::MAX);
-    tx.opening_calendar(branch, from, until)
+    let since = from.checked_sub_days(Days::new(LOOKBACK_DAYS)).unwrap_or(from);
+    let stored = tx.opening_calendar(branch, since, until)?;
+    let mut cal = OpeningCalendar::with_rules(policy.calendar(branch).clone());
+    cal.close_weekdays(&stored.closed_weekdays());
+    for (day, exception) in stored.exceptions() {
+        cal.set_exception(day, exception);
+    }
+    Ok(cal)
 }
+
+/// How far before `from` [`calendar_in`] reads dated exceptions.
+const LOOKBACK_DAYS: u64 = 31;
 
 /// The error for a branch whose calendar has no (such) open day within the search horizon:
 /// lending, routing and calendar queries refuse rather than give a date on a closed day.

@@ -48,7 +48,7 @@ impl Library {
         let today = self.today();
         let policy = &self.policy;
         self.store.write(|tx| {
-            let calendar = calendar_in(tx, branch, today)?;
+            let calendar = calendar_in(tx, policy, branch, today)?;
             let copy = copy_by_barcode(tx, barcode)?;
             let who = patron_in(tx, patron)?;
             let facts = CheckoutFacts {
@@ -266,7 +266,7 @@ fn renewal_with(
 ) -> Result<Result<NaiveDate, Refusal>> {
     let account = account_facts(tx, who, today)?;
     let own_overdue = u32::from(loan.due_on < today);
-    let calendar = calendar_in(tx, &loan.branch, today)?;
+    let calendar = calendar_in(tx, policy, &loan.branch, today)?;
     let facts = RenewalFacts {
         today,
         due_on: loan.due_on,

@@ -448,7 +448,7 @@ fn count_deadline_from_notice(tx: &Tx<'_>, policy: &Policy, hold: HoldId, delive
         return Ok(());
     }
     let Some(h) = tx.hold(hold)? else { return Ok(()) };
-    let calendar = calendar_in(tx, &h.pickup, delivered_on)?;
+    let calendar = calendar_in(tx, policy, &h.pickup, delivered_on)?;
     let Some(deadline) = pickup_deadline(policy, delivered_on, &calendar) else { return Ok(()) };
     let deadline = check_date("pickup_deadline", deadline)?;
     if h.pickup_deadline.is_none_or(|old| deadline > old) {

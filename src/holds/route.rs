@@ -48,7 +48,7 @@ pub(crate) fn route_copy(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, from: CopyStat
 fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus, here: &str) -> Result<CopyRoute> {
     let dispatch = ctx.policy.branch(&hold.pickup).is_some_and(|b| b.loan_starts_at_dispatch);
     if dispatch {
-        let calendar = calendar_in(tx, &hold.pickup, ctx.today)?;
+        let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
         let loan = start_loan(
             tx,
             ctx.policy,
@@ -79,7 +79,7 @@ fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus
 
 /// Puts `copy` on the hold shelf for `hold` at its pickup branch (R-H9, R-H11).
 fn shelve_for(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus) -> Result<CopyRoute> {
-    let calendar = calendar_in(tx, &hold.pickup, ctx.today)?;
+    let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
     let deadline =
         pickup_deadline(ctx.policy, ctx.today, &calendar).ok_or_else(|| no_open_day(&hold.pickup, ctx.today))?;
     let deadline = check_date("pickup_deadline", deadline)?;

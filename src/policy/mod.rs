@@ -73,6 +73,11 @@ impl Policy {
         self.branches.iter().find(|b| b.code == code)
     }
 
+    /// The opening rules `branch` follows: its own `calendar`, else the library-wide one.
+    pub fn calendar(&self, branch: &str) -> &CalendarRules {
+        self.branch(branch).and_then(|b| b.calendar.as_ref()).unwrap_or(&self.calendar)
+    }
+
     /// The rules for a material kind.
     pub fn material(&self, kind: &str) -> Option<&MaterialRules> {
         self.materials.get(kind)

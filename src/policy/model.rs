@@ -20,6 +20,9 @@ pub struct Policy {
     /// Inter-branch delivery runs (R-H6).
     #[serde(default)]
     pub delivery: Delivery,
+    /// Opening rules every branch follows unless it has its own `calendar`; none by default.
+    #[serde(default, skip_serializing_if = "CalendarRules::is_empty")]
+    pub calendar: CalendarRules,
     /// Card-number format (R-A1).
     pub cards: CardRules,
     /// Password rules, temporary passwords and resets (R-A2, R-A4, R-A5).
@@ -157,6 +160,10 @@ pub struct Branch {
     /// Further places within this location where a hold may be collected (受取場所); at most 100.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pickup_points: Vec<PickupPoint>,
+    /// This branch's own opening rules, replacing the library-wide `[calendar]` whole; without
+    /// it the branch follows `[calendar]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarRules>,
 }
 
 /// A named pickup place belonging to a branch.
@@ -211,6 +218,173 @@ impl From<chrono::Weekday> for Weekday {
     fn from(w: chrono::Weekday) -> Self {
         Self::ALL[w.num_days_from_monday() as usize]
     }
+}
+
+/// Opening rules written in the policy (休館日). Dated exceptions set through the API
+/// (`close_on`, `open_specially_on`) win over every rule here; weekdays closed through the API
+/// (`set_closed_weekdays`) are added to `closed_weekdays`.
+///
+/// ```toml
+/// [calendar]
+/// closed_weekdays = ["mon"]
+/// holidays = "open_then_next_weekday_closed"   # 月曜休館、祝日の場合は翌平日
+/// yearly_closed = [{ from = "12-29", to = "01-03" }]   # 年末年始
+/// closed_ranges = [{ from = "2027-02-01", to = "2027-02-10" }]   # 特別整理期間
+/// monthly_closed = [{ weekday = "thu", nth = 1, from_end = true }]   # 毎月最終木曜日
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarRules {
+    /// Weekdays the branch is regularly closed (定期休館日).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closed_weekdays: Vec<Weekday>,
+    /// What a Japanese national holiday does; defaults to `open`.
+    #[serde(default, skip_serializing_if = "HolidayRule::is_open")]
+    pub holidays: HolidayRule,
+    /// Closures that come back every year, such as 年末年始; at most 100.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub yearly_closed: Vec<YearlyClosure>,
+    /// Dated closures, such as a 特別整理期間; at most 100, each at most 366 days long.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closed_ranges: Vec<DateRange>,
+    /// Closures on a weekday of every month, such as 毎月最終木曜日; at most 100.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monthly_closed: Vec<MonthlyClosure>,
+}
+
+impl CalendarRules {
+    /// No rule at all: the branch is open every day unless the API says otherwise.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// What a Japanese national holiday (国民の祝日, 振替休日, 国民の休日; see
+/// [`crate::catalog::japanese_holidays`]) does to a branch. Holidays are known for 2000–2099
+/// only; outside those years every rule acts as `open`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HolidayRule {
+    /// A holiday is an ordinary day: the weekly pattern and the other rules apply.
+    #[default]
+    Open,
+    /// Closed on every holiday (祝日休館).
+    Closed,
+    /// Open on every holiday, even one on a closed weekday; that closure moves to the next
+    /// weekday (Monday to Friday) that is not a holiday (「月曜休館、祝日の場合は翌平日」).
+    /// A holiday closed by another rule or by the API moves nothing.
+    OpenThenNextWeekdayClosed,
+}
+
+impl HolidayRule {
+    fn is_open(&self) -> bool {
+        *self == Self::Open
+    }
+}
+
+/// A closure that comes back every year, from `from` to `to` inclusive (`"12-29"` to
+/// `"01-03"` crosses the year end); without `to`, the one day `from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearlyClosure {
+    /// First day, `"MM-DD"`.
+    pub from: MonthDay,
+    /// Last day, `"MM-DD"`; defaults to `from`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<MonthDay>,
+}
+
+/// A day of the year written `"MM-DD"` (two digits each); `"02-29"` counts in leap years only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MonthDay {
+    month: u8,
+    day: u8,
+}
+
+impl MonthDay {
+    /// The day `day` of month `month`; `None` unless it exists in some year (`02-29` does).
+    pub fn new(month: u8, day: u8) -> Option<Self> {
+        let last = match month {
+            2 => 29,
+            4 | 6 | 9 | 11 => 30,
+            1..=12 => 31,
+            _ => return None,
+        };
+        (1..=last).contains(&day).then_some(Self { month, day })
+    }
+
+    /// The month, 1–12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month, 1–31.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+}
+
+impl TryFrom<String> for MonthDay {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        let bad = || format!("`{s}` is not a day of the year like `12-29` (month 01-12, day 01-31)");
+        let (m, d) = s.split_once('-').ok_or_else(bad)?;
+        let two_digits = |t: &str| t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit());
+        if !two_digits(m) || !two_digits(d) {
+            return Err(bad());
+        }
+        MonthDay::new(m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?).ok_or_else(bad)
+    }
+}
+
+impl From<MonthDay> for String {
+    fn from(md: MonthDay) -> String {
+        format!("{:02}-{:02}", md.month, md.day)
+    }
+}
+
+/// Dated days from `from` to `to` inclusive, written as TOML dates (`2027-02-01`) or strings
+/// (`"2027-02-01"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRange {
+    /// First day.
+    #[serde(deserialize_with = "date_or_text")]
+    pub from: chrono::NaiveDate,
+    /// Last day, not before `from` and at most 365 days after it.
+    #[serde(deserialize_with = "date_or_text")]
+    pub to: chrono::NaiveDate,
+}
+
+/// A date from a TOML local date or a `YYYY-MM-DD` string.
+fn date_or_text<'de, D: serde::Deserializer<'de>>(de: D) -> Result<chrono::NaiveDate, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+    let text = match Written::deserialize(de)? {
+        Written::Text(text) => text,
+        Written::Toml(date) => date.to_string(),
+    };
+    text.parse().map_err(|_| serde::de::Error::custom(format!("`{text}` is not a date like 2027-02-01")))
+}
+
+/// The `nth` given weekday of every month, counted from the month's start, or from its end
+/// with `from_end` (`nth = 1, from_end = true` is the last: 毎月最終木曜日).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonthlyClosure {
+    /// The weekday.
+    pub weekday: Weekday,
+    /// Which one of the month, 1 to 5; a month without a fifth has none.
+    pub nth: u8,
+    /// Count from the month's end. Defaults to false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub from_end: bool,
 }
 
 /// Card-number format (利用者番号, R-A1). Card numbers are digits only.
@@ -756,6 +930,10 @@ pub struct SendSchedule {
 
 fn queued_stages() -> Vec<HoldStage> {
     vec![HoldStage::PendingApproval, HoldStage::Waiting]
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn yes() -> bool {

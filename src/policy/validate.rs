@@ -2,6 +2,8 @@
 
 use std::collections::BTreeSet;
 
+use chrono::Datelike;
+
 use super::model::*;
 use crate::error::PolicyProblem;
 
@@ -10,6 +12,7 @@ pub(super) fn problems(p: &Policy) -> Vec<PolicyProblem> {
     let mut c = Checker::default();
     library(&mut c, &p.library);
     branches(&mut c, p);
+    calendars(&mut c, p);
     cards(&mut c, &p.cards);
     passwords(&mut c, &p.passwords);
     accounts(&mut c, &p.accounts);
@@ -158,6 +161,48 @@ fn branches(c: &mut Checker, p: &Policy) {
     if p.branches.len() > 1 && p.delivery.weekdays.is_empty() {
         c.fail("delivery.weekdays", "must name at least one weekday when there is more than one branch, or copies could never reach another branch");
     }
+}
+
+fn calendars(c: &mut Checker, p: &Policy) {
+    calendar(c, "calendar", &p.calendar);
+    for (i, b) in p.branches.iter().enumerate() {
+        if let Some(rules) = &b.calendar {
+            calendar(c, &format!("branches[{i}].calendar"), rules);
+        }
+    }
+}
+
+/// Most entries in each of a calendar's lists.
+const CALENDAR_MAX_ITEMS: usize = 100;
+
+fn calendar(c: &mut Checker, key: &str, r: &CalendarRules) {
+    c.no_duplicates(&format!("{key}.closed_weekdays"), r.closed_weekdays.iter());
+    for (list, len) in [
+        ("yearly_closed", r.yearly_closed.len()),
+        ("closed_ranges", r.closed_ranges.len()),
+        ("monthly_closed", r.monthly_closed.len()),
+    ] {
+        c.at_most_items(&format!("{key}.{list}"), len, CALENDAR_MAX_ITEMS);
+    }
+    let years = crate::catalog::SUPPORTED_YEARS;
+    for (i, range) in r.closed_ranges.iter().enumerate() {
+        let at = format!("{key}.closed_ranges[{i}]");
+        for (end, day) in [("from", range.from), ("to", range.to)] {
+            c.require(
+                years.contains(&day.year()),
+                format!("{at}.{end}"),
+                format!("{day} is outside the years {}-{}", years.start(), years.end()),
+            );
+        }
+        let days = (range.to - range.from).num_days();
+        c.require(days >= 0, format!("{at}.from"), format!("{} is after {at}.to ({})", range.from, range.to));
+        let max = i64::from(PERIOD_MAX_DAYS);
+        c.require(days < max, format!("{at}.to"), format!("the range is {} days, at most {max} allowed", days + 1));
+    }
+    for (i, m) in r.monthly_closed.iter().enumerate() {
+        c.within(&format!("{key}.monthly_closed[{i}].nth"), u32::from(m.nth), 1, 5);
+    }
+    c.no_duplicates(&format!("{key}.monthly_closed"), r.monthly_closed.iter());
 }
 
 fn cards(c: &mut Checker, r: &CardRules) {
