@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Days, NaiveDate};
 
 use super::is_japanese_holiday;
-use crate::policy::{CalendarRules, DateRange, HolidayRule, MonthDay, MonthlyClosure, Weekday, YearlyClosure};
+use crate::policy::{CalendarRules, DateRange, HolidayRule, MonthDay, MonthlyClosure, Policy, Weekday, YearlyClosure};
 
 /// How far ahead the calendar looks for an open day before giving up (ten years).
 pub const SEARCH_HORIZON_DAYS: u64 = 3660;
@@ -82,6 +82,25 @@ impl OpeningCalendar {
         cal.close_weekdays(&rules.closed_weekdays);
         cal.rules = rules;
         cal
+    }
+
+    /// The calendar `branch` follows under `policy` alone (no database: no weekdays closed and
+    /// no dated exceptions set through the API); `None` if the policy has no such branch.
+    ///
+    /// # Examples
+    /// ```
+    /// use bunko::Policy;
+    /// use bunko::catalog::OpeningCalendar;
+    /// use chrono::NaiveDate;
+    ///
+    /// let text = format!("{}\n[calendar]\nclosed_weekdays = [\"mon\"]\n", Policy::preset_toml("chiba").unwrap());
+    /// let policy = Policy::from_toml(&text).unwrap();
+    /// let cal = OpeningCalendar::from_policy(&policy, "chuo").unwrap();
+    /// assert!(!cal.is_open("2027-01-18".parse::<NaiveDate>().unwrap())); // a Monday
+    /// assert!(OpeningCalendar::from_policy(&policy, "nowhere").is_none());
+    /// ```
+    pub fn from_policy(policy: &Policy, branch: &str) -> Option<Self> {
+        policy.branch(branch).map(|_| Self::with_rules(policy.calendar(branch).clone()))
     }
 
     /// Adds regular closures on `days`, keeping those already closed.
