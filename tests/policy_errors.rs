@@ -219,3 +219,10 @@ fn an_ebook_service_link_must_be_an_https_address_r_o3() {
     let err = error_of(&text.replacen(&url, "javascript:alert(1)", 1));
     assert!(err.contains("library.ebook_services[0].url"), "{err}");
 }
+
+#[test]
+fn a_problem_inside_an_array_of_tables_gives_its_line() {
+    let e = Policy::from_toml(&chiba_with("code = \"seibu\"", "code = \"Seibu West\"")).unwrap_err();
+    let found: Vec<(&str, Option<usize>)> = e.problems.iter().map(|p| (p.key.as_str(), p.line)).collect();
+    assert_eq!(found, [("branches[1].code", Some(16))]);
+}

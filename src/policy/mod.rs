@@ -23,7 +23,8 @@ use crate::error::{PolicyError, PolicyProblem};
 impl Policy {
     /// Parses and validates a policy from TOML text.
     ///
-    /// Unknown keys are errors; every problem found is reported with its key path.
+    /// Unknown keys are errors; every problem found is reported with its key path, and with
+    /// its line where the key is written in `text`.
     ///
     /// # Examples
     /// ```
@@ -33,7 +34,7 @@ impl Policy {
     /// ```
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
         let policy = parse(text)?;
-        policy.validate()?;
+        policy.validate().map_err(|e| with_lines(text, e))?;
         Ok(policy)
     }
 
@@ -99,6 +100,37 @@ fn syntax_error(text: &str, e: &toml::de::Error) -> PolicyError {
     let mut problem = PolicyProblem::new("", format!("TOML syntax: {}", e.message()));
     problem.line = e.span().map(|s| line_of(text, s.start));
     PolicyError { problems: vec![problem] }
+}
+
+/// Gives each problem without a line the line of the value its key path names, when `text`
+/// writes that value (a default left unwritten has none).
+fn with_lines(text: &str, mut error: PolicyError) -> PolicyError {
+    let Ok(doc) = toml::de::DeTable::parse(text) else { return error };
+    for problem in error.problems.iter_mut().filter(|p| p.line.is_none()) {
+        problem.line = start_of(doc.get_ref(), &problem.key).map(|start| line_of(text, start));
+    }
+    error
+}
+
+/// Where the value at a key path such as `branches[1].pickup_points[0].code` starts.
+fn start_of(table: &toml::de::DeTable<'_>, key: &str) -> Option<usize> {
+    let mut parts = key.split('.');
+    let mut value = step(table, parts.next()?)?;
+    for part in parts {
+        value = step(value.get_ref().as_table()?, part)?;
+    }
+    Some(value.span().start)
+}
+
+/// One key path segment, `name` or `name[i]...`, looked up in `table`.
+fn step<'a, 'i>(table: &'a toml::de::DeTable<'i>, part: &str) -> Option<&'a toml::Spanned<toml::de::DeValue<'i>>> {
+    let mut pieces = part.split('[');
+    let mut value = table.get(pieces.next()?)?;
+    for index in pieces {
+        let i: usize = index.strip_suffix(']')?.parse().ok()?;
+        value = value.get_ref().as_array()?.get(i)?;
+    }
+    Some(value)
 }
 
 fn line_of(text: &str, byte: usize) -> usize {
