@@ -152,26 +152,26 @@ impl Library {
     }
 }
 
+/// The UTC instant at `y-m-d h:mi:s`, or `fallback` (the arguments here are all valid dates).
+fn utc(y: i32, m: u32, d: u32, (h, mi, s): (u32, u32, u32), fallback: DateTime<Utc>) -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, mi, s)).map_or(fallback, |t| t.and_utc())
+}
+
 /// The first instant the engine supports: dates before 1900 are refused as input.
 fn earliest() -> DateTime<Utc> {
-    NaiveDate::from_ymd_opt(1900, 1, 2)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(DateTime::<Utc>::MIN_UTC, |t| t.and_utc())
+    utc(1900, 1, 2, (0, 0, 0), DateTime::<Utc>::MIN_UTC)
 }
 
 /// The last instant the engine supports, a day short of 10000 so that every local date (any
 /// UTC offset) and every stored date stays within year 9999.
 fn latest() -> DateTime<Utc> {
-    NaiveDate::from_ymd_opt(9999, 12, 30)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
+    utc(9999, 12, 30, (0, 0, 0), DateTime::<Utc>::MAX_UTC)
 }
 
 /// `t`, or the last instant a stored date may hold (the store sorts instants as text, and a
 /// year past 9999 would sort before every other): for expiries computed from a pinned clock.
 pub(crate) fn storable(t: DateTime<Utc>) -> DateTime<Utc> {
-    let last = NaiveDate::from_ymd_opt(9999, 12, 31).and_then(|d| d.and_hms_opt(23, 59, 59));
-    last.map_or(t, |last| t.min(last.and_utc()))
+    t.min(utc(9999, 12, 31, (23, 59, 59), t))
 }
 
 /// `now` as a date in the library's local calendar; never panics.
@@ -217,9 +217,7 @@ impl Gate<'_> {
     ) -> Result<crate::patrons::Patron> {
         let who = crate::patrons::patron_in(tx, patron)?;
         let facts = crate::patrons::account_facts(tx, &who, self.today)?;
-        let login = crate::policy::account_refusals(self.policy, &facts, None);
-        let mut reasons = crate::policy::account_refusals(self.policy, &facts, Some(self.service));
-        reasons.retain(|r| !login.contains(r));
+        let reasons = crate::policy::service_refusals(self.policy, &facts, self.service);
         Ok(crate::policy::Refusal::check(reasons, who)?)
     }
 }

@@ -26,8 +26,19 @@ pub struct AccountFacts {
     pub temporary_password: bool,
 }
 
-/// Why the patron may not log in (`service = None`) or use `service` online (R-A2, R-A6).
+/// Why the patron may not log in (`service = None`) or use `service` online (R-A2, R-A6): the
+/// reasons that bar logging in at all, then those of the service.
 pub fn account_refusals(policy: &Policy, facts: &AccountFacts, service: Option<Service>) -> Vec<Reason> {
+    let mut reasons = login_refusals(policy, facts);
+    if let Some(service) = service {
+        reasons.extend(service_refusals(policy, facts, service));
+    }
+    reasons
+}
+
+/// Why the patron may not log in at all (R-A6): a block, a card unused for the policy's years,
+/// overdue items where the policy says so.
+fn login_refusals(policy: &Policy, facts: &AccountFacts) -> Vec<Reason> {
     let mut reasons = Vec::new();
     if facts.blocked {
         reasons.push(Reason::PatronBlocked);
@@ -44,13 +55,19 @@ pub fn account_refusals(policy: &Policy, facts: &AccountFacts, service: Option<S
     if policy.accounts.overdue_blocks_login && facts.overdue_loans > 0 {
         reasons.push(Reason::HasOverdueLoans { count: facts.overdue_loans });
     }
-    if let Some(service) = service {
-        if facts.today > facts.expires_on && policy.accounts.expired_card_refuses.contains(&service) {
-            reasons.push(Reason::CardExpired { expired_on: facts.expires_on });
-        }
-        if facts.temporary_password && policy.passwords.temporary.refused_services.contains(&service) {
-            reasons.push(Reason::TemporaryPassword);
-        }
+    reasons
+}
+
+/// Why a patron who may log in may not use `service` (R-A2, R-A6): an expired card where
+/// `accounts.expired_card_refuses` names it, a temporary password where
+/// `passwords.temporary.refused_services` does.
+pub fn service_refusals(policy: &Policy, facts: &AccountFacts, service: Service) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    if facts.today > facts.expires_on && policy.accounts.expired_card_refuses.contains(&service) {
+        reasons.push(Reason::CardExpired { expired_on: facts.expires_on });
+    }
+    if facts.temporary_password && policy.passwords.temporary.refused_services.contains(&service) {
+        reasons.push(Reason::TemporaryPassword);
     }
     reasons
 }

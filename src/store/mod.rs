@@ -173,11 +173,7 @@ impl Store {
         if !pending {
             return Ok(true);
         }
-        let done = self.without_waiting(!wait, || match self.conn.execute_batch("VACUUM").map_err(busy) {
-            Ok(()) => Ok(true),
-            Err(Error::Busy) => Ok(false),
-            Err(e) => Err(e),
-        })?;
+        let done = self.without_waiting(!wait, || Ok(unless_busy(self.conn.execute_batch("VACUUM"))?.is_some()))?;
         if done {
             self.conn.execute("DELETE FROM upkeep_tasks WHERE task = 'vacuum'", []).map_err(busy)?;
             self.truncate_wal(wait)?;
@@ -221,11 +217,9 @@ impl Store {
     /// `wait`: wait for them up to the busy timeout, or not at all.
     pub(crate) fn truncate_wal(&self, wait: bool) -> Result<bool> {
         self.without_waiting(!wait, || {
-            match self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0)).map_err(busy) {
-                Ok(blocked) => Ok(blocked == 0),
-                Err(Error::Busy) => Ok(false),
-                Err(e) => Err(e),
-            }
+            let blocked =
+                unless_busy(self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get::<_, i64>(0)))?;
+            Ok(blocked == Some(0))
         })
     }
 
@@ -500,6 +494,15 @@ fn busy(e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy,
         _ => Error::Storage(e),
+    }
+}
+
+/// `Ok(None)` where another handle held the lock past the wait: a task to try again later.
+fn unless_busy<T>(r: rusqlite::Result<T>) -> Result<Option<T>> {
+    match r.map_err(busy) {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::Busy) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
