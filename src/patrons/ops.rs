@@ -58,8 +58,7 @@ impl Library {
     /// address requirement is checked when a web hold is placed); the phone must be one of the
     /// patron's registered numbers — the numbers themselves change only at the counter (R-A7).
     /// Every refused pickup or contact reason is listed (an unknown phone is refused on its
-    /// own); nothing changes unless all are valid. Holds already
-    /// placed keep their phone (R-C4).
+    /// own); nothing changes unless all are valid. Holds already placed keep their phone (R-C4).
     pub fn set_hold_defaults(&mut self, patron: PatronId, defaults: &HoldDefaults) -> Result<()> {
         let contact = &self.policy.contact;
         if !contact.patron_sets_hold_defaults {
