@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::catalog::BranchInfo;
 use crate::clock::Clock;
 use crate::error::{Entity, Error, PolicyError, Result};
-use crate::policy::Policy;
+use crate::policy::{Policy, RuleMatrix, Rules, Scope};
 use crate::store::{BackupReport, Store, StoreOptions};
 
 /// A library's engine: its policy, its clock and its database.
@@ -34,6 +34,8 @@ use crate::store::{BackupReport, Store, StoreOptions};
 pub struct Library {
     pub(crate) store: Store,
     pub(crate) policy: Policy,
+    /// The policy's rules indexed by scope, built once at open.
+    pub(crate) matrix: RuleMatrix,
     clock: Box<dyn Clock>,
 }
 
@@ -74,14 +76,18 @@ impl Library {
     }
 
     fn start(store: Store, policy: Policy, clock: Box<dyn Clock>) -> Result<Library> {
-        let mut lib = Library { store, policy, clock };
+        let matrix = RuleMatrix::new(&policy);
+        let mut lib = Library { store, policy, matrix, clock };
         lib.sync_branches()?;
         Ok(lib)
     }
 
     /// Makes the stored branches match the policy's: adds and updates them, and removes those
-    /// the policy dropped, unless copies still belong to them (then the open is refused).
+    /// the policy dropped, unless copies still belong to them (then the open is refused). Also
+    /// refuses a policy missing a category that patrons in the database belong to: every
+    /// decision about them would have no rules.
     fn sync_branches(&mut self) -> Result<()> {
+        let policy = &self.policy;
         let wanted: Vec<BranchInfo> = self
             .policy
             .branches
@@ -89,6 +95,14 @@ impl Library {
             .map(|b| BranchInfo { code: b.code.clone(), name: b.name.clone(), pickup: b.pickup, partner: b.partner })
             .collect();
         self.store.write(|tx| {
+            let unknown: Vec<String> =
+                tx.patron_categories()?.into_iter().filter(|c| !policy.has_category(c)).collect();
+            if !unknown.is_empty() {
+                let listed = unknown.join(", ");
+                let reason =
+                    format!("patrons in the database belong to categories the policy does not declare: {listed}");
+                return Err(PolicyError::single("categories", reason).into());
+            }
             for b in &wanted {
                 tx.upsert_branch(b)?;
             }
@@ -110,6 +124,11 @@ impl Library {
             }
             Ok(())
         })
+    }
+
+    /// The rules in force for a patron of `category`, material `kind` and `branch`.
+    pub fn rules(&self, category: &str, kind: &str, branch: &str) -> Rules {
+        self.matrix.resolve(&Scope::new(category, kind, branch))
     }
 
     /// The policy this library runs under.

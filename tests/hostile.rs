@@ -118,7 +118,7 @@ proptest! {
 fn hostile_policy_in_code_item_10() {
     use bunko::catalog::OpeningCalendar;
     use bunko::policy::{
-        AccountFacts, Service, Weekday, account_refusals, due_date, next_delivery_day, pickup_deadline,
+        AccountFacts, DueContext, DueMove, Service, Weekday, account_refusals, arrival_day, due_date, pickup_deadline,
         renewed_due_date,
     };
     use chrono::NaiveDate;
@@ -134,7 +134,7 @@ fn hostile_policy_in_code_item_10() {
     p.accounts.unused_card_block_years = Some(u32::MAX);
     p.holds.shelf_days = u32::MAX;
     p.loans.renewal.days = u32::MAX;
-    p.materials.get_mut("book").unwrap().loan_days = u32::MAX;
+    p.materials.get_mut("book").unwrap().loan_days = Some(u32::MAX);
     let named = keys(&p);
     for key in
         ["accounts.unused_card_block_years", "holds.shelf_days", "loans.renewal.days", "materials.book.loan_days"]
@@ -153,15 +153,23 @@ fn hostile_policy_in_code_item_10() {
             temporary_password: true,
         };
         let _ = account_refusals(&p, &facts, Some(Service::Holds));
-        let _ = next_delivery_day(&p, today);
+        let rules = p.rules_for("general", "book", "main");
         for skip_closed in [false, true] {
             p.holds.shelf_days_skip_closed = skip_closed;
             p.loans.due_skips_closed_days = skip_closed;
-            for cal in [&open, &closed_mondays] {
-                let _ = due_date(&p, today, u32::MAX, cal);
-                let _ = renewed_due_date(&p, today, cal);
-                let _ = pickup_deadline(&p, today, cal);
-                let _ = cal.nth_open_day_after(today, u32::MAX);
+            for moves in [DueMove::Next, DueMove::Previous] {
+                p.loans.closed_due_moves = moves;
+                for cal in [&open, &closed_mondays] {
+                    let _ = arrival_day(&p, "main", today, cal);
+                    for card_expires_on in [NaiveDate::MIN, today, NaiveDate::MAX] {
+                        let at = DueContext { today, branch: "main", card_expires_on, calendar: cal };
+                        let _ = due_date(&p, today, u32::MAX, &at);
+                        let _ = renewed_due_date(&p, &rules, today, &at);
+                    }
+                    let _ = pickup_deadline(&p, &rules, today, cal);
+                    let _ = cal.nth_open_day_after(today, u32::MAX);
+                    let _ = cal.previous_open_day(today, NaiveDate::MIN);
+                }
             }
         }
     }

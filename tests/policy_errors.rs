@@ -102,7 +102,7 @@ fn bounds() -> Vec<Bound> {
         ("contact.email_cap", 10, |p, v| p.contact.email_cap = v),
         ("contact.phone_cap", 10, |p, v| p.contact.phone_cap = v),
         ("contact.due_reminder_days_before", 30, |p, v| p.contact.due_reminder_days_before = Some(v)),
-        ("materials.book.loan_days", 366, |p, v| p.materials.get_mut("book").unwrap().loan_days = v),
+        ("materials.book.loan_days", 366, |p, v| p.materials.get_mut("book").unwrap().loan_days = Some(v)),
         ("holds.limits.total", 1000, |p, v| p.holds.limits.total = Some(v)),
         ("holds.limits.book", 1000, |p, v| {
             p.holds.limits.total = None;

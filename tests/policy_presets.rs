@@ -53,7 +53,7 @@ fn fukushima_guide_values() {
     assert!(!p.holds.reserve_now);
     // Loan period: an assumption (not stated in the guide), 15 days counting the checkout day as
     // the guide counts renewals 「手続日を含む」, so day 0 + 14.
-    assert_eq!(p.material("book").unwrap().loan_days, 14);
+    assert_eq!(p.material("book").unwrap().loan_days, Some(14));
     // R-B1, R-B3: 100 lists x 100, name 50, memos 1000, CSV.
     let b = &p.booklists;
     assert_eq!(

@@ -2,7 +2,7 @@
 
 use bunko::Policy;
 use bunko::catalog::OpeningCalendar;
-use bunko::policy::{Reason, RenewalBlock, RenewalFacts, Weekday, renewal_decision};
+use bunko::policy::{DueContext, Reason, RenewalBlock, RenewalFacts, Weekday, renewal_decision};
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
 
@@ -49,15 +49,18 @@ fn case() -> impl Strategy<Value = Case> {
 fn decide(c: &Case) -> Result<NaiveDate, bunko::policy::Refusal> {
     let policy = Policy::preset(c.preset).unwrap();
     let calendar = OpeningCalendar::new(&c.closed);
+    let branch = policy.branches[0].code.clone();
+    let rules = policy.rules_for("general", "book", &branch);
+    let card_expires_on = NaiveDate::from_ymd_opt(2099, 12, 31).unwrap();
     let facts = RenewalFacts {
-        today: c.today,
+        rules: &rules,
         due_on: c.today + chrono::Duration::days(c.due_offset),
         renewals: c.renewals,
         interlibrary: c.interlibrary,
         holds_by_others: c.holds,
         other_overdue_loans: c.other_overdue,
         account: if c.blocked { vec![Reason::PatronBlocked] } else { vec![] },
-        calendar: &calendar,
+        at: DueContext { today: c.today, branch: &branch, card_expires_on, calendar: &calendar },
     };
     renewal_decision(&policy, &facts)
 }

@@ -192,6 +192,12 @@ impl OpeningCalendar {
         (0..=SEARCH_HORIZON_DAYS).filter_map(|i| day.checked_add_days(Days::new(i))).find(|d| self.is_open(*d))
     }
 
+    /// The last open day on or before `day` and not before `floor`; `None` if there is none.
+    pub fn previous_open_day(&self, day: NaiveDate, floor: NaiveDate) -> Option<NaiveDate> {
+        let span = u64::try_from((day - floor).num_days()).ok()?.min(SEARCH_HORIZON_DAYS);
+        (0..=span).filter_map(|i| day.checked_sub_days(Days::new(i))).find(|d| self.is_open(*d))
+    }
+
     /// The `n`-th open day after `day`, not counting `day` itself; `n = 0` gives `day`.
     /// `None` if it lies beyond [`SEARCH_HORIZON_DAYS`].
     pub fn nth_open_day_after(&self, day: NaiveDate, n: u32) -> Option<NaiveDate> {

@@ -62,6 +62,8 @@ pub struct Loan {
     pub renewals: u32,
     /// The copy was borrowed from another library (相互貸借).
     pub interlibrary: bool,
+    /// The copy's material kind.
+    pub material_kind: String,
 }
 
 impl Loan {

@@ -4,14 +4,14 @@ use chrono::NaiveDate;
 
 use super::{CheckIn, CopyRoute, DailyCirculation, HistoryEntry, Loan, LoanId, LoanStatus, LoanView};
 use crate::Library;
-use crate::catalog::{Copy, CopyStatus, OpeningCalendar, calendar_in, check_date, no_open_day};
+use crate::catalog::{Copy, CopyStatus, calendar_in, check_date};
 use crate::error::{Entity, Error, Result};
 use crate::holds::route::{Ctx, route_copy};
 use crate::library::Gate;
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    CheckoutFacts, Reason, Refusal, RenewalFacts, Service, account_refusals, checkout_decision, due_date,
-    renewal_decision,
+    CheckoutFacts, DueContext, Reason, Refusal, RenewalFacts, RuleMatrix, Scope, Service, account_refusals,
+    checkout_decision, renewal_decision, suspension_end,
 };
 use crate::store::{NewLoan, Tx};
 
@@ -47,22 +47,28 @@ impl Library {
     fn lend(&mut self, barcode: &str, patron: PatronId, branch: &str, status: LoanStatus) -> Result<Loan> {
         let today = self.today();
         let policy = &self.policy;
+        let matrix = &self.matrix;
         self.store.write(|tx| {
             let calendar = calendar_in(tx, policy, branch, today)?;
             let copy = copy_by_barcode(tx, barcode)?;
             let who = patron_in(tx, patron)?;
+            let rules = matrix.resolve(&Scope::new(&who.category, &copy.material_kind, branch));
+            let (open_loans, open_loans_of_kind) = tx.open_loan_counts(patron, &copy.material_kind)?;
             let facts = CheckoutFacts {
-                today,
+                rules: &rules,
                 copy_loanable: copy.loanable,
                 material_kind: &copy.material_kind,
+                latest_issue: tx.is_latest_issue(copy.title)?,
                 copy_status: copy.status,
                 held_for_another: tx.copy_set_aside_for_other(copy.id, patron)?,
                 patron_blocked: who.blocked,
-                card_expires_on: who.expires_on,
                 overdue_loans: tx.count_overdue_of(patron, today)?,
-                calendar: &calendar,
+                open_loans,
+                open_loans_of_kind,
+                suspended_until: who.suspended_until,
+                at: DueContext { today, branch, card_expires_on: who.expires_on, calendar: &calendar },
             };
-            checkout_decision(policy, &facts)?;
+            let due_on = checkout_decision(policy, &facts)?;
             // A walk-in checkout fulfils the borrower's own hold on the title, if any (R-H5).
             let fulfilled = match tx.hold_of_copy_for(copy.id, patron)? {
                 Some(hold) => Some(hold),
@@ -71,7 +77,7 @@ impl Library {
             if let Some(hold) = fulfilled {
                 tx.delete_hold(hold)?;
             }
-            start_loan(tx, policy, &copy, copy.status, patron, branch, status, today, &calendar)
+            start_loan(tx, &copy, copy.status, patron, branch, status, today, due_on)
         })
     }
 
@@ -86,7 +92,7 @@ impl Library {
     /// transit to its home branch.
     pub fn check_in(&mut self, barcode: &str, branch: &str) -> Result<CheckIn> {
         self.require_own_branch(branch)?;
-        let (today, now, policy) = (self.today(), self.now(), &self.policy);
+        let (today, now, policy, matrix) = (self.today(), self.now(), &self.policy, &self.matrix);
         self.store.write(|tx| {
             let copy = copy_by_barcode(tx, barcode)?;
             let loan = tx.open_loan_of_copy(copy.id)?.ok_or_else(|| Refusal::one(Reason::NotOnLoan))?;
@@ -95,7 +101,12 @@ impl Library {
             // No `touch_patron` here: a return date joined with activity would name the
             // borrower (R-R1). Checkouts and renewals record activity.
             tx.return_loan(loan.id, today, branch, days_overdue)?;
-            let ctx = Ctx { policy, today, now };
+            let who = patron_in(tx, patron)?;
+            let rules = matrix.resolve(&Scope::new(&who.category, &loan.material_kind, &loan.branch));
+            if let Some(until) = suspension_end(&rules, today, days_overdue) {
+                tx.extend_suspension(patron, check_date("suspended_until", until)?)?;
+            }
+            let ctx = Ctx { policy, matrix, today, now };
             let route = route_copy(tx, &ctx, &copy, CopyStatus::OnLoan, branch)?;
             Ok(CheckIn { loan: loan.id, patron, days_overdue, route })
         })
@@ -111,7 +122,7 @@ impl Library {
             if copy.status != CopyStatus::InTransit {
                 return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
             }
-            route_copy(tx, &Ctx { policy, today, now }, &copy, CopyStatus::InTransit, branch)
+            route_copy(tx, &Ctx { policy, matrix: &self.matrix, today, now }, &copy, CopyStatus::InTransit, branch)
         })
     }
 
@@ -122,7 +133,7 @@ impl Library {
         self.store.read(|tx| {
             let who = patron_in(tx, patron)?;
             let loan = patrons_loan(tx, patron, loan)?;
-            renewal_with(&self.policy, tx, &who, &loan, today)
+            renewal_with(&self.policy, &self.matrix, tx, &who, &loan, today)
         })
     }
 
@@ -150,7 +161,7 @@ impl Library {
             let mut results = Vec::with_capacity(loans.len());
             for &id in loans {
                 let loan = patrons_loan(tx, patron, id)?;
-                let decision = renewal_with(policy, tx, &who, &loan, today)?;
+                let decision = renewal_with(policy, &self.matrix, tx, &who, &loan, today)?;
                 if let Ok(due) = decision {
                     check_date("due_on", due)?;
                     if !tx.renew_loan(id, loan.renewals, due)? {
@@ -177,7 +188,7 @@ impl Library {
             tx.open_loans_of(patron)?
                 .into_iter()
                 .map(|loan| {
-                    let renewal = renewal_with(&self.policy, tx, &who, &loan, today)?;
+                    let renewal = renewal_with(&self.policy, &self.matrix, tx, &who, &loan, today)?;
                     Ok(LoanView { days_overdue: loan.days_overdue(today), renewal, loan })
                 })
                 .collect()
@@ -259,6 +270,7 @@ impl Library {
 
 fn renewal_with(
     policy: &crate::Policy,
+    matrix: &RuleMatrix,
     tx: &Tx<'_>,
     who: &Patron,
     loan: &Loan,
@@ -267,15 +279,16 @@ fn renewal_with(
     let account = account_facts(tx, who, today)?;
     let own_overdue = u32::from(loan.due_on < today);
     let calendar = calendar_in(tx, policy, &loan.branch, today)?;
+    let rules = matrix.resolve(&Scope::new(&who.category, &loan.material_kind, &loan.branch));
     let facts = RenewalFacts {
-        today,
+        rules: &rules,
         due_on: loan.due_on,
         renewals: loan.renewals,
         interlibrary: loan.interlibrary,
         holds_by_others: tx.waiting_holds_by_others(loan.title, who.id)?,
         other_overdue_loans: account.overdue_loans - own_overdue,
         account: account_refusals(policy, &account, Some(Service::Renewals)),
-        calendar: &calendar,
+        at: DueContext { today, branch: &loan.branch, card_expires_on: who.expires_on, calendar: &calendar },
     };
     Ok(renewal_decision(policy, &facts))
 }
@@ -285,17 +298,14 @@ fn renewal_with(
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn start_loan(
     tx: &Tx<'_>,
-    policy: &crate::Policy,
     copy: &Copy,
     from: CopyStatus,
     patron: PatronId,
     branch: &str,
     status: LoanStatus,
     today: NaiveDate,
-    calendar: &OpeningCalendar,
+    due_on: NaiveDate,
 ) -> Result<Loan> {
-    let loan_days = policy.material(&copy.material_kind).map_or(0, |k| k.loan_days);
-    let due_on = due_date(policy, today, loan_days, calendar).ok_or_else(|| no_open_day(branch, today))?;
     let due_on = check_date("due_on", due_on)?;
     if !tx.move_copy(copy.id, from, CopyStatus::OnLoan, None)? {
         return Err(Refusal::one(Reason::CopyOnLoan).into());

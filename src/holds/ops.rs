@@ -1,5 +1,7 @@
 //! Hold operations on [`Library`].
 
+use std::collections::BTreeMap;
+
 use chrono::{Days, NaiveDate};
 
 use super::route::{Ctx, notify, route_copy, write_notices};
@@ -12,9 +14,9 @@ use crate::library::Gate;
 use crate::notify::{Notice, NoticeId, NoticeKind};
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    Channel, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Policy, Reason, Refusal, Service, ShelfDaysFrom,
-    account_refusals, cancel_reasons, contact_reasons, copy_can_fill_holds, hold_decision, pickup_deadline,
-    pickup_reasons,
+    Channel, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Reason, Refusal, Rules, Scope, Service,
+    ShelfDaysFrom, account_refusals, cancel_reasons, contact_reasons, copy_can_fill_holds, hold_decision,
+    pickup_deadline, pickup_reasons,
 };
 use crate::store::{NewHold, Tx};
 
@@ -87,7 +89,7 @@ impl Library {
         from_cart: bool,
     ) -> Result<Vec<(TitleId, std::result::Result<HoldId, Refusal>)>> {
         let (today, now, policy) = (self.today(), self.now(), &self.policy);
-        let ctx = Ctx { policy, today, now };
+        let ctx = Ctx { policy, matrix: &self.matrix, today, now };
         self.store.write(|tx| {
             let who = patron_in(tx, patron)?;
             // A patron's default pickup prefills holds only where the policy offers one (R-C5).
@@ -145,7 +147,7 @@ impl Library {
             if !allowed.contains(&h.status) {
                 return Err(not_changeable());
             }
-            let ctx = Ctx { policy, today, now };
+            let ctx = Ctx { policy, matrix: &self.matrix, today, now };
             end_and_release(tx, &ctx, &h, HoldStatus::Cancelled, &reason)?;
             notify(tx, &ctx, &h, NoticeKind::HoldCancelled, |f| f.reason = Some(reason.clone()))
         })
@@ -171,7 +173,7 @@ impl Library {
     ) -> Result<Vec<(HoldId, std::result::Result<(), Refusal>)>> {
         let (today, now, policy) = (self.today(), self.now(), &self.policy);
         self.store.write(|tx| {
-            let ctx = Ctx { policy, today, now };
+            let ctx = Ctx { policy, matrix: &self.matrix, today, now };
             let mut results = Vec::with_capacity(holds.len());
             for &id in holds {
                 let h = patrons_hold(tx, patron, id)?;
@@ -247,13 +249,13 @@ impl Library {
     /// confirm with [`Library::confirm_pulled`]. A walk-in may still borrow them first (R-H5).
     pub fn pull_list(&self, branch: &str) -> Result<Vec<PullItem>> {
         self.require_branch(branch)?;
-        let policy = &self.policy;
+        let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today: self.today(), now: self.now() };
         let rows = self.store.read(|tx| tx.pull_candidates(branch))?;
         let mut used_holds = std::collections::HashSet::new();
         let mut used_copies = std::collections::HashSet::new();
         let mut items = Vec::new();
         for row in rows {
-            if !copy_can_fill_holds(policy, &row.material_kind, row.loanable, CopyStatus::OnShelf)
+            if !copy_can_fill_holds(&ctx.kind_rules(&row.material_kind), row.loanable, CopyStatus::OnShelf)
                 || used_holds.contains(&row.hold.id)
                 || used_copies.contains(&row.copy)
             {
@@ -282,7 +284,7 @@ impl Library {
         self.require_branch(branch)?;
         let (today, now, policy) = (self.today(), self.now(), &self.policy);
         self.store.write(|tx| {
-            let ctx = Ctx { policy, today, now };
+            let ctx = Ctx { policy, matrix: &self.matrix, today, now };
             let mut routes = Vec::with_capacity(barcodes.len());
             for &barcode in barcodes {
                 let copy = tx
@@ -316,7 +318,7 @@ impl Library {
                 if h.status != HoldStatus::Ready || h.copy != Some(item.copy) || h.pickup_deadline >= Some(today) {
                     return Ok(None);
                 }
-                let ctx = Ctx { policy, today, now };
+                let ctx = Ctx { policy, matrix: &self.matrix, today, now };
                 let route = end_and_release(tx, &ctx, &h, HoldStatus::Expired, "the pickup deadline passed")?;
                 notify(tx, &ctx, &h, NoticeKind::HoldExpired, |f| f.pickup_deadline = h.pickup_deadline)?;
                 Ok(route)
@@ -352,15 +354,15 @@ impl Library {
     /// a code, the WAL is checkpointed and truncated at once if no other handle is reading (it
     /// never waits for one), so the code does not linger in the files until the next scrub.
     pub fn mark_delivered(&mut self, notices: &[NoticeId]) -> Result<usize> {
-        let (now, today, policy) = (self.now(), self.today(), &self.policy);
+        let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today: self.today(), now: self.now() };
         let (marked, secret) = self.store.write(|tx| {
             let (mut marked, mut secret) = (0, false);
             for &id in notices {
-                let delivered = tx.mark_delivered(id, now, today)?;
+                let delivered = tx.mark_delivered(id, ctx.now, ctx.today)?;
                 marked += usize::from(delivered.marked);
                 secret |= delivered.secret;
                 if let Some(hold) = delivered.notified {
-                    count_deadline_from_notice(tx, policy, hold, today)?;
+                    count_deadline_from_notice(tx, &ctx, hold)?;
                 }
             }
             Ok((marked, secret))
@@ -389,11 +391,27 @@ fn place_one(
     let copies: Vec<HoldableCopy> = tx
         .copies_of(title)?
         .into_iter()
-        .map(|c| HoldableCopy { material_kind: c.material_kind, loanable: c.loanable, status: c.status })
+        .map(|c| HoldableCopy {
+            material_kind: c.material_kind,
+            loanable: c.loanable,
+            status: c.status,
+            available_since: c.available_since,
+        })
         .collect();
+    let scope = |kind: Option<&String>| Scope {
+        category: Some(who.category.clone()),
+        kind: kind.cloned(),
+        branch: Some(pickup.to_owned()),
+    };
+    let rules: BTreeMap<String, Rules> =
+        copies.iter().map(|c| (c.material_kind.clone(), ctx.matrix.resolve(&scope(Some(&c.material_kind))))).collect();
+    let base_rules = ctx.matrix.resolve(&scope(None));
     let active = tx.active_holds(who.id)?;
     let account = account_facts(tx, who, ctx.today)?;
     let facts = HoldFacts {
+        today: ctx.today,
+        rules: &rules,
+        base_rules: &base_rules,
         channel: request.channel,
         copies: &copies,
         active_holds: &active,
@@ -443,13 +461,15 @@ fn place_one(
 /// Counts a just-notified hold's pickup deadline from `delivered_on`, the day its ready notice
 /// was delivered, where the policy says so (R-H9). The deadline never moves earlier; a branch
 /// with no open day ahead keeps the deadline counted from the ready day.
-fn count_deadline_from_notice(tx: &Tx<'_>, policy: &Policy, hold: HoldId, delivered_on: NaiveDate) -> Result<()> {
+fn count_deadline_from_notice(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: HoldId) -> Result<()> {
+    let (policy, delivered_on) = (ctx.policy, ctx.today);
     if policy.holds.shelf_days_from != ShelfDaysFrom::Notice {
         return Ok(());
     }
     let Some(h) = tx.hold(hold)? else { return Ok(()) };
     let calendar = calendar_in(tx, policy, &h.pickup, delivered_on)?;
-    let Some(deadline) = pickup_deadline(policy, delivered_on, &calendar) else { return Ok(()) };
+    let rules = ctx.hold_rules(tx, &h)?;
+    let Some(deadline) = pickup_deadline(policy, &rules, delivered_on, &calendar) else { return Ok(()) };
     let deadline = check_date("pickup_deadline", deadline)?;
     if h.pickup_deadline.is_none_or(|old| deadline > old) {
         tx.set_pickup_deadline(hold, deadline)?;

@@ -9,14 +9,31 @@ use crate::catalog::{Copy, CopyStatus, calendar_in, check_date, no_open_day};
 use crate::circulation::{CopyRoute, LoanStatus, start_loan};
 use crate::error::{Entity, Error, Result};
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
-use crate::policy::{ContactMethod, MailRecipients, Policy, copy_can_fill_holds, next_delivery_day, pickup_deadline};
+use crate::policy::{
+    ContactMethod, DueContext, MailRecipients, Policy, RuleMatrix, Rules, Scope, arrival_day, copy_can_fill_holds,
+    due_date, pickup_deadline,
+};
 use crate::store::Tx;
 
 /// What every routing step needs to know.
 pub(crate) struct Ctx<'a> {
     pub policy: &'a Policy,
+    pub matrix: &'a RuleMatrix,
     pub today: NaiveDate,
     pub now: DateTime<Utc>,
+}
+
+impl Ctx<'_> {
+    /// The rules of a material kind alone: what a copy can do whatever its borrower.
+    pub fn kind_rules(&self, kind: &str) -> Rules {
+        self.matrix.resolve(&Scope { kind: Some(kind.to_owned()), ..Scope::default() })
+    }
+
+    /// The rules in force for `hold`: its patron's category, its kind, its pickup branch.
+    pub fn hold_rules(&self, tx: &Tx<'_>, hold: &Hold) -> Result<Rules> {
+        let who = tx.patron(hold.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, hold.patron.get()))?;
+        Ok(self.matrix.resolve(&Scope::new(&who.category, &hold.material_kind, &hold.pickup)))
+    }
 }
 
 /// Routes `copy`, physically at `here` with status `from`.
@@ -31,7 +48,7 @@ pub(crate) fn route_copy(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, from: CopyStat
         let arrives_on = hold.arrives_on.unwrap_or(ctx.today);
         return Ok(CopyRoute::InTransitForHold { hold: hold.id, to: hold.pickup, arrives_on });
     }
-    if copy_can_fill_holds(ctx.policy, &copy.material_kind, copy.loanable, CopyStatus::OnShelf)
+    if copy_can_fill_holds(&ctx.kind_rules(&copy.material_kind), copy.loanable, CopyStatus::OnShelf)
         && let Some(hold) = tx.first_waiting_hold(copy.title)?
     {
         return assign(tx, ctx, &hold, copy, from, here);
@@ -49,17 +66,13 @@ fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus
     let dispatch = ctx.policy.branch(&hold.pickup).is_some_and(|b| b.loan_starts_at_dispatch);
     if dispatch {
         let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
-        let loan = start_loan(
-            tx,
-            ctx.policy,
-            copy,
-            from,
-            hold.patron,
-            &hold.pickup,
-            LoanStatus::InTransit,
-            ctx.today,
-            &calendar,
-        )?;
+        let who = tx.patron(hold.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, hold.patron.get()))?;
+        let rules = ctx.matrix.resolve(&Scope::new(&who.category, &copy.material_kind, &hold.pickup));
+        let at =
+            DueContext { today: ctx.today, branch: &hold.pickup, card_expires_on: who.expires_on, calendar: &calendar };
+        let due_on = due_date(ctx.policy, ctx.today, rules.values.loan_days.unwrap_or(0), &at)
+            .ok_or_else(|| no_open_day(&hold.pickup, ctx.today))?;
+        let loan = start_loan(tx, copy, from, hold.patron, &hold.pickup, LoanStatus::InTransit, ctx.today, due_on)?;
         notify(tx, ctx, hold, NoticeKind::HoldDispatched, |f| f.due_on = Some(loan.due_on))?;
         tx.hand_notices_to_loan(hold.id, loan.id)?;
         tx.delete_hold(hold.id)?;
@@ -68,7 +81,10 @@ fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus
     if hold.pickup == here {
         return shelve_for(tx, ctx, hold, copy, from);
     }
-    let arrives_on = check_date("arrives_on", next_delivery_day(ctx.policy, ctx.today))?;
+    let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
+    let arrives_on = arrival_day(ctx.policy, &hold.pickup, ctx.today, &calendar)
+        .ok_or_else(|| no_open_day(&hold.pickup, ctx.today))?;
+    let arrives_on = check_date("arrives_on", arrives_on)?;
     if !tx.assign_in_transit(hold.id, copy.id, arrives_on)? {
         return Err(moved(Entity::Hold, hold.id.get().to_string()));
     }
@@ -80,8 +96,9 @@ fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus
 /// Puts `copy` on the hold shelf for `hold` at its pickup branch (R-H9, R-H11).
 fn shelve_for(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus) -> Result<CopyRoute> {
     let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
-    let deadline =
-        pickup_deadline(ctx.policy, ctx.today, &calendar).ok_or_else(|| no_open_day(&hold.pickup, ctx.today))?;
+    let rules = ctx.hold_rules(tx, hold)?;
+    let deadline = pickup_deadline(ctx.policy, &rules, ctx.today, &calendar)
+        .ok_or_else(|| no_open_day(&hold.pickup, ctx.today))?;
     let deadline = check_date("pickup_deadline", deadline)?;
     if !tx.make_ready(hold.id, copy.id, ctx.today, deadline)? {
         return Err(moved(Entity::Hold, hold.id.get().to_string()));

@@ -170,7 +170,7 @@ impl NewPatron {
             card_number: card_number.into(),
             name: name.into(),
             birth_date: None,
-            category: "general".into(),
+            category: crate::policy::DEFAULT_CATEGORY.into(),
             hearing_impaired: false,
             expires_on,
             phones: Vec::new(),
@@ -240,6 +240,9 @@ pub struct Patron {
     pub temporary_password: bool,
     /// The day the patron agreed to the web self-issue terms (「同意する」→「承諾」, R-A3).
     pub self_issue_terms_agreed_on: Option<NaiveDate>,
+    /// The last day of a suspension after a late return (延滞日数分の貸出停止), if one was
+    /// ever given; it has passed when before today.
+    pub suspended_until: Option<NaiveDate>,
 }
 
 /// What a patron sets online to prefill their holds (R-C5: shizuoka 「予約連絡方法変更」,

@@ -8,7 +8,9 @@ use chrono::NaiveDate;
 
 use crate::error::{Entity, Error, Result};
 use crate::holds::{HoldRequest, contact_facts};
-use crate::policy::{AccountFacts, Channel, ContactMethod, Refusal, contact_reasons, pickup_reasons};
+use crate::policy::{
+    AccountFacts, Channel, ContactMethod, DEFAULT_CATEGORY, Policy, Refusal, contact_reasons, pickup_reasons,
+};
 use crate::store::Tx;
 
 impl Library {
@@ -25,6 +27,8 @@ impl Library {
             });
         }
         let today = self.today();
+        category_problem(&self.policy, &patron.category, patron.birth_date, today)
+            .map_or(Ok(()), |reason| Err(Error::InvalidInput { field: "category", reason }))?;
         check_date("expires_on", patron.expires_on)?;
         if patron.expires_on < today {
             return Err(Error::InvalidInput {
@@ -33,6 +37,30 @@ impl Library {
             });
         }
         self.store.write(|tx| tx.insert_patron(&card, &patron, today))
+    }
+
+    /// Moves a patron to another category (a staff operation: a child who grows up, a
+    /// resident who moves away). The category must be one of the policy's, and the patron's
+    /// age, when known, within its bounds today.
+    pub fn set_patron_category(&mut self, patron: PatronId, category: &str) -> Result<()> {
+        let today = self.today();
+        let policy = &self.policy;
+        self.store.write(|tx| {
+            let who = patron_in(tx, patron)?;
+            if let Some(reason) = category_problem(policy, category, who.birth_date, today) {
+                return Err(Error::InvalidInput { field: "category", reason });
+            }
+            tx.set_patron_category(patron, category)
+        })
+    }
+
+    /// The last valid day of a card of `category` issued today: its `card_valid_years` later,
+    /// less a day. `None` when the category gives no period (staff choose the date) or is not
+    /// the policy's.
+    pub fn card_expiry_for(&self, category: &str) -> Option<NaiveDate> {
+        let years = self.policy.categories.get(category)?.card_valid_years?;
+        let today = self.today();
+        today.checked_add_months(chrono::Months::new(years * 12))?.pred_opt()
     }
 
     /// A patron by id.
@@ -135,4 +163,31 @@ pub(crate) fn account_facts(tx: &Tx<'_>, who: &Patron, today: NaiveDate) -> Resu
         overdue_loans: tx.count_overdue_of(who.id, today)?,
         temporary_password: who.temporary_password,
     })
+}
+
+/// Why `category` cannot be given to a patron born on `birth_date` today: not one of the
+/// policy's, or the age outside its bounds (a category with bounds needs the birth date).
+fn category_problem(
+    policy: &Policy,
+    category: &str,
+    birth_date: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<String> {
+    if !policy.has_category(category) {
+        let known: Vec<&str> = policy.categories.keys().map(String::as_str).collect();
+        let known = if known.is_empty() { DEFAULT_CATEGORY.to_owned() } else { known.join(", ") };
+        return Some(format!("`{category}` is not a category of this library ({known})"));
+    }
+    let rules = policy.categories.get(category)?;
+    if rules.min_age.is_none() && rules.max_age.is_none() {
+        return None;
+    }
+    let Some(born) = birth_date else {
+        return Some(format!("`{category}` has age bounds, so the birth date is needed"));
+    };
+    let age = today.years_since(born).unwrap_or(0);
+    if rules.min_age.is_some_and(|min| age < min) || rules.max_age.is_some_and(|max| age > max) {
+        return Some(format!("age {age} is outside the bounds of `{category}`"));
+    }
+    None
 }

@@ -63,7 +63,7 @@ impl Library {
         let (now, today, policy) = (self.now(), self.today(), &self.policy);
         self.store.write(|tx| {
             let n = tx.stored_notice(notice)?.ok_or(Error::not_found(crate::Entity::Notice, notice.get()))?;
-            fall_back(tx, &Ctx { policy, today, now }, &n)
+            fall_back(tx, &Ctx { policy, matrix: &self.matrix, today, now }, &n)
         })
     }
 
@@ -87,7 +87,7 @@ impl Library {
                     reason: "not an address of the notice's patron".into(),
                 });
             }
-            fall_back(tx, &Ctx { policy, today, now }, &n)
+            fall_back(tx, &Ctx { policy, matrix: &self.matrix, today, now }, &n)
         })
     }
 }

@@ -5,8 +5,9 @@
 
 use chrono::{Days, Months, NaiveDate};
 
-use super::model::{Policy, RenewalBlock, Service};
+use super::model::{DueMove, Policy, RenewalBlock, Service};
 use super::refusal::{Reason, Refusal};
+use super::rules::{RenewalBase, Rules};
 use crate::catalog::{CopyStatus, OpeningCalendar};
 
 /// What is known about a patron's account, for [`account_refusals`].
@@ -72,35 +73,79 @@ pub fn service_refusals(policy: &Policy, facts: &AccountFacts, service: Service)
     reasons
 }
 
-/// The due date of a loan of `loan_days` starting on `start`: moved to the branch's next open
-/// day when it falls on a closed day and the policy says so. `None` when the branch has no open
-/// day within the calendar's horizon of it (or the date would pass the calendar's end).
-pub fn due_date(policy: &Policy, start: NaiveDate, loan_days: u32, calendar: &OpeningCalendar) -> Option<NaiveDate> {
-    let due = start.checked_add_days(Days::new(u64::from(loan_days)))?;
-    if policy.loans.due_skips_closed_days { calendar.next_open_day(due) } else { Some(due) }
+/// What fixes a due date besides the loan's length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueContext<'a> {
+    /// Library-local today: the day of the checkout or renewal.
+    pub today: NaiveDate,
+    /// The branch whose calendar and hard due dates apply.
+    pub branch: &'a str,
+    /// Last valid day of the patron's card.
+    pub card_expires_on: NaiveDate,
+    /// The branch's calendar.
+    pub calendar: &'a OpeningCalendar,
+}
+
+/// The due date of a loan of `days` counted from `start`: capped by a hard due date and, where
+/// the policy says so, by the card's expiry; a day the branch is closed moves to an open day —
+/// the next one, or the previous one when the policy says so or the date was capped (never
+/// before today). `None` when the branch has no open day within the calendar's horizon (or the
+/// date would pass the calendar's end).
+pub fn due_date(policy: &Policy, start: NaiveDate, days: u32, at: &DueContext<'_>) -> Option<NaiveDate> {
+    let loans = &policy.loans;
+    let mut due = start.checked_add_days(Days::new(u64::from(days)))?;
+    let hard = loans
+        .hard_due_dates
+        .iter()
+        .filter(|h| (h.from..=h.due).contains(&at.today))
+        .filter(|h| h.branches.is_empty() || h.branches.iter().any(|b| b == at.branch))
+        .map(|h| h.due);
+    let expiry = (loans.due_capped_at_card_expiry && at.card_expires_on >= at.today).then_some(at.card_expires_on);
+    let ceiling = hard.chain(expiry).min().filter(|c| *c < due);
+    if let Some(ceiling) = ceiling {
+        due = ceiling;
+    }
+    if !loans.due_skips_closed_days || at.calendar.is_open(due) {
+        return Some(due);
+    }
+    let earlier = (ceiling.is_some() || loans.closed_due_moves == DueMove::Previous)
+        .then(|| at.calendar.previous_open_day(due, at.today))
+        .flatten();
+    match earlier {
+        Some(day) => Some(day),
+        // A capped date with no open day before it stays: it must not pass the cap.
+        None if ceiling.is_some() => Some(due),
+        None => at.calendar.next_open_day(due),
+    }
 }
 
 /// What is known when a copy is lent at the counter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckoutFacts<'a> {
-    /// Library-local today.
-    pub today: NaiveDate,
+    /// The rules in force for this patron's category, the copy's kind and the lending branch.
+    pub rules: &'a Rules,
     /// The copy's own not-for-loan flag is clear.
     pub copy_loanable: bool,
     /// The copy's material kind.
     pub material_kind: &'a str,
+    /// The copy's title is the latest catalogued issue of a serial run.
+    pub latest_issue: bool,
     /// Where the copy is.
     pub copy_status: CopyStatus,
     /// The copy is set aside for a hold of another patron.
     pub held_for_another: bool,
     /// Blocked by staff.
     pub patron_blocked: bool,
-    /// Last valid day of the card.
-    pub card_expires_on: NaiveDate,
     /// Loans of the patron past their due date.
     pub overdue_loans: u32,
-    /// The calendar of the branch lending the copy.
-    pub calendar: &'a OpeningCalendar,
+    /// The patron's open loans, in all.
+    pub open_loans: u32,
+    /// The patron's open loans of the copy's kind.
+    pub open_loans_of_kind: u32,
+    /// The last day of a suspension after a late return, if any.
+    pub suspended_until: Option<NaiveDate>,
+    /// Today, the branch, the card's expiry and the calendar.
+    pub at: DueContext<'a>,
 }
 
 /// Decides a checkout: the due date, or every reason it is refused; [`Reason::NoOpenDay`] when
@@ -110,9 +155,12 @@ pub struct CheckoutFacts<'a> {
 /// walk-in patron (R-H5); a copy on the hold shelf for this same patron may be lent to them.
 pub fn checkout_decision(policy: &Policy, f: &CheckoutFacts<'_>) -> Result<NaiveDate, Refusal> {
     let mut reasons = Vec::new();
-    let kind = policy.material(f.material_kind);
-    if !f.copy_loanable || !kind.is_some_and(|k| k.loanable) {
+    let today = f.at.today;
+    if !f.copy_loanable || !f.rules.loanable() {
         reasons.push(Reason::CopyNotLoanable);
+    }
+    if f.latest_issue && f.rules.values.latest_issue_loanable == Some(false) {
+        reasons.push(Reason::LatestIssueNotLoanable);
     }
     match f.copy_status {
         CopyStatus::OnShelf => {}
@@ -124,25 +172,43 @@ pub fn checkout_decision(policy: &Policy, f: &CheckoutFacts<'_>) -> Result<Naive
     if f.patron_blocked {
         reasons.push(Reason::PatronBlocked);
     }
-    if f.today > f.card_expires_on {
-        reasons.push(Reason::CardExpired { expired_on: f.card_expires_on });
+    if today > f.at.card_expires_on {
+        reasons.push(Reason::CardExpired { expired_on: f.at.card_expires_on });
     }
     if policy.loans.overdue_blocks_checkout && f.overdue_loans > 0 {
         reasons.push(Reason::HasOverdueLoans { count: f.overdue_loans });
     }
-    let loan_days = kind.map_or(0, |k| k.loan_days);
-    let due = due_date(policy, f.today, loan_days, f.calendar);
-    if due.is_none() {
-        reasons.push(Reason::NoOpenDay { after: f.today });
+    if let Some(until) = f.suspended_until.filter(|until| today <= *until) {
+        reasons.push(Reason::Suspended { until });
     }
-    Refusal::check(reasons, due.unwrap_or(f.today))
+    if let Some(limit) = f.rules.totals.checkout_limit.filter(|l| f.open_loans >= *l) {
+        reasons.push(Reason::CheckoutLimitReached { kind: None, limit, count: f.open_loans });
+    }
+    if let Some(limit) = f.rules.values.checkout_limit.filter(|l| f.open_loans_of_kind >= *l) {
+        let kind = Some(f.material_kind.to_owned());
+        reasons.push(Reason::CheckoutLimitReached { kind, limit, count: f.open_loans_of_kind });
+    }
+    let due = due_date(policy, today, f.rules.values.loan_days.unwrap_or(0), &f.at);
+    if due.is_none() {
+        reasons.push(Reason::NoOpenDay { after: today });
+    }
+    Refusal::check(reasons, due.unwrap_or(today))
+}
+
+/// The last day of the suspension a return `days_late` days after the due date earns under
+/// `rules` (延滞日数分の貸出停止): `days_per_late_day` days for each day late, the return day
+/// the first of them. `None` when there is none.
+pub fn suspension_end(rules: &Rules, returned_on: NaiveDate, days_late: u32) -> Option<NaiveDate> {
+    let per_day = rules.values.suspension_days_per_late_day.unwrap_or(0);
+    let days = per_day.checked_mul(days_late).filter(|d| *d > 0)?;
+    returned_on.checked_add_days(Days::new(u64::from(days - 1)))
 }
 
 /// What is known when a patron asks to renew one loan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenewalFacts<'a> {
-    /// Library-local today.
-    pub today: NaiveDate,
+    /// The rules in force for this patron's category, the copy's kind and the lending branch.
+    pub rules: &'a Rules,
     /// The loan's current due date.
     pub due_on: NaiveDate,
     /// Times it was renewed already.
@@ -155,34 +221,37 @@ pub struct RenewalFacts<'a> {
     pub other_overdue_loans: u32,
     /// Reasons the account may not use renewals at all (see [`account_refusals`]).
     pub account: Vec<Reason>,
-    /// The calendar of the branch the loan belongs to.
-    pub calendar: &'a OpeningCalendar,
+    /// Today, the lending branch, the card's expiry and the branch's calendar.
+    pub at: DueContext<'a>,
 }
 
-/// Decides a renewal (R-L2, R-L3): the new due date, counted from today, or every reason it is
-/// refused (R-L4), [`Reason::NoOpenDay`] among them when the branch's calendar gives no date.
+/// Decides a renewal (R-L2, R-L3): the new due date, or every reason it is refused (R-L4),
+/// [`Reason::NoOpenDay`] among them when the branch's calendar gives no date.
 ///
 /// # Examples
 /// ```
 /// use bunko::catalog::OpeningCalendar;
-/// use bunko::policy::{RenewalFacts, renewal_decision};
+/// use bunko::policy::{DueContext, RenewalFacts, renewal_decision};
 /// use chrono::NaiveDate;
 ///
 /// let fukushima = bunko::Policy::preset("fukushima").unwrap();
+/// let rules = fukushima.rules_for("general", "book", "main");
 /// let d = |s: &str| s.parse::<NaiveDate>().unwrap();
 /// let calendar = OpeningCalendar::default();
+/// let at = DueContext { today: d("2026-05-10"), branch: "main", card_expires_on: d("2030-03-31"), calendar: &calendar };
 /// let facts = RenewalFacts {
-///     today: d("2026-05-10"), due_on: d("2026-05-12"), renewals: 0, interlibrary: false,
-///     holds_by_others: 0, other_overdue_loans: 0, account: vec![], calendar: &calendar,
+///     rules: &rules, due_on: d("2026-05-12"), renewals: 0, interlibrary: false,
+///     holds_by_others: 0, other_overdue_loans: 0, account: vec![], at,
 /// };
 /// // 15 days including the renewal day: May 10 + 14.
 /// assert_eq!(renewal_decision(&fukushima, &facts), Ok(d("2026-05-24")));
 /// ```
 pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDate, Refusal> {
     let rules = &policy.loans.renewal;
+    let today = f.at.today;
     let blocks = |b: RenewalBlock| rules.refused_when.contains(&b);
     let mut reasons = f.account.clone();
-    if blocks(RenewalBlock::Overdue) && f.today > f.due_on {
+    if blocks(RenewalBlock::Overdue) && today > f.due_on {
         reasons.push(Reason::Overdue { due_on: f.due_on });
     }
     if blocks(RenewalBlock::AccountHasOverdue) && f.other_overdue_loans > 0 {
@@ -194,18 +263,19 @@ pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDa
     if blocks(RenewalBlock::InterlibraryLoan) && f.interlibrary {
         reasons.push(Reason::InterlibraryLoan);
     }
-    if f.renewals >= rules.max_renewals {
-        reasons.push(Reason::RenewalLimitReached { limit: rules.max_renewals });
+    let limit = f.rules.values.renewals.unwrap_or(0);
+    if f.renewals >= limit {
+        reasons.push(Reason::RenewalLimitReached { limit });
     }
-    if let Some(days) = rules.opens_days_before_due {
+    if let Some(days) = f.rules.values.renewal_opens_days_before_due {
         let opens_on = f.due_on.checked_sub_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN);
-        if f.today < opens_on {
+        if today < opens_on {
             reasons.push(Reason::TooEarlyToRenew { opens_on });
         }
     }
-    let new_due_on = renewed_due_date(policy, f.today, f.calendar);
+    let new_due_on = renewed_due_date(policy, f.rules, f.due_on, &f.at);
     match new_due_on {
-        None => reasons.push(Reason::NoOpenDay { after: f.today }),
+        None => reasons.push(Reason::NoOpenDay { after: today }),
         // The engine's own guard, not a guide rule: only when nothing the guide says refuses.
         Some(new_due_on) if new_due_on <= f.due_on && reasons.is_empty() => {
             reasons.push(Reason::WouldNotExtend { due_on: f.due_on, new_due_on })
@@ -215,11 +285,15 @@ pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDa
     Refusal::check(reasons, new_due_on.unwrap_or(f.due_on))
 }
 
-/// The due date a renewal on `today` gives: `days` counted from today (including today when
-/// the policy counts the renewal day), moved past closed days when the policy says so; `None`
-/// as for [`due_date`].
-pub fn renewed_due_date(policy: &Policy, today: NaiveDate, calendar: &OpeningCalendar) -> Option<NaiveDate> {
-    let r = &policy.loans.renewal;
-    let days = r.days.saturating_sub(u32::from(r.counts_renewal_day));
-    due_date(policy, today, days, calendar)
+/// The due date a renewal gives a loan due on `due_on`: `renewal_days` counted from today
+/// (including today when the policy counts the renewal day) or, with `renewal_base =
+/// "due_date"`, from the due date (today if that has passed), then capped and moved as
+/// [`due_date`] does; `None` as for [`due_date`].
+pub fn renewed_due_date(policy: &Policy, rules: &Rules, due_on: NaiveDate, at: &DueContext<'_>) -> Option<NaiveDate> {
+    let days = rules.values.renewal_days.unwrap_or(0);
+    let (start, days) = match rules.values.renewal_base.unwrap_or_default() {
+        RenewalBase::Today => (at.today, days.saturating_sub(u32::from(policy.loans.renewal.counts_renewal_day))),
+        RenewalBase::DueDate => (due_on.max(at.today), days),
+    };
+    due_date(policy, start, days, at)
 }

@@ -4,7 +4,10 @@ use chrono::{Datelike, Days, NaiveDate};
 
 use super::model::{ContactMethod, HoldStage, PatronFlag, Policy, SerialIssues};
 use super::refusal::{Reason, Refusal};
-use crate::catalog::{CopyStatus, OpeningCalendar};
+use std::collections::BTreeMap;
+
+use super::rules::Rules;
+use crate::catalog::{CopyStatus, OpeningCalendar, SEARCH_HORIZON_DAYS};
 
 /// How a hold reached the library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +27,8 @@ pub struct HoldableCopy {
     pub loanable: bool,
     /// Where it is.
     pub status: CopyStatus,
+    /// The day it became available.
+    pub available_since: NaiveDate,
 }
 
 /// One of the patron's active holds, for counting limits.
@@ -49,6 +54,13 @@ pub struct ContactFacts {
 /// What is known when a patron (or staff) places a hold on a title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoldFacts<'a> {
+    /// Library-local today.
+    pub today: NaiveDate,
+    /// The rules in force for the patron's category at the pickup branch, per material kind of
+    /// the title's copies.
+    pub rules: &'a BTreeMap<String, Rules>,
+    /// The same without a kind: what applies before a kind is known.
+    pub base_rules: &'a Rules,
     /// How it is placed.
     pub channel: Channel,
     /// The title's copies.
@@ -73,21 +85,29 @@ pub struct HoldFacts<'a> {
     pub pickup_point: Option<&'a str>,
 }
 
-/// Whether a copy can ever fill a hold under the policy.
-pub fn copy_can_fill_holds(policy: &Policy, material_kind: &str, loanable: bool, status: CopyStatus) -> bool {
-    let kind_ok = policy.material(material_kind).is_some_and(|k| k.loanable && k.holdable);
-    kind_ok && loanable && !matches!(status, CopyStatus::Missing | CopyStatus::Withdrawn)
+/// Whether a copy can ever fill a hold under `rules` (those of its kind).
+pub fn copy_can_fill_holds(rules: &Rules, loanable: bool, status: CopyStatus) -> bool {
+    rules.loanable() && rules.holdable() && loanable && !matches!(status, CopyStatus::Missing | CopyStatus::Withdrawn)
 }
 
 /// Decides a hold (R-H2, R-H3, R-H4, R-C3, R-A2, R-A6): the material kind it counts under, or
 /// every reason it is refused.
 pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refusal> {
     let mut reasons = f.account.clone();
-    let holdable: Vec<&HoldableCopy> =
-        f.copies.iter().filter(|c| copy_can_fill_holds(policy, &c.material_kind, c.loanable, c.status)).collect();
+    let fills =
+        |c: &&HoldableCopy| f.rules.get(&c.material_kind).is_some_and(|r| copy_can_fill_holds(r, c.loanable, c.status));
+    let holdable: Vec<&HoldableCopy> = f.copies.iter().filter(fills).collect();
     let kind = holdable.first().map(|c| c.material_kind.clone());
+    let rules = kind.as_ref().and_then(|k| f.rules.get(k)).unwrap_or(f.base_rules);
     if kind.is_none() {
         reasons.push(Reason::NotHoldable);
+    }
+    let first_added = holdable.iter().map(|c| c.available_since).min();
+    if let Some(delay) = rules.values.new_title_hold_delay_days.filter(|d| *d > 0)
+        && let Some(from) = first_added.and_then(|d| d.checked_add_days(Days::new(u64::from(delay))))
+        && f.today < from
+    {
+        reasons.push(Reason::NewTitleNotYetHoldable { from });
     }
     // chikushino 「貸出中の資料・雑誌の最新号」: items on loan, and the latest issue of a
     // magazine whether or not it is on the shelf.
@@ -105,25 +125,31 @@ pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refus
     if f.already_borrowing {
         reasons.push(Reason::AlreadyBorrowing);
     }
-    reasons.extend(limit_reasons(policy, f.active_holds, kind.as_deref()));
+    reasons.extend(limit_reasons(policy, rules, f.active_holds, kind.as_deref()));
     reasons.extend(pickup_reasons(policy, f.pickup, f.pickup_point));
+    if let Some(allowed) = &rules.values.pickup_branches
+        && !allowed.iter().any(|b| b == f.pickup)
+        && policy.branch(f.pickup).is_some_and(|b| b.pickup)
+    {
+        reasons.push(Reason::PickupNotAllowed { code: f.pickup.to_owned() });
+    }
     reasons.extend(contact_reasons(policy, f.channel, f.contact, &f.contact_facts));
     Refusal::check(reasons, kind.unwrap_or_default())
 }
 
-/// Hold-limit reasons for one more hold of `kind` (R-H3); cancelled holds are never passed in.
-pub fn limit_reasons(policy: &Policy, active: &[ActiveHold], kind: Option<&str>) -> Vec<Reason> {
-    let rules = &policy.holds;
+/// Hold-limit reasons for one more hold of `kind` (R-H3) under `rules` (those of the patron's
+/// category, the kind and the pickup branch); cancelled holds are never passed in.
+pub fn limit_reasons(policy: &Policy, rules: &Rules, active: &[ActiveHold], kind: Option<&str>) -> Vec<Reason> {
     let counted: Vec<&ActiveHold> =
-        active.iter().filter(|h| rules.counter_holds_count || h.channel == Channel::Web).collect();
+        active.iter().filter(|h| policy.holds.counter_holds_count || h.channel == Channel::Web).collect();
     let mut reasons = Vec::new();
-    if let Some(total) = rules.limits.total
+    if let Some(total) = rules.totals.hold_limit
         && counted.len() >= total as usize
     {
         reasons.push(Reason::HoldLimitReached { kind: None, limit: total });
     }
     if let Some(kind) = kind
-        && let Some(&limit) = rules.limits.per_kind.get(kind)
+        && let Some(limit) = rules.values.hold_limit
         && counted.iter().filter(|h| h.material_kind == kind).count() >= limit as usize
     {
         reasons.push(Reason::HoldLimitReached { kind: Some(kind.to_owned()), limit });
@@ -188,22 +214,31 @@ fn has_flag(c: &ContactFacts, flag: PatronFlag) -> bool {
     }
 }
 
-/// The first delivery day strictly after `today` (R-H6); tomorrow when the policy has no
-/// delivery days (a single-branch library).
-pub fn next_delivery_day(policy: &Policy, today: NaiveDate) -> NaiveDate {
-    let days = &policy.delivery.weekdays;
-    (1..=7u64)
-        .filter_map(|i| today.checked_add_days(Days::new(i)))
-        .find(|d| days.is_empty() || days.contains(&d.weekday().into()))
-        .unwrap_or(today)
+/// The day a copy dispatched today arrives at branch `to` (R-H6): the first day at least the
+/// branch's `transit_days` after today that is one of its delivery days (its own
+/// `delivery_weekdays`, else `[delivery] weekdays`; any day when neither names one) and open
+/// in `calendar`, the branch's. `None` when there is none within the calendar's horizon.
+pub fn arrival_day(policy: &Policy, to: &str, today: NaiveDate, calendar: &OpeningCalendar) -> Option<NaiveDate> {
+    let branch = policy.branch(to);
+    let days = branch.and_then(|b| b.delivery_weekdays.as_ref()).unwrap_or(&policy.delivery.weekdays);
+    let transit = branch.map_or(1, |b| b.transit_days);
+    let earliest = today.checked_add_days(Days::new(u64::from(transit)))?;
+    (0..=SEARCH_HORIZON_DAYS)
+        .filter_map(|i| earliest.checked_add_days(Days::new(i)))
+        .find(|d| (days.is_empty() || days.contains(&d.weekday().into())) && calendar.is_open(*d))
 }
 
 /// The last day a hold that became ready on `ready_on` waits on the hold shelf (取置期限, R-H9):
 /// the policy's shelf days after the notice, counting only open days when it says so. `None`
 /// when the pickup branch has no open day after `ready_on` within the calendar's horizon (so
 /// the hold could never be collected) or the date would pass the calendar's end.
-pub fn pickup_deadline(policy: &Policy, ready_on: NaiveDate, calendar: &OpeningCalendar) -> Option<NaiveDate> {
-    let days = policy.holds.shelf_days;
+pub fn pickup_deadline(
+    policy: &Policy,
+    rules: &Rules,
+    ready_on: NaiveDate,
+    calendar: &OpeningCalendar,
+) -> Option<NaiveDate> {
+    let days = rules.values.shelf_days.unwrap_or(policy.holds.shelf_days);
     if policy.holds.shelf_days_skip_closed {
         calendar.nth_open_day_after(ready_on, days)
     } else {

@@ -9,6 +9,7 @@ mod model;
 mod passwords;
 mod presets;
 mod refusal;
+pub mod rules;
 mod validate;
 
 pub use decide::*;
@@ -17,8 +18,12 @@ pub use model::*;
 pub use passwords::{MAX_PASSWORD_CHARS, PasswordProblem, password_char_allowed, password_problems};
 pub use presets::PRESET_NAMES;
 pub use refusal::{Reason, Refusal};
+pub use rules::{RenewalBase, RuleMatrix, RuleValues, Rules, Scope, ScopedRule};
 
 use crate::error::{PolicyError, PolicyProblem};
+
+/// The one category of a policy that declares none, and the category of a [`crate::patrons::NewPatron::new`].
+pub const DEFAULT_CATEGORY: &str = "general";
 
 impl Policy {
     /// Parses and validates a policy from TOML text.
@@ -77,6 +82,12 @@ impl Policy {
     /// The opening rules `branch` follows: its own `calendar`, else the library-wide one.
     pub fn calendar(&self, branch: &str) -> &CalendarRules {
         self.branch(branch).and_then(|b| b.calendar.as_ref()).unwrap_or(&self.calendar)
+    }
+
+    /// Whether `code` is one of the policy's patron categories (`general` when it declares
+    /// none).
+    pub fn has_category(&self, code: &str) -> bool {
+        if self.categories.is_empty() { code == DEFAULT_CATEGORY } else { self.categories.contains_key(code) }
     }
 
     /// The rules for a material kind.

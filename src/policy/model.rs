@@ -1,12 +1,15 @@
 //! The policy schema: every rule that differs between libraries, as plain serde data.
 //!
-//! Rules keyed by material kind live under `[materials.<kind>]` so a later per-patron-category
-//! override (`[categories.<cat>.materials.<kind>]`) can be added without reshaping these files.
+//! Parameters that may differ per patron category, material kind or branch are written
+//! library-wide in their sections, per kind under `[materials.<kind>]`, and overridden in
+//! `[[rules]]` entries; [`super::rules`] resolves them most-specific-wins.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use super::rules::{RenewalBase, ScopedRule};
 
 /// One library's complete configuration, loaded from a TOML file (see `policies/`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,6 +47,32 @@ pub struct Policy {
     pub reading: ReadingRules,
     /// New-arrival alerts (R-N1–R-N3).
     pub alerts: AlertRules,
+    /// Patron categories (一般, 児童, 市外在住・在勤・在学, 団体, ...); at most 50. Without any,
+    /// every patron is in the one category `general`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub categories: BTreeMap<String, PatronCategory>,
+    /// Overrides of the scoped parameters per category, kind and branch (see
+    /// [`super::rules`]); at most 5000, each scope at most once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<ScopedRule>,
+}
+
+/// A patron category (利用者区分).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatronCategory {
+    /// Display label, e.g. `児童`; at most 100 characters.
+    pub label: String,
+    /// Years a new card of this category is valid (有効期限), 1 to 100; unset: staff give the
+    /// date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_valid_years: Option<u32>,
+    /// Youngest age, in whole years on the registration day, at most 150.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_age: Option<u32>,
+    /// Oldest age, in whole years on the registration day, at most 150.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<u32>,
 }
 
 /// Identity of the library.
@@ -160,6 +189,13 @@ pub struct Branch {
     /// Further places within this location where a hold may be collected (受取場所); at most 100.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pickup_points: Vec<PickupPoint>,
+    /// Weekdays the delivery van calls here, replacing `[delivery] weekdays` for this branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_weekdays: Option<Vec<Weekday>>,
+    /// Days a copy travels to this branch at least, 1 to 30; it arrives on the first delivery
+    /// day, open here, that many days after dispatch or later. Defaults to 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub transit_days: u32,
     /// This branch's own opening rules, replacing the library-wide `[calendar]` whole; without
     /// it the branch follows `[calendar]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -677,26 +713,35 @@ pub struct MaterialRules {
     pub loanable: bool,
     /// Titles of this kind may be held (R-H2).
     pub holdable: bool,
-    /// Loan period in days, the checkout day being day 0; at most 366.
-    pub loan_days: u32,
+    /// Loan period in days, the checkout day being day 0, 1 to 366; unset: `loans.loan_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loan_days: Option<u32>,
 }
 
-/// Hold limits: an optional `total` plus per-material-kind limits, written flat as
+/// Limits on holds or loans: an optional `total` plus per-material-kind limits, written flat as
 /// `[holds.limits] total = 11, book = 10, av = 1` (R-H3). Each limit is 1 to 1000.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(try_from = "BTreeMap<String, u32>", into = "BTreeMap<String, u32>")]
-pub struct HoldLimits {
-    /// Most active holds in all.
+pub struct Limits {
+    /// Most in all.
     pub total: Option<u32>,
-    /// Most active holds per material kind.
+    /// Most per material kind.
     pub per_kind: BTreeMap<String, u32>,
 }
 
-impl HoldLimits {
+/// The hold limits' former name.
+pub type HoldLimits = Limits;
+
+impl Limits {
+    /// No limit at all.
+    pub fn is_empty(&self) -> bool {
+        self.total.is_none() && self.per_kind.is_empty()
+    }
+
     const TOTAL: &'static str = "total";
 }
 
-impl TryFrom<BTreeMap<String, u32>> for HoldLimits {
+impl TryFrom<BTreeMap<String, u32>> for Limits {
     type Error = String;
 
     fn try_from(mut map: BTreeMap<String, u32>) -> Result<Self, String> {
@@ -705,11 +750,11 @@ impl TryFrom<BTreeMap<String, u32>> for HoldLimits {
     }
 }
 
-impl From<HoldLimits> for BTreeMap<String, u32> {
-    fn from(l: HoldLimits) -> Self {
+impl From<Limits> for BTreeMap<String, u32> {
+    fn from(l: Limits) -> Self {
         let mut map = l.per_kind;
         if let Some(t) = l.total {
-            map.insert(HoldLimits::TOTAL.to_owned(), t);
+            map.insert(Limits::TOTAL.to_owned(), t);
         }
         map
     }
@@ -736,6 +781,11 @@ pub struct HoldRules {
     pub reserve_now: bool,
     /// A hold-placed confirmation mail may be requested (fukushima, R-H11).
     pub placed_confirmation: bool,
+    /// A title whose first copy was added fewer than this many days ago may not be held
+    /// (Evergreen `age_hold_protect_rule`), at most 3660; usually set per category in
+    /// `[[rules]]` as `new_title_hold_delay_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_title_hold_delay_days: Option<u32>,
     /// Days a ready hold waits on the hold shelf (取置期限, R-H9), counted from the day it is
     /// ready or from its notice as `shelf_days_from` says, 1 to 366.
     pub shelf_days: u32,
@@ -833,18 +883,80 @@ pub struct RenewalRules {
     /// any day of the loan period, so none sets it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opens_days_before_due: Option<u32>,
+    /// What the renewed period counts from: `today` (every seed library) or the current
+    /// `due_date`. Defaults to `today`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub base: RenewalBase,
 }
 
 /// Loans (R-L1–R-L4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoanRules {
-    /// A due date on a closed day moves to the branch's next open day.
+    /// Loan period in days for kinds whose `[materials.<kind>]` gives none, 1 to 366.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loan_days: Option<u32>,
+    /// A due date on a closed day moves to an open day of the branch.
     pub due_skips_closed_days: bool,
-    /// A patron with an overdue loan may not borrow more.
+    /// Which way a due date on a closed day moves: to the `next` open day (every seed library)
+    /// or the `previous` one (FOLIO, Enju). Defaults to `next`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub closed_due_moves: DueMove,
+    /// A patron with an overdue loan may not borrow more (until all overdue items are back).
     pub overdue_blocks_checkout: bool,
+    /// The latest issue of a serial may be lent; defaults to true.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub latest_issue_loanable: bool,
+    /// Days without borrowing per day a loan was returned late (延滞日数分の貸出停止), at most
+    /// 30; unset: no suspension.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspension_days_per_late_day: Option<u32>,
+    /// Loans (and renewals) may not run past the card's last valid day (Koha
+    /// `ReturnBeforeExpiry`). Defaults to false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub due_capped_at_card_expiry: bool,
+    /// Most open loans in all and per kind (「図書10冊・AV3点まで」); none by default.
+    #[serde(default, skip_serializing_if = "Limits::is_empty")]
+    pub checkout_limits: Limits,
+    /// Latest due dates before a long closure (特別整理期間; Evergreen `hard_due_date`); at
+    /// most 100.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hard_due_dates: Vec<HardDueDate>,
     /// Renewals.
     pub renewal: RenewalRules,
+}
+
+/// Which way a due date that falls on a closed day moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DueMove {
+    /// To the next open day.
+    #[default]
+    Next,
+    /// To the previous open day (never before the checkout day; then the next one).
+    Previous,
+}
+
+/// A latest due date: a loan made or renewed from `from` to `due` is due on `due` at the
+/// latest (moved to an earlier open day if the branch is closed then).
+///
+/// ```toml
+/// [[loans.hard_due_dates]]
+/// from = 2027-01-10
+/// due = 2027-01-31   # 2月は特別整理期間
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HardDueDate {
+    /// First day of lending it applies to.
+    #[serde(deserialize_with = "date_or_text")]
+    pub from: chrono::NaiveDate,
+    /// The latest due date; at most 366 days after `from`.
+    #[serde(deserialize_with = "date_or_text")]
+    pub due: chrono::NaiveDate,
+    /// The branches it applies to (codes); empty means every branch. At most 500.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub branches: Vec<String>,
 }
 
 /// Booklists (R-B1–R-B3). Lengths are in characters, not bytes.
@@ -934,6 +1046,18 @@ fn queued_stages() -> Vec<HoldStage> {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 fn yes() -> bool {

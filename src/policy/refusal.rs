@@ -143,6 +143,29 @@ pub enum Reason {
         /// The day the search started from.
         after: NaiveDate,
     },
+    /// The patron already has as many loans as allowed (「図書10冊・AV3点まで」).
+    CheckoutLimitReached {
+        /// The material kind limited, or `None` for the total.
+        kind: Option<String>,
+        /// The limit.
+        limit: u32,
+        /// Loans the patron has now that count toward it.
+        count: u32,
+    },
+    /// The patron may not borrow until this day, inclusive, after returning late
+    /// (延滞日数分の貸出停止).
+    Suspended {
+        /// The last day of the suspension.
+        until: NaiveDate,
+    },
+    /// The latest issue of a serial is not lent (最新号は貸出不可).
+    LatestIssueNotLoanable,
+    /// The title is new and the patron's category may hold it only from this day
+    /// (「新刊予約は市内在住者のみ」).
+    NewTitleNotYetHoldable {
+        /// The first day the hold is taken.
+        from: NaiveDate,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -194,6 +217,15 @@ impl fmt::Display for Reason {
             Reason::AlreadyInList => write!(f, "this title is already in the list"),
             Reason::ListNameTaken => write!(f, "you already have a list with this name"),
             Reason::NoOpenDay { after } => write!(f, "the branch has no open day within ten years after {after}"),
+            Reason::CheckoutLimitReached { kind: Some(kind), limit, count } => {
+                write!(f, "{count} `{kind}` items on loan; the limit is {limit}")
+            }
+            Reason::CheckoutLimitReached { kind: None, limit, count } => {
+                write!(f, "{count} items on loan; the limit is {limit}")
+            }
+            Reason::Suspended { until } => write!(f, "borrowing is suspended until {until} after a late return"),
+            Reason::LatestIssueNotLoanable => write!(f, "the latest issue is not for loan"),
+            Reason::NewTitleNotYetHoldable { from } => write!(f, "this new title can be held from {from}"),
         }
     }
 }

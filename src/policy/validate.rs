@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use chrono::Datelike;
 
 use super::model::*;
+use super::rules::ScopedRule;
 use crate::error::PolicyProblem;
 
 /// Every semantic problem in `p`; empty when the policy is usable.
@@ -19,11 +20,13 @@ pub(super) fn problems(p: &Policy) -> Vec<PolicyProblem> {
     contact(&mut c, &p.contact);
     materials(&mut c, p);
     holds(&mut c, p);
-    loans(&mut c, &p.loans);
+    loans(&mut c, p);
     booklists(&mut c, &p.booklists);
     reading(&mut c, &p.reading);
     alerts(&mut c, &p.alerts);
     arrival_kinds(&mut c, p);
+    categories(&mut c, p);
+    rules(&mut c, p);
     c.problems
 }
 
@@ -35,6 +38,14 @@ const NAME_MAX_CHARS: usize = 100;
 const URL_MAX_CHARS: usize = 2000;
 /// Longest password any policy may ask for, in characters.
 const PASSWORD_MAX_CHARS: u32 = super::passwords::MAX_PASSWORD_CHARS;
+/// The most days of suspension one day late can earn.
+const SUSPENSION_MAX_DAYS: u32 = 30;
+/// Most patron categories.
+const CATEGORIES_MAX: usize = 50;
+/// Most `[[rules]]` entries.
+const RULES_MAX: usize = 5000;
+/// Longest rule note, in characters.
+const NOTE_MAX_CHARS: usize = 500;
 /// A week, in minutes: the longest lockout window or idle session.
 const WEEK_MINUTES: u32 = 7 * 24 * 60;
 /// A year and a day: the longest loan, renewal or hold-shelf period.
@@ -144,6 +155,11 @@ fn branches(c: &mut Checker, p: &Policy) {
             format!("{key}.loan_starts_at_dispatch"),
             "only applies to a pickup location",
         );
+        c.within(&format!("{key}.transit_days"), b.transit_days, 1, 30);
+        if let Some(days) = &b.delivery_weekdays {
+            c.no_duplicates(&format!("{key}.delivery_weekdays"), days.iter());
+            c.require(!days.is_empty(), format!("{key}.delivery_weekdays"), "must name at least one weekday");
+        }
         c.no_duplicates(&format!("{key}.pickup_points"), b.pickup_points.iter().map(|pp| pp.code.as_str()));
         c.at_most_items(&format!("{key}.pickup_points"), b.pickup_points.len(), 100);
         for (j, pp) in b.pickup_points.iter().enumerate() {
@@ -158,7 +174,8 @@ fn branches(c: &mut Checker, p: &Policy) {
         c.fail("branches", "every branch is a partner; the library needs at least one branch of its own");
     }
     c.no_duplicates("delivery.weekdays", p.delivery.weekdays.iter());
-    if p.branches.len() > 1 && p.delivery.weekdays.is_empty() {
+    let every_branch_has_days = p.branches.iter().all(|b| b.delivery_weekdays.as_ref().is_some_and(|d| !d.is_empty()));
+    if p.branches.len() > 1 && p.delivery.weekdays.is_empty() && !every_branch_has_days {
         c.fail("delivery.weekdays", "must name at least one weekday when there is more than one branch, or copies could never reach another branch");
     }
 }
@@ -312,35 +329,46 @@ fn materials(c: &mut Checker, p: &Policy) {
         let key = format!("materials.{kind}");
         c.code(&key, kind);
         c.name(&format!("{key}.label"), &m.label);
-        c.at_most(&format!("{key}.loan_days"), m.loan_days, PERIOD_MAX_DAYS);
+        if let Some(days) = m.loan_days {
+            c.within(&format!("{key}.loan_days"), days, u32::from(m.loanable), PERIOD_MAX_DAYS);
+        }
         c.require(m.loanable || !m.holdable, format!("{key}.holdable"), "only loanable material can be held (R-H2)");
-        if m.loanable {
-            c.at_least(&format!("{key}.loan_days"), m.loan_days, 1);
+        c.require(
+            !m.loanable || m.loan_days.is_some() || p.loans.loan_days.is_some(),
+            format!("{key}.loan_days"),
+            "no loan period: give one here or loans.loan_days",
+        );
+    }
+}
+
+/// A `total` and per-kind limits under `key`: each 1 to 1000, each kind defined and able to
+/// do what is limited (`able` says whether it is), none above the total.
+fn limits(c: &mut Checker, p: &Policy, key: &str, l: &Limits, able: impl Fn(&MaterialRules) -> bool, what: &str) {
+    if let Some(total) = l.total {
+        c.within(&format!("{key}.total"), total, 1, 1000);
+    }
+    for (kind, &limit) in &l.per_kind {
+        let at = format!("{key}.{kind}");
+        match p.materials.get(kind) {
+            None => c.fail(&at, format!("no material kind `{kind}` is defined under [materials]")),
+            Some(m) => c.require(able(m), &at, format!("`{kind}` is not {what}, so a limit for it means nothing")),
+        }
+        c.within(&at, limit, 1, 1000);
+        if let Some(total) = l.total {
+            c.require(
+                limit <= total,
+                &at,
+                format!("{limit} is greater than {key}.total ({total}) and could never be reached"),
+            );
         }
     }
 }
 
 fn holds(c: &mut Checker, p: &Policy) {
     let h = &p.holds;
-    if let Some(total) = h.limits.total {
-        c.within("holds.limits.total", total, 1, 1000);
-    }
-    for (kind, &limit) in &h.limits.per_kind {
-        let key = format!("holds.limits.{kind}");
-        match p.materials.get(kind) {
-            None => c.fail(&key, format!("no material kind `{kind}` is defined under [materials]")),
-            Some(m) => {
-                c.require(m.holdable, &key, format!("`{kind}` is not holdable, so a limit for it means nothing"))
-            }
-        }
-        c.within(&key, limit, 1, 1000);
-        if let Some(total) = h.limits.total {
-            c.require(
-                limit <= total,
-                &key,
-                format!("{limit} is greater than holds.limits.total ({total}) and could never be reached"),
-            );
-        }
+    limits(c, p, "holds.limits", &h.limits, |m| m.holdable, "holdable");
+    if let Some(days) = h.new_title_hold_delay_days {
+        c.at_most("holds.new_title_hold_delay_days", days, WINDOW_MAX_DAYS);
     }
     c.require(h.cart || h.reserve_now, "holds.cart", "web holds need the cart or holds.reserve_now");
     c.no_duplicates("holds.patron_cancellable", h.patron_cancellable.iter());
@@ -348,7 +376,32 @@ fn holds(c: &mut Checker, p: &Policy) {
     c.at_most("holds.cancelled_visible_days", h.cancelled_visible_days, WINDOW_MAX_DAYS);
 }
 
-fn loans(c: &mut Checker, l: &LoanRules) {
+fn loans(c: &mut Checker, p: &Policy) {
+    let l = &p.loans;
+    if let Some(days) = l.loan_days {
+        c.within("loans.loan_days", days, 1, PERIOD_MAX_DAYS);
+    }
+    if let Some(days) = l.suspension_days_per_late_day {
+        c.at_most("loans.suspension_days_per_late_day", days, SUSPENSION_MAX_DAYS);
+    }
+    limits(c, p, "loans.checkout_limits", &l.checkout_limits, |m| m.loanable, "loanable");
+    c.at_most_items("loans.hard_due_dates", l.hard_due_dates.len(), 100);
+    let years = crate::catalog::SUPPORTED_YEARS;
+    for (i, h) in l.hard_due_dates.iter().enumerate() {
+        let at = format!("loans.hard_due_dates[{i}]");
+        for (end, day) in [("from", h.from), ("due", h.due)] {
+            c.require(
+                years.contains(&day.year()),
+                format!("{at}.{end}"),
+                format!("{day} is outside the years {}-{}", years.start(), years.end()),
+            );
+        }
+        let days = (h.due - h.from).num_days();
+        c.require(days >= 0, format!("{at}.from"), format!("{} is after {at}.due ({})", h.from, h.due));
+        let max = i64::from(PERIOD_MAX_DAYS);
+        c.require(days <= max, format!("{at}.due"), format!("{days} days after from, at most {max} allowed"));
+        branch_list(c, p, &format!("{at}.branches"), &h.branches, false);
+    }
     let r = &l.renewal;
     c.at_most("loans.renewal.max_renewals", r.max_renewals, 100);
     if r.max_renewals > 0 {
@@ -421,4 +474,143 @@ fn alerts(c: &mut Checker, a: &AlertRules) {
         );
     }
     c.no_duplicates("alerts.schedule.weeks_of_month", weeks.iter());
+}
+
+/// A list of branch codes at `key`: each a branch of the policy (a pickup location when
+/// `pickup`), none twice, at most 500.
+fn branch_list(c: &mut Checker, p: &Policy, key: &str, codes: &[String], pickup: bool) {
+    c.at_most_items(key, codes.len(), 500);
+    c.no_duplicates(key, codes.iter());
+    for code in codes {
+        match p.branch(code) {
+            None => c.fail(key, format!("no branch `{code}` is defined under [[branches]]")),
+            Some(b) => c.require(!pickup || b.pickup, key, format!("`{code}` is not a pickup location")),
+        }
+    }
+}
+
+fn categories(c: &mut Checker, p: &Policy) {
+    c.at_most_items("categories", p.categories.len(), CATEGORIES_MAX);
+    for (code, cat) in &p.categories {
+        let key = format!("categories.{code}");
+        c.code(&key, code);
+        c.name(&format!("{key}.label"), &cat.label);
+        if let Some(years) = cat.card_valid_years {
+            c.within(&format!("{key}.card_valid_years"), years, 1, 100);
+        }
+        for (name, age) in [("min_age", cat.min_age), ("max_age", cat.max_age)] {
+            if let Some(age) = age {
+                c.at_most(&format!("{key}.{name}"), age, 150);
+            }
+        }
+        if let (Some(min), Some(max)) = (cat.min_age, cat.max_age) {
+            c.range(&format!("{key}.min_age"), min, &format!("{key}.max_age"), max);
+        }
+    }
+}
+
+/// The `[[rules]]` matrix: every entry scoped to declared things, each scope once, every value
+/// bounded like its library-wide twin, and no value that could never apply.
+fn rules(c: &mut Checker, p: &Policy) {
+    use super::rules::{COUNT_PARAMS, RULE_PARAMS};
+    c.at_most_items("rules", p.rules.len(), RULES_MAX);
+    let mut scopes = std::collections::HashMap::new();
+    for (i, r) in p.rules.iter().enumerate() {
+        let key = format!("rules[{i}]");
+        rule_scope(c, p, &key, r);
+        let scope = (r.category.as_deref(), r.kind.as_deref(), r.branch.as_deref());
+        if let Some(first) = scopes.insert(scope, i) {
+            c.fail(&key, format!("has the same scope as rules[{first}]; write one entry per scope"));
+        }
+        rule_values(c, p, &key, r);
+        let values = r.values();
+        let set: Vec<&str> = RULE_PARAMS.iter().copied().filter(|n| values.shown(n).is_some()).collect();
+        c.require(!set.is_empty(), &key, "sets no parameter");
+        for name in set {
+            let at = format!("{key}.{name}");
+            match &r.kind {
+                // A kind-only entry and the kind's own section are one scope.
+                Some(kind) if r.category.is_none() && r.branch.is_none() => {
+                    let own = super::rules::kind_values_of(p, kind);
+                    if own.shown(name).is_some() {
+                        c.fail(&at, format!("is also given for `{kind}` in its own section; give it in one place"));
+                    }
+                }
+                Some(_) => {}
+                // Without a kind, a value every kind sets for itself is never used.
+                None if !COUNT_PARAMS.contains(&name)
+                    && !p.materials.is_empty()
+                    && p.materials.keys().all(|k| super::rules::kind_values_of(p, k).shown(name).is_some()) =>
+                {
+                    c.fail(
+                        &at,
+                        format!(
+                            "never applies: every material kind sets its own {name}, which is more specific; add `kind`"
+                        ),
+                    );
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+fn rule_scope(c: &mut Checker, p: &Policy, key: &str, r: &ScopedRule) {
+    c.require(
+        r.category.is_some() || r.kind.is_some() || r.branch.is_some(),
+        key,
+        "names no category, kind or branch; write library-wide values in their own sections",
+    );
+    if let Some(cat) = &r.category {
+        c.require(
+            p.has_category(cat),
+            format!("{key}.category"),
+            format!("no category `{cat}` is declared under [categories]"),
+        );
+    }
+    if let Some(kind) = &r.kind {
+        c.require(
+            p.materials.contains_key(kind),
+            format!("{key}.kind"),
+            format!("no material kind `{kind}` is defined under [materials]"),
+        );
+    }
+    if let Some(branch) = &r.branch {
+        c.require(
+            p.branch(branch).is_some(),
+            format!("{key}.branch"),
+            format!("no branch `{branch}` is defined under [[branches]]"),
+        );
+    }
+    if let Some(note) = &r.note {
+        c.max_chars(&format!("{key}.note"), note, NOTE_MAX_CHARS);
+    }
+}
+
+/// Each value of a `[[rules]]` entry within the bounds of its library-wide twin.
+fn rule_values(c: &mut Checker, p: &Policy, key: &str, r: &ScopedRule) {
+    let bounded = [
+        ("loan_days", r.loan_days, 1, PERIOD_MAX_DAYS),
+        ("checkout_limit", r.checkout_limit, 1, 1000),
+        ("hold_limit", r.hold_limit, 1, 1000),
+        ("renewals", r.renewals, 0, 100),
+        ("renewal_days", r.renewal_days, 1, PERIOD_MAX_DAYS),
+        ("renewal_opens_days_before_due", r.renewal_opens_days_before_due, 0, PERIOD_MAX_DAYS),
+        ("shelf_days", r.shelf_days, 1, PERIOD_MAX_DAYS),
+        ("new_title_hold_delay_days", r.new_title_hold_delay_days, 0, WINDOW_MAX_DAYS),
+        ("suspension_days_per_late_day", r.suspension_days_per_late_day, 0, SUSPENSION_MAX_DAYS),
+    ];
+    for (name, value, min, max) in bounded {
+        if let Some(v) = value {
+            c.within(&format!("{key}.{name}"), v, min, max);
+        }
+    }
+    if r.holdable == Some(true) && r.loanable == Some(false) {
+        c.fail(format!("{key}.holdable"), "only loanable material can be held (R-H2)");
+    }
+    if let Some(branches) = &r.pickup_branches {
+        let at = format!("{key}.pickup_branches");
+        c.require(!branches.is_empty(), &at, "must name at least one pickup location, or no hold could be placed");
+        branch_list(c, p, &at, branches, true);
+    }
 }

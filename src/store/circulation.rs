@@ -17,7 +17,7 @@ const LOAN_STATUSES: [(LoanStatus, &str); 3] =
 sql_text_enum!(LoanStatus, LOAN_STATUSES);
 
 const LOAN_SELECT: &str = "SELECT l.id, l.copy_id, c.barcode, l.title_id, t.title, l.patron_id, l.branch, l.status,
-            l.checked_out_on, l.due_on, l.renewals, c.is_interlibrary
+            l.checked_out_on, l.due_on, l.renewals, c.is_interlibrary, c.material_kind
      FROM loans l JOIN copies c ON c.id = l.copy_id JOIN titles t ON t.id = l.title_id";
 
 fn loan_from_row(r: &Row<'_>) -> rusqlite::Result<Loan> {
@@ -34,6 +34,7 @@ fn loan_from_row(r: &Row<'_>) -> rusqlite::Result<Loan> {
         due_on: r.get(9)?,
         renewals: r.get(10)?,
         interlibrary: r.get(11)?,
+        material_kind: r.get(12)?,
     })
 }
 
@@ -106,6 +107,16 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([today], loan_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The patron's open loans in all and of material kind `kind`.
+    pub(crate) fn open_loan_counts(&self, patron: PatronId, kind: &str) -> Result<(u32, u32)> {
+        Ok(self.row(
+            "SELECT COUNT(*), COALESCE(SUM(c.material_kind = ?2), 0)
+             FROM loans l JOIN copies c ON c.id = l.copy_id WHERE l.patron_id = ?1 AND l.status <> 'returned'",
+            params![patron, kind],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
     }
 
     /// How many of a patron's open loans are due before `today`.

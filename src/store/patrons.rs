@@ -16,7 +16,7 @@ sql_text_enum!(PhoneKind, PHONE_KINDS);
 
 const PATRON_COLUMNS: &str = "id, card_number, name, birth_date, category, is_blocked, is_hearing_impaired,
      registered_on, expires_on, last_activity_on, default_pickup, password_is_temporary, default_contact,
-     self_issue_terms_agreed_on";
+     self_issue_terms_agreed_on, suspended_until";
 
 fn patron_from_row(r: &Row<'_>) -> rusqlite::Result<Patron> {
     Ok(Patron {
@@ -35,6 +35,7 @@ fn patron_from_row(r: &Row<'_>) -> rusqlite::Result<Patron> {
         temporary_password: r.get(11)?,
         default_contact: r.get(12)?,
         self_issue_terms_agreed_on: r.get(13)?,
+        suspended_until: r.get(14)?,
     })
 }
 
@@ -122,6 +123,27 @@ impl Tx<'_> {
     /// Records the day the patron agreed to the web self-issue terms (R-A3).
     pub(crate) fn set_self_issue_terms_agreed(&self, patron: PatronId, on: NaiveDate) -> Result<()> {
         self.exec("UPDATE patrons SET self_issue_terms_agreed_on = ?2 WHERE id = ?1", params![patron, on])?;
+        Ok(())
+    }
+
+    /// The categories patrons in the database belong to.
+    pub(crate) fn patron_categories(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached("SELECT DISTINCT category FROM patrons ORDER BY category")?;
+        Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Moves the patron to `category`.
+    pub(crate) fn set_patron_category(&self, patron: PatronId, category: &str) -> Result<()> {
+        self.exec("UPDATE patrons SET category = ?2 WHERE id = ?1", params![patron, category])?;
+        Ok(())
+    }
+
+    /// Extends the patron's suspension to `until` unless it already runs as long.
+    pub(crate) fn extend_suspension(&self, patron: PatronId, until: NaiveDate) -> Result<()> {
+        self.exec(
+            "UPDATE patrons SET suspended_until = ?2 WHERE id = ?1 AND (suspended_until IS NULL OR suspended_until < ?2)",
+            params![patron, until],
+        )?;
         Ok(())
     }
 
