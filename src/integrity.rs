@@ -6,6 +6,7 @@ use std::fmt;
 
 use crate::Library;
 use crate::error::Result;
+use crate::policy::Rules;
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,21 +64,28 @@ impl Library {
     }
 
     /// Patrons holding more than the policy allows (R-H3): placing never lets this happen, so
-    /// any hit means a bug or a policy lowered under existing holds.
-    fn hold_limit_violations(&self, counts: &[(i64, String, u32)]) -> Vec<Violation> {
-        let limits = &self.policy.holds.limits;
-        let mut totals: BTreeMap<i64, u32> = BTreeMap::new();
+    /// any hit means a bug or a policy lowered under existing holds. A limit is the largest the
+    /// patron's category gets at any branch (limits resolved per pickup branch may differ).
+    fn hold_limit_violations(&self, counts: &[(i64, String, String, u32)]) -> Vec<Violation> {
+        let loosest = |category: &str, kind: &str, pick: fn(&Rules) -> Option<u32>| {
+            let per_branch = self.policy.branches.iter().map(|b| pick(&self.rules(category, kind, &b.code)));
+            per_branch.collect::<Option<Vec<u32>>>().and_then(|limits| limits.into_iter().max())
+        };
+        let mut totals: BTreeMap<(i64, &str), u32> = BTreeMap::new();
         let mut out = Vec::new();
-        for (patron, kind, n) in counts {
-            *totals.entry(*patron).or_default() += n;
-            if let Some(&limit) = limits.per_kind.get(kind)
+        for (patron, category, kind, n) in counts {
+            *totals.entry((*patron, category.as_str())).or_default() += n;
+            if let Some(limit) = loosest(category, kind, |r| r.values.hold_limit)
                 && *n > limit
             {
                 out.push(limit_violation(*patron, &format!("{n} `{kind}` holds, limit {limit}")));
             }
         }
-        if let Some(limit) = limits.total {
-            for (patron, n) in totals.into_iter().filter(|(_, n)| *n > limit) {
+        for ((patron, category), n) in totals {
+            let kind = self.policy.materials.keys().next().map_or("", String::as_str);
+            if let Some(limit) = loosest(category, kind, |r| r.totals.hold_limit)
+                && n > limit
+            {
                 out.push(limit_violation(patron, &format!("{n} holds, limit {limit}")));
             }
         }

@@ -103,13 +103,13 @@ impl Tx<'_> {
 
     /// Active holds per patron and material kind, `(patron, kind, count)`; counter holds only
     /// when `with_counter`.
-    pub(crate) fn active_hold_counts(&self, with_counter: bool) -> Result<Vec<(i64, String, u32)>> {
+    pub(crate) fn active_hold_counts(&self, with_counter: bool) -> Result<Vec<(i64, String, String, u32)>> {
         let mut stmt = self.conn.prepare(
-            "SELECT patron_id, material_kind, COUNT(*) FROM holds
-             WHERE status IN ('pending_approval', 'waiting', 'in_transit', 'ready') AND (channel = 'web' OR ?1)
-             GROUP BY patron_id, material_kind",
+            "SELECT h.patron_id, p.category, h.material_kind, COUNT(*) FROM holds h JOIN patrons p ON p.id = h.patron_id
+             WHERE h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready') AND (h.channel = 'web' OR ?1)
+             GROUP BY h.patron_id, h.material_kind",
         )?;
-        let rows = stmt.query_map([with_counter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = stmt.query_map([with_counter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
