@@ -100,7 +100,7 @@ fn a_branch_with_its_own_rules_replaces_the_library_wide_ones() {
 
 #[test]
 fn presets_without_calendar_rules_keep_their_calendars() {
-    for name in bunko::policy::PRESET_NAMES {
+    for name in bunko::policy::SEED_PRESETS {
         let p = Policy::preset(name).unwrap();
         assert!(p.calendar.is_empty(), "{name}");
         assert!(p.branches.iter().all(|b| b.calendar.is_none()), "{name}");

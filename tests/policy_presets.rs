@@ -184,7 +184,7 @@ fn chikushino_guide_values() {
 #[test]
 fn every_unstated_value_is_marked_in_the_files() {
     // A librarian reads the preset top to bottom: defaults we chose say so.
-    for name in bunko::policy::PRESET_NAMES {
+    for name in bunko::policy::SEED_PRESETS {
         let text = Policy::preset_toml(name).unwrap();
         assert!(text.contains("# not stated in the guide"), "{name}");
         assert!(text.lines().next().unwrap().starts_with("# "), "{name} starts with a header comment");

@@ -16,7 +16,7 @@ pub use decide::*;
 pub use holds::*;
 pub use model::*;
 pub use passwords::{MAX_PASSWORD_CHARS, PasswordProblem, password_char_allowed, password_problems};
-pub use presets::PRESET_NAMES;
+pub use presets::{PRESET_NAMES, SEED_PRESETS};
 pub use refusal::{Reason, Refusal};
 pub use rules::{RenewalBase, RuleMatrix, RuleValues, Rules, Scope, ScopedRule};
 
@@ -55,7 +55,7 @@ impl Policy {
         toml::to_string(self).map_err(|e| PolicyError::single("", e.to_string()))
     }
 
-    /// One of the five reference policies by short name (see [`PRESET_NAMES`]).
+    /// One of the reference policies by short name (see [`PRESET_NAMES`]).
     ///
     /// # Examples
     /// ```
