@@ -246,7 +246,11 @@ fn groups_collect_holds_only_at_central_r_h4() {
     let at = |b: &str| HoldRequest::web(b, ContactMethod::None);
     let refused = refusal(w.lib.place_hold(group, t, &at("north")).unwrap_err());
     assert_eq!(refused, [Reason::PickupNotAllowed { code: "north".into() }]);
-    w.lib.place_hold(group, t, &at("central")).unwrap();
+    let hold = w.lib.place_hold(group, t, &at("central")).unwrap();
+    // Nor can the hold be moved there afterwards (R-H8).
+    let change = bunko::holds::HoldChange { pickup: Some(("north".into(), None)), contact: None };
+    let refused = refusal(w.lib.change_hold(group, hold, &change).unwrap_err());
+    assert_eq!(refused, [Reason::PickupNotAllowed { code: "north".into() }]);
 }
 
 /// The copy of a title lent to someone at central comes back on `returned` with a hold waiting

@@ -16,7 +16,7 @@ use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
     Channel, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Reason, Refusal, Rules, Scope, Service,
     ShelfDaysFrom, account_refusals, cancel_reasons, contact_reasons, copy_can_fill_holds, hold_decision,
-    pickup_deadline, pickup_reasons,
+    pickup_deadline, pickup_reasons, scoped_pickup_reasons,
 };
 use crate::store::{NewHold, Tx};
 
@@ -192,7 +192,7 @@ impl Library {
     /// online (R-C4, shizuoka). A hold placed without one (mail, none) fixes the patron's chosen
     /// number when it first changes to a phone-type method.
     pub fn change_hold(&mut self, patron: PatronId, hold: HoldId, change: &HoldChange) -> Result<()> {
-        let policy = &self.policy;
+        let (policy, matrix) = (&self.policy, &self.matrix);
         let gate = Gate { policy, today: self.today(), service: Service::Holds };
         self.store.write(|tx| {
             let h = patrons_hold(tx, patron, hold)?;
@@ -204,6 +204,8 @@ impl Library {
                 reasons.push(Reason::HoldNotChangeable);
             }
             reasons.extend(pickup_reasons(policy, &pickup, point.as_deref()));
+            let rules = matrix.resolve(&Scope::new(&who.category, &h.material_kind, &pickup));
+            reasons.extend(scoped_pickup_reasons(policy, &rules, &pickup));
             reasons.extend(contact_reasons(policy, h.channel, contact, &contact_facts(tx, &who)?));
             Refusal::check(reasons, ())?;
             let phone = h.contact_phone.clone().or_else(|| fixed_phone(&who, contact));

@@ -127,12 +127,7 @@ pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refus
     }
     reasons.extend(limit_reasons(policy, rules, f.active_holds, kind.as_deref()));
     reasons.extend(pickup_reasons(policy, f.pickup, f.pickup_point));
-    if let Some(allowed) = &rules.values.pickup_branches
-        && !allowed.iter().any(|b| b == f.pickup)
-        && policy.branch(f.pickup).is_some_and(|b| b.pickup)
-    {
-        reasons.push(Reason::PickupNotAllowed { code: f.pickup.to_owned() });
-    }
+    reasons.extend(scoped_pickup_reasons(policy, rules, f.pickup));
     reasons.extend(contact_reasons(policy, f.channel, f.contact, &f.contact_facts));
     Refusal::check(reasons, kind.unwrap_or_default())
 }
@@ -181,6 +176,17 @@ pub fn pickup_reasons(policy: &Policy, pickup: &str, point: Option<&str>) -> Vec
             _ => vec![],
         },
         _ => vec![Reason::PickupNotAllowed { code: pickup.to_owned() }],
+    }
+}
+
+/// Why `pickup`, a pickup location, is not one `rules` let this patron use (`pickup_branches`,
+/// e.g. groups collect only at the central library).
+pub fn scoped_pickup_reasons(policy: &Policy, rules: &Rules, pickup: &str) -> Vec<Reason> {
+    match &rules.values.pickup_branches {
+        Some(allowed) if !allowed.iter().any(|b| b == pickup) && policy.branch(pickup).is_some_and(|b| b.pickup) => {
+            vec![Reason::PickupNotAllowed { code: pickup.to_owned() }]
+        }
+        _ => vec![],
     }
 }
 
