@@ -35,7 +35,8 @@ DELETE FROM notices WHERE loan_id IN (SELECT id FROM loans WHERE status = 'retur
 INSERT INTO sqlite_sequence (name, seq) SELECT 'loans', id FROM loans ORDER BY id DESC LIMIT 1;
 
 -- Reading history and notices point at open loans: dropping the table counts them as deferred
--- foreign-key violations, which inserting the same loans again resolves before the commit.
+-- foreign-key violations, which inserting the same loans again resolves before the commit (the
+-- migrations run in one transaction).
 PRAGMA defer_foreign_keys = ON;
 CREATE TABLE loans_open AS
     SELECT id, copy_id, title_id, patron_id, branch, status, checked_out_on, due_on, renewals, reminded_on
