@@ -1,6 +1,6 @@
 //! Daily upkeep that keeps the engine's promises to forget (R-R1, secrets): expired sessions,
 //! spent codes and old failed-login records are deleted, and the WAL is truncated so that no
-//! earlier version of a page — a returned loan's borrower, a delivered code — survives in it.
+//! earlier version of a page — a returned loan, a delivered code — survives in it.
 
 use chrono::Duration;
 

@@ -42,8 +42,9 @@ fn check_reports_each_broken_invariant_by_name() {
     }
 }
 
-/// The trust invariants (#13): delivered notices keep nothing, notices die with their loan, and
-/// reset codes stay under the cap — each broken behind the engine's back and reported by name.
+/// The trust invariants (#13): delivered notices keep nothing, notices die with their loan, a
+/// returned loan leaves no row but its count, and reset codes stay under the cap — each broken
+/// behind the engine's back and reported by name.
 #[test]
 fn check_reports_broken_privacy_and_code_invariants() {
     let (mut w, db) = World::on_temp_file("kanagawa", "2026-06-01");
@@ -58,9 +59,13 @@ fn check_reports_broken_privacy_and_code_invariants() {
 
     let conn = rusqlite::Connection::open(&db.path).unwrap();
     conn.execute_batch(&format!(
-        "UPDATE notices SET delivered_at = '2026-06-01T02:00:00Z';
+        "PRAGMA foreign_keys = OFF;
+         PRAGMA ignore_check_constraints = ON;
+         UPDATE notices SET delivered_at = '2026-06-01T02:00:00Z';
          INSERT INTO notices (patron_id, kind, channel, subject, body, loan_id, created_at)
              VALUES ({p}, 'due_reminder', 'mail', '返却期限のお知らせ', '本', {loan}, '2026-06-01T02:00:00Z');
+         INSERT INTO loans (copy_id, title_id, patron_id, branch, status, checked_out_on, due_on)
+             SELECT id, title_id, {p}, branch, 'returned', '2026-06-01', '2026-06-15' FROM copies;
          INSERT INTO account_tokens (token_hash, patron_id, purpose, created_at, expires_at)
              SELECT printf('%064d', n), {p}, 'password_reset', '2026-06-01T01:00:00Z', '2099-01-01T00:00:00Z'
              FROM (SELECT 1 AS n UNION ALL SELECT 2);",
@@ -72,6 +77,8 @@ fn check_reports_broken_privacy_and_code_invariants() {
     for expected in [
         "no delivered notice names a patron, an address or a title",
         "no notice outlives the hold or loan it is about",
+        "no loan row is returned",
+        "the daily counts account for every open loan",
         "no patron has more outstanding reset codes than allowed",
     ] {
         assert!(found.iter().any(|f| f == expected), "`{expected}` not reported; found {found:?}");

@@ -230,6 +230,7 @@ fn an_older_database_is_upgraded_on_open_keeping_its_data() {
                  (2, '00000002', '待つ人', '2020-01-01', '2030-01-01', '2026-01-01');
              INSERT INTO loans (copy_id, title_id, patron_id, branch, status, checked_out_on, due_on)
                  VALUES (1, 1, 1, 'chuo', 'active', '2026-03-20', '2026-04-03');
+             INSERT INTO circulation_days (day, checkouts) VALUES ('2026-03-20', 1);
              INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
                  VALUES (2, 1, 'book', 'counter', 'waiting', '2026-03-21 00:00:00+00:00', 'chuo', 'none');",
         )

@@ -21,8 +21,17 @@ use common::{World, day, dump};
 /// row refers to the patron, so its bytes can be searched for in the raw files.
 const MARKED_PATRON: i64 = 0x7E3A_1C5D_2B19;
 
+/// A title id and a copy id marked the same way.
+const MARKED_TITLE: i64 = 0x6B2F_3E41_5A17;
+const MARKED_COPY: i64 = 0x5D13_7C29_4E0B;
+
 fn marked_bytes() -> [u8; 6] {
-    let b = MARKED_PATRON.to_be_bytes();
+    bytes_of(MARKED_PATRON)
+}
+
+/// How a row stores `id` (a 6-byte big-endian integer, for ids from 2^39 to 2^47).
+fn bytes_of(id: i64) -> [u8; 6] {
+    let b = id.to_be_bytes();
     [b[2], b[3], b[4], b[5], b[6], b[7]]
 }
 
@@ -71,6 +80,29 @@ fn marked_patron(w: &mut World, db: &Path) -> PatronId {
     let p = w.lib.patron_by_card(&card).unwrap().id;
     assert_eq!(p.get(), MARKED_PATRON);
     p
+}
+
+/// Adds a title and a copy of it at chuo, renumbered to [`MARKED_TITLE`] and [`MARKED_COPY`]
+/// through a second connection before any other row refers to them; returns the barcode.
+fn marked_copy(w: &mut World, db: &Path) -> String {
+    let t = w.title("返された本");
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute("UPDATE titles SET id = ?1 WHERE id = ?2", [MARKED_TITLE, t.get()]).unwrap();
+    let barcode = w.copy_of(bunko::catalog::TitleId::from(MARKED_TITLE), "chuo", "book");
+    conn.execute("UPDATE copies SET id = ?1 WHERE barcode = ?2", rusqlite::params![MARKED_COPY, barcode]).unwrap();
+    assert_eq!(w.copy_id(&barcode).get(), MARKED_COPY);
+    barcode
+}
+
+/// The rows of every table (as [`dump`] shows them) that hold the marked copy's or title's id
+/// together with one of `days`.
+fn rows_linking_marked_copy_to(db: &Path, days: &[String]) -> Vec<String> {
+    let ids = [MARKED_COPY.to_string(), MARKED_TITLE.to_string()];
+    dump(db)
+        .lines()
+        .filter(|row| ids.iter().any(|id| row.contains(id.as_str())) && days.iter().any(|d| row.contains(d.as_str())))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Every prefix of a copied WAL that ends on a commit frame, applied to a copy of the database:
@@ -148,6 +180,45 @@ fn item_2_no_patron_title_link_survives_in_the_file_or_wal_after_the_scrub() {
     let left = occurrences(&raw, &marked_bytes());
     assert_eq!(left, baseline, "the patron's id is left in the files beyond its own row");
     assert!(!contains(&raw, "書名: 予約した本".as_bytes()), "the ready notice's text is left in the files");
+}
+
+/// A late return leaves no row of the loan (R-R1): nothing holds the copy or the title together
+/// with the loan's days, which a lateness or a suspension stored on the patron could be joined
+/// with. After the scrub, neither the database nor the WAL holds a byte of the copy's or the
+/// title's id beyond their own rows. Only the day's counts, and what the desk was told, remain.
+#[test]
+fn item_2_a_late_return_leaves_no_row_or_byte_of_the_loan() {
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let p = w.patron();
+    let barcode = marked_copy(&mut w, &db.path);
+    assert!(w.lib.scrub().unwrap().wal_truncated);
+    let raw = raw_files(&db.path);
+    let baseline = (occurrences(&raw, &bytes_of(MARKED_COPY)), occurrences(&raw, &bytes_of(MARKED_TITLE)));
+
+    w.go_to("2026-06-03");
+    let loan = w.lib.checkout(&barcode, p, "chuo").unwrap();
+    let returned_on = loan.due_on + chrono::Days::new(3);
+    w.go_to(&returned_on.to_string());
+    let days = [loan.checked_out_on, loan.due_on, returned_on].map(|d| d.to_string());
+    assert_eq!(rows_linking_marked_copy_to(&db.path, &days).len(), 1, "the open loan");
+    let done = w.lib.check_in(&barcode, "chuo").unwrap();
+    assert_eq!((done.loan, done.patron, done.days_overdue), (loan.id, p, 3), "the desk is told");
+
+    assert_eq!(rows_linking_marked_copy_to(&db.path, &days), Vec::<String>::new());
+    let counts = w.lib.daily_circulation(loan.checked_out_on, returned_on).unwrap();
+    assert_eq!(
+        counts.iter().map(|d| (d.day, d.checkouts, d.returns)).collect::<Vec<_>>(),
+        [(loan.checked_out_on, 1, 0), (returned_on, 0, 1)]
+    );
+    let raw = raw_files(&db.path);
+    let before_scrub = (occurrences(&raw, &bytes_of(MARKED_COPY)), occurrences(&raw, &bytes_of(MARKED_TITLE)));
+    assert!(before_scrub.0 > baseline.0, "the WAL still holds the loan before the scrub");
+    assert!(w.lib.scrub().unwrap().wal_truncated);
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+    drop(w);
+    let raw = raw_files(&db.path);
+    let after = (occurrences(&raw, &bytes_of(MARKED_COPY)), occurrences(&raw, &bytes_of(MARKED_TITLE)));
+    assert_eq!(after, baseline, "the returned loan's copy or title is left in the files");
 }
 
 /// The secret code of a reset or an address confirmation is in the files while the notice is
@@ -257,26 +328,14 @@ fn item_3_last_activity_cannot_be_joined_with_loan_dates() {
     let last: String =
         conn.query_row("SELECT last_activity_on FROM patrons WHERE id = ?1", [p.get()], |r| r.get(0)).unwrap();
     assert_eq!(last, "2026-05-31", "the month of the checkout, not the day, and not the return");
-    // No day the patron row keeps equals a day a returned loan keeps (registration included:
-    // a new patron usually borrows the day they register).
-    let joined: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM loans l JOIN patrons p
-               ON p.last_activity_on IN (l.returned_on, l.checked_out_on, l.due_on)
-               OR p.registered_on IN (l.returned_on, l.checked_out_on, l.due_on)
-             WHERE l.status = 'returned'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(joined, 0);
+    // The returned loan left no row whose days could be joined with the patron's (registration
+    // included: a new patron usually borrows the day they register), nor its reminder day, which
+    // would single out opted-in patrons.
+    let loans: i64 = conn.query_row("SELECT COUNT(*) FROM loans", [], |r| r.get(0)).unwrap();
+    assert_eq!(loans, 0);
     let registered: String =
         conn.query_row("SELECT registered_on FROM patrons WHERE id = ?1", [p.get()], |r| r.get(0)).unwrap();
     assert_eq!(registered, "2026-05-01", "the month of registration");
-    let reminded: i64 = conn
-        .query_row("SELECT COUNT(*) FROM loans WHERE reminded_on IS NOT NULL AND status = 'returned'", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(reminded, 0, "a reminder day would single out opted-in patrons");
 }
 
 /// What is typed into the card field is never stored: a keyed hash counts the failures.
@@ -555,37 +614,52 @@ fn item_7_a_login_racing_a_password_reset_does_not_undo_it() {
     assert!(w.lib.login(&card, &temporary).is_ok());
 }
 
+/// The migrations an older bunko ran, in order.
+const MIGRATIONS: [&str; 10] = [
+    include_str!("../migrations/V1__foundation.sql"),
+    include_str!("../migrations/V2__circulation.sql"),
+    include_str!("../migrations/V3__holds.sql"),
+    include_str!("../migrations/V4__accounts.sql"),
+    include_str!("../migrations/V5__shelves.sql"),
+    include_str!("../migrations/V6__alerts.sql"),
+    include_str!("../migrations/V7__leaner_hold_indexes.sql"),
+    include_str!("../migrations/V8__privacy.sql"),
+    include_str!("../migrations/V9__fidelity_holds.sql"),
+    include_str!("../migrations/V10__fidelity_patrons.sql"),
+];
+
+/// A library file at schema `version` with branch chuo and what `sql` wrote, as an older bunko
+/// left it: WAL, without `secure_delete`, checkpointed. The file lives as long as the directory.
+fn older_library(version: usize, sql: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.execute_batch(
+        "CREATE TABLE refinery_schema_history(
+             version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
+    )
+    .unwrap();
+    for (v, migration) in (1..).zip(&MIGRATIONS[..version]) {
+        conn.execute_batch(migration).unwrap();
+        conn.execute("INSERT INTO refinery_schema_history VALUES (?1, 'v', '2026-01-01', '0')", [v]).unwrap();
+    }
+    conn.execute_batch("INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0);").unwrap();
+    conn.execute_batch(sql).unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    (dir, path)
+}
+
 /// An upgraded library was written without secure_delete: the upgrade rewrites the file once,
 /// so a borrower, a code or a typed card an older bunko left in free space does not survive.
 #[test]
 fn item_2_an_upgrade_leaves_nothing_an_older_bunko_left_in_free_space() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lib.sqlite");
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        conn.execute_batch(
-            "CREATE TABLE refinery_schema_history(
-                 version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
-        )
-        .unwrap();
-        for (v, sql) in [
-            (1, include_str!("../migrations/V1__foundation.sql")),
-            (2, include_str!("../migrations/V2__circulation.sql")),
-            (3, include_str!("../migrations/V3__holds.sql")),
-            (4, include_str!("../migrations/V4__accounts.sql")),
-            (5, include_str!("../migrations/V5__shelves.sql")),
-            (6, include_str!("../migrations/V6__alerts.sql")),
-            (7, include_str!("../migrations/V7__leaner_hold_indexes.sql")),
-        ] {
-            conn.execute_batch(sql).unwrap();
-            conn.execute("INSERT INTO refinery_schema_history VALUES (?1, 'v', '2026-01-01', '0')", [v]).unwrap();
-        }
-        // What a V7 bunko did, without secure_delete: lend, return, deliver a code, forget a
-        // failed login.
-        conn.execute_batch(&format!(
-            "INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0);
-             INSERT INTO titles (id, title) VALUES (1, 'ひみつの本');
+    // What a V7 bunko did, without secure_delete: lend, return, deliver a code, forget a failed
+    // login.
+    let (_dir, path) = older_library(
+        7,
+        &format!(
+            "INSERT INTO titles (id, title) VALUES (1, 'ひみつの本');
              INSERT INTO copies (id, barcode, title_id, branch, material_kind, is_loanable, status, available_since)
                  VALUES (1, 'C000001', 1, 'chuo', 'book', 1, 'on_shelf', '2026-01-01');
              INSERT INTO patrons (id, card_number, name, registered_on, expires_on, last_activity_on)
@@ -600,11 +674,9 @@ fn item_2_an_upgrade_leaves_nothing_an_older_bunko_left_in_free_space() {
              INSERT INTO login_failures (card_number, at) VALUES ('TYPED-AS-CARD', '2026-05-01T00:00:00Z');
              UPDATE loans SET status = 'returned', returned_on = '2026-05-10', returned_at = 'chuo', patron_id = NULL;
              UPDATE notices SET delivered_at = '2026-05-01T00:01:00Z', body = '(redacted after delivery)';
-             DELETE FROM login_failures;
-             PRAGMA wal_checkpoint(TRUNCATE);"
-        ))
-        .unwrap();
-    }
+             DELETE FROM login_failures;"
+        ),
+    );
     let before = raw_files(&path);
     assert!(contains(&before, b"ZZCODE4711ZZ") && contains(&before, b"TYPED-AS-CARD"), "the old leftovers");
     assert!(occurrences(&before, &marked_bytes()) > 1, "the old borrower");
@@ -617,6 +689,90 @@ fn item_2_an_upgrade_leaves_nothing_an_older_bunko_left_in_free_space() {
     assert!(!contains(&after, b"TYPED-AS-CARD"), "a typed card survived the upgrade");
     // The patron's own card-number index entry is the one legitimate copy of its id.
     assert!(occurrences(&after, &marked_bytes()) <= 1, "the returned loan's borrower survived the upgrade");
+}
+
+/// A V10 library kept its returned loans (copy, title and days; the patron cleared). The
+/// upgrade turns them into the same daily counts and deletes them, and the file is rewritten,
+/// so neither their rows nor their bytes survive. The open loan carries on with its reading
+/// history and its reminder, and no loan id is given again.
+#[test]
+fn item_2_an_upgrade_turns_returned_loans_into_counts_and_leaves_no_byte_of_them() {
+    let (dir, path) = older_library(
+        10,
+        &format!(
+            "INSERT INTO titles (id, title) VALUES ({MARKED_TITLE}, '返された本'), (2, '借りている本');
+             INSERT INTO copies (id, barcode, title_id, branch, material_kind, is_loanable, status, available_since)
+                 VALUES ({MARKED_COPY}, 'C000001', {MARKED_TITLE}, 'chuo', 'book', 1, 'on_shelf', '2026-01-01'),
+                        (2, 'C000002', 2, 'chuo', 'book', 1, 'on_loan', '2026-01-01');
+             INSERT INTO patrons (id, card_number, name, registered_on, expires_on, last_activity_on,
+                                  reading_history_since, wants_due_reminders)
+                 VALUES (1, '10000001', '記録 残子', '2026-01-01', '2029-03-31', '2026-05-31', '2026-01-01', 1);
+             INSERT INTO loans (id, copy_id, title_id, patron_id, branch, status, checked_out_on, due_on,
+                                returned_on, returned_at, days_overdue)
+                 VALUES (1, {MARKED_COPY}, {MARKED_TITLE}, NULL, 'chuo', 'returned', '2026-04-01', '2026-04-15',
+                         '2026-04-18', 'chuo', 3),
+                        (3, {MARKED_COPY}, {MARKED_TITLE}, NULL, 'chuo', 'returned', '2026-05-01', '2026-05-15',
+                         '2026-05-10', 'chuo', 0);
+             INSERT INTO loans (id, copy_id, title_id, patron_id, branch, status, checked_out_on, due_on, reminded_on)
+                 VALUES (2, 2, 2, 1, 'chuo', 'active', '2026-05-10', '2026-05-24', '2026-05-23');
+             INSERT INTO reading_history (patron_id, title_id, loan_id, checked_out_on) VALUES (1, 2, 2, '2026-05-10');
+             INSERT INTO notices (patron_id, kind, channel, address, subject, body, loan_id, created_at)
+                 VALUES (1, 'due_reminder', 'mail', 'z@example.jp', '返却期限のお知らせ', '借りている本', 2,
+                         '2026-05-23T00:00:00Z');"
+        ),
+    );
+    let before = raw_files(&path);
+    let copy_indexes = |lib: &Path| -> usize {
+        let conn = rusqlite::Connection::open(lib).unwrap();
+        conn.query_row("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'copies'", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap() as usize
+    };
+    assert!(occurrences(&before, &bytes_of(MARKED_COPY)) > copy_indexes(&path), "the returned loans' rows");
+    // The migration (in one transaction, as the engine runs it) leaves the rewrite to the engine.
+    let migrated = dir.path().join("migrated.sqlite");
+    std::fs::copy(&path, &migrated).unwrap();
+    let conn = rusqlite::Connection::open(&migrated).unwrap();
+    let v11 = include_str!("../migrations/V11__returned_loan_counts.sql");
+    conn.execute_batch(&format!("BEGIN IMMEDIATE; {v11} COMMIT;")).unwrap();
+    let task: String = conn.query_row("SELECT task FROM upkeep_tasks", [], |r| r.get(0)).unwrap();
+    assert_eq!(task, "vacuum");
+    drop(conn);
+
+    let clock = Arc::new(FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap()));
+    let open = || Library::open(&path, Policy::preset("shizuoka").unwrap(), clock.clone()).unwrap();
+    let lib = open();
+    assert!(lib.check().unwrap().is_empty(), "{:?}", lib.check());
+    let counts = lib.daily_circulation(day("2026-04-01"), day("2026-05-31")).unwrap();
+    assert_eq!(
+        counts.iter().map(|d| (d.day.to_string(), d.checkouts, d.returns)).collect::<Vec<_>>(),
+        [("2026-04-01", 1, 0), ("2026-04-18", 0, 1), ("2026-05-01", 1, 0), ("2026-05-10", 1, 1)].map(|(d, c, r)| (
+            d.to_owned(),
+            c,
+            r
+        )),
+        "the numbers the returned loans gave"
+    );
+    drop(lib);
+    let after = raw_files(&path);
+    assert!(occurrences(&after, &bytes_of(MARKED_COPY)) <= copy_indexes(&path), "a returned loan survived the upgrade");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let pending: i64 = conn.query_row("SELECT COUNT(*) FROM upkeep_tasks", [], |r| r.get(0)).unwrap();
+    assert_eq!(pending, 0, "the file was rewritten at open");
+    drop(conn);
+
+    let mut lib = open();
+    let p = PatronId::from(1);
+    let reminder = lib.pending_notices(10).unwrap().pop().unwrap();
+    assert_eq!(reminder.loan.map(|l| l.get()), Some(2), "the open loan's reminder");
+    let done = lib.check_in("C000002", "chuo").unwrap();
+    assert_eq!((done.loan.get(), done.patron, done.days_overdue), (2, p, 8));
+    assert!(lib.pending_notices(10).unwrap().is_empty(), "its reminder went with it");
+    assert_eq!(lib.reading_history(p, 10, 0).unwrap()[0].returned_on, Some(day("2026-06-01")));
+    let again = lib.checkout("C000002", p, "chuo").unwrap();
+    assert_eq!(again.id.get(), 4, "ids of the deleted loans are not given again");
+    assert!(lib.check().unwrap().is_empty(), "{:?}", lib.check());
 }
 
 /// A newer bunko's database in WAL mode, its last commits still in the `-wal` (a crashed

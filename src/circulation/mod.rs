@@ -31,7 +31,8 @@ pub enum LoanStatus {
     InTransit,
     /// With the patron (貸出中).
     Active,
-    /// Returned (返却済).
+    /// Returned (返却済). No loan has it: check-in deletes the loan (R-R1).
+    #[deprecated(note = "check-in deletes the loan (R-R1), so no loan is ever returned")]
     Returned,
 }
 
@@ -48,7 +49,7 @@ pub struct Loan {
     pub title: TitleId,
     /// The title's name.
     pub title_text: String,
-    /// The borrower (present while the loan is open).
+    /// The borrower (always present: a returned loan is deleted).
     pub patron: Option<PatronId>,
     /// The branch that lent it (or the pickup library of a dispatch loan).
     pub branch: String,
@@ -122,11 +123,11 @@ pub enum CopyRoute {
 /// The result of a check-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckIn {
-    /// The loan that was closed.
+    /// The loan that was closed (and deleted; its id is never given to another loan).
     pub loan: LoanId,
-    /// The patron who had it, for the desk's screen; not stored with the returned loan.
+    /// The patron who had it, for the desk's screen; the loan itself is deleted (R-R1).
     pub patron: PatronId,
-    /// Days it came back late; 0 when on time.
+    /// Days it came back late; 0 when on time. Told to the desk, not stored.
     pub days_overdue: u32,
     /// Where the copy goes next.
     pub route: CopyRoute,
@@ -149,7 +150,8 @@ pub struct HistoryEntry {
     pub returned_on: Option<NaiveDate>,
 }
 
-/// Checkouts and returns on one day, library-wide; carries no patron.
+/// Checkouts and returns on one day, library-wide: anonymous counts, kept per day at checkout
+/// and check-in; nothing links them to a patron, a copy or a title.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DailyCirculation {
     /// The day.

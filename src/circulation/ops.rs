@@ -87,9 +87,10 @@ impl Library {
         if done { Ok(()) } else { Err(Error::not_found(Entity::Loan, loan.get())) }
     }
 
-    /// Checks in the copy with `barcode` at `branch`: closes its loan, notes how late it was,
-    /// drops the loan's link to the patron (R-R1), and routes the copy: to the shelf here, or in
-    /// transit to its home branch.
+    /// Checks in the copy with `barcode` at `branch`: ends its loan, tells the desk how late it
+    /// was, and routes the copy: to the next hold, to the shelf here, or in transit to its home
+    /// branch. The loan is deleted and only the day's anonymous return count remains (R-R1):
+    /// nothing stored links the copy, the title or the lateness to the patron afterwards.
     pub fn check_in(&mut self, barcode: &str, branch: &str) -> Result<CheckIn> {
         self.require_own_branch(branch)?;
         let (today, now, policy, matrix) = (self.today(), self.now(), &self.policy, &self.matrix);
@@ -100,7 +101,7 @@ impl Library {
             let days_overdue = loan.days_overdue(today);
             // No `touch_patron` here: a return date joined with activity would name the
             // borrower (R-R1). Checkouts and renewals record activity.
-            tx.return_loan(loan.id, today, branch, days_overdue)?;
+            tx.return_loan(loan.id, today)?;
             let who = patron_in(tx, patron)?;
             let rules = matrix.resolve(&Scope::new(&who.category, &loan.material_kind, &loan.branch));
             if let Some(until) = suspension_end(&rules, today, days_overdue) {

@@ -354,7 +354,7 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT l.id, l.patron_id, t.title, l.due_on FROM loans l
              JOIN patrons p ON p.id = l.patron_id JOIN titles t ON t.id = l.title_id
-             WHERE l.status <> 'returned' AND l.reminded_on IS NULL AND p.wants_due_reminders = 1
+             WHERE l.reminded_on IS NULL AND p.wants_due_reminders = 1
                AND l.due_on BETWEEN ?1 AND ?2
              ORDER BY l.id",
         )?;

@@ -8,9 +8,9 @@ use crate::error::Result;
 const CHECKS: &[(&str, &str)] = &[
     (
         "a copy on loan has exactly one open loan",
-        "SELECT 'copy ' || c.barcode || ' has ' || (SELECT COUNT(*) FROM loans l WHERE l.copy_id = c.id AND l.status <> 'returned') || ' open loans'
+        "SELECT 'copy ' || c.barcode || ' has ' || (SELECT COUNT(*) FROM loans l WHERE l.copy_id = c.id) || ' open loans'
          FROM copies c
-         WHERE (c.status = 'on_loan') <> ((SELECT COUNT(*) FROM loans l WHERE l.copy_id = c.id AND l.status <> 'returned') = 1)",
+         WHERE (c.status = 'on_loan') <> ((SELECT COUNT(*) FROM loans l WHERE l.copy_id = c.id) = 1)",
     ),
     (
         "a ready hold's copy is on the hold shelf",
@@ -34,9 +34,16 @@ const CHECKS: &[(&str, &str)] = &[
         "SELECT 'copy ' || barcode || ' is in transit to nowhere' FROM copies WHERE status = 'in_transit' AND transit_to IS NULL",
     ),
     (
-        "a returned loan keeps no patron",
-        "SELECT 'loan ' || id || ' was returned but still names patron ' || patron_id FROM loans
-         WHERE status = 'returned' AND patron_id IS NOT NULL",
+        "no loan row is returned",
+        "SELECT 'loan ' || id || ' is stored as ' || status || IIF(patron_id IS NULL, ' without a patron', '')
+         FROM loans WHERE status NOT IN ('in_transit', 'active') OR patron_id IS NULL",
+    ),
+    (
+        "the daily counts account for every open loan",
+        "SELECT 'counted ' || c.checkouts || ' checkouts and ' || c.returns || ' returns, but ' || l.open || ' loans are open'
+         FROM (SELECT IFNULL(SUM(checkouts), 0) AS checkouts, IFNULL(SUM(returns), 0) AS returns FROM circulation_days) c,
+              (SELECT COUNT(*) AS open FROM loans) l
+         WHERE c.checkouts - c.returns <> l.open",
     ),
     (
         "reading history exists only for opted-in patrons",
@@ -58,8 +65,8 @@ const CHECKS: &[(&str, &str)] = &[
     ),
     (
         "no notice outlives the hold or loan it is about",
-        "SELECT 'notice ' || n.id || ' (' || n.kind || ') is about returned loan ' || n.loan_id
-         FROM notices n JOIN loans l ON l.id = n.loan_id WHERE l.status = 'returned'
+        "SELECT 'notice ' || n.id || ' (' || n.kind || ') is about loan ' || n.loan_id || ', which was returned'
+         FROM notices n WHERE n.loan_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.id = n.loan_id)
          UNION ALL
          SELECT 'notice ' || id || ' (' || kind || ') is about a hold or loan that no longer exists' FROM notices
          WHERE hold_id IS NULL AND loan_id IS NULL AND kind IN

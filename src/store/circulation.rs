@@ -11,8 +11,8 @@ use crate::patrons::PatronId;
 
 sql_id!(LoanId);
 
-const LOAN_STATUSES: [(LoanStatus, &str); 3] =
-    [(LoanStatus::InTransit, "in_transit"), (LoanStatus::Active, "active"), (LoanStatus::Returned, "returned")];
+/// A returned loan is deleted (R-R1), so "returned" is no stored status.
+const LOAN_STATUSES: [(LoanStatus, &str); 2] = [(LoanStatus::InTransit, "in_transit"), (LoanStatus::Active, "active")];
 
 sql_text_enum!(LoanStatus, LOAN_STATUSES);
 
@@ -71,31 +71,34 @@ impl Tx<'_> {
         Ok(self.row("SELECT transit_to FROM copies WHERE id = ?1", [copy], |r| r.get(0))?)
     }
 
-    /// Inserts a loan. The unique index refuses a second open loan of one copy.
+    /// Inserts a loan and counts the checkout on its day. The unique index refuses a second
+    /// open loan of one copy.
     pub(crate) fn insert_loan(&self, l: &NewLoan<'_>) -> Result<LoanId> {
         self.exec(
             "INSERT INTO loans (copy_id, title_id, patron_id, branch, status, checked_out_on, due_on)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![l.copy, l.title, l.patron, l.branch, l.status, l.checked_out_on, l.due_on],
         )?;
-        Ok(LoanId(self.last_id()))
+        let id = LoanId(self.last_id());
+        self.count_circulation(l.checked_out_on, 1, 0)?;
+        Ok(id)
     }
 
     /// A loan that is not yet returned, by id.
     pub(crate) fn open_loan(&self, id: LoanId) -> Result<Option<Loan>> {
-        let sql = format!("{LOAN_SELECT} WHERE l.id = ?1 AND l.status <> 'returned'");
+        let sql = format!("{LOAN_SELECT} WHERE l.id = ?1");
         optional(self.row(&sql, [id], loan_from_row))
     }
 
     /// The open loan of a copy, if it is lent.
     pub(crate) fn open_loan_of_copy(&self, copy: CopyId) -> Result<Option<Loan>> {
-        let sql = format!("{LOAN_SELECT} WHERE l.copy_id = ?1 AND l.status <> 'returned'");
+        let sql = format!("{LOAN_SELECT} WHERE l.copy_id = ?1");
         optional(self.row(&sql, [copy], loan_from_row))
     }
 
     /// A patron's open loans, by due date.
     pub(crate) fn open_loans_of(&self, patron: PatronId) -> Result<Vec<Loan>> {
-        let sql = format!("{LOAN_SELECT} WHERE l.patron_id = ?1 AND l.status <> 'returned' ORDER BY l.due_on, l.id");
+        let sql = format!("{LOAN_SELECT} WHERE l.patron_id = ?1 ORDER BY l.due_on, l.id");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([patron], loan_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -103,7 +106,7 @@ impl Tx<'_> {
 
     /// Every open loan due before `today`, by due date (the staff overdue list).
     pub(crate) fn overdue_loans(&self, today: NaiveDate) -> Result<Vec<Loan>> {
-        let sql = format!("{LOAN_SELECT} WHERE l.status <> 'returned' AND l.due_on < ?1 ORDER BY l.due_on, l.id");
+        let sql = format!("{LOAN_SELECT} WHERE l.due_on < ?1 ORDER BY l.due_on, l.id");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([today], loan_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -113,7 +116,7 @@ impl Tx<'_> {
     pub(crate) fn open_loan_counts(&self, patron: PatronId, kind: &str) -> Result<(u32, u32)> {
         Ok(self.row(
             "SELECT COUNT(*), COALESCE(SUM(c.material_kind = ?2), 0)
-             FROM loans l JOIN copies c ON c.id = l.copy_id WHERE l.patron_id = ?1 AND l.status <> 'returned'",
+             FROM loans l JOIN copies c ON c.id = l.copy_id WHERE l.patron_id = ?1",
             params![patron, kind],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
@@ -122,7 +125,7 @@ impl Tx<'_> {
     /// How many of a patron's open loans are due before `today`.
     pub(crate) fn count_overdue_of(&self, patron: PatronId, today: NaiveDate) -> Result<u32> {
         Ok(self.row(
-            "SELECT COUNT(*) FROM loans WHERE patron_id = ?1 AND status <> 'returned' AND due_on < ?2",
+            "SELECT COUNT(*) FROM loans WHERE patron_id = ?1 AND due_on < ?2",
             params![patron, today],
             |r| r.get(0),
         )?)
@@ -132,7 +135,7 @@ impl Tx<'_> {
     pub(crate) fn renew_loan(&self, id: LoanId, renewals: u32, due_on: NaiveDate) -> Result<bool> {
         let n = self.exec(
             "UPDATE loans SET due_on = ?3, renewals = renewals + 1, reminded_on = NULL
-             WHERE id = ?1 AND renewals = ?2 AND status <> 'returned'",
+             WHERE id = ?1 AND renewals = ?2",
             params![id, renewals, due_on],
         )?;
         Ok(n == 1)
@@ -143,18 +146,28 @@ impl Tx<'_> {
         Ok(self.exec("UPDATE loans SET status = 'active' WHERE id = ?1 AND status = 'in_transit'", [id])? == 1)
     }
 
-    /// Closes a loan and drops its link to the patron, and every notice about it (privacy,
-    /// R-R1): a reminder not yet sent is stale, a delivered one's tombstone has no more use.
-    pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate, at: &str, days_overdue: u32) -> Result<bool> {
-        let n = self.exec(
-            "UPDATE loans SET status = 'returned', returned_on = ?2, returned_at = ?3, days_overdue = ?4, patron_id = NULL,
-                    reminded_on = NULL
-             WHERE id = ?1 AND status <> 'returned'",
-            params![id, on, at, days_overdue],
-        )?;
+    /// Ends a loan: deletes it and counts the return on `on`, so nothing of it is left but
+    /// that count (privacy, R-R1). Its reading-history entry (opted in) keeps the return day
+    /// and loses the link; every notice about it goes: a reminder not yet sent is stale, a
+    /// delivered one's tombstone has no more use. False if the loan was not open.
+    pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate) -> Result<bool> {
         self.exec("UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1", params![id, on])?;
         self.exec("DELETE FROM notices WHERE loan_id = ?1", [id])?;
-        Ok(n == 1)
+        if self.exec("DELETE FROM loans WHERE id = ?1", [id])? == 0 {
+            return Ok(false);
+        }
+        self.count_circulation(on, 0, 1)?;
+        Ok(true)
+    }
+
+    /// Adds checkouts and returns to the anonymous counts of `day`.
+    fn count_circulation(&self, day: NaiveDate, checkouts: u32, returns: u32) -> Result<()> {
+        self.exec(
+            "INSERT INTO circulation_days (day, checkouts, returns) VALUES (?1, ?2, ?3)
+             ON CONFLICT (day) DO UPDATE SET checkouts = checkouts + excluded.checkouts, returns = returns + excluded.returns",
+            params![day, checkouts, returns],
+        )?;
+        Ok(())
     }
 
     /// Records that the card was used on `day`.
@@ -212,14 +225,11 @@ impl Tx<'_> {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Checkouts and returns per day between `from` and `to`, inclusive; needs no patron.
+    /// Checkouts and returns per day between `from` and `to`, inclusive, from the anonymous
+    /// counts; days without either are absent.
     pub(crate) fn daily_circulation(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyCirculation>> {
         let mut stmt = self.conn.prepare_cached(
-            "WITH events AS (
-                 SELECT checked_out_on AS day, 1 AS out, 0 AS back FROM loans WHERE checked_out_on BETWEEN ?1 AND ?2
-                 UNION ALL
-                 SELECT returned_on, 0, 1 FROM loans WHERE returned_on BETWEEN ?1 AND ?2)
-             SELECT day, SUM(out), SUM(back) FROM events GROUP BY day ORDER BY day",
+            "SELECT day, checkouts, returns FROM circulation_days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
         )?;
         let rows = stmt.query_map(params![from, to], |r| {
             Ok(DailyCirculation { day: r.get(0)?, checkouts: r.get(1)?, returns: r.get(2)? })

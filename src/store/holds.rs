@@ -240,7 +240,7 @@ impl Tx<'_> {
 
     pub(crate) fn has_open_loan_of_title(&self, patron: PatronId, title: TitleId) -> Result<bool, crate::Error> {
         Ok(self.row(
-            "SELECT EXISTS (SELECT 1 FROM loans WHERE patron_id = ?1 AND title_id = ?2 AND status <> 'returned')",
+            "SELECT EXISTS (SELECT 1 FROM loans WHERE patron_id = ?1 AND title_id = ?2)",
             params![patron, title],
             |r| r.get(0),
         )?)

@@ -167,13 +167,13 @@ impl Tx<'_> {
     }
 
     /// Days on which the patron borrowed something between `from` and `to`: from the reading
-    /// history (opted in) plus open loans not in it. Returned loans without history are not
-    /// linked to the patron any more (R-R1), so they cannot count.
+    /// history (opted in) plus open loans not in it. A returned loan without history is gone
+    /// (deleted at check-in, R-R1), so it cannot count.
     pub(crate) fn borrow_days(&self, patron: PatronId, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT checked_out_on FROM reading_history WHERE patron_id = ?1 AND checked_out_on BETWEEN ?2 AND ?3
              UNION ALL
-             SELECT l.checked_out_on FROM loans l WHERE l.patron_id = ?1 AND l.status <> 'returned'
+             SELECT l.checked_out_on FROM loans l WHERE l.patron_id = ?1
                AND l.checked_out_on BETWEEN ?2 AND ?3
                AND NOT EXISTS (SELECT 1 FROM reading_history h WHERE h.loan_id = l.id)
              ORDER BY 1",
