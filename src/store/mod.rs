@@ -421,7 +421,20 @@ fn applied_version(conn: &Connection) -> Result<Option<u32>> {
 /// Applies pending migrations in one `BEGIN IMMEDIATE` transaction: the version is read again
 /// under the write lock, so handles opening a new file at once migrate it exactly once. The
 /// history table is refinery's, so refinery's own runner agrees with it.
+///
+/// Foreign keys are off while migrations run, as SQLite's procedure for rebuilding a table
+/// asks (dropping a parent table must not cascade to its children), and every reference is
+/// checked (`PRAGMA foreign_key_check`) before the transaction commits: a migration that
+/// leaves a dangling one fails and changes nothing. The pragma is a no-op inside a
+/// transaction, so it is switched around it.
 fn migrate(conn: &mut Connection, now: DateTime<Utc>) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = migrate_without_foreign_keys(conn, now);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated
+}
+
+fn migrate_without_foreign_keys(conn: &mut Connection, now: DateTime<Utc>) -> Result<()> {
     let supported = supported_schema_version();
     let failed = |e: rusqlite::Error| match busy(e) {
         Error::Storage(e) => Error::Migration(e.to_string()),
@@ -449,6 +462,14 @@ fn migrate(conn: &mut Connection, now: DateTime<Utc>) -> Result<()> {
             rusqlite::params![m.version(), m.name(), applied_on, m.checksum().to_string()],
         )
         .map_err(failed)?;
+    }
+    let dangling: Option<(String, Option<i64>, String)> = tx
+        .query_row("PRAGMA foreign_key_check", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+        .map_err(failed)?;
+    if let Some((table, row, parent)) = dangling {
+        let row = row.map_or_else(|| "a row".to_owned(), |id| format!("row {id}"));
+        return Err(Error::Migration(format!("{row} of {table} refers to a missing {parent} row")));
     }
     tx.commit().map_err(busy)?;
     Ok(())
@@ -524,6 +545,60 @@ fn optional<T>(r: rusqlite::Result<T>) -> Result<Option<T>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each row `sql` gives, as one line of text with whitespace folded.
+    fn texts(conn: &Connection, sql: &str, params: &[&str]) -> Vec<String> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params), |r| {
+                (0..n)
+                    .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        rows.map(|row| row.unwrap().join("|").split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    }
+
+    /// A database with the migrations numbered below `version` applied, as an older bunko left it.
+    fn migrated_before(version: i32) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE refinery_schema_history(
+                 version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
+        )
+        .unwrap();
+        let runner = embedded::migrations::runner();
+        let mut earlier: Vec<_> = runner.get_migrations().iter().filter(|m| m.version() < version).collect();
+        earlier.sort_by_key(|m| m.version());
+        for m in earlier {
+            conn.execute_batch(m.sql().unwrap()).unwrap();
+            conn.execute("INSERT INTO refinery_schema_history (version) VALUES (?1)", [m.version()]).unwrap();
+        }
+        conn
+    }
+
+    /// Migrations run with foreign keys off, so a reference they leave dangling is caught
+    /// before the commit: the migration fails and the database is as it was.
+    #[test]
+    fn a_migration_leaving_a_dangling_reference_fails_and_changes_nothing() {
+        let mut conn = migrated_before(12);
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        conn.execute_batch(
+            "INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0);
+             INSERT INTO titles (id, title) VALUES (1, '本');
+             INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
+                 VALUES (404, 1, 'book', 'web', 'waiting', '2026-05-01T00:00:00Z', 'chuo', 'mail');",
+        )
+        .unwrap();
+        let schema = "SELECT version FROM refinery_schema_history UNION ALL SELECT sql FROM sqlite_schema";
+        let before = texts(&conn, schema, &[]);
+        let err = migrate(&mut conn, Utc::now()).unwrap_err();
+        assert!(matches!(&err, Error::Migration(m) if m.contains("holds refers to a missing patrons row")), "{err}");
+        assert_eq!(texts(&conn, schema, &[]), before);
+        let on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(on, "foreign keys are on again after a failed migration");
+    }
 
     /// With STAT4 statistics present, SQLite recompiles a statement at every new binding of a
     /// parameter its plan might depend on, unless the planner is held stable (QPSG).
