@@ -562,25 +562,7 @@ fn item_2_an_upgrade_leaves_nothing_an_older_bunko_left_in_free_space() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("lib.sqlite");
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-        conn.execute_batch(
-            "CREATE TABLE refinery_schema_history(
-                 version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
-        )
-        .unwrap();
-        for (v, sql) in [
-            (1, include_str!("../migrations/V1__foundation.sql")),
-            (2, include_str!("../migrations/V2__circulation.sql")),
-            (3, include_str!("../migrations/V3__holds.sql")),
-            (4, include_str!("../migrations/V4__accounts.sql")),
-            (5, include_str!("../migrations/V5__shelves.sql")),
-            (6, include_str!("../migrations/V6__alerts.sql")),
-            (7, include_str!("../migrations/V7__leaner_hold_indexes.sql")),
-        ] {
-            conn.execute_batch(sql).unwrap();
-            conn.execute("INSERT INTO refinery_schema_history VALUES (?1, 'v', '2026-01-01', '0')", [v]).unwrap();
-        }
+        let conn = common::database_at_version(&path, 7);
         // What a V7 bunko did, without secure_delete: lend, return, deliver a code, forget a
         // failed login.
         conn.execute_batch(&format!(
