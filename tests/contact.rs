@@ -243,16 +243,9 @@ fn reminders_are_refused_where_not_offered_r_c6() {
 
 #[test]
 fn chiba_bounced_mail_falls_back_to_phone_r_c6() {
-    use bunko::holds::HoldRequest;
     use bunko::policy::ContactMethod;
     let mut w = World::new("chiba", "2026-06-01");
-    let p = w.patron(); // chosen phone 090-0000-0000
-    w.lib.register_email_at_counter(p, "bounce@example.jp", None).unwrap();
-    let t = w.title("本");
-    let c = w.copy_of(t, "chuo", "book");
-    w.lib.place_hold(p, t, &HoldRequest::web("chuo", ContactMethod::Mail).at_counter()).unwrap();
-    w.lib.confirm_pulled(&c, "chuo").unwrap();
-    let mail = w.lib.pending_notices(10).unwrap().pop().unwrap();
+    let mail = w.ready_mail_hold("chuo", "bounce@example.jp", None); // chosen phone 090-0000-0000
     let fallback = w.lib.mark_bounced(mail.id).unwrap().expect("a phone notice");
     let phone = w.lib.pending_notices(10).unwrap().into_iter().find(|n| n.id == fallback).unwrap();
     assert_eq!(
@@ -262,13 +255,7 @@ fn chiba_bounced_mail_falls_back_to_phone_r_c6() {
     assert_eq!(phone.body, mail.body);
     // Kanagawa names no fallback.
     let mut k = World::new("kanagawa", "2026-06-01");
-    let q = k.patron();
-    k.lib.register_email_at_counter(q, "q@example.jp", Some("pc")).unwrap();
-    let t = k.title("本");
-    let c = k.copy_of(t, "honkan", "book");
-    k.lib.place_hold(q, t, &HoldRequest::web("honkan", ContactMethod::Mail).at_counter()).unwrap();
-    k.lib.confirm_pulled(&c, "honkan").unwrap();
-    let mail = k.lib.pending_notices(10).unwrap().pop().unwrap();
+    let mail = k.ready_mail_hold("honkan", "q@example.jp", Some("pc"));
     assert_eq!(k.lib.mark_bounced(mail.id).unwrap(), None);
 }
 

@@ -58,7 +58,54 @@ fn a_wrong_type_names_the_key() {
 
 #[test]
 fn an_unknown_enum_value_names_the_key() {
+    insta::assert_snapshot!(error_of(&chiba_with("mail_recipients = \"chosen\"", "mail_recipients = \"pigeon\"")));
+}
+
+/// Contact methods are an open set (#15): a code of the right shape is a channel the policy
+/// must declare; one of the wrong shape is refused as it is read.
+#[test]
+fn an_undeclared_or_malformed_contact_method_names_the_key() {
     insta::assert_snapshot!(error_of(&chiba_with("bounce_fallback = \"phone\"", "bounce_fallback = \"pigeon\"")));
+    insta::assert_snapshot!(error_of(&chiba_with(
+        "{ method = \"fax\" },",
+        "{ method = \"fax\" },\n    { method = \"S M S\" },"
+    )));
+}
+
+/// Flags and channels are declared in the policy; every rule naming one is checked against
+/// the declarations, with the key of the rule (#15).
+#[test]
+fn flags_and_channels_name_what_is_wrong_with_their_keys() {
+    let text = chiba_with(
+        "{ method = \"fax\" },",
+        "{ method = \"fax\" },\n    { method = \"sms\" },\n    { method = \"line\" },",
+    )
+    .replacen("requires = \"hearing_impaired\"", "requires = \"visually_impaired\"", 1)
+    .replacen("bounce_fallback = \"phone\"", "bounce_fallback = \"line\"", 1)
+        + "\n[flags.\"Braille Reader\"]\nlabel = \"点字\"\n\n[contact.channels.mail]\nlabel = \"メール\"\nneeds = \"email\"\n\n[contact.channels.line]\nlabel = \"LINE\"\nneeds = \"email\"\n";
+    insta::assert_snapshot!(error_of(&text));
+}
+
+#[test]
+fn flags_and_channels_are_bounded() {
+    let mut p = Policy::preset("chiba").unwrap();
+    let label = |l: &str| bunko::policy::FlagRule { label: l.into() };
+    for i in p.flags.len()..50 {
+        p.flags.insert(format!("flag_{i}"), label("x"));
+    }
+    for i in 0..20 {
+        let channel = bunko::policy::ChannelRule { label: "x".into(), needs: bunko::policy::ChannelNeeds::Nothing };
+        p.contact.channels.insert(format!("app_{i}"), channel);
+    }
+    assert_eq!(problems_at(&p, "flags"), Vec::<String>::new());
+    assert_eq!(problems_at(&p, "contact.channels"), Vec::<String>::new());
+    p.flags.insert("one_more".into(), label("x"));
+    let channel = bunko::policy::ChannelRule { label: "x".into(), needs: bunko::policy::ChannelNeeds::Phone };
+    p.contact.channels.insert("one_more".into(), channel);
+    assert_eq!(problems_at(&p, "flags"), ["lists 51 entries, at most 50 allowed"]);
+    assert_eq!(problems_at(&p, "contact.channels"), ["lists 21 entries, at most 20 allowed"]);
+    p.flags.insert("long".into(), label(&"点".repeat(101)));
+    assert_eq!(problems_at(&p, "flags.long.label"), ["101 characters, at most 100 allowed"]);
 }
 
 #[test]

@@ -26,7 +26,7 @@ const DISPLAY_ONLY: [(&str, &str); 4] = [
     ("ebook_services", "display: links on the My Library page"),
     ("url", "display: an e-book service's address"),
     // Display names and labels.
-    ("label", "display: a material kind's name"),
+    ("label", "display: a material kind's, patron flag's or contact channel's name"),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<(String, String)>) {

@@ -614,36 +614,12 @@ fn item_7_a_login_racing_a_password_reset_does_not_undo_it() {
     assert!(w.lib.login(&card, &temporary).is_ok());
 }
 
-/// The migrations an older bunko ran, in order.
-const MIGRATIONS: [&str; 10] = [
-    include_str!("../migrations/V1__foundation.sql"),
-    include_str!("../migrations/V2__circulation.sql"),
-    include_str!("../migrations/V3__holds.sql"),
-    include_str!("../migrations/V4__accounts.sql"),
-    include_str!("../migrations/V5__shelves.sql"),
-    include_str!("../migrations/V6__alerts.sql"),
-    include_str!("../migrations/V7__leaner_hold_indexes.sql"),
-    include_str!("../migrations/V8__privacy.sql"),
-    include_str!("../migrations/V9__fidelity_holds.sql"),
-    include_str!("../migrations/V10__fidelity_patrons.sql"),
-];
-
 /// A library file at schema `version` with branch chuo and what `sql` wrote, as an older bunko
 /// left it: WAL, without `secure_delete`, checkpointed. The file lives as long as the directory.
-fn older_library(version: usize, sql: &str) -> (tempfile::TempDir, PathBuf) {
+fn older_library(version: u32, sql: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("lib.sqlite");
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-    conn.execute_batch(
-        "CREATE TABLE refinery_schema_history(
-             version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
-    )
-    .unwrap();
-    for (v, migration) in (1..).zip(&MIGRATIONS[..version]) {
-        conn.execute_batch(migration).unwrap();
-        conn.execute("INSERT INTO refinery_schema_history VALUES (?1, 'v', '2026-01-01', '0')", [v]).unwrap();
-    }
+    let conn = common::database_at_version(&path, version);
     conn.execute_batch("INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0);").unwrap();
     conn.execute_batch(sql).unwrap();
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();

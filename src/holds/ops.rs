@@ -14,8 +14,8 @@ use crate::library::Gate;
 use crate::notify::{Notice, NoticeId, NoticeKind};
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    Channel, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Reason, Refusal, Rules, Scope, Service,
-    ShelfDaysFrom, account_refusals, cancel_reasons, contact_reasons, copy_can_fill_holds, hold_decision,
+    Channel, ChannelNeeds, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Policy, Reason, Refusal, Rules, Scope,
+    Service, ShelfDaysFrom, account_refusals, cancel_reasons, contact_reasons, copy_can_fill_holds, hold_decision,
     pickup_deadline, pickup_reasons, scoped_pickup_reasons,
 };
 use crate::store::{NewHold, Tx};
@@ -198,7 +198,7 @@ impl Library {
             let h = patrons_hold(tx, patron, hold)?;
             let who = gate.patron(tx, patron)?;
             let (pickup, point) = change.pickup.clone().unwrap_or((h.pickup.clone(), h.pickup_point.clone()));
-            let contact = change.contact.unwrap_or(h.contact);
+            let contact = change.contact.clone().unwrap_or_else(|| h.contact.clone());
             let mut reasons = Vec::new();
             if !matches!(h.status, HoldStatus::PendingApproval | HoldStatus::Waiting) {
                 reasons.push(Reason::HoldNotChangeable);
@@ -206,10 +206,10 @@ impl Library {
             reasons.extend(pickup_reasons(policy, &pickup, point.as_deref()));
             let rules = matrix.resolve(&Scope::new(&who.category, &h.material_kind, &pickup));
             reasons.extend(scoped_pickup_reasons(policy, &rules, &pickup));
-            reasons.extend(contact_reasons(policy, h.channel, contact, &contact_facts(tx, &who)?));
+            reasons.extend(contact_reasons(policy, h.channel, &contact, &contact_facts(tx, &who)?));
             Refusal::check(reasons, ())?;
-            let phone = h.contact_phone.clone().or_else(|| fixed_phone(&who, contact));
-            if tx.change_hold(hold, &pickup, point.as_deref(), contact, phone.as_deref())? {
+            let phone = h.contact_phone.clone().or_else(|| fixed_phone(policy, &who, &contact));
+            if tx.change_hold(hold, &pickup, point.as_deref(), &contact, phone.as_deref())? {
                 Ok(())
             } else {
                 Err(not_changeable())
@@ -421,7 +421,7 @@ fn place_one(
         already_holding: tx.has_active_hold(who.id, title)?,
         already_borrowing: tx.has_open_loan_of_title(who.id, title)?,
         account: account_refusals(policy, &account, Some(Service::Holds)),
-        contact: request.contact,
+        contact: request.contact.clone(),
         contact_facts: contact_facts(tx, who)?,
         pickup,
         pickup_point: request.pickup_point.as_deref(),
@@ -439,7 +439,7 @@ fn place_one(
         Err(refusal) => return Ok(Err(refusal)),
     };
     let provisional = request.channel == Channel::Web && policy.holds.web_holds_need_approval;
-    let phone = fixed_phone(who, request.contact);
+    let phone = fixed_phone(policy, who, &request.contact);
     let id = tx.insert_hold(&NewHold {
         patron: who.id,
         title,
@@ -449,13 +449,13 @@ fn place_one(
         placed_at: ctx.now,
         pickup,
         pickup_point: request.pickup_point.as_deref(),
-        contact: request.contact,
+        contact: &request.contact,
         contact_phone: phone.as_deref(),
         interlibrary: request.interlibrary,
     })?;
     if let Some(to) = request.confirmation_to.as_ref().filter(|to| emails.contains(to)) {
         let hold = tx.hold(id)?.ok_or_else(|| Error::not_found(Entity::Hold, id.get()))?;
-        write_notices(tx, ctx, &hold, NoticeKind::HoldPlaced, ContactMethod::Mail, &[Some(to.clone())], |_| {})?;
+        write_notices(tx, ctx, &hold, NoticeKind::HoldPlaced, &ContactMethod::Mail, &[Some(to.clone())], |_| {})?;
     }
     Ok(Ok(id))
 }
@@ -504,15 +504,16 @@ fn end_and_release(
 /// What contact-method decisions need to know about `who` (R-C3).
 pub(crate) fn contact_facts(tx: &Tx<'_>, who: &Patron) -> Result<ContactFacts> {
     Ok(ContactFacts {
-        hearing_impaired: who.hearing_impaired,
+        flags: who.flags.clone(),
         has_email: !tx.confirmed_emails(who.id)?.is_empty(),
         has_phone: !who.phones.is_empty(),
     })
 }
 
-/// The phone number a phone-type contact fixes on the hold (R-C4).
-fn fixed_phone(who: &Patron, contact: ContactMethod) -> Option<String> {
-    if !matches!(contact, ContactMethod::Phone | ContactMethod::Voice | ContactMethod::Fax) {
+/// The phone number a contact that needs a phone (phone, voice, fax, or such a declared
+/// channel) fixes on the hold (R-C4).
+fn fixed_phone(policy: &Policy, who: &Patron, contact: &ContactMethod) -> Option<String> {
+    if policy.contact.needs(contact) != Some(ChannelNeeds::Phone) {
         return None;
     }
     who.contact_phone().map(str::to_owned)

@@ -9,9 +9,10 @@ use crate::catalog::{Copy, CopyStatus, calendar_in, check_date, no_open_day};
 use crate::circulation::{CopyRoute, LoanStatus, start_loan};
 use crate::error::{Entity, Error, Result};
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
+use crate::patrons::Patron;
 use crate::policy::{
-    ContactMethod, DueContext, MailRecipients, Policy, RuleMatrix, Rules, Scope, arrival_day, copy_can_fill_holds,
-    due_date, pickup_deadline,
+    ChannelNeeds, ContactMethod, DueContext, MailRecipients, Policy, RuleMatrix, Rules, Scope, arrival_day,
+    copy_can_fill_holds, due_date, pickup_deadline,
 };
 use crate::store::Tx;
 
@@ -122,11 +123,14 @@ fn moved(entity: Entity, key: String) -> Error {
     Error::Conflict { entity, key, reason: "it changed while being routed; try again".into() }
 }
 
-/// Writes `kind` about `hold` to the outbox, by the hold's contact method (R-H11): one notice per
-/// address for mail (every address or the chosen one, per policy), the fixed phone for phone,
-/// voice and fax, none for `none`. A mail hold whose patron has no usable address left (removed,
-/// or rejecting mail) goes by the policy's `bounce_fallback` to the chosen phone (chiba
-/// 「Eメールが不着で戻ってきた場合は、電話等他の方法でご連絡いたします」), else nowhere.
+/// Writes `kind` about `hold` to the outbox, by the hold's contact method (R-H11), as far as
+/// the method needs: one notice per address for a method that needs an address (mail: every
+/// address or the chosen one, per policy), one to the fixed phone for one that needs a phone
+/// (phone, voice, fax), one without an address for one that needs nothing bunko keeps (post,
+/// an app) or for a channel the policy no longer declares (the host sees its code), none for
+/// `none`. A hold whose patron has no usable address left (removed, or rejecting mail) goes by
+/// the policy's `bounce_fallback` instead (chiba 「Eメールが不着で戻ってきた場合は、電話等他の
+/// 方法でご連絡いたします」), else nowhere.
 pub(crate) fn notify(
     tx: &Tx<'_>,
     ctx: &Ctx<'_>,
@@ -134,27 +138,36 @@ pub(crate) fn notify(
     kind: NoticeKind,
     extra: impl FnOnce(&mut NoticeFacts),
 ) -> Result<()> {
-    let addresses: Vec<Option<String>> = match hold.contact {
-        ContactMethod::None => return Ok(()),
-        ContactMethod::Mail => {
+    let contact = &ctx.policy.contact;
+    if hold.contact == ContactMethod::None {
+        return Ok(());
+    }
+    let addresses: Vec<Option<String>> = match contact.needs(&hold.contact) {
+        Some(ChannelNeeds::Email) => {
             let mut all = tx.confirmed_emails(hold.patron)?;
-            if ctx.policy.contact.mail_recipients == MailRecipients::Chosen {
+            if contact.mail_recipients == MailRecipients::Chosen {
                 all.truncate(1);
             }
             if all.is_empty()
-                && let Some(method) = ctx.policy.contact.bounce_fallback
-                && method != ContactMethod::Mail
+                && let Some(method) = contact.fallback()
             {
                 let who = tx.patron(hold.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, hold.patron.get()))?;
-                let to = if method == ContactMethod::Post { None } else { who.contact_phone().map(str::to_owned) };
+                let to = fallback_address(ctx.policy, method, &who);
                 return write_notices(tx, ctx, hold, kind, method, &[to], extra).map(drop);
             }
             all.into_iter().map(Some).collect()
         }
-        ContactMethod::Phone | ContactMethod::Voice | ContactMethod::Fax => vec![hold.contact_phone.clone()],
-        ContactMethod::Post => vec![None],
+        Some(ChannelNeeds::Phone) => vec![hold.contact_phone.clone()],
+        Some(ChannelNeeds::Nothing) | None => vec![None],
     };
-    write_notices(tx, ctx, hold, kind, hold.contact, &addresses, extra).map(drop)
+    write_notices(tx, ctx, hold, kind, &hold.contact, &addresses, extra).map(drop)
+}
+
+/// Where a notice sent by the fallback method `method` goes: the patron's chosen phone for a
+/// method that needs one, else no address (R-C6).
+pub(crate) fn fallback_address(policy: &Policy, method: &ContactMethod, who: &Patron) -> Option<String> {
+    let phone = policy.contact.needs(method) == Some(ChannelNeeds::Phone);
+    who.contact_phone().filter(|_| phone).map(str::to_owned)
 }
 
 /// Writes one notice of `kind` about `hold` per address, by `channel`.
@@ -163,7 +176,7 @@ pub(crate) fn write_notices(
     ctx: &Ctx<'_>,
     hold: &Hold,
     kind: NoticeKind,
-    channel: ContactMethod,
+    channel: &ContactMethod,
     addresses: &[Option<String>],
     extra: impl FnOnce(&mut NoticeFacts),
 ) -> Result<Vec<NoticeId>> {
@@ -179,7 +192,7 @@ pub(crate) fn write_notices(
     addresses
         .iter()
         .map(|address| {
-            let to = Recipient { patron: hold.patron, channel, address: address.as_deref() };
+            let to = Recipient { patron: hold.patron, channel: channel.clone(), address: address.as_deref() };
             enqueue(tx, kind, &facts, &to, About::Hold(hold.id), ctx.now)
         })
         .collect()

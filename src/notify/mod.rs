@@ -107,9 +107,11 @@ pub struct Notice {
     pub patron: Option<PatronId>,
     /// What it announces.
     pub kind: NoticeKind,
-    /// How to deliver it.
+    /// How to deliver it: a built-in method, or the code of a channel the policy declares
+    /// (`sms`, `line`, ...) for the host to route.
     pub channel: ContactMethod,
-    /// Where: an e-mail address or phone number; none for post (use the patron's address).
+    /// Where: an e-mail address or phone number, as the channel needs; none for post (use the
+    /// patron's address) or a channel that needs nothing bunko keeps.
     pub address: Option<String>,
     /// The hold it is about, while that hold exists.
     pub hold: Option<HoldId>,
@@ -182,7 +184,7 @@ pub(crate) fn enqueue(
     tx.insert_notice(&crate::store::NewNotice {
         patron: to.patron,
         kind,
-        channel: to.channel,
+        channel: &to.channel,
         address: to.address,
         hold,
         loan,

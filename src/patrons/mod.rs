@@ -16,6 +16,7 @@ pub use barcode::card_barcode_svg;
 pub use contact::EmailAddress;
 pub(crate) use ops::{account_facts, patron_in};
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -153,8 +154,9 @@ pub struct NewPatron {
     pub birth_date: Option<NaiveDate>,
     /// Patron category (general, child, ...), for future per-category rules.
     pub category: String,
-    /// Registered as hearing-impaired (chiba: may choose post, R-C3).
-    pub hearing_impaired: bool,
+    /// Flags staff register (codes the policy declares under `[flags]`, e.g. chiba's
+    /// `hearing_impaired`, which may choose post, R-C3).
+    pub flags: BTreeSet<String>,
     /// The last day the card is valid (R-A6).
     pub expires_on: NaiveDate,
     /// Phone numbers registered at sign-up.
@@ -171,7 +173,7 @@ impl NewPatron {
             name: name.into(),
             birth_date: None,
             category: crate::policy::DEFAULT_CATEGORY.into(),
-            hearing_impaired: false,
+            flags: BTreeSet::new(),
             expires_on,
             phones: Vec::new(),
             default_pickup: None,
@@ -220,8 +222,9 @@ pub struct Patron {
     pub category: String,
     /// Blocked by staff.
     pub blocked: bool,
-    /// Registered as hearing-impaired.
-    pub hearing_impaired: bool,
+    /// The flags registered, by code. A flag the policy no longer declares stays stored but
+    /// satisfies no rule.
+    pub flags: BTreeSet<String>,
     /// The month of registration, as its first day (kept to the month so it cannot be joined
     /// with a returned loan's dates, R-R1).
     pub registered_on: NaiveDate,

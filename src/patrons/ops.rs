@@ -1,5 +1,7 @@
 //! Patron registration and look-up on [`Library`].
 
+use std::collections::BTreeSet;
+
 use super::contact::same_phone;
 use super::{CardNumber, HoldDefaults, NewPatron, Patron, PatronId};
 use crate::Library;
@@ -15,9 +17,11 @@ use crate::store::Tx;
 
 impl Library {
     /// Registers a patron (a staff operation at the counter). The card number must match the
-    /// policy's format (R-A1) and be new; the default pickup branch must be a pickup location.
+    /// policy's format (R-A1) and be new; the default pickup branch must be a pickup location;
+    /// every flag must be one the policy declares.
     pub fn register_patron(&mut self, patron: NewPatron) -> Result<PatronId> {
         let (card, patron) = patron.validated(&self.policy.cards, self.policy.contact.phone_cap)?;
+        self.require_flags(&patron.flags)?;
         if let Some(code) = &patron.default_pickup
             && !self.require_branch(code)?.pickup
         {
@@ -111,11 +115,11 @@ impl Library {
             if let Some(pickup) = &defaults.pickup {
                 reasons.extend(pickup_reasons(policy, pickup, None));
             }
-            if let Some(method) = defaults.contact {
+            if let Some(method) = &defaults.contact {
                 reasons.extend(contact_reasons(policy, Channel::Counter, method, &contact_facts(tx, &who)?));
             }
             Refusal::check(reasons, ())?;
-            tx.set_hold_defaults(patron, defaults.pickup.as_deref(), defaults.contact)?;
+            tx.set_hold_defaults(patron, defaults.pickup.as_deref(), defaults.contact.as_ref())?;
             if let Some(position) = position {
                 tx.choose_phone(patron, position)?;
             }
@@ -128,11 +132,33 @@ impl Library {
     /// default contact method, the first the policy lists.
     pub fn prefilled_hold_request(&self, patron: PatronId) -> Result<HoldRequest> {
         let who = self.patron(patron)?;
-        let first_offered = self.policy.contact.methods.first().map_or(ContactMethod::None, |m| m.method);
+        let first_offered = self.policy.contact.methods.first().map_or(ContactMethod::None, |m| m.method.clone());
         let mut request = HoldRequest::web("", who.default_contact.unwrap_or(first_offered));
         // Only where the policy keeps a default pickup (as placing a hold does).
         request.pickup = who.default_pickup.filter(|_| self.policy.contact.default_pickup);
         Ok(request)
+    }
+
+    /// Replaces the flags registered for a patron (a staff operation: chiba registers
+    /// 聴覚に障害のある方 at the counter, R-C3). Every flag must be one the policy declares;
+    /// holds already placed keep their contact method.
+    pub fn set_patron_flags(&mut self, id: PatronId, flags: &BTreeSet<String>) -> Result<()> {
+        self.require_flags(flags)?;
+        self.store.write(|tx| {
+            patron_in(tx, id)?;
+            tx.set_patron_flags(id, flags)
+        })
+    }
+
+    /// Refuses a flag the policy does not declare, naming it.
+    fn require_flags(&self, flags: &BTreeSet<String>) -> Result<()> {
+        match self.policy.undeclared_flag(flags) {
+            None => Ok(()),
+            Some(flag) => Err(Error::InvalidInput {
+                field: "flags",
+                reason: format!("`{flag}` is not a flag the policy declares under [flags]"),
+            }),
+        }
     }
 
     /// Blocks or unblocks a patron (a staff operation). Blocking ends every session of the

@@ -5,10 +5,10 @@ use chrono::Days;
 use super::{PatronId, patron_in};
 use crate::Library;
 use crate::error::{Error, Result};
-use crate::holds::route::{Ctx, pickup_name, write_notices};
+use crate::holds::route::{Ctx, fallback_address, pickup_name, write_notices};
 use crate::library::Gate;
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
-use crate::policy::{ContactMethod, MailRecipients, Service};
+use crate::policy::{ChannelNeeds, ContactMethod, MailRecipients, Service};
 use crate::store::{StoredNotice, Tx};
 
 impl Library {
@@ -78,7 +78,7 @@ impl Library {
         self.store.write(|tx| {
             let n = tx.stored_notice(notice)?.ok_or(Error::not_found(crate::Entity::Notice, notice.get()))?;
             if policy.contact.rejection_disables_address
-                && n.channel == ContactMethod::Mail
+                && policy.contact.needs(&n.channel) == Some(ChannelNeeds::Email)
                 && let Some(patron) = patron_of(tx, &n)?
                 && !tx.reject_email(patron, address.trim(), today)?
             {
@@ -92,16 +92,16 @@ impl Library {
     }
 }
 
-/// Queues a mailed notice again by the policy's fallback method (R-C6), inside the caller's
-/// transaction; see [`Library::mark_bounced`].
+/// Queues a mailed notice (mail, or a channel that needs an address) again by the policy's
+/// fallback method (R-C6), inside the caller's transaction; see [`Library::mark_bounced`].
 fn fall_back(tx: &Tx<'_>, ctx: &Ctx<'_>, n: &StoredNotice) -> Result<Option<NoticeId>> {
-    let Some(method) = ctx.policy.contact.bounce_fallback else { return Ok(None) };
-    if n.channel != ContactMethod::Mail || n.secret {
+    let Some(method) = ctx.policy.contact.fallback() else { return Ok(None) };
+    if ctx.policy.contact.needs(&n.channel) != Some(ChannelNeeds::Email) || n.secret {
         return Ok(None);
     }
     if let Some(hold) = n.hold.map(|h| tx.hold(h)).transpose()?.flatten() {
-        let phone = patron_in(tx, hold.patron)?.contact_phone().map(str::to_owned);
-        let ids = write_notices(tx, ctx, &hold, n.kind, method, &[phone], |f| {
+        let to = fallback_address(ctx.policy, method, &patron_in(tx, hold.patron)?);
+        let ids = write_notices(tx, ctx, &hold, n.kind, method, &[to], |f| {
             f.pickup_deadline = hold.pickup_deadline;
             f.arrives_on = hold.arrives_on;
             f.reason.clone_from(&hold.end_reason);
@@ -114,7 +114,8 @@ fn fall_back(tx: &Tx<'_>, ctx: &Ctx<'_>, n: &StoredNotice) -> Result<Option<Noti
     let mut facts = NoticeFacts::new(&ctx.policy.library.name, &who.name, &loan.title_text);
     facts.due_on = Some(loan.due_on);
     facts.pickup = pickup_name(ctx.policy, &loan.branch, None);
-    let to = Recipient { patron, channel: method, address: who.contact_phone() };
+    let address = fallback_address(ctx.policy, method, &who);
+    let to = Recipient { patron, channel: method.clone(), address: address.as_deref() };
     enqueue(tx, n.kind, &facts, &to, About::Loan(loan.id), ctx.now).map(Some)
 }
 

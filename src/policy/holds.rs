@@ -1,8 +1,10 @@
 //! Pure hold decisions: eligibility and limits, contact methods, delivery days, deadlines.
 
+use std::collections::BTreeSet;
+
 use chrono::{Datelike, Days, NaiveDate};
 
-use super::model::{ContactMethod, HoldStage, PatronFlag, Policy, SerialIssues};
+use super::model::{ChannelNeeds, ContactMethod, HoldStage, Policy, SerialIssues};
 use super::refusal::{Reason, Refusal};
 use std::collections::BTreeMap;
 
@@ -41,10 +43,11 @@ pub struct ActiveHold {
 }
 
 /// What the patron knows about contacting them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ContactFacts {
-    /// Registered as hearing-impaired.
-    pub hearing_impaired: bool,
+    /// The flags the patron is registered with, by code; one the policy no longer declares
+    /// satisfies no rule.
+    pub flags: BTreeSet<String>,
     /// Has at least one confirmed e-mail address.
     pub has_email: bool,
     /// Has at least one phone number.
@@ -128,7 +131,7 @@ pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refus
     reasons.extend(limit_reasons(policy, rules, f.active_holds, kind.as_deref()));
     reasons.extend(pickup_reasons(policy, f.pickup, f.pickup_point));
     reasons.extend(scoped_pickup_reasons(policy, rules, f.pickup));
-    reasons.extend(contact_reasons(policy, f.channel, f.contact, &f.contact_facts));
+    reasons.extend(contact_reasons(policy, f.channel, &f.contact, &f.contact_facts));
     Refusal::check(reasons, kind.unwrap_or_default())
 }
 
@@ -190,34 +193,30 @@ pub fn scoped_pickup_reasons(policy: &Policy, rules: &Rules, pickup: &str) -> Ve
     }
 }
 
-/// Contact-method reasons (R-C3): offered, allowed for this patron, and reachable.
-pub fn contact_reasons(policy: &Policy, channel: Channel, method: ContactMethod, c: &ContactFacts) -> Vec<Reason> {
+/// Contact-method reasons (R-C3): offered, allowed for this patron (a required flag the policy
+/// declares), and reachable by what the method needs (an address, a phone).
+pub fn contact_reasons(policy: &Policy, channel: Channel, method: &ContactMethod, c: &ContactFacts) -> Vec<Reason> {
     let mut reasons = Vec::new();
-    match policy.contact.methods.iter().find(|m| m.method == method) {
-        None => reasons.push(Reason::ContactNotOffered { method }),
+    match policy.contact.methods.iter().find(|m| m.method == *method) {
+        None => reasons.push(Reason::ContactNotOffered { method: method.clone() }),
         Some(rule) => {
-            if let Some(flag) = rule.requires
-                && !has_flag(c, flag)
+            if let Some(flag) = &rule.requires
+                && !(c.flags.contains(flag) && policy.flag(flag).is_some())
             {
-                reasons.push(Reason::ContactRestricted { method, requires: flag });
+                reasons.push(Reason::ContactRestricted { method: method.clone(), requires: flag.clone() });
             }
         }
     }
+    let needs = policy.contact.needs(method);
     let needs_mail =
-        method == ContactMethod::Mail || (channel == Channel::Web && policy.contact.web_holds_require_email);
+        needs == Some(ChannelNeeds::Email) || (channel == Channel::Web && policy.contact.web_holds_require_email);
     if needs_mail && !c.has_email {
         reasons.push(Reason::NoEmailAddress);
     }
-    if matches!(method, ContactMethod::Phone | ContactMethod::Voice | ContactMethod::Fax) && !c.has_phone {
+    if needs == Some(ChannelNeeds::Phone) && !c.has_phone {
         reasons.push(Reason::NoPhoneNumber);
     }
     reasons
-}
-
-fn has_flag(c: &ContactFacts, flag: PatronFlag) -> bool {
-    match flag {
-        PatronFlag::HearingImpaired => c.hearing_impaired,
-    }
 }
 
 /// The day a copy dispatched today arrives at branch `to` (R-H6): the first day at least the

@@ -3,6 +3,7 @@
 //!
 //! This module does no I/O beyond parsing a string it is given, and never reads the clock.
 
+mod channels;
 mod decide;
 mod holds;
 mod model;
@@ -12,6 +13,7 @@ mod refusal;
 pub mod rules;
 mod validate;
 
+pub use channels::ChannelCode;
 pub use decide::*;
 pub use holds::*;
 pub use model::*;

@@ -34,6 +34,10 @@ pub struct Policy {
     pub accounts: AccountRules,
     /// E-mail addresses, phones and hold contact methods (R-C1–R-C6).
     pub contact: ContactRules,
+    /// Facts staff register about a patron that a rule can require (`[flags.<code>]`: chiba's
+    /// 聴覚に障害のある方 may choose post, R-C3); at most 50. None by default.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub flags: BTreeMap<String, FlagRule>,
     /// Material kinds (`book`, `av`, `magazine`, ...) and what may be done with each (R-H2); at
     /// most 100.
     pub materials: BTreeMap<String, MaterialRules>,
@@ -588,9 +592,21 @@ pub enum EmailTag {
     Mobile,
 }
 
-/// How the library tells a patron that a hold is ready (R-C3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// How the library tells a patron that a hold is ready (R-C3): one of six built-in methods, or a
+/// channel the policy declares under `[contact.channels.<code>]` (SMS, LINE, app push, ...).
+/// Written in policies and stored as its code (`"mail"`, `"sms"`); parse one with
+/// [`str::parse`].
+///
+/// # Examples
+/// ```
+/// use bunko::policy::ContactMethod;
+/// assert_eq!("mail".parse::<ContactMethod>(), Ok(ContactMethod::Mail));
+/// let sms: ContactMethod = "sms".parse().unwrap();
+/// assert!(matches!(&sms, ContactMethod::Channel(code) if code.as_str() == "sms"));
+/// assert!("SMS!".parse::<ContactMethod>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum ContactMethod {
     /// No contact (連絡不要); the patron checks the website.
     None,
@@ -604,14 +620,39 @@ pub enum ContactMethod {
     Post,
     /// Fax.
     Fax,
+    /// A channel declared under `[contact.channels]`; the host delivers its notices.
+    Channel(super::ChannelCode),
 }
 
-/// A fact about a patron that a rule can require.
+/// A patron flag the policy declares (`[flags.<code>]`), whose code a rule names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagRule {
+    /// Display label, e.g. `聴覚に障害のある方`; at most 100 characters.
+    pub label: String,
+}
+
+/// A contact channel beside the built-in methods (`[contact.channels.<code>]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelRule {
+    /// Display label, e.g. `SMS(ショートメッセージ)`; at most 100 characters.
+    pub label: String,
+    /// What the patron must have registered for the channel to reach them.
+    pub needs: ChannelNeeds,
+}
+
+/// What patron data a contact channel needs to reach the patron.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum PatronFlag {
-    /// Registered with the library as hearing-impaired (chiba: may choose post).
-    HearingImpaired,
+pub enum ChannelNeeds {
+    /// A confirmed, usable e-mail address, as `mail` does; notices go to the addresses mail would.
+    Email,
+    /// A registered phone, as `phone`, `voice` and `fax` do; the hold fixes the number (R-C4).
+    Phone,
+    /// Nothing bunko keeps: the host reaches the patron by its own means (an app's push
+    /// registration, the postal address), as `post` does.
+    Nothing,
 }
 
 /// One contact method the library offers.
@@ -620,9 +661,9 @@ pub enum PatronFlag {
 pub struct ContactMethodRule {
     /// The method.
     pub method: ContactMethod,
-    /// Only patrons with this flag may choose it.
+    /// Only patrons registered with this flag, declared under `[flags]`, may choose it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requires: Option<PatronFlag>,
+    pub requires: Option<String>,
 }
 
 /// E-mail, phones and contact methods (R-C1–R-C6).
@@ -639,11 +680,18 @@ pub struct ContactRules {
     /// Most phone numbers per patron (home, mobile, ...), at most 10; one is chosen for holds
     /// (R-C4).
     pub phone_cap: u32,
-    /// Hold contact methods offered (R-C3). `mail` always needs a confirmed address.
+    /// Hold contact methods offered (R-C3): built-in ones and declared channels. `mail` always
+    /// needs a confirmed address.
     pub methods: Vec<ContactMethodRule>,
+    /// Channels beside the built-in methods, by code (`[contact.channels.sms]`), each with the
+    /// patron data it needs; at most 20. A channel declared but not listed in `methods` is
+    /// offered to no one, yet holds that chose it still reach the patron.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub channels: BTreeMap<String, ChannelRule>,
     /// Web holds need a registered address even if another method is chosen (fukushima).
     pub web_holds_require_email: bool,
-    /// Where a bounced mail notice falls back to (chiba: phone, R-C6).
+    /// Where a bounced mail notice falls back to (chiba: phone, R-C6): an offered method that
+    /// needs no e-mail address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounce_fallback: Option<ContactMethod>,
     /// Opt-in due-date reminders this many days before the due date (kanagawa, R-C6), 1 to 30.

@@ -4,7 +4,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use super::model::{ContactMethod, PatronFlag};
+use super::model::ContactMethod;
 use crate::catalog::CopyStatus;
 
 /// One reason a request is refused.
@@ -105,12 +105,14 @@ pub enum Reason {
     ContactRestricted {
         /// The method asked for.
         method: ContactMethod,
-        /// What the patron must be registered as.
-        requires: PatronFlag,
+        /// The code of the flag the patron must be registered with (`[flags.<code>]`).
+        requires: String,
     },
-    /// Mail needs a registered, confirmed e-mail address (R-C3).
+    /// Mail (or a channel that needs an address) needs a registered, confirmed e-mail address
+    /// (R-C3).
     NoEmailAddress,
-    /// Phone contact needs a registered phone number.
+    /// Phone contact (phone, voice, fax, or a channel that needs a phone) needs a registered
+    /// phone number.
     NoPhoneNumber,
     /// Not a pickup location of this library (R-H4).
     PickupNotAllowed {
@@ -200,9 +202,9 @@ impl fmt::Display for Reason {
             Reason::AlreadyHolding => write!(f, "you already hold this title"),
             Reason::AlreadyBorrowing => write!(f, "you already have this title on loan"),
             Reason::AvailableOnShelf => write!(f, "a copy is on the shelf; web holds are for items on loan"),
-            Reason::ContactNotOffered { method } => write!(f, "contact by {method:?} is not offered"),
+            Reason::ContactNotOffered { method } => write!(f, "contact by `{method}` is not offered"),
             Reason::ContactRestricted { method, requires } => {
-                write!(f, "contact by {method:?} is only for patrons registered as {requires:?}")
+                write!(f, "contact by `{method}` is only for patrons registered as `{requires}`")
             }
             Reason::NoEmailAddress => write!(f, "a confirmed e-mail address must be registered first"),
             Reason::NoPhoneNumber => write!(f, "a phone number must be registered first"),

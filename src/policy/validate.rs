@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::Datelike;
 
+use super::ChannelCode;
 use super::model::*;
 use super::rules::ScopedRule;
 use crate::error::PolicyProblem;
@@ -18,6 +19,7 @@ pub(super) fn problems(p: &Policy) -> Vec<PolicyProblem> {
     passwords(&mut c, &p.passwords);
     accounts(&mut c, &p.accounts);
     contact(&mut c, &p.contact);
+    flags_and_channels(&mut c, p);
     materials(&mut c, p);
     holds(&mut c, p);
     loans(&mut c, p);
@@ -297,16 +299,17 @@ fn contact(c: &mut Checker, r: &ContactRules) {
     c.at_most("contact.phone_cap", r.phone_cap, 10);
     c.no_duplicates("contact.email_tags", r.email_tags.iter().map(|t| format!("{t:?}")));
     c.require(!r.methods.is_empty(), "contact.methods", "must offer at least one contact method (`none` is one)");
-    c.no_duplicates("contact.methods", r.methods.iter().map(|m| m.method));
-    let offers = |m: ContactMethod| r.methods.iter().any(|rule| rule.method == m);
-    if offers(ContactMethod::Mail) || r.web_holds_require_email {
+    c.no_duplicates("contact.methods", r.methods.iter().map(|m| m.method.code()));
+    let offers = |m: &ContactMethod| r.methods.iter().any(|rule| rule.method == *m);
+    let needs_email = |m: &ContactMethod| r.needs(m) == Some(ChannelNeeds::Email);
+    if r.methods.iter().any(|rule| needs_email(&rule.method)) || r.web_holds_require_email {
         c.at_least("contact.email_cap", r.email_cap, 1);
     }
-    if let Some(fallback) = r.bounce_fallback {
+    if let Some(fallback) = &r.bounce_fallback {
         c.require(
-            offers(fallback) && fallback != ContactMethod::Mail,
+            offers(fallback) && !needs_email(fallback),
             "contact.bounce_fallback",
-            format!("`{fallback:?}` must be a method in contact.methods other than mail"),
+            format!("`{fallback}` must be a method in contact.methods that needs no e-mail address"),
         );
     }
     if let Some(days) = r.due_reminder_days_before {
@@ -612,5 +615,49 @@ fn rule_values(c: &mut Checker, p: &Policy, key: &str, r: &ScopedRule) {
         let at = format!("{key}.pickup_branches");
         c.require(!branches.is_empty(), &at, "must name at least one pickup location, or no hold could be placed");
         branch_list(c, p, &at, branches, true);
+    }
+}
+/// Most patron flags a policy declares.
+const FLAGS_MAX: usize = 50;
+/// Most contact channels a policy declares beside the six built-in methods.
+const CHANNELS_MAX: usize = 20;
+
+/// Declared flags and channels, and the contact methods that name them.
+fn flags_and_channels(c: &mut Checker, p: &Policy) {
+    let code_shape =
+        |code: &str| format!("`{code}` must be 1 to {CODE_MAX_CHARS} lowercase ASCII letters, digits or `_`");
+    c.at_most_items("flags", p.flags.len(), FLAGS_MAX);
+    for (code, flag) in &p.flags {
+        c.require(super::channels::is_code(code), format!("flags.{code}"), code_shape(code));
+        c.name(&format!("flags.{code}.label"), &flag.label);
+    }
+    let r = &p.contact;
+    c.at_most_items("contact.channels", r.channels.len(), CHANNELS_MAX);
+    for (code, channel) in &r.channels {
+        let key = format!("contact.channels.{code}");
+        match ChannelCode::new(code) {
+            Some(_) => {}
+            None if super::channels::is_code(code) => {
+                c.fail(&key, format!("`{code}` is a built-in method; declare only other channels"))
+            }
+            None => c.fail(&key, code_shape(code)),
+        }
+        c.name(&format!("{key}.label"), &channel.label);
+    }
+    for (i, rule) in r.methods.iter().enumerate() {
+        if let ContactMethod::Channel(code) = &rule.method {
+            c.require(
+                r.channel(code.as_str()).is_some(),
+                format!("contact.methods[{i}].method"),
+                format!("`{code}` is neither a built-in method nor a channel declared under [contact.channels]"),
+            );
+        }
+        if let Some(flag) = &rule.requires {
+            c.require(
+                p.flag(flag).is_some(),
+                format!("contact.methods[{i}].requires"),
+                format!("no flag `{flag}` is declared under [flags]"),
+            );
+        }
     }
 }

@@ -25,15 +25,18 @@ sql_text_enum!(HoldStatus, HOLD_STATUSES);
 const CHANNELS: [(Channel, &str); 2] = [(Channel::Web, "web"), (Channel::Counter, "counter")];
 sql_text_enum!(Channel, CHANNELS);
 
-const CONTACT_METHODS: [(ContactMethod, &str); 6] = [
-    (ContactMethod::None, "none"),
-    (ContactMethod::Mail, "mail"),
-    (ContactMethod::Phone, "phone"),
-    (ContactMethod::Voice, "voice"),
-    (ContactMethod::Post, "post"),
-    (ContactMethod::Fax, "fax"),
-];
-sql_text_enum!(ContactMethod, CONTACT_METHODS);
+/// Stored as its code; the schema checks the code's shape, the policy which codes exist.
+impl rusqlite::ToSql for ContactMethod {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::from(self.code()))
+    }
+}
+
+impl rusqlite::types::FromSql for ContactMethod {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        v.as_str()?.parse().map_err(|_| rusqlite::types::FromSqlError::InvalidType)
+    }
+}
 
 const NOTICE_KINDS: [(NoticeKind, &str); 11] = [
     (NoticeKind::HoldPlaced, "hold_placed"),
@@ -80,7 +83,7 @@ pub(crate) struct NewHold<'a> {
     pub placed_at: DateTime<Utc>,
     pub pickup: &'a str,
     pub pickup_point: Option<&'a str>,
-    pub contact: ContactMethod,
+    pub contact: &'a ContactMethod,
     pub contact_phone: Option<&'a str>,
     pub interlibrary: bool,
 }
@@ -89,7 +92,7 @@ pub(crate) struct NewHold<'a> {
 pub(crate) struct NewNotice<'a> {
     pub patron: PatronId,
     pub kind: NoticeKind,
-    pub channel: ContactMethod,
+    pub channel: &'a ContactMethod,
     pub address: Option<&'a str>,
     pub hold: Option<HoldId>,
     pub loan: Option<crate::circulation::LoanId>,
@@ -351,7 +354,7 @@ impl Tx<'_> {
         hold: HoldId,
         pickup: &str,
         point: Option<&str>,
-        contact: ContactMethod,
+        contact: &ContactMethod,
         phone: Option<&str>,
     ) -> Result<bool, crate::Error> {
         let n = self.exec(

@@ -421,7 +421,20 @@ fn applied_version(conn: &Connection) -> Result<Option<u32>> {
 /// Applies pending migrations in one `BEGIN IMMEDIATE` transaction: the version is read again
 /// under the write lock, so handles opening a new file at once migrate it exactly once. The
 /// history table is refinery's, so refinery's own runner agrees with it.
+///
+/// Foreign keys are off while migrations run, as SQLite's procedure for rebuilding a table
+/// asks (dropping a parent table must not cascade to its children), and every reference is
+/// checked (`PRAGMA foreign_key_check`) before the transaction commits: a migration that
+/// leaves a dangling one fails and changes nothing. The pragma is a no-op inside a
+/// transaction, so it is switched around it.
 fn migrate(conn: &mut Connection, now: DateTime<Utc>) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = migrate_without_foreign_keys(conn, now);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated
+}
+
+fn migrate_without_foreign_keys(conn: &mut Connection, now: DateTime<Utc>) -> Result<()> {
     let supported = supported_schema_version();
     let failed = |e: rusqlite::Error| match busy(e) {
         Error::Storage(e) => Error::Migration(e.to_string()),
@@ -449,6 +462,14 @@ fn migrate(conn: &mut Connection, now: DateTime<Utc>) -> Result<()> {
             rusqlite::params![m.version(), m.name(), applied_on, m.checksum().to_string()],
         )
         .map_err(failed)?;
+    }
+    let dangling: Option<(String, Option<i64>, String)> = tx
+        .query_row("PRAGMA foreign_key_check", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()
+        .map_err(failed)?;
+    if let Some((table, row, parent)) = dangling {
+        let row = row.map_or_else(|| "a row".to_owned(), |id| format!("row {id}"));
+        return Err(Error::Migration(format!("{row} of {table} refers to a missing {parent} row")));
     }
     tx.commit().map_err(busy)?;
     Ok(())
@@ -524,6 +545,135 @@ fn optional<T>(r: rusqlite::Result<T>) -> Result<Option<T>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Everything about `table` but its CHECK constraints: columns, its foreign keys and those
+    /// pointing at it (but from `patron_flags`, which V12 adds), indexes (with their columns and conditions), triggers, views and the
+    /// AUTOINCREMENT counter. Whitespace in SQL text is folded.
+    fn shape(conn: &Connection, table: &str) -> Vec<String> {
+        let queries = [
+            "SELECT cid, name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?1)",
+            "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete, \"match\"
+             FROM pragma_foreign_key_list(?1)",
+            "SELECT m.name, f.\"from\", f.\"to\", f.on_update, f.on_delete
+             FROM sqlite_schema m, pragma_foreign_key_list(m.name) f
+             WHERE m.type = 'table' AND f.\"table\" = ?1 AND m.name <> 'patron_flags' ORDER BY 1, 2",
+            "SELECT l.\"unique\", l.origin, l.partial, IFNULL(m.sql, ''),
+                    (SELECT group_concat(name, ',') FROM pragma_index_info(l.name))
+             FROM pragma_index_list(?1) l LEFT JOIN sqlite_schema m ON m.name = l.name ORDER BY 4, 5",
+            "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('trigger', 'view') AND tbl_name = ?1",
+            "SELECT seq FROM sqlite_sequence WHERE name = ?1",
+        ];
+        queries.iter().flat_map(|sql| texts(conn, sql, &[table])).collect()
+    }
+
+    /// Each row `sql` gives, as one line of text with whitespace folded.
+    fn texts(conn: &Connection, sql: &str, params: &[&str]) -> Vec<String> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(params), |r| {
+                (0..n)
+                    .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        rows.map(|row| row.unwrap().join("|").split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    }
+
+    /// A database with the migrations numbered below `version` applied, as an older bunko left it.
+    fn migrated_before(version: i32) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE refinery_schema_history(
+                 version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
+        )
+        .unwrap();
+        let runner = embedded::migrations::runner();
+        let mut earlier: Vec<_> = runner.get_migrations().iter().filter(|m| m.version() < version).collect();
+        earlier.sort_by_key(|m| m.version());
+        for m in earlier {
+            conn.execute_batch(m.sql().unwrap()).unwrap();
+            conn.execute("INSERT INTO refinery_schema_history (version) VALUES (?1)", [m.version()]).unwrap();
+        }
+        conn
+    }
+
+    /// Migrations run with foreign keys off, so a reference they leave dangling is caught
+    /// before the commit: the migration fails and the database is as it was.
+    #[test]
+    fn a_migration_leaving_a_dangling_reference_fails_and_changes_nothing() {
+        let mut conn = migrated_before(12);
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        conn.execute_batch(
+            "INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0);
+             INSERT INTO titles (id, title) VALUES (1, '本');
+             INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
+                 VALUES (404, 1, 'book', 'web', 'waiting', '2026-05-01T00:00:00Z', 'chuo', 'mail');",
+        )
+        .unwrap();
+        let schema = "SELECT version FROM refinery_schema_history UNION ALL SELECT sql FROM sqlite_schema";
+        let before = texts(&conn, schema, &[]);
+        let err = migrate(&mut conn, Utc::now()).unwrap_err();
+        assert!(matches!(&err, Error::Migration(m) if m.contains("holds refers to a missing patrons row")), "{err}");
+        assert_eq!(texts(&conn, schema, &[]), before);
+        let on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(on, "foreign keys are on again after a failed migration");
+    }
+
+    /// V12 rebuilds three tables to loosen the CHECKs that listed the six contact methods
+    /// (SQLite cannot change a CHECK in place): everything else about them — and the rows, the
+    /// references into them and the id counters — is as the earlier migrations left it. A
+    /// later-numbered migration merged before it that changes these tables fails here.
+    #[test]
+    fn v12_rebuilds_tables_keeping_everything_but_their_checks() {
+        let mut conn = migrated_before(12);
+        conn.execute_batch(
+            "INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0);
+             INSERT INTO titles (id, title) VALUES (1, '本');
+             INSERT INTO patrons (id, card_number, name, is_hearing_impaired, registered_on, expires_on,
+                                  last_activity_on, default_contact)
+                 VALUES (3, '10000001', '聴覚 太郎', 1, '2026-01-01', '2029-03-31', '2026-05-31', 'post');
+             INSERT INTO holds (id, patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch,
+                                contact, ended_on)
+                 VALUES (5, 3, 1, 'book', 'web', 'waiting', '2026-05-01T00:00:00Z', 'chuo', 'post', NULL),
+                        (9, 3, 1, 'book', 'web', 'cancelled', '2026-05-01T00:00:00Z', 'chuo', 'post', '2026-05-02');
+             INSERT INTO notices (id, patron_id, kind, channel, hold_id, subject, body, created_at)
+                 VALUES (4, 3, 'hold_placed', 'post', 5, 's', 'b', '2026-05-01T00:00:00Z'),
+                        (8, 3, 'hold_placed', 'post', 9, 's', 'b', '2026-05-01T00:00:00Z');
+             DELETE FROM notices WHERE id = 8;
+             DELETE FROM holds WHERE id = 9;",
+        )
+        .unwrap();
+        let tables = ["patrons", "holds", "notices"];
+        let before: Vec<Vec<String>> = tables.iter().map(|t| shape(&conn, t)).collect();
+        let rows = |conn: &Connection| {
+            ["patrons", "holds", "notices"].map(|t| texts(conn, &format!("SELECT * FROM {t} ORDER BY id"), &[]))
+        };
+        let rows_before = rows(&conn);
+        migrate(&mut conn, Utc::now()).unwrap();
+        // Columns later migrations add (V13: the suspension's end) are not V12's doing.
+        let later = ["Text(\"suspended_until\")"];
+        for (table, before) in tables.iter().zip(before) {
+            let mut after = shape(&conn, table);
+            after.retain(|line| !later.iter().any(|column| line.contains(column)));
+            assert_eq!(after, before, "{table}");
+        }
+        let [patrons, holds, notices] = rows(&conn);
+        let [patrons_before, holds_before, notices_before] = rows_before;
+        assert_eq!((holds, notices), (holds_before, notices_before));
+        // The flag moved: the old column reads 0, nothing else about the patron changed.
+        let moved = patrons_before[0].replacen("|Integer(1)|", "|Integer(0)|", 1);
+        assert_eq!(patrons, [format!("{moved}|Null")], "the flag moved; V13's suspension column is empty");
+        assert_eq!(
+            texts(&conn, "SELECT patron_id, flag FROM patron_flags", &[]),
+            ["Integer(3)|Text(\"hearing_impaired\")"]
+        );
+        let counter = "SELECT name, seq FROM sqlite_sequence WHERE name IN ('holds', 'notices') ORDER BY name";
+        assert_eq!(texts(&conn, counter, &[]), ["Text(\"holds\")|Integer(9)", "Text(\"notices\")|Integer(8)"]);
+        let contact = "UPDATE holds SET contact = ?1 WHERE id = 5";
+        assert!(conn.execute(contact, ["sms"]).is_ok(), "a channel's code is accepted");
+        assert!(conn.execute(contact, ["SMS"]).is_err(), "its shape is still checked");
+    }
 
     /// With STAT4 statistics present, SQLite recompiles a statement at every new binding of a
     /// parameter its plan might depend on, unless the planner is held stable (QPSG).

@@ -1,5 +1,7 @@
 //! SQL for patrons and their phones.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use rusqlite::{Row, params};
 
@@ -14,7 +16,7 @@ const PHONE_KINDS: [(PhoneKind, &str); 4] =
 
 sql_text_enum!(PhoneKind, PHONE_KINDS);
 
-const PATRON_COLUMNS: &str = "id, card_number, name, birth_date, category, is_blocked, is_hearing_impaired,
+const PATRON_COLUMNS: &str = "id, card_number, name, birth_date, category, is_blocked,
      registered_on, expires_on, last_activity_on, default_pickup, password_is_temporary, default_contact,
      self_issue_terms_agreed_on, suspended_until";
 
@@ -26,16 +28,16 @@ fn patron_from_row(r: &Row<'_>) -> rusqlite::Result<Patron> {
         birth_date: r.get(3)?,
         category: r.get(4)?,
         blocked: r.get(5)?,
-        hearing_impaired: r.get(6)?,
-        registered_on: r.get(7)?,
-        expires_on: r.get(8)?,
-        last_activity_on: r.get(9)?,
+        flags: BTreeSet::new(),
+        registered_on: r.get(6)?,
+        expires_on: r.get(7)?,
+        last_activity_on: r.get(8)?,
         phones: Vec::new(),
-        default_pickup: r.get(10)?,
-        temporary_password: r.get(11)?,
-        default_contact: r.get(12)?,
-        self_issue_terms_agreed_on: r.get(13)?,
-        suspended_until: r.get(14)?,
+        default_pickup: r.get(9)?,
+        temporary_password: r.get(10)?,
+        default_contact: r.get(11)?,
+        self_issue_terms_agreed_on: r.get(12)?,
+        suspended_until: r.get(13)?,
     })
 }
 
@@ -45,20 +47,11 @@ impl Tx<'_> {
     /// on the day they register, and a returned loan must not be joinable to them (R-R1).
     pub(crate) fn insert_patron(&self, card: &CardNumber, p: &NewPatron, today: NaiveDate) -> Result<PatronId> {
         self.exec(
-            "INSERT INTO patrons (card_number, name, birth_date, category, is_hearing_impaired,
+            "INSERT INTO patrons (card_number, name, birth_date, category,
                                       registered_on, expires_on, last_activity_on, default_pickup)
-                 VALUES (?1, ?2, ?3, ?4, ?5, date(?6, 'start of month'), ?7,
-                         date(?6, 'start of month', '+1 month', '-1 day'), ?8)",
-            params![
-                card.as_str(),
-                p.name,
-                p.birth_date,
-                p.category,
-                p.hearing_impaired,
-                today,
-                p.expires_on,
-                p.default_pickup
-            ],
+                 VALUES (?1, ?2, ?3, ?4, date(?5, 'start of month'), ?6,
+                         date(?5, 'start of month', '+1 month', '-1 day'), ?7)",
+            params![card.as_str(), p.name, p.birth_date, p.category, today, p.expires_on, p.default_pickup],
         )
         .map_err(|e| conflict_on_unique(e, Entity::Patron, card.as_str(), "this card number is already registered"))?;
         let id = PatronId(self.last_id());
@@ -68,22 +61,34 @@ impl Tx<'_> {
         for (i, ph) in p.phones.iter().enumerate() {
             stmt.execute(params![id, i as i64, ph.kind, ph.number, ph.chosen])?;
         }
+        self.set_patron_flags(id, &p.flags)?;
         Ok(id)
+    }
+
+    /// Replaces the patron's flags with `flags`.
+    pub(crate) fn set_patron_flags(&self, patron: PatronId, flags: &BTreeSet<String>) -> Result<()> {
+        self.exec("DELETE FROM patron_flags WHERE patron_id = ?1", [patron])?;
+        let mut stmt = self.conn.prepare_cached("INSERT INTO patron_flags (patron_id, flag) VALUES (?1, ?2)")?;
+        for flag in flags {
+            stmt.execute(params![patron, flag])?;
+        }
+        Ok(())
     }
 
     /// A patron by id, with phones.
     pub(crate) fn patron(&self, id: PatronId) -> Result<Option<Patron>> {
         let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons WHERE id = ?1");
-        self.with_phones(optional(self.row(&sql, [id], patron_from_row))?)
+        self.with_details(optional(self.row(&sql, [id], patron_from_row))?)
     }
 
     /// A patron by card number, with phones.
     pub(crate) fn patron_by_card(&self, card: &CardNumber) -> Result<Option<Patron>> {
         let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons WHERE card_number = ?1");
-        self.with_phones(optional(self.row(&sql, [card.as_str()], patron_from_row))?)
+        self.with_details(optional(self.row(&sql, [card.as_str()], patron_from_row))?)
     }
 
-    fn with_phones(&self, patron: Option<Patron>) -> Result<Option<Patron>> {
+    /// Adds the patron's phones and flags.
+    fn with_details(&self, patron: Option<Patron>) -> Result<Option<Patron>> {
         let Some(mut p) = patron else { return Ok(None) };
         let mut stmt = self.conn.prepare_cached(
             "SELECT kind, number, is_chosen FROM patron_phones WHERE patron_id = ?1 ORDER BY position",
@@ -91,6 +96,8 @@ impl Tx<'_> {
         p.phones = stmt
             .query_map([p.id], |r| Ok(Phone { kind: r.get(0)?, number: r.get(1)?, chosen: r.get(2)? }))?
             .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare_cached("SELECT flag FROM patron_flags WHERE patron_id = ?1")?;
+        p.flags = stmt.query_map([p.id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         Ok(Some(p))
     }
 
@@ -99,7 +106,7 @@ impl Tx<'_> {
         &self,
         patron: PatronId,
         pickup: Option<&str>,
-        contact: Option<crate::policy::ContactMethod>,
+        contact: Option<&crate::policy::ContactMethod>,
     ) -> Result<()> {
         self.exec(
             "UPDATE patrons SET default_pickup = COALESCE(?2, default_pickup), default_contact = COALESCE(?3, default_contact)

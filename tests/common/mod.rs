@@ -4,7 +4,10 @@
 use std::sync::Arc;
 
 use bunko::catalog::{CopyId, NewCopy, NewTitle, TitleId};
+use bunko::holds::HoldRequest;
+use bunko::notify::Notice;
 use bunko::patrons::{NewPatron, PatronId, Phone, PhoneKind};
+use bunko::policy::ContactMethod;
 use bunko::{FixedClock, Library, Policy};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 
@@ -109,9 +112,54 @@ impl World {
         barcode
     }
 
+    /// A new patron (chosen phone 090-0000-0000) with `address` registered at the counter,
+    /// whose counter hold by mail on a new title at `branch` is ready: the ready mail notice.
+    pub fn ready_mail_hold(&mut self, branch: &str, address: &str, tag: Option<&str>) -> Notice {
+        let p = self.patron();
+        self.lib.register_email_at_counter(p, address, tag).unwrap();
+        let t = self.title("本");
+        let c = self.copy_of(t, branch, "book");
+        self.lib.place_hold(p, t, &HoldRequest::web(branch, ContactMethod::Mail).at_counter()).unwrap();
+        self.lib.confirm_pulled(&c, branch).unwrap();
+        self.lib.pending_notices(10).unwrap().pop().unwrap()
+    }
+
     pub fn copy_id(&self, barcode: &str) -> CopyId {
         self.lib.copy_by_barcode(barcode).expect("copy").id
     }
+}
+
+/// Every migration up to V10, as the files were when those versions shipped (append-only).
+const OLD_MIGRATIONS: [(u32, &str); 10] = [
+    (1, include_str!("../../migrations/V1__foundation.sql")),
+    (2, include_str!("../../migrations/V2__circulation.sql")),
+    (3, include_str!("../../migrations/V3__holds.sql")),
+    (4, include_str!("../../migrations/V4__accounts.sql")),
+    (5, include_str!("../../migrations/V5__shelves.sql")),
+    (6, include_str!("../../migrations/V6__alerts.sql")),
+    (7, include_str!("../../migrations/V7__leaner_hold_indexes.sql")),
+    (8, include_str!("../../migrations/V8__privacy.sql")),
+    (9, include_str!("../../migrations/V9__fidelity_holds.sql")),
+    (10, include_str!("../../migrations/V10__fidelity_patrons.sql")),
+];
+
+/// A database file at `path` as an older bunko left it: WAL mode, migrations V1 to `version`
+/// applied and recorded in refinery's history table. The connection is open for the test to
+/// write what that bunko would have written.
+pub fn database_at_version(path: &std::path::Path, version: u32) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.execute_batch(
+        "CREATE TABLE refinery_schema_history(
+             version INT4 PRIMARY KEY, name VARCHAR(255), applied_on VARCHAR(255), checksum VARCHAR(255));",
+    )
+    .unwrap();
+    assert!(OLD_MIGRATIONS.iter().any(|(v, _)| *v == version), "no V{version} to stop at");
+    for (v, sql) in OLD_MIGRATIONS.into_iter().filter(|(v, _)| *v <= version) {
+        conn.execute_batch(sql).unwrap();
+        conn.execute("INSERT INTO refinery_schema_history VALUES (?1, 'v', '2026-01-01', '0')", [v]).unwrap();
+    }
+    conn
 }
 
 /// Every row of every table, as text: two equal dumps mean an unchanged database.
