@@ -301,3 +301,24 @@ fn north_keeps_holds_ten_open_days_central_seven_r_h9() {
         "{central:?}"
     );
 }
+
+#[test]
+fn post_is_for_registered_visually_impaired_patrons_and_sms_reaches_the_phone_r_c3() {
+    let mut w = city(START);
+    let t = w.title("点字の本");
+    w.copy_of(t, "central", "book");
+    let plain = w.patron();
+    let post = HoldRequest::web("central", ContactMethod::Post);
+    let refused = refusal(w.lib.place_hold(plain, t, &post).unwrap_err());
+    assert_eq!(
+        refused,
+        [Reason::ContactRestricted { method: ContactMethod::Post, requires: "visually_impaired".into() }]
+    );
+    let flagged = w.patron();
+    w.lib.set_patron_flags(flagged, &["visually_impaired".to_owned()].into()).unwrap();
+    w.lib.place_hold(flagged, t, &post).unwrap();
+    let sms: ContactMethod = "sms".parse().unwrap();
+    let other = w.title("別の本");
+    w.copy_of(other, "central", "book");
+    w.lib.place_hold(plain, other, &HoldRequest::web("central", sms)).unwrap();
+}
