@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
 use super::ChannelCode;
 use super::model::*;
@@ -115,6 +115,22 @@ impl Checker {
         self.max_chars(key, name, NAME_MAX_CHARS);
     }
 
+    /// Two dates of the entry at `at`, each within the supported years and the first not after
+    /// the second; returns the days from the first to the second.
+    fn dated_span(&mut self, at: &str, (first, from): (&str, NaiveDate), (last, to): (&str, NaiveDate)) -> i64 {
+        let years = crate::catalog::SUPPORTED_YEARS;
+        for (end, day) in [(first, from), (last, to)] {
+            self.require(
+                years.contains(&day.year()),
+                format!("{at}.{end}"),
+                format!("{day} is outside the years {}-{}", years.start(), years.end()),
+            );
+        }
+        let days = (to - from).num_days();
+        self.require(days >= 0, format!("{at}.{first}"), format!("{from} is after {at}.{last} ({to})"));
+        days
+    }
+
     fn max_chars(&mut self, key: &str, text: &str, max: usize) {
         let n = text.chars().count();
         self.require(n <= max, key, format!("{n} characters, at most {max} allowed"));
@@ -203,18 +219,9 @@ fn calendar(c: &mut Checker, key: &str, r: &CalendarRules) {
     ] {
         c.at_most_items(&format!("{key}.{list}"), len, CALENDAR_MAX_ITEMS);
     }
-    let years = crate::catalog::SUPPORTED_YEARS;
     for (i, range) in r.closed_ranges.iter().enumerate() {
         let at = format!("{key}.closed_ranges[{i}]");
-        for (end, day) in [("from", range.from), ("to", range.to)] {
-            c.require(
-                years.contains(&day.year()),
-                format!("{at}.{end}"),
-                format!("{day} is outside the years {}-{}", years.start(), years.end()),
-            );
-        }
-        let days = (range.to - range.from).num_days();
-        c.require(days >= 0, format!("{at}.from"), format!("{} is after {at}.to ({})", range.from, range.to));
+        let days = c.dated_span(&at, ("from", range.from), ("to", range.to));
         let max = i64::from(PERIOD_MAX_DAYS);
         c.require(days < max, format!("{at}.to"), format!("the range is {} days, at most {max} allowed", days + 1));
     }
@@ -389,18 +396,9 @@ fn loans(c: &mut Checker, p: &Policy) {
     }
     limits(c, p, "loans.checkout_limits", &l.checkout_limits, |m| m.loanable, "loanable");
     c.at_most_items("loans.hard_due_dates", l.hard_due_dates.len(), 100);
-    let years = crate::catalog::SUPPORTED_YEARS;
     for (i, h) in l.hard_due_dates.iter().enumerate() {
         let at = format!("loans.hard_due_dates[{i}]");
-        for (end, day) in [("from", h.from), ("due", h.due)] {
-            c.require(
-                years.contains(&day.year()),
-                format!("{at}.{end}"),
-                format!("{day} is outside the years {}-{}", years.start(), years.end()),
-            );
-        }
-        let days = (h.due - h.from).num_days();
-        c.require(days >= 0, format!("{at}.from"), format!("{} is after {at}.due ({})", h.from, h.due));
+        let days = c.dated_span(&at, ("from", h.from), ("due", h.due));
         let max = i64::from(PERIOD_MAX_DAYS);
         c.require(days <= max, format!("{at}.due"), format!("{days} days after from, at most {max} allowed"));
         branch_list(c, p, &format!("{at}.branches"), &h.branches, false);
