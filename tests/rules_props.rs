@@ -204,7 +204,7 @@ fn rank(s: &Scope) -> u8 {
     }
 }
 
-/// A rule for `rule` applies at `target`: each field it names is the target's.
+/// A value written for scope `rule` applies at `target`: each field the scope names is the target's.
 fn applies(rule: &Scope, target: &Scope) -> bool {
     let fits = |r: &Option<String>, t: &Option<String>| r.is_none() || r == t;
     fits(&rule.category, &target.category) && fits(&rule.kind, &target.kind) && fits(&rule.branch, &target.branch)
