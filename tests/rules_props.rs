@@ -134,7 +134,8 @@ fn value_in(v: &RuleValues, param: Param) -> Option<Val> {
     }
 }
 
-/// What a `[[rules]]` entry writes for `param`, read from its fields.
+/// What a `[[rules]]` entry writes for `param`, read from its fields (not through
+/// `ScopedRule::values`, which the engine itself indexes with).
 fn rule_value(r: &ScopedRule, param: Param) -> Option<Val> {
     let n = |x: Option<u32>| x.map(Val::Number);
     let b = |x: Option<bool>| x.map(Val::Flag);
