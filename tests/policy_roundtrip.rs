@@ -180,7 +180,7 @@ prop_compose! {
         let (categories, rules) = matrix;
         p.categories = categories.into_iter().collect();
         p.rules = rules;
-        p.loans.loan_days = loan_days;
+        p.loans.loan_days = loan_days.or(p.loans.loan_days);
         p.loans.closed_due_moves = moves;
         (p.loans.latest_issue_loanable, p.loans.due_capped_at_card_expiry) = flags;
         p.loans.suspension_days_per_late_day = suspension;

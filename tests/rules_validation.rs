@@ -145,4 +145,16 @@ fn a_loanable_kind_with_no_loan_period_anywhere_is_refused() {
     let map = ["label = \"地図\"", "loanable = true", "holdable = false"];
     let text = chiba_plus(&[table("[materials.map]", &map)]);
     insta::assert_snapshot!(refused_at(&text, &["materials.map.loan_days"]));
+    // A kind-only rule is the kind's own scope: its period is enough.
+    let text = chiba_plus(&[table("[materials.map]", &map), rule(&["kind = \"map\"", "loan_days = 7"])]);
+    assert_eq!(Policy::from_toml(&text).unwrap().rules_for("general", "map", "chuo").values.loan_days, Some(7));
+    // A period for one category only leaves the others without one, and says which.
+    let text = chiba_plus(&[
+        table("[materials.map]", &map),
+        table("[categories.general]", &["label = \"一般\""]),
+        table("[categories.child]", &["label = \"児童\""]),
+        rule(&["category = \"child\"", "kind = \"map\"", "loan_days = 7"]),
+    ]);
+    let e = Policy::from_toml(&text).unwrap_err();
+    assert!(e.problems.iter().any(|p| p.key == "materials.map.loan_days" && p.reason.contains("for general:")), "{e}");
 }

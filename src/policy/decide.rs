@@ -93,7 +93,7 @@ pub struct DueContext<'a> {
 /// date would pass the calendar's end).
 pub fn due_date(policy: &Policy, start: NaiveDate, days: u32, at: &DueContext<'_>) -> Option<NaiveDate> {
     let loans = &policy.loans;
-    let mut due = start.checked_add_days(Days::new(u64::from(days)))?;
+    let end = start.checked_add_days(Days::new(u64::from(days)))?;
     let hard = loans
         .hard_due_dates
         .iter()
@@ -101,21 +101,27 @@ pub fn due_date(policy: &Policy, start: NaiveDate, days: u32, at: &DueContext<'_
         .filter(|h| h.branches.is_empty() || h.branches.iter().any(|b| b == at.branch))
         .map(|h| h.due);
     let expiry = (loans.due_capped_at_card_expiry && at.card_expires_on >= at.today).then_some(at.card_expires_on);
-    let ceiling = hard.chain(expiry).min().filter(|c| *c < due);
-    if let Some(ceiling) = ceiling {
-        due = ceiling;
-    }
+    // The latest day the loan may be due, when something caps it.
+    let cap = hard.chain(expiry).min();
+    let due = cap.map_or(end, |cap| end.min(cap));
     if !loans.due_skips_closed_days || at.calendar.is_open(due) {
         return Some(due);
     }
-    let earlier = (ceiling.is_some() || loans.closed_due_moves == DueMove::Previous)
-        .then(|| at.calendar.previous_open_day(due, at.today))
-        .flatten();
-    match earlier {
-        Some(day) => Some(day),
-        // A capped date with no open day before it stays: it must not pass the cap.
-        None if ceiling.is_some() => Some(due),
-        None => at.calendar.next_open_day(due),
+    let earlier = || at.calendar.previous_open_day(due, at.today);
+    let later = if due < end || loans.closed_due_moves == DueMove::Previous {
+        // Capped, or told to move back: the previous open day, never before today.
+        match earlier() {
+            Some(day) => return Some(day),
+            None if due < end => return Some(due),
+            None => at.calendar.next_open_day(due)?,
+        }
+    } else {
+        at.calendar.next_open_day(due)?
+    };
+    match cap {
+        // Moving on would pass the cap: back to an open day before it, or the cap itself.
+        Some(cap) if later > cap => Some(earlier().unwrap_or(cap)),
+        _ => Some(later),
     }
 }
 

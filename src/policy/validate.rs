@@ -29,6 +29,7 @@ pub(super) fn problems(p: &Policy) -> Vec<PolicyProblem> {
     arrival_kinds(&mut c, p);
     categories(&mut c, p);
     rules(&mut c, p);
+    loan_periods(&mut c, p);
     c.problems
 }
 
@@ -343,11 +344,6 @@ fn materials(c: &mut Checker, p: &Policy) {
             c.within(&format!("{key}.loan_days"), days, u32::from(m.loanable), PERIOD_MAX_DAYS);
         }
         c.require(m.loanable || !m.holdable, format!("{key}.holdable"), "only loanable material can be held (R-H2)");
-        c.require(
-            !m.loanable || m.loan_days.is_some() || p.loans.loan_days.is_some(),
-            format!("{key}.loan_days"),
-            "no loan period: give one here or loans.loan_days",
-        );
     }
 }
 
@@ -655,6 +651,37 @@ fn flags_and_channels(c: &mut Checker, p: &Policy) {
                 p.flag(flag).is_some(),
                 format!("contact.methods[{i}].requires"),
                 format!("no flag `{flag}` is declared under [flags]"),
+            );
+        }
+    }
+}
+
+/// Every loanable kind has a loan period for every category, whatever the branch: from its own
+/// section, a rule or `loans.loan_days`.
+fn loan_periods(c: &mut Checker, p: &Policy) {
+    let matrix = super::rules::RuleMatrix::new(p);
+    let categories: Vec<&str> = if p.categories.is_empty() {
+        vec![super::DEFAULT_CATEGORY]
+    } else {
+        p.categories.keys().map(String::as_str).collect()
+    };
+    for kind in p.materials.iter().filter(|(_, m)| m.loanable).map(|(k, _)| k) {
+        let missing: Vec<&str> = categories
+            .iter()
+            .copied()
+            .filter(|category| {
+                let scope = super::rules::Scope {
+                    category: Some((*category).to_owned()),
+                    kind: Some(kind.clone()),
+                    branch: None,
+                };
+                matrix.resolve(&scope).values.loan_days.is_none()
+            })
+            .collect();
+        if !missing.is_empty() {
+            c.fail(
+                format!("materials.{kind}.loan_days"),
+                format!("no loan period for {}: give one here, in a rule or in loans.loan_days", missing.join(", ")),
             );
         }
     }
