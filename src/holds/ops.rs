@@ -405,8 +405,9 @@ fn place_one(
         kind: kind.cloned(),
         branch: Some(pickup.to_owned()),
     };
+    let kinds: std::collections::BTreeSet<&String> = copies.iter().map(|c| &c.material_kind).collect();
     let rules: BTreeMap<String, Rules> =
-        copies.iter().map(|c| (c.material_kind.clone(), ctx.matrix.resolve(&scope(Some(&c.material_kind))))).collect();
+        kinds.into_iter().map(|kind| (kind.clone(), ctx.matrix.resolve(&scope(Some(kind))))).collect();
     let base_rules = ctx.matrix.resolve(&scope(None));
     let active = tx.active_holds(who.id)?;
     let account = account_facts(tx, who, ctx.today)?;

@@ -96,6 +96,21 @@ impl Policy {
     pub fn material(&self, kind: &str) -> Option<&MaterialRules> {
         self.materials.get(kind)
     }
+
+    /// The line (from 1) where `text`, a policy file, writes the value at a key path such as
+    /// `rules[3].loan_days` or `holds.limits.book`; `None` when it does not write it (a
+    /// default) or `text` is not TOML.
+    ///
+    /// # Examples
+    /// ```
+    /// let text = bunko::Policy::preset_toml("chiba").unwrap();
+    /// assert!(bunko::Policy::line_of_key(text, "holds.limits.total").is_some());
+    /// assert_eq!(bunko::Policy::line_of_key(text, "loans.loan_days"), None);
+    /// ```
+    pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+        let doc = toml::de::DeTable::parse(text).ok()?;
+        start_of(doc.get_ref(), key).map(|start| line_of(text, start))
+    }
 }
 
 fn parse(text: &str) -> Result<Policy, PolicyError> {

@@ -1,111 +1,23 @@
-//! `bunko-policy`: check policy files, and show a branch's opening calendar from a policy alone.
-//!
-//! ```text
-//! bunko-policy check FILE...
-//! bunko-policy calendar FILE --branch CODE --month YYYY-MM [--svg OUT.svg]
-//! ```
-//!
-//! A FILE may be `preset:NAME` for an embedded reference policy. Exit status: 0 when every
-//! policy is valid, 1 when one is not, 2 on a usage error or a file that cannot be read. Every
-//! rule comes from the engine (`Policy::from_toml`, `OpeningCalendar`); this tool only prints.
+//! `calendar FILE --branch CODE --month YYYY-MM [--svg OUT.svg]`: a branch's month from the
+//! policy alone, as text or SVG.
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
-use bunko::Policy;
 use bunko::catalog::{HOLIDAY_YEARS, OpeningCalendar, japanese_holidays};
 use chrono::{Datelike, NaiveDate};
 
-const USAGE: &str = "usage: bunko-policy check FILE...
-       bunko-policy calendar FILE --branch CODE --month YYYY-MM [--svg OUT.svg]
-A FILE may be preset:NAME (one of fukushima, shizuoka, chiba, kanagawa, chikushino).";
-
-/// Why the tool stops: an invalid policy (exit 1) or a usage or I/O error (exit 2).
-enum Failure {
-    Invalid,
-    Usage(String),
-}
-
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.split_first() {
-        Some((command, rest)) if command == "check" => check(rest),
-        Some((command, rest)) if command == "calendar" => calendar(rest),
-        _ => Err(Failure::Usage(USAGE.to_owned())),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Invalid) => ExitCode::from(1),
-        Err(Failure::Usage(message)) => {
-            eprintln!("bunko-policy: {message}");
-            ExitCode::from(2)
-        }
-    }
-}
-
-/// `check FILE...`: every problem of every file, or `FILE: ok`.
-fn check(files: &[String]) -> Result<(), Failure> {
-    if files.is_empty() {
-        return Err(Failure::Usage(USAGE.to_owned()));
-    }
-    let (mut invalid, mut unreadable) = (0, 0);
-    for file in files {
-        match read_policy(file) {
-            Ok(_) => println!("{file}: ok"),
-            Err(Failure::Invalid) => invalid += 1,
-            Err(Failure::Usage(message)) => {
-                eprintln!("bunko-policy: {message}");
-                unreadable += 1;
-            }
-        }
-    }
-    match (invalid, unreadable) {
-        (_, 1..) => Err(Failure::Usage(format!("{unreadable} of {} file(s) could not be read", files.len()))),
-        (1.., _) => Err(Failure::Invalid),
-        _ => Ok(()),
-    }
-}
-
-/// Reads and validates one policy, printing its problems as `FILE:LINE: key.path: message`.
-fn read_policy(file: &str) -> Result<Policy, Failure> {
-    let text = match file.strip_prefix("preset:") {
-        Some(name) => Policy::preset_toml(name).map(str::to_owned).map_err(|e| {
-            let reasons: Vec<&str> = e.problems.iter().map(|p| p.reason.as_str()).collect();
-            Failure::Usage(format!("{file}: {}", reasons.join("; ")))
-        }),
-        None => std::fs::read_to_string(file).map_err(|e| Failure::Usage(format!("{file}: cannot read: {e}"))),
-    }?;
-    Policy::from_toml(&text).map_err(|error| {
-        for p in &error.problems {
-            let line = p.line.map(|n| format!(":{n}")).unwrap_or_default();
-            let key = if p.key.is_empty() { String::new() } else { format!(" {}:", p.key) };
-            println!("{file}{line}:{key} {}", p.reason);
-        }
-        Failure::Invalid
-    })
-}
+use crate::{Failure, branch_codes, flags, parse_day, read_policy, unknown, usage};
 
 /// `calendar FILE --branch CODE --month YYYY-MM [--svg OUT.svg]`.
-fn calendar(args: &[String]) -> Result<(), Failure> {
-    let usage = || Failure::Usage(USAGE.to_owned());
+pub(crate) fn calendar(args: &[String]) -> Result<(), Failure> {
     let (file, options) = args.split_first().ok_or_else(usage)?;
-    let (mut branch, mut month, mut svg) = (None, None, None);
-    for pair in options.chunks(2) {
-        match pair {
-            [flag, value] if flag == "--branch" => branch = Some(value.as_str()),
-            [flag, value] if flag == "--month" => month = Some(value.as_str()),
-            [flag, value] if flag == "--svg" => svg = Some(value.as_str()),
-            _ => return Err(usage()),
-        }
-    }
+    let [branch, month, svg] = flags(options, ["branch", "month", "svg"])?;
     let (branch, month) = branch.zip(month).ok_or_else(usage)?;
-    let first = parse_month(month)
+    let first = parse_day(&format!("{month}-01"))
         .ok_or_else(|| Failure::Usage(format!("`{month}` is not a month like 2027-01 (years 1900-9999)")))?;
     let policy = read_policy(file)?;
-    let cal = OpeningCalendar::from_policy(&policy, branch).ok_or_else(|| {
-        let known: Vec<&str> = policy.branches.iter().map(|b| b.code.as_str()).collect();
-        Failure::Usage(format!("{file}: no branch `{branch}`; branches are {}", known.join(", ")))
-    })?;
+    let cal = OpeningCalendar::from_policy(&policy, branch)
+        .ok_or_else(|| unknown(file, ("branch", "branches"), branch, &branch_codes(&policy)))?;
     let name = policy.branch(branch).map_or(branch, |b| b.name.as_str());
     let title = format!("{branch} {name} {month}");
     let days = month_days(&cal, first);
@@ -115,17 +27,6 @@ fn calendar(args: &[String]) -> Result<(), Failure> {
             .map_err(|e| Failure::Usage(format!("{out}: cannot write: {e}")))?;
     }
     Ok(())
-}
-
-/// The first day of a `YYYY-MM` month within the years bunko handles.
-fn parse_month(text: &str) -> Option<NaiveDate> {
-    let (year, month) = text.split_once('-')?;
-    let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
-    if !digits(year, 4) || !digits(month, 2) {
-        return None;
-    }
-    let year: i32 = year.parse().ok()?;
-    NaiveDate::from_ymd_opt(year, month.parse().ok()?, 1).filter(|_| year >= 1900)
 }
 
 /// One day of the month as the engine's calendar sees it.
