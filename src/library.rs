@@ -96,11 +96,13 @@ impl Library {
             .collect();
         self.store.write(|tx| {
             let unknown: Vec<String> =
-                tx.patron_categories()?.into_iter().filter(|c| !policy.has_category(c)).collect();
+                tx.patron_categories()?.into_iter().filter(|c| !policy.admits_category(c)).collect();
             if !unknown.is_empty() {
                 let listed = unknown.join(", ");
-                let reason =
-                    format!("patrons in the database belong to categories the policy does not declare: {listed}");
+                let reason = format!(
+                    "patrons in the database belong to categories the policy does not declare: {listed}; \
+                     declare each under [categories] (or move the patrons first)"
+                );
                 return Err(PolicyError::single("categories", reason).into());
             }
             for b in &wanted {

@@ -322,3 +322,68 @@ fn post_is_for_registered_visually_impaired_patrons_and_sms_reaches_the_phone_r_
     w.copy_of(other, "central", "book");
     w.lib.place_hold(plain, other, &HoldRequest::web("central", sms)).unwrap();
 }
+
+#[test]
+fn a_policy_without_categories_keeps_free_form_categories() {
+    // Before categories were declared any code was accepted; such a policy still accepts it,
+    // and every category gets the library-wide rules.
+    let mut w = World::new("kanagawa", START);
+    let child = patron_of(&mut w, "child", None).unwrap();
+    assert_eq!(w.lib.patron(child).unwrap().category, "child");
+    assert_eq!(w.lib.rules("child", "book", "main"), w.lib.rules("general", "book", "main"));
+}
+
+/// A returned copy goes to the first hold in the queue that it may fill under that hold's own
+/// rules; a hold it may not fill keeps its place for another copy (R-H5, R-H7).
+#[test]
+fn a_copy_skips_holds_whose_rules_it_does_not_meet_r_h7() {
+    let mut p = Policy::preset("example-city").unwrap();
+    p.rules.push(bunko::policy::ScopedRule {
+        category: Some("child".into()),
+        kind: Some("av".into()),
+        holdable: Some(false),
+        ..Default::default()
+    });
+    let mut w = World::with_policy(p, START);
+    let lender = patron_of(&mut w, "general", None).unwrap();
+    let child = patron_of(&mut w, "child", Some("2016-01-01")).unwrap();
+    let adult = patron_of(&mut w, "general", None).unwrap();
+    let t = w.title("絵本とDVD");
+    let book = w.copy_of(t, "central", "book");
+    let dvd = w.copy_of(t, "central", "av");
+    w.lib.checkout(&book, lender, "central").unwrap();
+    w.lib.checkout(&dvd, lender, "central").unwrap();
+    let at_central = HoldRequest::web("central", ContactMethod::None);
+    let child_hold = w.lib.place_hold(child, t, &at_central).unwrap();
+    let adult_hold = w.lib.place_hold(adult, t, &at_central).unwrap();
+    // The DVD may not fill the child's hold: it goes to the adult behind.
+    let route = w.lib.check_in(&dvd, "central").unwrap().route;
+    assert!(matches!(route, CopyRoute::HeldForPickup { hold, .. } if hold == adult_hold), "{route:?}");
+    let route = w.lib.check_in(&book, "central").unwrap().route;
+    assert!(matches!(route, CopyRoute::HeldForPickup { hold, .. } if hold == child_hold), "{route:?}");
+}
+
+/// A partner pickup that starts the loan at dispatch lends nothing the checkout rules refuse:
+/// a suspended patron's hold waits, and the copy goes home (R-H12).
+#[test]
+fn a_dispatch_loan_obeys_the_checkout_rules_r_h12() {
+    let mut p = Policy::preset("fukushima").unwrap();
+    p.loans.suspension_days_per_late_day = Some(1);
+    p.contact.methods.push(bunko::policy::ContactMethodRule { method: ContactMethod::None, requires: None });
+    let mut w = World::with_policy(p, START);
+    let reader = w.patron();
+    let other = w.patron();
+    let late = w.copy_at("pref", "book");
+    let due = w.lib.checkout(&late, reader, "pref").unwrap().due_on;
+    let t = w.title("取り寄せ");
+    let copy = w.copy_of(t, "pref", "book");
+    w.lib.checkout(&copy, other, "pref").unwrap();
+    let at_partner = HoldRequest::web("muni-example", ContactMethod::None).at_counter();
+    let hold = w.lib.place_hold(reader, t, &at_partner).unwrap();
+    w.go_to(&(due + chrono::Days::new(2)).to_string());
+    w.lib.check_in(&late, "pref").unwrap();
+    assert!(w.lib.patron(reader).unwrap().suspended_until.is_some());
+    let route = w.lib.check_in(&copy, "pref").unwrap().route;
+    assert_eq!(route, CopyRoute::Shelved);
+    assert_eq!(w.lib.hold(hold).unwrap().status, bunko::holds::HoldStatus::Waiting);
+}

@@ -15,8 +15,8 @@ use crate::notify::{Notice, NoticeId, NoticeKind};
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
     Channel, ChannelNeeds, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Policy, Reason, Refusal, Rules, Scope,
-    Service, ShelfDaysFrom, account_refusals, cancel_reasons, contact_reasons, copy_can_fill_holds, hold_decision,
-    pickup_deadline, pickup_reasons, scoped_pickup_reasons,
+    Service, ShelfDaysFrom, account_refusals, cancel_reasons, contact_reasons, hold_decision, pickup_deadline,
+    pickup_reasons, scoped_pickup_reasons,
 };
 use crate::store::{NewHold, Tx};
 
@@ -252,27 +252,28 @@ impl Library {
     pub fn pull_list(&self, branch: &str) -> Result<Vec<PullItem>> {
         self.require_branch(branch)?;
         let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today: self.today(), now: self.now() };
-        let rows = self.store.read(|tx| tx.pull_candidates(branch))?;
-        let mut used_holds = std::collections::HashSet::new();
-        let mut used_copies = std::collections::HashSet::new();
-        let mut items = Vec::new();
-        for row in rows {
-            if !copy_can_fill_holds(&ctx.kind_rules(&row.material_kind), row.loanable, CopyStatus::OnShelf)
-                || used_holds.contains(&row.hold.id)
-                || used_copies.contains(&row.copy)
-            {
-                continue;
+        self.store.read(|tx| {
+            let mut used_holds = std::collections::HashSet::new();
+            let mut used_copies = std::collections::HashSet::new();
+            let mut items = Vec::new();
+            for row in tx.pull_candidates(branch)? {
+                if used_holds.contains(&row.hold.id)
+                    || used_copies.contains(&row.copy)
+                    || !ctx.may_fill(tx, &row.hold, &row.material_kind, row.loanable)?
+                {
+                    continue;
+                }
+                used_holds.insert(row.hold.id);
+                used_copies.insert(row.copy);
+                items.push(PullItem {
+                    hold: row.hold.id,
+                    title_text: row.hold.title_text,
+                    barcode: row.barcode,
+                    pickup: row.hold.pickup,
+                });
             }
-            used_holds.insert(row.hold.id);
-            used_copies.insert(row.copy);
-            items.push(PullItem {
-                hold: row.hold.id,
-                title_text: row.hold.title_text,
-                barcode: row.barcode,
-                pickup: row.hold.pickup,
-            });
-        }
-        Ok(items)
+            Ok(items)
+        })
     }
 
     /// Staff pulled `barcode` from the shelf at `branch`: it goes to the first waiting hold on

@@ -11,8 +11,8 @@ use crate::error::{Entity, Error, Result};
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
 use crate::patrons::Patron;
 use crate::policy::{
-    ChannelNeeds, ContactMethod, DueContext, MailRecipients, Policy, RuleMatrix, Rules, Scope, arrival_day,
-    copy_can_fill_holds, due_date, pickup_deadline,
+    ChannelNeeds, CheckoutFacts, ContactMethod, DueContext, MailRecipients, Policy, Refusal, RuleMatrix, Rules, Scope,
+    arrival_day, checkout_decision, copy_can_fill_holds, pickup_deadline,
 };
 use crate::store::Tx;
 
@@ -25,16 +25,88 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The rules of a material kind alone: what a copy can do whatever its borrower.
-    pub fn kind_rules(&self, kind: &str) -> Rules {
-        self.matrix.resolve(&Scope { kind: Some(kind.to_owned()), ..Scope::default() })
+    /// Whether a copy of `kind` (its own not-for-loan flag clear when `loanable`) may fill
+    /// `hold` today, under the rules of the hold's patron, that kind and the pickup branch: the
+    /// kind may be lent and held, a latest issue lent, and where the pickup starts the loan at
+    /// dispatch (R-H12), the patron may borrow it today (checkout limits, suspension, ...).
+    pub fn may_fill(&self, tx: &Tx<'_>, hold: &Hold, kind: &str, loanable: bool) -> Result<bool> {
+        let who = patron_of(tx, hold)?;
+        let rules = self.matrix.resolve(&Scope::new(&who.category, kind, &hold.pickup));
+        if !copy_can_fill_holds(&rules, loanable, CopyStatus::OnShelf) {
+            return Ok(false);
+        }
+        if rules.values.latest_issue_loanable == Some(false) && tx.is_latest_issue(hold.title)? {
+            return Ok(false);
+        }
+        if !self.dispatches(hold) {
+            return Ok(true);
+        }
+        Ok(self.dispatch_checkout(tx, &who, &rules, hold, kind, loanable)?.is_ok())
+    }
+
+    /// The pickup of `hold` starts the loan when the copy is dispatched (R-H12).
+    fn dispatches(&self, hold: &Hold) -> bool {
+        self.policy.branch(&hold.pickup).is_some_and(|b| b.loan_starts_at_dispatch)
+    }
+
+    /// The checkout decision for lending a copy of `kind` to `who` at dispatch today.
+    fn dispatch_checkout(
+        &self,
+        tx: &Tx<'_>,
+        who: &Patron,
+        rules: &Rules,
+        hold: &Hold,
+        kind: &str,
+        loanable: bool,
+    ) -> Result<std::result::Result<NaiveDate, Refusal>> {
+        let calendar = calendar_in(tx, self.policy, &hold.pickup, self.today)?;
+        let (open_loans, open_loans_of_kind) = tx.open_loan_counts(who.id, kind)?;
+        let facts = CheckoutFacts {
+            rules,
+            copy_loanable: loanable,
+            material_kind: kind,
+            latest_issue: tx.is_latest_issue(hold.title)?,
+            copy_status: CopyStatus::OnShelf,
+            held_for_another: false,
+            patron_blocked: who.blocked,
+            overdue_loans: tx.count_overdue_of(who.id, self.today)?,
+            open_loans,
+            open_loans_of_kind,
+            suspended_until: who.suspended_until,
+            at: DueContext {
+                today: self.today,
+                branch: &hold.pickup,
+                card_expires_on: who.expires_on,
+                calendar: &calendar,
+            },
+        };
+        Ok(checkout_decision(self.policy, &facts))
     }
 
     /// The rules in force for `hold`: its patron's category, its kind, its pickup branch.
     pub fn hold_rules(&self, tx: &Tx<'_>, hold: &Hold) -> Result<Rules> {
-        let who = tx.patron(hold.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, hold.patron.get()))?;
+        let who = patron_of(tx, hold)?;
         Ok(self.matrix.resolve(&Scope::new(&who.category, &hold.material_kind, &hold.pickup)))
     }
+}
+
+fn patron_of(tx: &Tx<'_>, hold: &Hold) -> Result<Patron> {
+    tx.patron(hold.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, hold.patron.get()))
+}
+
+/// The first waiting hold on `copy`'s title, in queue order, that the copy may fill
+/// ([`Ctx::may_fill`]); a hold it may not fill keeps its place for another copy.
+fn first_fillable_hold(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy) -> Result<Option<Hold>> {
+    let Some(first) = tx.first_waiting_hold(copy.title)? else { return Ok(None) };
+    if ctx.may_fill(tx, &first, &copy.material_kind, copy.loanable)? {
+        return Ok(Some(first));
+    }
+    for hold in tx.waiting_holds(copy.title)?.into_iter().filter(|h| h.id != first.id) {
+        if ctx.may_fill(tx, &hold, &copy.material_kind, copy.loanable)? {
+            return Ok(Some(hold));
+        }
+    }
+    Ok(None)
 }
 
 /// Routes `copy`, physically at `here` with status `from`.
@@ -49,9 +121,7 @@ pub(crate) fn route_copy(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, from: CopyStat
         let arrives_on = hold.arrives_on.unwrap_or(ctx.today);
         return Ok(CopyRoute::InTransitForHold { hold: hold.id, to: hold.pickup, arrives_on });
     }
-    if copy_can_fill_holds(&ctx.kind_rules(&copy.material_kind), copy.loanable, CopyStatus::OnShelf)
-        && let Some(hold) = tx.first_waiting_hold(copy.title)?
-    {
+    if let Some(hold) = first_fillable_hold(tx, ctx, copy)? {
         return assign(tx, ctx, &hold, copy, from, here);
     }
     if copy.branch == here {
@@ -64,15 +134,10 @@ pub(crate) fn route_copy(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, from: CopyStat
 }
 
 fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus, here: &str) -> Result<CopyRoute> {
-    let dispatch = ctx.policy.branch(&hold.pickup).is_some_and(|b| b.loan_starts_at_dispatch);
-    if dispatch {
-        let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
-        let who = tx.patron(hold.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, hold.patron.get()))?;
+    if ctx.dispatches(hold) {
+        let who = patron_of(tx, hold)?;
         let rules = ctx.matrix.resolve(&Scope::new(&who.category, &copy.material_kind, &hold.pickup));
-        let at =
-            DueContext { today: ctx.today, branch: &hold.pickup, card_expires_on: who.expires_on, calendar: &calendar };
-        let due_on = due_date(ctx.policy, ctx.today, rules.values.loan_days.unwrap_or(0), &at)
-            .ok_or_else(|| no_open_day(&hold.pickup, ctx.today))?;
+        let due_on = ctx.dispatch_checkout(tx, &who, &rules, hold, &copy.material_kind, copy.loanable)??;
         let loan = start_loan(tx, copy, from, hold.patron, &hold.pickup, LoanStatus::InTransit, ctx.today, due_on)?;
         notify(tx, ctx, hold, NoticeKind::HoldDispatched, |f| f.due_on = Some(loan.due_on))?;
         tx.hand_notices_to_loan(hold.id, loan.id)?;

@@ -10,9 +10,7 @@ use chrono::NaiveDate;
 
 use crate::error::{Entity, Error, Result};
 use crate::holds::{HoldRequest, contact_facts};
-use crate::policy::{
-    AccountFacts, Channel, ContactMethod, DEFAULT_CATEGORY, Policy, Refusal, contact_reasons, pickup_reasons,
-};
+use crate::policy::{AccountFacts, Channel, ContactMethod, Policy, Refusal, contact_reasons, pickup_reasons};
 use crate::store::Tx;
 
 impl Library {
@@ -199,10 +197,9 @@ fn category_problem(
     birth_date: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Option<String> {
-    if !policy.has_category(category) {
+    if !policy.admits_category(category) {
         let known: Vec<&str> = policy.categories.keys().map(String::as_str).collect();
-        let known = if known.is_empty() { DEFAULT_CATEGORY.to_owned() } else { known.join(", ") };
-        return Some(format!("`{category}` is not a category of this library ({known})"));
+        return Some(format!("`{category}` is not a category of this library ({})", known.join(", ")));
     }
     let rules = policy.categories.get(category)?;
     if rules.min_age.is_none() && rules.max_age.is_none() {

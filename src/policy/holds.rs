@@ -105,6 +105,10 @@ pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refus
     if kind.is_none() {
         reasons.push(Reason::NotHoldable);
     }
+    if f.latest_issue && rules.values.latest_issue_loanable == Some(false) {
+        // It could never be lent, so a hold would only wait on the shelf until it expired.
+        reasons.push(Reason::LatestIssueNotLoanable);
+    }
     let first_added = holdable.iter().map(|c| c.available_since).min();
     if let Some(delay) = rules.values.new_title_hold_delay_days.filter(|d| *d > 0)
         && let Some(from) = first_added.and_then(|d| d.checked_add_days(Days::new(u64::from(delay))))

@@ -87,9 +87,16 @@ impl Policy {
     }
 
     /// Whether `code` is one of the policy's patron categories (`general` when it declares
-    /// none).
+    /// none): the categories `[[rules]]` may name.
     pub fn has_category(&self, code: &str) -> bool {
         if self.categories.is_empty() { code == DEFAULT_CATEGORY } else { self.categories.contains_key(code) }
+    }
+
+    /// Whether a patron may be in category `code`: one the policy declares or, in a policy
+    /// that declares none, any code (as before categories were declared; every category then
+    /// gets the library-wide rules).
+    pub fn admits_category(&self, code: &str) -> bool {
+        self.categories.is_empty() || self.categories.contains_key(code)
     }
 
     /// The rules for a material kind.

@@ -265,6 +265,16 @@ impl Tx<'_> {
         optional(self.row(&first_waiting_sql(), [title], hold_from_row))
     }
 
+    /// Every waiting hold on `title`, in queue order.
+    pub(crate) fn waiting_holds(&self, title: TitleId) -> Result<Vec<Hold>, crate::Error> {
+        let sql = format!(
+            "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND {WAITING} ORDER BY h.priority, h.placed_at, h.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([title], hold_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Assigns a waiting hold a copy in transit to the pickup branch; false if it is no longer
     /// waiting. The unique index refuses a copy already assigned elsewhere.
     pub(crate) fn assign_in_transit(
