@@ -382,26 +382,37 @@ impl DeliveryCase {
     /// Whether the van calls at the target branch on `d`: its own days, else the library's,
     /// any day when neither names one.
     fn delivers_on(&self, d: NaiveDate) -> bool {
-        let days = self.branch_days[self.to].as_ref().unwrap_or(&self.library_days);
+        self.calls_at(self.to, d)
+    }
+
+    /// Whether the van calls at branch `i` on `d`.
+    fn calls_at(&self, i: usize, d: NaiveDate) -> bool {
+        let days = self.branch_days[i].as_ref().unwrap_or(&self.library_days);
         days.is_empty() || days.contains(&Weekday::from(d.weekday()))
+    }
+
+    /// The branch the copy leaves from: the next one after the target.
+    fn from(&self) -> usize {
+        (self.to + 1) % self.branch_days.len()
     }
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
-    /// R-H6: a copy dispatched today arrives on the first day, at least the branch's transit
-    /// days later, on which the van calls there and the branch is open; none when no such day
-    /// comes within the horizon.
+    /// R-H6: a copy sent today leaves on the first day the van calls at its branch, and arrives
+    /// on the first day, at least the target's transit days later, on which the van calls there
+    /// and the target is open; none when no such day comes within the horizon.
     #[test]
     fn a_delivery_arrives_on_the_first_open_delivery_day_after_the_transit_r_h6(c in delivery_case()) {
         let p = c.policy();
         let branch = &p.branches[c.to];
         prop_assert!(p.validate().is_ok(), "{}", p.validate().unwrap_err());
         let cal = c.calendar.build(c.today);
-        let earliest = c.today + Days::new(u64::from(branch.transit_days));
+        let leaves = (0..7).map(|i| c.today + Days::new(i)).find(|d| c.calls_at(c.from(), *d)).unwrap();
+        let earliest = leaves + Days::new(u64::from(branch.transit_days));
         let fits = |d: NaiveDate| c.delivers_on(d) && cal.is_open(d);
-        match arrival_day(&p, &branch.code, c.today, &cal) {
+        match arrival_day(&p, &p.branches[c.from()].code, &branch.code, c.today, &cal) {
             Some(arrives) => {
                 prop_assert!(arrives >= earliest, "{} before the transit ends on {}", arrives, earliest);
                 prop_assert!(c.delivers_on(arrives), "{} ({}) is not a delivery day", arrives, arrives.weekday());

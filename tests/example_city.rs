@@ -285,6 +285,16 @@ fn each_branch_has_its_own_delivery_days_and_transit_time_r_h6() {
     // first is Thursday 4/29 — 昭和の日 and the last Thursday of April, when east is closed —
     // so Saturday 5/1.
     assert_eq!(arrives_on(&route_on_return("east", "2027-04-26").1), day("2027-05-01"));
+    // And the van must first call where the copy is: returned at north on Saturday 4/10, it
+    // leaves on Wednesday 4/14 and reaches central on Thursday 4/15.
+    let mut w = city(START);
+    let (borrower, waiting) = (w.patron(), w.patron());
+    let t = w.title("北の本");
+    let barcode = w.copy_of(t, "north", "book");
+    w.lib.checkout(&barcode, borrower, "north").unwrap();
+    w.lib.place_hold(waiting, t, &HoldRequest::web("central", ContactMethod::None)).unwrap();
+    w.go_to("2027-04-10");
+    assert_eq!(arrives_on(&w.lib.check_in(&barcode, "north").unwrap().route), day("2027-04-15"));
 }
 
 #[test]

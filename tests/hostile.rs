@@ -160,7 +160,7 @@ fn hostile_policy_in_code_item_10() {
             for moves in [DueMove::Next, DueMove::Previous] {
                 p.loans.closed_due_moves = moves;
                 for cal in [&open, &closed_mondays] {
-                    let _ = arrival_day(&p, "main", today, cal);
+                    let _ = arrival_day(&p, "main", "main", today, cal);
                     for card_expires_on in [NaiveDate::MIN, today, NaiveDate::MAX] {
                         let at = DueContext { today, branch: "main", card_expires_on, calendar: cal };
                         let _ = due_date(&p, today, u32::MAX, &at);

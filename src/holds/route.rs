@@ -148,7 +148,7 @@ fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus
         return shelve_for(tx, ctx, hold, copy, from);
     }
     let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
-    let arrives_on = arrival_day(ctx.policy, &hold.pickup, ctx.today, &calendar)
+    let arrives_on = arrival_day(ctx.policy, here, &hold.pickup, ctx.today, &calendar)
         .ok_or_else(|| no_open_day(&hold.pickup, ctx.today))?;
     let arrives_on = check_date("arrives_on", arrives_on)?;
     if !tx.assign_in_transit(hold.id, copy.id, arrives_on)? {

@@ -223,18 +223,30 @@ pub fn contact_reasons(policy: &Policy, channel: Channel, method: &ContactMethod
     reasons
 }
 
-/// The day a copy dispatched today arrives at branch `to` (R-H6): the first day at least the
-/// branch's `transit_days` after today that is one of its delivery days (its own
-/// `delivery_weekdays`, else `[delivery] weekdays`; any day when neither names one) and open
-/// in `calendar`, the branch's. `None` when there is none within the calendar's horizon.
-pub fn arrival_day(policy: &Policy, to: &str, today: NaiveDate, calendar: &OpeningCalendar) -> Option<NaiveDate> {
-    let branch = policy.branch(to);
-    let days = branch.and_then(|b| b.delivery_weekdays.as_ref()).unwrap_or(&policy.delivery.weekdays);
-    let transit = branch.map_or(1, |b| b.transit_days);
-    let earliest = today.checked_add_days(Days::new(u64::from(transit)))?;
-    (0..=SEARCH_HORIZON_DAYS)
-        .filter_map(|i| earliest.checked_add_days(Days::new(i)))
-        .find(|d| (days.is_empty() || days.contains(&d.weekday().into())) && calendar.is_open(*d))
+/// The day a copy sent today from branch `from` arrives at branch `to` (R-H6): it leaves on
+/// the first day, today or later, the van calls at `from`; it arrives on the first day at least
+/// `to`'s `transit_days` after that which is one of `to`'s delivery days and open in `calendar`,
+/// `to`'s. A branch's delivery days are its own `delivery_weekdays`, else `[delivery]
+/// weekdays`, any day when neither names one. `None` when there is none within the horizon.
+pub fn arrival_day(
+    policy: &Policy,
+    from: &str,
+    to: &str,
+    today: NaiveDate,
+    calendar: &OpeningCalendar,
+) -> Option<NaiveDate> {
+    let van_days = |code: &str| {
+        let own = policy.branch(code).and_then(|b| b.delivery_weekdays.as_ref());
+        let days = own.unwrap_or(&policy.delivery.weekdays);
+        move |d: &NaiveDate| days.is_empty() || days.contains(&d.weekday().into())
+    };
+    let days_from =
+        |start: NaiveDate| (0..=SEARCH_HORIZON_DAYS).filter_map(move |i| start.checked_add_days(Days::new(i)));
+    let leaves = days_from(today).take(7).find(van_days(from))?;
+    let transit = policy.branch(to).map_or(1, |b| b.transit_days);
+    let earliest = leaves.checked_add_days(Days::new(u64::from(transit)))?;
+    let calls = van_days(to);
+    days_from(earliest).find(|d| calls(d) && calendar.is_open(*d))
 }
 
 /// The last day a hold that became ready on `ready_on` waits on the hold shelf (取置期限, R-H9):

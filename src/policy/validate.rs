@@ -542,7 +542,8 @@ fn rules(c: &mut Checker, p: &Policy) {
                     c.fail(
                         &at,
                         format!(
-                            "never applies: every material kind sets its own {name}, which is more specific; add `kind`"
+                            "never applies: every material kind sets its own {name}, which is more specific; \
+                             add `kind`, or move the kinds' value to the library-wide section"
                         ),
                     );
                 }
@@ -656,8 +657,9 @@ fn flags_and_channels(c: &mut Checker, p: &Policy) {
     }
 }
 
-/// Every loanable kind has a loan period for every category, whatever the branch: from its own
-/// section, a rule or `loans.loan_days`.
+/// For every category and kind, whatever the branch: where the resolved rules lend, a loan
+/// period of at least a day (from the kind's section, a rule or `loans.loan_days`), and where
+/// they renew, a renewal period of at least a day.
 fn loan_periods(c: &mut Checker, p: &Policy) {
     let matrix = super::rules::RuleMatrix::new(p);
     let categories: Vec<&str> = if p.categories.is_empty() {
@@ -665,23 +667,32 @@ fn loan_periods(c: &mut Checker, p: &Policy) {
     } else {
         p.categories.keys().map(String::as_str).collect()
     };
-    for kind in p.materials.iter().filter(|(_, m)| m.loanable).map(|(k, _)| k) {
-        let missing: Vec<&str> = categories
-            .iter()
-            .copied()
-            .filter(|category| {
-                let scope = super::rules::Scope {
-                    category: Some((*category).to_owned()),
-                    kind: Some(kind.clone()),
-                    branch: None,
-                };
-                matrix.resolve(&scope).values.loan_days.is_none()
-            })
-            .collect();
-        if !missing.is_empty() {
+    for kind in p.materials.keys() {
+        let (mut no_loan, mut no_renewal) = (Vec::new(), Vec::new());
+        for category in &categories {
+            let scope =
+                super::rules::Scope { category: Some((*category).to_owned()), kind: Some(kind.clone()), branch: None };
+            let v = matrix.resolve(&scope).values;
+            if v.loanable == Some(true) && v.loan_days.unwrap_or(0) == 0 {
+                no_loan.push(*category);
+            }
+            if v.loanable == Some(true) && v.renewals.unwrap_or(0) > 0 && v.renewal_days.unwrap_or(0) == 0 {
+                no_renewal.push(*category);
+            }
+        }
+        if !no_loan.is_empty() {
             c.fail(
                 format!("materials.{kind}.loan_days"),
-                format!("no loan period for {}: give one here, in a rule or in loans.loan_days", missing.join(", ")),
+                format!("no loan period for {}: give one here, in a rule or in loans.loan_days", no_loan.join(", ")),
+            );
+        }
+        if !no_renewal.is_empty() {
+            c.fail(
+                "loans.renewal.days",
+                format!(
+                    "`{kind}` is renewed for {} but no renewal period is given (renewal_days)",
+                    no_renewal.join(", ")
+                ),
             );
         }
     }
