@@ -64,18 +64,27 @@ impl Library {
     }
 
     /// Patrons holding more than the policy allows (R-H3): placing never lets this happen, so
-    /// any hit means a bug or a policy lowered under existing holds. A limit is the largest the
-    /// patron's category gets at any branch (limits resolved per pickup branch may differ).
+    /// any hit means a bug, a policy lowered under existing holds, or a patron moved to a
+    /// category with lower limits. A limit is the largest the patron's category gets at any
+    /// pickup location (limits resolved per pickup branch may differ).
     fn hold_limit_violations(&self, counts: &[(i64, String, String, u32)]) -> Vec<Violation> {
-        let loosest = |category: &str, kind: &str, pick: fn(&Rules) -> Option<u32>| {
-            let per_branch = self.policy.branches.iter().map(|b| pick(&self.rules(category, kind, &b.code)));
-            per_branch.collect::<Option<Vec<u32>>>().and_then(|limits| limits.into_iter().max())
+        // Per (category, kind): the largest limit at any pickup location, `None` for none.
+        let mut memo: BTreeMap<(String, String), (Option<u32>, Option<u32>)> = BTreeMap::new();
+        let mut loosest = |category: &str, kind: &str| {
+            *memo.entry((category.to_owned(), kind.to_owned())).or_insert_with(|| {
+                let pickups = self.policy.branches.iter().filter(|b| b.pickup);
+                let rules: Vec<Rules> = pickups.map(|b| self.rules(category, kind, &b.code)).collect();
+                let max = |pick: fn(&Rules) -> Option<u32>| {
+                    rules.iter().map(pick).collect::<Option<Vec<u32>>>().and_then(|l| l.into_iter().max())
+                };
+                (max(|r| r.values.hold_limit), max(|r| r.totals.hold_limit))
+            })
         };
         let mut totals: BTreeMap<(i64, &str), u32> = BTreeMap::new();
         let mut out = Vec::new();
         for (patron, category, kind, n) in counts {
             *totals.entry((*patron, category.as_str())).or_default() += n;
-            if let Some(limit) = loosest(category, kind, |r| r.values.hold_limit)
+            if let Some(limit) = loosest(category, kind).0
                 && *n > limit
             {
                 out.push(limit_violation(*patron, &format!("{n} `{kind}` holds, limit {limit}")));
@@ -83,7 +92,7 @@ impl Library {
         }
         for ((patron, category), n) in totals {
             let kind = self.policy.materials.keys().next().map_or("", String::as_str);
-            if let Some(limit) = loosest(category, kind, |r| r.totals.hold_limit)
+            if let Some(limit) = loosest(category, kind).1
                 && n > limit
             {
                 out.push(limit_violation(patron, &format!("{n} holds, limit {limit}")));

@@ -20,6 +20,8 @@ pub struct Scrub {
     pub codes: usize,
     /// Failed-login records older than the lockout window.
     pub login_failures: usize,
+    /// Suspensions after a late return that have ended (their end date is forgotten).
+    pub suspensions: usize,
     /// The WAL was checkpointed and truncated to zero bytes. `false` when another handle was
     /// reading or writing at that moment: run the scrub again later.
     pub wal_truncated: bool,
@@ -41,7 +43,7 @@ impl Library {
     /// # Ok::<(), bunko::Error>(())
     /// ```
     pub fn scrub(&mut self) -> Result<Scrub> {
-        let (now, policy) = (self.now(), &self.policy);
+        let (now, today, policy) = (self.now(), self.today(), &self.policy);
         let lifetime = Duration::hours(i64::from(policy.accounts.session_max_hours));
         let window = lockout_window(policy);
         let mut scrub = self.store.write(|tx| {
@@ -49,6 +51,7 @@ impl Library {
                 sessions: tx.delete_expired_sessions(now, now - lifetime)?,
                 codes: tx.delete_spent_tokens(now, now - CODE_THROTTLE_WINDOW)?,
                 login_failures: tx.delete_old_login_failures(now - window)?,
+                suspensions: tx.clear_ended_suspensions(today)?,
                 wal_truncated: false,
             })
         })?;

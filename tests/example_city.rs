@@ -174,6 +174,16 @@ fn a_late_return_suspends_borrowing_for_as_many_days() {
     let refused = refusal(lend(&mut w, adult, "book", "central").unwrap_err());
     assert_eq!(refused, [Reason::Suspended { until: day("2027-04-25") }]);
     w.go_to("2027-04-26");
+    let (first, _) = lend(&mut w, adult, "book", "central").unwrap();
+    // Once it has ended, the daily scrub forgets the date; staff may also lift one early.
+    assert_eq!(w.lib.scrub().unwrap().suspensions, 1);
+    assert_eq!(w.lib.patron(adult).unwrap().suspended_until, None);
+    let (again, _) = lend(&mut w, adult, "book", "central").unwrap();
+    w.go_to("2027-05-20");
+    w.lib.check_in(&again, "central").unwrap();
+    w.lib.check_in(&first, "central").unwrap();
+    assert!(w.lib.patron(adult).unwrap().suspended_until.is_some());
+    w.lib.lift_suspension(adult).unwrap();
     assert!(lend(&mut w, adult, "book", "central").is_ok());
     // An on-time return suspends nothing.
     let other = patron_of(&mut w, "general", None).unwrap();

@@ -409,8 +409,8 @@ fn base_policy(raw: &Raw) -> Policy {
         let m = p.materials.get_mut(*kind).unwrap();
         m.loanable = k.loanable;
         m.holdable = k.holdable;
-        // A loanable kind needs a loan period here or library-wide.
-        let needed = k.loanable && p.loans.loan_days.is_none();
+        // A kind a rule may make loanable needs a loan period here or library-wide.
+        let needed = p.loans.loan_days.is_none();
         m.loan_days = k.loan_days.or(needed.then_some(14));
         if let Some(limit) = k.checkout_limit.filter(|_| k.loanable) {
             p.loans.checkout_limits.per_kind.insert((*kind).to_owned(), limit);

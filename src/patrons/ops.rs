@@ -56,6 +56,13 @@ impl Library {
         })
     }
 
+    /// Ends a patron's suspension after a late return at once (a staff decision, e.g. a return
+    /// that was late through no fault of the patron's).
+    pub fn lift_suspension(&mut self, patron: PatronId) -> Result<()> {
+        let found = self.store.write(|tx| tx.lift_suspension(patron))?;
+        if found { Ok(()) } else { Err(Error::not_found(Entity::Patron, patron.get())) }
+    }
+
     /// The last valid day of a card of `category` issued today: its `card_valid_years` later,
     /// less a day. `None` when the category gives no period (staff choose the date) or is not
     /// the policy's.

@@ -29,8 +29,17 @@ pub(super) fn problems(p: &Policy) -> Vec<PolicyProblem> {
     arrival_kinds(&mut c, p);
     categories(&mut c, p);
     rules(&mut c, p);
-    loan_periods(&mut c, p);
-    c.problems
+    if c.problems.is_empty() {
+        // Resolves every category × kind: only worth it, and only bounded, once the rest holds.
+        loan_periods(&mut c, p);
+    }
+    let mut problems = c.problems;
+    if problems.len() > PROBLEMS_MAX {
+        let more = problems.len() - PROBLEMS_MAX;
+        problems.truncate(PROBLEMS_MAX);
+        problems.push(PolicyProblem::new("", format!("{more} more problems not shown")));
+    }
+    problems
 }
 
 /// Longest code (library, branch, pickup point, material kind), in characters.
@@ -45,6 +54,8 @@ const PASSWORD_MAX_CHARS: u32 = super::passwords::MAX_PASSWORD_CHARS;
 const SUSPENSION_MAX_DAYS: u32 = 30;
 /// Most patron categories.
 const CATEGORIES_MAX: usize = 50;
+/// Most problems reported; a file with more is reported up to this many.
+const PROBLEMS_MAX: usize = 1000;
 /// Most `[[rules]]` entries.
 const RULES_MAX: usize = 5000;
 /// Longest rule note, in characters.
@@ -476,7 +487,9 @@ fn alerts(c: &mut Checker, a: &AlertRules) {
 /// A list of branch codes at `key`: each a branch of the policy (a pickup location when
 /// `pickup`), none twice, at most 500.
 fn branch_list(c: &mut Checker, p: &Policy, key: &str, codes: &[String], pickup: bool) {
-    c.at_most_items(key, codes.len(), 500);
+    if codes.len() > 500 {
+        return c.at_most_items(key, codes.len(), 500);
+    }
     c.no_duplicates(key, codes.iter());
     for code in codes {
         match p.branch(code) {
@@ -510,7 +523,9 @@ fn categories(c: &mut Checker, p: &Policy) {
 /// bounded like its library-wide twin, and no value that could never apply.
 fn rules(c: &mut Checker, p: &Policy) {
     use super::rules::{COUNT_PARAMS, RULE_PARAMS};
-    c.at_most_items("rules", p.rules.len(), RULES_MAX);
+    if p.rules.len() > RULES_MAX {
+        return c.at_most_items("rules", p.rules.len(), RULES_MAX);
+    }
     let mut scopes = std::collections::HashMap::new();
     for (i, r) in p.rules.iter().enumerate() {
         let key = format!("rules[{i}]");

@@ -154,6 +154,16 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Forgets suspensions that ended before `today`; returns how many.
+    pub(crate) fn clear_ended_suspensions(&self, today: NaiveDate) -> Result<usize> {
+        Ok(self.exec("UPDATE patrons SET suspended_until = NULL WHERE suspended_until < ?1", [today])?)
+    }
+
+    /// Ends the patron's suspension now; returns whether the patron exists.
+    pub(crate) fn lift_suspension(&self, patron: PatronId) -> Result<bool> {
+        Ok(self.exec("UPDATE patrons SET suspended_until = NULL WHERE id = ?1", [patron])? > 0)
+    }
+
     /// Sets or clears the staff block on a patron; returns whether the patron exists.
     pub(crate) fn set_patron_blocked(&self, id: PatronId, blocked: bool) -> Result<bool> {
         Ok(self.exec("UPDATE patrons SET is_blocked = ?2 WHERE id = ?1", params![id, blocked])? > 0)
