@@ -204,7 +204,11 @@ impl Library {
                 reasons.push(Reason::HoldNotChangeable);
             }
             reasons.extend(pickup_reasons(policy, &pickup, point.as_deref()));
+            // The rules of the new pickup branch: it may not take this kind, or this patron there.
             let rules = matrix.resolve(&Scope::new(&who.category, &h.material_kind, &pickup));
+            if !rules.holdable() {
+                reasons.push(Reason::NotHoldable);
+            }
             reasons.extend(scoped_pickup_reasons(policy, &rules, &pickup));
             reasons.extend(contact_reasons(policy, h.channel, &contact, &contact_facts(tx, &who)?));
             Refusal::check(reasons, ())?;
