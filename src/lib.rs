@@ -39,6 +39,7 @@ pub mod circulation;
 pub mod clock;
 pub mod error;
 pub mod holds;
+mod id;
 pub mod integrity;
 mod library;
 pub mod notify;
@@ -50,6 +51,7 @@ pub mod upkeep;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Entity, Error, PolicyError, PolicyProblem, Result};
+pub use id::ParseIdError;
 pub use library::Library;
 pub use policy::Policy;
 pub use store::{BackupReport, StoreOptions, Synchronous, supported_schema_version};

@@ -150,7 +150,7 @@ fn fukushima_csv_export_quotes_commas_quotes_and_newlines_and_round_trips_r_b3()
             author: "Doe, \"Jr.\"".into(),
             publisher: "岩波書店".into(),
             published_on: Some(day("2025-12-01")),
-            isbn: "978-4-00-310761-6".into(),
+            isbn: "978-4-00-310761-4".into(),
             ..NewTitle::new("Comma, \"Quote\" 吾輩は猫である")
         })
         .unwrap();
@@ -170,7 +170,7 @@ fn fukushima_csv_export_quotes_commas_quotes_and_newlines_and_round_trips_r_b3()
             "Doe, \"Jr.\"",
             "岩波書店",
             "2025-12-01",
-            "9784003107616",
+            "9784003107614",
             "一行目\n二行目",
             "2026-06-01"
         ]

@@ -17,9 +17,10 @@ use chrono::NaiveDate;
 use crate::catalog::TitleId;
 use crate::patrons::PatronId;
 
-/// Identifies a saved search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SearchId(pub(crate) i64);
+crate::id::define_id! {
+    /// Identifies a saved search.
+    SearchId, "saved search id"
+}
 
 /// A saved search condition (R-N1): named, terms ANDed, optional filters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -6,10 +6,12 @@
 
 mod calendar;
 mod holidays;
+mod isbn;
 mod ops;
 
 pub use calendar::{CalendarException, OpeningCalendar, SEARCH_HORIZON_DAYS};
 pub use holidays::{HOLIDAY_YEARS, is_japanese_holiday, japanese_holidays};
+pub use isbn::{IsbnError, normalize_isbn};
 pub(crate) use ops::{calendar_in, no_open_day};
 
 use std::ops::RangeInclusive;
@@ -18,26 +20,14 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::error::{Error, Result};
 
-/// Identifies a title (bibliographic record).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TitleId(pub(crate) i64);
-
-/// Identifies a copy (physical item).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CopyId(pub(crate) i64);
-
-impl TitleId {
-    /// The stored integer id.
-    pub fn get(self) -> i64 {
-        self.0
-    }
+crate::id::define_id! {
+    /// Identifies a title (bibliographic record).
+    TitleId, "title id"
 }
 
-impl CopyId {
-    /// The stored integer id.
-    pub fn get(self) -> i64 {
-        self.0
-    }
+crate::id::define_id! {
+    /// Identifies a copy (physical item).
+    CopyId, "copy id"
 }
 
 /// Longest title, author or publisher text accepted, in characters.
@@ -64,7 +54,8 @@ pub struct NewTitle {
     pub published_on: Option<NaiveDate>,
     /// A serial (magazine, 逐次刊行物).
     pub serial: bool,
-    /// ISBN, digits (and a final X) with or without hyphens; stored without hyphens.
+    /// ISBN-10 or ISBN-13, with or without hyphens and spaces, or empty; checked by its check
+    /// digit and stored as ISBN-13 (an ISBN-10 gains the 978 prefix).
     pub isbn: String,
     /// For one issue of a serial: which run it belongs to and its date, so "the latest issue"
     /// (雑誌の最新号, chikushino R-H2) is a fact of the catalogue, not a flag.
@@ -87,7 +78,7 @@ impl NewTitle {
         Self { title: title.into(), ..Self::default() }
     }
 
-    /// Checks the fields and returns the record in stored form (trimmed, ISBN without hyphens).
+    /// Checks the fields and returns the record in stored form (trimmed, ISBN as ISBN-13).
     pub(crate) fn validated(mut self) -> Result<Self> {
         self.title = clean_text("title", &self.title, true)?;
         self.author = clean_text("author", &self.author, false)?;
@@ -126,7 +117,7 @@ pub struct Title {
     pub published_on: Option<NaiveDate>,
     /// A serial.
     pub serial: bool,
-    /// ISBN without hyphens, or empty.
+    /// ISBN-13, 13 digits without hyphens, or empty.
     pub isbn: String,
     /// The serial issue it is, if any.
     pub issue: Option<Issue>,
@@ -265,23 +256,12 @@ pub(crate) fn check_date(field: &'static str, day: NaiveDate) -> Result<NaiveDat
     }
 }
 
+/// The stored form of an optional ISBN: empty stays empty, anything else must be a valid
+/// ISBN-10 or ISBN-13 and is stored as ISBN-13 ([`normalize_isbn`]).
 fn clean_isbn(isbn: &str) -> Result<String> {
-    let digits: String = isbn.trim().chars().filter(|c| *c != '-').collect();
-    let n = digits.len();
-    let shape_ok = digits.is_empty()
-        || ((n == 10 || n == 13)
-            && digits
-                .char_indices()
-                .all(|(i, c)| c.is_ascii_digit() || (i == n - 1 && n == 10 && c.eq_ignore_ascii_case(&'x'))));
-    if shape_ok {
-        Ok(digits.to_ascii_uppercase())
-    } else {
-        Err(Error::InvalidInput { field: "isbn", reason: format!("`{isbn}` is not a 10- or 13-digit ISBN") })
+    let isbn = isbn.trim();
+    if isbn.is_empty() {
+        return Ok(String::new());
     }
-}
-
-impl From<i64> for TitleId {
-    fn from(id: i64) -> Self {
-        TitleId(id)
-    }
+    normalize_isbn(isbn).map_err(|e| Error::InvalidInput { field: "isbn", reason: format!("`{isbn}`: {e}") })
 }

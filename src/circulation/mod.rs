@@ -13,15 +13,9 @@ use crate::catalog::{CopyId, TitleId};
 use crate::patrons::PatronId;
 use crate::policy::Refusal;
 
-/// Identifies a loan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct LoanId(pub(crate) i64);
-
-impl LoanId {
-    /// The stored integer id.
-    pub fn get(self) -> i64 {
-        self.0
-    }
+crate::id::define_id! {
+    /// Identifies a loan.
+    LoanId, "loan id"
 }
 
 /// Where a loan is in its life.

@@ -14,15 +14,9 @@ use crate::catalog::{CopyId, TitleId};
 use crate::patrons::PatronId;
 use crate::policy::{Channel, ContactMethod, HoldStage};
 
-/// Identifies a hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct HoldId(pub(crate) i64);
-
-impl HoldId {
-    /// The stored integer id.
-    pub fn get(self) -> i64 {
-        self.0
-    }
+crate::id::define_id! {
+    /// Identifies a hold.
+    HoldId, "hold id"
 }
 
 /// A hold's stored status.

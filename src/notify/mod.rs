@@ -13,15 +13,9 @@ use crate::holds::HoldId;
 use crate::patrons::PatronId;
 use crate::policy::ContactMethod;
 
-/// Identifies a notice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct NoticeId(pub(crate) i64);
-
-impl NoticeId {
-    /// The stored integer id.
-    pub fn get(self) -> i64 {
-        self.0
-    }
+crate::id::define_id! {
+    /// Identifies a notice.
+    NoticeId, "notice id"
 }
 
 /// What a notice announces.

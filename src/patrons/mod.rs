@@ -25,15 +25,9 @@ use crate::catalog::{check_date, clean_text};
 use crate::error::{Error, Result};
 use crate::policy::{CardRules, ContactMethod};
 
-/// Identifies a patron.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PatronId(pub(crate) i64);
-
-impl PatronId {
-    /// The stored integer id.
-    pub fn get(self) -> i64 {
-        self.0
-    }
+crate::id::define_id! {
+    /// Identifies a patron.
+    PatronId, "patron id"
 }
 
 /// A card number (利用者番号) valid under a library's [`CardRules`] (R-A1).
@@ -270,11 +264,5 @@ impl Patron {
     /// The number to call: the chosen one, else the first registered (R-C4).
     pub fn contact_phone(&self) -> Option<&str> {
         self.phones.iter().find(|p| p.chosen).or(self.phones.first()).map(|p| p.number.as_str())
-    }
-}
-
-impl From<i64> for PatronId {
-    fn from(id: i64) -> Self {
-        PatronId(id)
     }
 }

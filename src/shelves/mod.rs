@@ -15,20 +15,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::catalog::TitleId;
 
-/// Identifies a booklist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct BooklistId(pub(crate) i64);
-
-impl BooklistId {
-    /// The stored integer id.
-    pub fn get(self) -> i64 {
-        self.0
-    }
+crate::id::define_id! {
+    /// Identifies a booklist.
+    BooklistId, "booklist id"
 }
 
-/// Identifies a reading goal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct GoalId(pub(crate) i64);
+crate::id::define_id! {
+    /// Identifies a reading goal.
+    GoalId, "goal id"
+}
 
 /// A booklist with its number of entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
