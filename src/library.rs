@@ -236,9 +236,21 @@ impl Gate<'_> {
         tx: &crate::store::Tx<'_>,
         patron: crate::patrons::PatronId,
     ) -> Result<crate::patrons::Patron> {
+        let (who, reasons) = self.refusals(tx, patron)?;
+        Ok(crate::policy::Refusal::check(reasons, who)?)
+    }
+
+    /// The patron and every reason they may not use this service today (empty if they may),
+    /// for a call that reports them with reasons of its own (`change_hold`) or shows them
+    /// (`patron_holds`).
+    pub(crate) fn refusals(
+        self,
+        tx: &crate::store::Tx<'_>,
+        patron: crate::patrons::PatronId,
+    ) -> Result<(crate::patrons::Patron, Vec<crate::policy::Reason>)> {
         let who = crate::patrons::patron_in(tx, patron)?;
         let facts = crate::patrons::account_facts(tx, &who, self.today)?;
         let reasons = crate::policy::service_refusals(self.policy, &facts, self.service);
-        Ok(crate::policy::Refusal::check(reasons, who)?)
+        Ok((who, reasons))
     }
 }
