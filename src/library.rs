@@ -16,8 +16,57 @@ use crate::store::{BackupReport, Store, StoreOptions};
 /// Every public write runs in one transaction (`BEGIN IMMEDIATE`): it either happens whole or
 /// leaves the database exactly as it was. The exceptions are said where they are: calls that
 /// check a secret commit the attempt before argon2 runs (ARCHITECTURE.md), and the daily sweeps
-/// take one transaction per item. A `Library` owns one SQLite connection and is `Send`;
-/// several handles (threads or processes) may open the same file.
+/// take one transaction per item.
+///
+/// # Threads and processes
+///
+/// A `Library` owns one SQLite connection: it is `Send` but not `Sync`. Give each worker
+/// thread its own handle, opened at start-up (a `thread_local!`, or a small pool of handles
+/// checked out per request); it may move between threads, but one handle behind a `Mutex`
+/// makes every request wait for every other, reads included. In async code, call it from a
+/// blocking task. Several handles, in one process or several, may open the same file, all
+/// under the same policy: reads run side by side (WAL) and SQLite takes writers one at a time.
+/// Correctness across handles is kept in SQL (unique indexes, conditional updates), so no
+/// copy is lent or assigned twice whatever the interleaving.
+///
+/// A write that finds another handle writing waits up to the busy timeout
+/// ([`StoreOptions::busy_timeout`](crate::StoreOptions), 5 s by default), then fails with
+/// [`Error::Busy`], having changed nothing. Whether to retry is the host's call: the same call
+/// may simply be made again. A recipe, with backoff and jitter so that handles do not retry in
+/// step (`tests/threads.rs` runs 8 threads × 500 requests so, losing nothing):
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use bunko::{Error, Result};
+///
+/// /// Runs `op` again while the database is busy: up to 4 more tries, waiting 50 ms, 100 ms,
+/// /// 200 ms, 400 ms, each plus up to as much again at random. Then `Busy` goes to the caller
+/// /// (for a web service: 503 with `Retry-After`).
+/// fn with_retry<T>(mut op: impl FnMut() -> Result<T>) -> Result<T> {
+///     let mut wait = Duration::from_millis(50);
+///     for _ in 0..4 {
+///         match op() {
+///             Err(Error::Busy) => {
+///                 let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
+///                 std::thread::sleep(wait + wait.mul_f64(f64::from(nanos % 1000) / 1000.0));
+///                 wait *= 2;
+///             }
+///             other => return other,
+///         }
+///     }
+///     op()
+/// }
+///
+/// # use bunko::{FixedClock, Library, Policy};
+/// # let clock = FixedClock::new(chrono::DateTime::UNIX_EPOCH + chrono::Days::new(20_000));
+/// # let mut lib = Library::open_in_memory(Policy::preset("chiba")?, clock)?;
+/// let title = with_retry(|| lib.add_title(bunko::catalog::NewTitle::new("銀河鉄道の夜")))?;
+/// # let _ = title;
+/// # Ok::<(), bunko::Error>(())
+/// ```
+///
+/// With the default timeout, `Busy` means another handle held the lock for seconds: retry a
+/// few times at most. A host that keeps a shorter timeout, as a latency budget, retries more.
 ///
 /// # Examples
 /// ```
@@ -236,9 +285,21 @@ impl Gate<'_> {
         tx: &crate::store::Tx<'_>,
         patron: crate::patrons::PatronId,
     ) -> Result<crate::patrons::Patron> {
+        let (who, reasons) = self.refusals(tx, patron)?;
+        Ok(crate::policy::Refusal::check(reasons, who)?)
+    }
+
+    /// The patron and every reason they may not use this service today (empty if they may),
+    /// for a call that reports them with reasons of its own (`change_hold`) or shows them
+    /// (`patron_holds`).
+    pub(crate) fn refusals(
+        self,
+        tx: &crate::store::Tx<'_>,
+        patron: crate::patrons::PatronId,
+    ) -> Result<(crate::patrons::Patron, Vec<crate::policy::Reason>)> {
         let who = crate::patrons::patron_in(tx, patron)?;
         let facts = crate::patrons::account_facts(tx, &who, self.today)?;
         let reasons = crate::policy::service_refusals(self.policy, &facts, self.service);
-        Ok(crate::policy::Refusal::check(reasons, who)?)
+        Ok((who, reasons))
     }
 }

@@ -7,8 +7,9 @@ use bunko::circulation::CopyRoute;
 use bunko::holds::{HoldChange, HoldRequest, HoldState};
 use bunko::notify::NoticeKind;
 use bunko::patrons::{HoldDefaults, NewPatron, Phone, PhoneKind};
-use bunko::policy::{ContactMethod, Reason};
+use bunko::policy::{ContactMethod, HoldActions, HoldStage, Reason, Refusal};
 use bunko::{Entity, Error};
+use chrono::Days;
 use common::{World, day};
 
 fn reasons(e: Error) -> Vec<Reason> {
@@ -840,4 +841,213 @@ fn chikushino_holds_items_on_loan_and_the_latest_magazine_issue_r_h2() {
     let q = w.patron();
     assert_eq!(reasons(w.lib.place_hold(q, june, &request).unwrap_err()), [Reason::AvailableOnShelf]);
     assert!(w.lib.place_hold(q, july, &request).is_ok());
+}
+
+/// Where the holds of [`hold_in_stage`] are collected and how the patron hears of them.
+struct Setup<'a> {
+    /// Where the copies are, and the pickup of holds that are not in transit.
+    home: &'a str,
+    /// The pickup of holds in transit.
+    pickup: &'a str,
+    contact: &'a ContactMethod,
+}
+
+/// A hold of `p` on a new title with one copy at `s.home`, brought to `stage` (`None`:
+/// cancelled by staff); a provisional web hold is placed on the web, every other at the counter.
+fn hold_in_stage(
+    w: &mut World,
+    s: &Setup<'_>,
+    p: bunko::patrons::PatronId,
+    stage: Option<HoldStage>,
+    interlibrary: bool,
+) -> bunko::holds::HoldId {
+    let t = w.title("本");
+    let copy = w.copy_of(t, s.home, "book");
+    let pickup = if stage == Some(HoldStage::InTransit) { s.pickup } else { s.home };
+    let mut request = HoldRequest::web(pickup, s.contact.clone());
+    if stage != Some(HoldStage::PendingApproval) {
+        request = request.at_counter();
+    }
+    request.interlibrary = interlibrary;
+    let hold = w.lib.place_hold(p, t, &request).unwrap();
+    match stage {
+        Some(HoldStage::InTransit | HoldStage::Ready | HoldStage::Notified) => {
+            w.lib.confirm_pulled(&copy, s.home).unwrap();
+        }
+        None => w.lib.cancel_hold_as_staff(hold, "テスト").unwrap(),
+        _ => {}
+    }
+    if stage == Some(HoldStage::Notified) {
+        let ready: Vec<_> =
+            w.lib.pending_notices(1000).unwrap().into_iter().filter(|n| n.hold == Some(hold)).map(|n| n.id).collect();
+        assert!(!ready.is_empty(), "a ready notice to deliver");
+        w.lib.mark_delivered(&ready).unwrap();
+    }
+    assert_eq!(w.lib.hold(hold).unwrap().stage(), stage, "set up in the wanted stage");
+    hold
+}
+
+/// An operation's outcome as the view states it: done, or refused with reasons.
+fn outcome(result: Result<(), Error>) -> Result<(), bunko::policy::Refusal> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(Error::Refused(r)) => Err(r),
+        Err(other) => panic!("expected done or refused, got {other}"),
+    }
+}
+
+/// What `patron_holds` said one hold allows, with what it was.
+struct Shown {
+    state: HoldState,
+    interlibrary: bool,
+    card_expired: bool,
+    actions: HoldActions,
+}
+
+/// Under `preset`, for every stage, interlibrary or not, with a valid or an expired card: what
+/// `patron_holds` says the patron may do (R-H8) is what `change_hold` and `cancel_hold` then do,
+/// refused with the same reasons, or done. Returns what the view said, for the preset's own
+/// assertions.
+fn view_actions_match_operations(preset: &str) -> Vec<Shown> {
+    let mut policy = bunko::Policy::preset(preset).unwrap();
+    let home = policy.branches.iter().find(|b| !b.partner).expect("a branch").code.clone();
+    if !policy.branches.iter().any(|b| b.pickup && !b.partner && b.code != home) {
+        // One branch only (chikushino), or partners only beside it (fukushima): a second own
+        // branch, so that a hold can be in transit. The preset's hold rules are unchanged.
+        let mut second = policy.branches.iter().find(|b| b.code == home).unwrap().clone();
+        (second.code, second.name, second.pickup, second.pickup_points) =
+            ("second".into(), "分館".into(), true, vec![]);
+        policy.branches.push(second);
+        if policy.delivery.weekdays.is_empty() {
+            policy.delivery.weekdays = vec![bunko::policy::Weekday::Mon, bunko::policy::Weekday::Thu];
+        }
+    }
+    let mut w = World::with_policy(policy.clone(), "2026-06-01");
+    let other = policy.branches.iter().find(|b| b.pickup && !b.partner && b.code != home).unwrap();
+    let contact = ContactMethod::Mail; // every preset offers it, and its ready notice is in the outbox
+    let s = Setup { home: &home, pickup: &other.code, contact: &contact };
+    let tag = if policy.contact.email_tags.is_empty() { None } else { Some("pc") };
+    // Notified first: delivering its ready notice must not notify the other ready holds.
+    let mut stages = vec![Some(HoldStage::Notified), Some(HoldStage::Waiting), Some(HoldStage::InTransit)];
+    stages.extend([Some(HoldStage::Ready), None]);
+    if policy.holds.web_holds_need_approval && policy.holds.reserve_now {
+        stages.push(Some(HoldStage::PendingApproval));
+    }
+    // A patron per stage and card (two holds each, within every limit): one card valid for
+    // years, one that expires tomorrow.
+    let (mut patrons, mut expiring, mut active) = (Vec::new(), Vec::new(), 0);
+    for card_expires in [false, true] {
+        for &stage in &stages {
+            let card = w.card();
+            let expires = w.today().checked_add_days(Days::new(if card_expires { 1 } else { 1000 })).unwrap();
+            let mut np = NewPatron::new(card, "利用者", expires);
+            np.phones = vec![Phone { chosen: true, ..Phone::new(PhoneKind::Mobile, "090-0000-0000") }];
+            let p = w.lib.register_patron(np).unwrap();
+            w.lib.register_email_at_counter(p, &format!("p{}@example.jp", p.get()), tag).unwrap();
+            for ill in [false, true] {
+                hold_in_stage(&mut w, &s, p, stage, ill);
+                active += usize::from(stage.is_some());
+            }
+            patrons.push(p);
+            if card_expires {
+                expiring.push(p);
+            }
+        }
+    }
+    w.advance_days(2); // the short cards have expired
+    let mut shown = Vec::new();
+    for p in patrons {
+        for view in w.lib.patron_holds(p).unwrap() {
+            let h = &view.hold;
+            let what = format!("{preset}: {:?}, interlibrary {}, patron {}", view.state, h.interlibrary, p.get());
+            let pickup = HoldChange { pickup: Some((h.pickup.clone(), h.pickup_point.clone())), contact: None };
+            let contact = HoldChange { pickup: None, contact: Some(h.contact.clone()) };
+            assert_eq!(outcome(w.lib.change_hold(p, h.id, &pickup)), view.actions.change_pickup, "{what}");
+            assert_eq!(outcome(w.lib.change_hold(p, h.id, &contact)), view.actions.change_contact, "{what}");
+            assert_eq!(outcome(w.lib.cancel_hold(p, h.id)), view.actions.cancel, "{what}");
+            let (state, interlibrary, card_expired) = (view.state, h.interlibrary, expiring.contains(&p));
+            shown.push(Shown { state, interlibrary, card_expired, actions: view.actions });
+        }
+    }
+    assert!(shown.len() >= active, "{preset}: every active hold shown and compared ({} of {active})", shown.len());
+    let expired: Vec<_> = shown.iter().filter(|v| v.card_expired).collect();
+    if policy.accounts.expired_card_refuses.contains(&bunko::policy::Service::Holds) {
+        assert!(
+            expired.iter().all(|v| v
+                .actions
+                .change_pickup
+                .as_ref()
+                .is_err_and(|r| r.has(&Reason::CardExpired { expired_on: day("2026-06-02") }))),
+            "{preset}: an expired card may not change holds"
+        );
+    }
+    shown
+}
+
+fn shown(all: &[Shown], state: HoldState, interlibrary: bool, card_expired: bool) -> &HoldActions {
+    let found = all.iter().find(|v| (v.state, v.interlibrary, v.card_expired) == (state, interlibrary, card_expired));
+    &found.expect("a hold in that state").actions
+}
+
+/// Every action allowed.
+const ALLOWED: HoldActions = HoldActions { cancel: Ok(()), change_pickup: Ok(()), change_contact: Ok(()) };
+
+fn refused(reason: Reason) -> Result<(), Refusal> {
+    Err(Refusal::one(reason))
+}
+
+#[test]
+fn fukushima_view_and_operations_agree_patrons_cancel_until_notified_r_h8() {
+    let all = view_actions_match_operations("fukushima");
+    for state in [HoldState::Waiting, HoldState::InTransit, HoldState::Ready] {
+        assert_eq!(shown(&all, state, false, false).cancel, Ok(()), "{state:?}");
+        assert_eq!(shown(&all, state, false, true).cancel, Ok(()), "an expired card may still give a hold back");
+    }
+    let notified = shown(&all, HoldState::Notified, false, false);
+    assert_eq!(notified.cancel, refused(Reason::HoldNotChangeable));
+    assert_eq!(shown(&all, HoldState::InTransit, false, false).change_pickup, refused(Reason::HoldNotChangeable));
+    let expired_in_transit = shown(&all, HoldState::InTransit, false, true);
+    let both = vec![Reason::CardExpired { expired_on: day("2026-06-02") }, Reason::HoldNotChangeable];
+    assert_eq!(expired_in_transit.change_contact.clone().unwrap_err().reasons, both);
+}
+
+#[test]
+fn chikushino_view_and_operations_agree_no_online_cancel_of_interlibrary_holds_r_h8() {
+    let all = view_actions_match_operations("chikushino");
+    let ill = shown(&all, HoldState::Waiting, true, false);
+    assert_eq!(ill.cancel, refused(Reason::InterlibraryHoldNotCancellable));
+    assert_eq!(ill.change_pickup, Ok(()));
+    let ill_ready = shown(&all, HoldState::Ready, true, false);
+    assert_eq!(
+        ill_ready.cancel.clone().unwrap_err().reasons,
+        [Reason::HoldNotChangeable, Reason::InterlibraryHoldNotCancellable]
+    );
+    assert_eq!(shown(&all, HoldState::Waiting, false, false).cancel, Ok(()));
+}
+
+#[test]
+fn shizuoka_view_and_operations_agree_only_queued_holds_change_r_h8() {
+    let all = view_actions_match_operations("shizuoka");
+    assert_eq!(shown(&all, HoldState::Ready, false, false).cancel, refused(Reason::HoldNotChangeable));
+    assert_eq!(*shown(&all, HoldState::Waiting, true, false), ALLOWED);
+}
+
+#[test]
+fn chiba_view_and_operations_agree_provisional_holds_change_r_h8() {
+    let all = view_actions_match_operations("chiba");
+    let provisional = shown(&all, HoldState::PendingApproval, false, false);
+    assert_eq!(*provisional, ALLOWED);
+    assert_eq!(shown(&all, HoldState::InTransit, false, false).cancel, refused(Reason::HoldNotChangeable));
+}
+
+#[test]
+fn kanagawa_view_and_operations_agree_r_h8() {
+    let all = view_actions_match_operations("kanagawa");
+    assert_eq!(shown(&all, HoldState::Notified, false, false).change_pickup, refused(Reason::HoldNotChangeable));
+}
+
+#[test]
+fn example_city_view_and_operations_agree_r_h8() {
+    let all = view_actions_match_operations("example-city");
+    assert_eq!(shown(&all, HoldState::Waiting, true, false).cancel, refused(Reason::InterlibraryHoldNotCancellable));
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::catalog::{CopyId, TitleId};
 use crate::patrons::PatronId;
-use crate::policy::{Channel, ContactMethod, HoldStage};
+use crate::policy::{Channel, ContactMethod, HoldActions, HoldStage};
 
 crate::id::define_id! {
     /// Identifies a hold.
@@ -146,6 +146,9 @@ pub struct HoldView {
     pub state: HoldState,
     /// Place in the queue ("you are 3rd"), while queued.
     pub queue_position: Option<u32>,
+    /// What the patron may do with it now, or why not (R-H8): the decision `cancel_hold` and
+    /// `change_hold` make.
+    pub actions: HoldActions,
 }
 
 /// A title in a patron's cart.

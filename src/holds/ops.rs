@@ -15,8 +15,8 @@ use crate::notify::{Notice, NoticeId, NoticeKind};
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
     Channel, ChannelNeeds, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Policy, Reason, Refusal, Rules, Scope,
-    Service, ShelfDaysFrom, account_refusals, cancel_reasons, contact_reasons, hold_decision, pickup_deadline,
-    pickup_reasons, scoped_pickup_reasons,
+    Service, ShelfDaysFrom, account_refusals, cancel_reasons, change_reasons, contact_reasons, hold_actions,
+    hold_decision, pickup_deadline, pickup_reasons, scoped_pickup_reasons,
 };
 use crate::store::{NewHold, Tx};
 
@@ -177,6 +177,7 @@ impl Library {
             let mut results = Vec::with_capacity(holds.len());
             for &id in holds {
                 let h = patrons_hold(tx, patron, id)?;
+                // The decision `patron_holds` shows as `HoldActions::cancel`.
                 let result = Refusal::check(cancel_reasons(policy, h.stage(), h.interlibrary), ());
                 if result.is_ok() {
                     end_and_release(tx, &ctx, &h, HoldStatus::Cancelled, "cancelled by the patron")?;
@@ -196,13 +197,12 @@ impl Library {
         let gate = Gate { policy, today: self.today(), service: Service::Holds };
         self.store.write(|tx| {
             let h = patrons_hold(tx, patron, hold)?;
-            let who = gate.patron(tx, patron)?;
+            let (who, account) = gate.refusals(tx, patron)?;
             let (pickup, point) = change.pickup.clone().unwrap_or((h.pickup.clone(), h.pickup_point.clone()));
             let contact = change.contact.clone().unwrap_or_else(|| h.contact.clone());
-            let mut reasons = Vec::new();
-            if !matches!(h.status, HoldStatus::PendingApproval | HoldStatus::Waiting) {
-                reasons.push(Reason::HoldNotChangeable);
-            }
+            // The decision `patron_holds` shows as `HoldActions::change_pickup` and
+            // `change_contact`, then what this change asks for.
+            let mut reasons = change_reasons(h.stage(), &account);
             reasons.extend(pickup_reasons(policy, &pickup, point.as_deref()));
             // The rules of the new pickup branch: it may not take this kind, or this patron there.
             let rules = matrix.resolve(&Scope::new(&who.category, &h.material_kind, &pickup));
@@ -233,14 +233,17 @@ impl Library {
     /// the policy's `cancelled_visible_days` unless hidden (R-H7, R-H10).
     pub fn patron_holds(&self, patron: PatronId) -> Result<Vec<HoldView>> {
         let since = self.today().checked_sub_days(Days::new(u64::from(self.policy.holds.cancelled_visible_days)));
+        let (policy, gate) =
+            (&self.policy, Gate { policy: &self.policy, today: self.today(), service: Service::Holds });
         self.store.read(|tx| {
-            patron_in(tx, patron)?;
+            let (_, account) = gate.refusals(tx, patron)?;
             tx.holds_of(patron, since.unwrap_or(NaiveDate::MIN))?
                 .into_iter()
                 .map(|hold| {
                     let queued = matches!(hold.status, HoldStatus::PendingApproval | HoldStatus::Waiting);
                     let queue_position = if queued { Some(tx.queue_position(&hold)?) } else { None };
-                    Ok(HoldView { state: hold.state(), queue_position, hold })
+                    let actions = hold_actions(policy, hold.stage(), hold.interlibrary, &account);
+                    Ok(HoldView { state: hold.state(), queue_position, actions, hold })
                 })
                 .collect()
         })

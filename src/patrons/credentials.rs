@@ -51,7 +51,13 @@ pub(crate) fn needs_rehash(phc: &str) -> bool {
     let Ok(current) = hasher() else { return false };
     match PasswordHash::new(phc) {
         Ok(h) => {
-            h.algorithm != Algorithm::Argon2id.ident() || Params::try_from(&h).ok().as_ref() != Some(current.params())
+            // The costs only: the parameters read back from a hash also carry its output
+            // length, which the hasher's own never set, so a whole-struct comparison always
+            // differed and every login rehashed.
+            let c = current.params();
+            let same_costs = Params::try_from(&h)
+                .is_ok_and(|p| (p.m_cost(), p.t_cost(), p.p_cost()) == (c.m_cost(), c.t_cost(), c.p_cost()));
+            h.algorithm != Algorithm::Argon2id.ident() || !same_costs
         }
         Err(_) => true,
     }
@@ -106,4 +112,18 @@ fn hex(bytes: &[u8]) -> String {
         let _ = write!(s, "{b:02x}");
         s
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hash made with today's parameters is kept at login; only an older one is redone.
+    #[test]
+    fn a_current_hash_needs_no_rehash() {
+        let phc = hash_password("Secret123").unwrap();
+        assert!(!needs_rehash(&phc), "{phc}");
+        let weaker = phc.replacen("m=", "m=1", 1);
+        assert!(needs_rehash(&weaker), "{weaker}");
+    }
 }

@@ -173,6 +173,60 @@ pub fn cancel_reasons(policy: &Policy, stage: Option<HoldStage>, interlibrary: b
     reasons
 }
 
+/// Why the patron may not change a hold's pickup location or contact method now (R-H8): the
+/// reasons `account` gives for the holds service (an expired card, a temporary password, from
+/// [`service_refusals`](super::service_refusals)), then a stage past the queue (`None` for an
+/// ended hold). What the change asks for (the new branch, the new method) adds its own reasons
+/// in the operation.
+pub fn change_reasons(stage: Option<HoldStage>, account: &[Reason]) -> Vec<Reason> {
+    let mut reasons = account.to_vec();
+    if !matches!(stage, Some(HoldStage::PendingApproval | HoldStage::Waiting)) {
+        reasons.push(Reason::HoldNotChangeable);
+    }
+    reasons
+}
+
+/// What the patron may do with one of their holds now (R-H8), each action allowed or refused
+/// with every reason: the answer [`hold_actions`] gives, from the functions the operations ask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldActions {
+    /// Cancel it online ([`cancel_reasons`]). Never refused for the account: a patron may
+    /// always give a hold back.
+    pub cancel: Result<(), Refusal>,
+    /// Move it to another pickup branch or point ([`change_reasons`]); the branch asked for may
+    /// still be refused (R-H4).
+    pub change_pickup: Result<(), Refusal>,
+    /// Choose another contact method for the ready notice ([`change_reasons`]); the method asked
+    /// for may still be refused (R-C3).
+    pub change_contact: Result<(), Refusal>,
+}
+
+/// What the patron may do with a hold in `stage` (`None` once ended), an interlibrary-loan
+/// hold or not, given the reasons `account` gives for the holds service (R-H8). The
+/// operations (`cancel_hold`, `cancel_holds`, `change_hold`) refuse exactly when this does,
+/// with the same reasons, unless what a change asks for is itself refused.
+///
+/// # Examples
+/// ```
+/// use bunko::Policy;
+/// use bunko::policy::{HoldStage, Reason, hold_actions};
+///
+/// // 「タイトルの頭に(相貸)が記載されている資料は取消できません」
+/// let chikushino = Policy::preset("chikushino")?;
+/// let actions = hold_actions(&chikushino, Some(HoldStage::Waiting), true, &[]);
+/// assert_eq!(actions.cancel.unwrap_err().reasons, [Reason::InterlibraryHoldNotCancellable]);
+/// assert!(actions.change_pickup.is_ok());
+/// # Ok::<(), bunko::Error>(())
+/// ```
+pub fn hold_actions(policy: &Policy, stage: Option<HoldStage>, interlibrary: bool, account: &[Reason]) -> HoldActions {
+    let change = Refusal::check(change_reasons(stage, account), ());
+    HoldActions {
+        cancel: Refusal::check(cancel_reasons(policy, stage, interlibrary), ()),
+        change_pickup: change.clone(),
+        change_contact: change,
+    }
+}
+
 /// Pickup-location reasons (R-H4).
 pub fn pickup_reasons(policy: &Policy, pickup: &str, point: Option<&str>) -> Vec<Reason> {
     match policy.branch(pickup) {
