@@ -58,6 +58,7 @@ mod catalog;
 mod check;
 mod circulation;
 mod holds;
+mod outbox;
 mod patrons;
 mod shelves;
 
