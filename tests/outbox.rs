@@ -8,12 +8,12 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
 use bunko::notify::{MAX_DELIVERY_ATTEMPTS, NoticeId, retry_delay};
-use bunko::{Error, FixedClock, Library, Policy};
+use bunko::{Clock, Error, FixedClock, Library, Policy};
 use common::{TempDb, World};
 
 const LEASE: Duration = Duration::from_secs(10 * 60);
@@ -49,12 +49,14 @@ fn drain_concurrently(
     clock: &Arc<FixedClock>,
     drainers: usize,
 ) -> (BTreeMap<NoticeId, Vec<(usize, String)>>, usize) {
+    let start = Arc::new(Barrier::new(drainers));
     let workers: Vec<_> = (0..drainers)
         .map(|d| {
-            let (path, clock) = (path.to_path_buf(), clock.clone());
+            let (path, clock, start) = (path.to_path_buf(), clock.clone(), start.clone());
             thread::spawn(move || {
                 let mut lib = open(&path, clock);
                 let (mut claims, mut marked) = (Vec::new(), 0);
+                start.wait();
                 loop {
                     let batch = retrying(|| lib.claim_notices(3 + d as u32, LEASE));
                     if batch.is_empty() {
@@ -62,6 +64,7 @@ fn drain_concurrently(
                     }
                     let ids: Vec<NoticeId> = batch.iter().map(|n| n.id).collect();
                     claims.extend(batch.into_iter().map(|n| (n.id, d, n.key)));
+                    thread::sleep(Duration::from_millis(2)); // delivering
                     marked += retrying(|| lib.mark_delivered(&ids));
                 }
             })
@@ -104,6 +107,65 @@ fn two_drainers_deliver_every_notice_exactly_once() {
 #[test]
 fn four_drainers_deliver_every_notice_exactly_once() {
     every_notice_goes_out_exactly_once(4);
+}
+
+/// Four drainers, each abandoning about one batch in eight as if it had crashed, while the clock
+/// moves a minute whenever a drainer finds nothing to claim. Every notice is delivered; a
+/// notice claimed again was claimed no earlier than its previous lease's end, and always with
+/// the same key.
+#[test]
+fn under_crashes_and_a_moving_clock_no_lease_is_cut_short() {
+    let (w, db) = outbox_of(200);
+    let lease = chrono::Duration::seconds(LEASE.as_secs() as i64);
+    let start = Arc::new(Barrier::new(4));
+    let workers: Vec<_> = (0..4u64)
+        .map(|d| {
+            let (path, clock, start) = (db.path.clone(), w.clock.clone(), start.clone());
+            thread::spawn(move || {
+                let mut lib = open(&path, clock.clone());
+                let mut rng = common::Lcg(d * 7919 + 3);
+                let mut claims = Vec::new();
+                start.wait();
+                loop {
+                    let before = clock.now();
+                    let batch = retrying(|| lib.claim_notices(4, LEASE));
+                    let after = clock.now();
+                    if batch.is_empty() {
+                        if retrying(|| lib.pending_notices(1)).is_empty() {
+                            return claims;
+                        }
+                        clock.advance(chrono::Duration::minutes(1));
+                        thread::sleep(Duration::from_millis(1));
+                        continue;
+                    }
+                    let ids: Vec<NoticeId> = batch.iter().map(|n| n.id).collect();
+                    claims.extend(batch.into_iter().map(|n| (n.id, before, after, n.key)));
+                    if rng.below(8) != 0 {
+                        retrying(|| lib.mark_delivered(&ids));
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut by_notice: BTreeMap<NoticeId, Vec<_>> = BTreeMap::new();
+    for worker in workers {
+        for (id, before, after, key) in worker.join().unwrap() {
+            by_notice.entry(id).or_default().push((before, after, key));
+        }
+    }
+    assert_eq!(by_notice.len(), 200);
+    let mut reclaimed = 0;
+    for (id, claims) in &mut by_notice {
+        claims.sort();
+        for pair in claims.windows(2) {
+            let ((first, _, key), (_, second, again)) = (&pair[0], &pair[1]);
+            assert!(*second >= *first + lease, "notice {id:?} claimed again before its lease ended: {pair:?}");
+            assert_eq!(key, again, "notice {id:?} changed its key");
+            reclaimed += 1;
+        }
+    }
+    assert!(reclaimed > 0, "no drainer abandoned a batch: the test proved nothing about leases");
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
 }
 
 #[test]
