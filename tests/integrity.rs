@@ -76,6 +76,8 @@ fn check_reports_broken_privacy_and_code_invariants() {
     let found: Vec<String> = w.lib.check().unwrap().into_iter().map(|v| v.invariant).collect();
     for expected in [
         "no delivered notice names a patron, an address or a title",
+        "no delivered notice keeps its delivery key or a claim",
+        "every undelivered notice has a delivery key",
         "no notice outlives the hold or loan it is about",
         "no loan row is returned",
         "the daily counts account for every open loan",

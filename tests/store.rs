@@ -213,7 +213,7 @@ mod embedded {
 }
 
 /// A database the previous release left (every migration but the newest), with a patron
-/// waiting for a loaned copy, is upgraded on open and keeps working.
+/// waiting for a loaned copy and a notice in the outbox, is upgraded on open and keeps working.
 #[test]
 fn an_older_database_is_upgraded_on_open_keeping_its_data() {
     let dir = tempfile::tempdir().unwrap();
@@ -235,13 +235,18 @@ fn an_older_database_is_upgraded_on_open_keeping_its_data() {
                  VALUES (1, 1, 1, 'chuo', 'active', '2026-03-20', '2026-04-03');
              INSERT INTO circulation_days (day, checkouts) VALUES ('2026-03-20', 1);
              INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
-                 VALUES (2, 1, 'book', 'counter', 'waiting', '2026-03-21 00:00:00+00:00', 'chuo', 'none');",
+                 VALUES (2, 1, 'book', 'counter', 'waiting', '2026-03-21 00:00:00+00:00', 'chuo', 'none');
+             INSERT INTO notices (patron_id, kind, channel, hold_id, subject, body, created_at)
+                 VALUES (2, 'hold_placed', 'phone', 1, '予約', '古い本', '2026-03-21 00:00:00+00:00');",
         )
         .unwrap();
     }
     let mut lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
     assert_eq!(lib.schema_version().unwrap(), latest);
     assert!(lib.check().unwrap().is_empty(), "{:?}", lib.check());
+    // V14: the waiting notice got an idempotency key, and drainers can claim it.
+    let claimed = lib.claim_notices(10, std::time::Duration::from_secs(60)).unwrap();
+    assert_eq!((claimed.len(), claimed[0].key.len(), claimed[0].attempts), (1, 32, 1));
     let waiting = lib.patron_holds(2.into()).unwrap();
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].queue_position, Some(1));

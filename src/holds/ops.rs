@@ -11,7 +11,7 @@ use crate::catalog::{CopyStatus, TitleId, calendar_in, check_date};
 use crate::circulation::CopyRoute;
 use crate::error::{Entity, Error, Result};
 use crate::library::Gate;
-use crate::notify::{Notice, NoticeId, NoticeKind};
+use crate::notify::{MAX_NOTICE_BATCH, Notice, NoticeId, NoticeKind};
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
     Channel, ChannelNeeds, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Policy, Reason, Refusal, Rules, Scope,
@@ -19,9 +19,6 @@ use crate::policy::{
     hold_decision, pickup_deadline, pickup_reasons, scoped_pickup_reasons,
 };
 use crate::store::{NewHold, Tx};
-
-/// Most notices returned by one [`Library::pending_notices`] call.
-pub const MAX_NOTICE_BATCH: u32 = 1000;
 
 impl Library {
     /// Adds a title to the patron's cart (予約カート); this is not a hold (R-H1). Refused with
@@ -349,18 +346,25 @@ impl Library {
         self.store.write(|tx| tx.purge_ended_holds(cutoff))
     }
 
-    /// Notices not yet delivered, oldest first, at most `limit` (capped at 1000).
+    /// Notices not yet delivered, oldest first, at most `limit` (capped at
+    /// [`MAX_NOTICE_BATCH`]): a read-only peek for staff screens and tests. It claims nothing,
+    /// so it lists notices other drainers hold, and two hosts draining with it send every
+    /// notice twice; drain with [`Library::claim_notices`] instead (see
+    /// [`notify`](crate::notify#draining-the-outbox)). Held notices ([`Notice::is_held`]) are
+    /// listed too.
     pub fn pending_notices(&self, limit: u32) -> Result<Vec<Notice>> {
         self.store.read(|tx| tx.pending_notices(limit.min(MAX_NOTICE_BATCH)))
     }
 
-    /// Marks notices delivered by the host; a delivered ready notice makes its hold "notified"
-    /// (連絡済み), and where the policy counts shelf days from the notice (`shelf_days_from =
+    /// Marks notices delivered by the host, claimed or not (see
+    /// [`notify`](crate::notify#draining-the-outbox)); a delivered ready notice makes its hold
+    /// "notified" (連絡済み), and where the policy counts shelf days from the notice (`shelf_days_from =
     /// "notice"`, chikushino 「連絡後1週間」) its pickup deadline is counted again from today by
     /// the pickup branch's calendar, in the same transaction (R-H9). What a notice said is
     /// forgotten at delivery (R-R1): only an anonymous count per day, kind and channel remains
-    /// (and, for a live hold or loan, a tombstone without patron, address or text). Unknown or
-    /// already delivered ids are ignored; returns how many were marked. After a notice carrying
+    /// (and, for a live hold or loan, a tombstone without patron, address, text, key or
+    /// claim). Unknown or already delivered ids are ignored, so of two drainers that sent the
+    /// same notice the first mark wins; returns how many were marked. After a notice carrying
     /// a code, the WAL is checkpointed and truncated at once if no other handle is reading (it
     /// never waits for one), so the code does not linger in the files until the next scrub.
     pub fn mark_delivered(&mut self, notices: &[NoticeId]) -> Result<usize> {

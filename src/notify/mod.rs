@@ -1,9 +1,40 @@
 //! Notifications as rows of a transactional outbox: written in the same transaction as the
-//! change they announce, drained and delivered by the host (`pending_notices` /
-//! `mark_delivered`). The engine never sends anything itself.
+//! change they announce, drained and delivered by the host. The engine never sends anything
+//! itself.
+//!
+//! # Draining the outbox
+//!
+//! Any number of drainers (threads or processes, each with its own [`Library`](crate::Library))
+//! may run at once:
+//!
+//! 1. [`Library::claim_notices`](crate::Library::claim_notices)`(limit, lease)` hands out
+//!    notices no other drainer holds, each leased to this drainer for `lease`;
+//! 2. deliver each by its [`channel`](Notice::channel), passing [`Notice::key`] to the mail
+//!    system as its idempotency key (for example a `Message-ID` or an API's idempotency
+//!    header);
+//! 3. report [`mark_delivered`](crate::Library::mark_delivered) for those sent and
+//!    [`mark_failed`](crate::Library::mark_failed) for those that were not.
+//!
+//! **The guarantee is at-least-once delivery with a stable key.** While a lease holds, no other
+//! drainer is handed the notice. A notice is forgotten only when it is marked delivered, so a
+//! drainer that crashes between sending and marking causes a resend once its lease expires,
+//! with the same [`key`](Notice::key): a mail system that deduplicates on the key delivers it
+//! once. Choose a lease longer than a delivery takes; a notice still being sent when its lease
+//! expires may be handed to another drainer too (again with the same key). The first
+//! `mark_delivered` wins; later marks of the same notice are ignored.
+//!
+//! A failed attempt is retried after a back-off that doubles with each attempt
+//! ([`retry_delay`]); after [`MAX_DELIVERY_ATTEMPTS`] attempts the notice is *held*: it stays
+//! in the outbox, visible to [`pending_notices`](crate::Library::pending_notices) with
+//! [`Notice::is_held`], and no drainer gets it until staff put it back
+//! ([`retry_notices`](crate::Library::retry_notices)) or mark it delivered some other way.
+//! A crash counts as an attempt too, so a notice that keeps crashing its drainer is held as
+//! well.
 
+mod outbox;
 mod render;
 
+pub use outbox::{MAX_DELIVERY_ATTEMPTS, MAX_LEASE, MAX_NOTICE_BATCH, retry_delay};
 pub use render::{NoticeText, render};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -120,6 +151,20 @@ pub struct Notice {
     pub secret: bool,
     /// When it was written.
     pub created_at: DateTime<Utc>,
+    /// The idempotency key for the mail system: 32 lowercase hex digits, random per notice
+    /// (never derived from the patron, the address or the text), the same however often the
+    /// notice is claimed, and forgotten once it is delivered.
+    pub key: String,
+    /// How many times a drainer has been handed it ([`Library::claim_notices`](crate::Library::claim_notices)).
+    pub attempts: u32,
+}
+
+impl Notice {
+    /// Held for staff: it used up [`MAX_DELIVERY_ATTEMPTS`], and no drainer gets it until
+    /// [`Library::retry_notices`](crate::Library::retry_notices) puts it back.
+    pub fn is_held(&self) -> bool {
+        self.attempts >= MAX_DELIVERY_ATTEMPTS
+    }
 }
 
 impl std::fmt::Debug for Notice {
@@ -137,6 +182,8 @@ impl std::fmt::Debug for Notice {
             .field("body", body)
             .field("secret", &self.secret)
             .field("created_at", &self.created_at)
+            .field("key", &self.key)
+            .field("attempts", &self.attempts)
             .finish()
     }
 }

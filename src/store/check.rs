@@ -64,6 +64,18 @@ const CHECKS: &[(&str, &str)] = &[
            AND (patron_id IS NOT NULL OR address IS NOT NULL OR subject <> '' OR body <> '')",
     ),
     (
+        "no delivered notice keeps its delivery key or a claim",
+        "SELECT 'notice ' || id || ' (' || kind || ') was delivered but keeps '
+                || IIF(delivery_key IS NOT NULL, 'its delivery key', 'its claim')
+         FROM notices WHERE delivered_at IS NOT NULL
+           AND (delivery_key IS NOT NULL OR attempts <> 0 OR not_before IS NOT NULL)",
+    ),
+    (
+        "every undelivered notice has a delivery key",
+        "SELECT 'notice ' || id || ' (' || kind || ') has no delivery key' FROM notices
+         WHERE delivered_at IS NULL AND delivery_key IS NULL",
+    ),
+    (
         "no notice outlives the hold or loan it is about",
         "SELECT 'notice ' || n.id || ' (' || n.kind || ') is about loan ' || n.loan_id || ', which was returned'
          FROM notices n WHERE n.loan_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.id = n.loan_id)

@@ -6,7 +6,7 @@ use rusqlite::{Row, params};
 use super::{Tx, optional};
 use crate::catalog::{CopyId, TitleId};
 use crate::holds::{CartItem, Hold, HoldId, HoldStatus};
-use crate::notify::{Notice, NoticeId, NoticeKind};
+use crate::notify::{NoticeId, NoticeKind};
 use crate::patrons::PatronId;
 use crate::policy::{ActiveHold, Channel, ContactMethod};
 
@@ -476,41 +476,19 @@ impl Tx<'_> {
 
     pub(crate) fn insert_notice(&self, n: &NewNotice<'_>) -> Result<NoticeId, crate::Error> {
         self.exec(
-            "INSERT INTO notices (patron_id, kind, channel, address, hold_id, loan_id, subject, body, is_secret, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO notices (patron_id, kind, channel, address, hold_id, loan_id, subject, body, is_secret, created_at,
+                                  delivery_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, randomblob(16))",
             params![n.patron, n.kind, n.channel, n.address, n.hold, n.loan, n.subject, n.body, n.secret, n.created_at],
         )?;
         Ok(NoticeId(self.last_id()))
     }
 
-    pub(crate) fn pending_notices(&self, limit: u32) -> Result<Vec<Notice>, crate::Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, patron_id, kind, channel, address, hold_id, loan_id, subject, body, created_at, is_secret
-             FROM notices WHERE delivered_at IS NULL ORDER BY id LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit], |r| {
-            Ok(Notice {
-                id: r.get(0)?,
-                patron: r.get(1)?,
-                kind: r.get(2)?,
-                channel: r.get(3)?,
-                address: r.get(4)?,
-                hold: r.get(5)?,
-                loan: r.get(6)?,
-                subject: r.get(7)?,
-                body: r.get(8)?,
-                created_at: r.get(9)?,
-                secret: r.get(10)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// Marks a notice delivered and forgets what it said (R-R1): a delivered ready notice
     /// makes its hold "notified" (連絡済み), the delivery is counted anonymously for `day`, and
-    /// the row keeps no patron, address, subject or body. A notice about a live hold or loan
-    /// stays as an anonymous tombstone (kind, channel, hold or loan) so a bounce can be re-sent
-    /// from the live record; any other is deleted.
+    /// the row keeps no patron, address, subject, body, delivery key or claim. A notice about a
+    /// live hold or loan stays as an anonymous tombstone (kind, channel, hold or loan) so a
+    /// bounce can be re-sent from the live record; any other is deleted.
     pub(crate) fn mark_delivered(
         &self,
         id: NoticeId,
@@ -542,7 +520,8 @@ impl Tx<'_> {
             [id],
         )?;
         self.exec(
-            "UPDATE notices SET delivered_at = ?2, patron_id = NULL, address = NULL, subject = '', body = ''
+            "UPDATE notices SET delivered_at = ?2, patron_id = NULL, address = NULL, subject = '', body = '',
+                                delivery_key = NULL, attempts = 0, not_before = NULL
              WHERE id = ?1 AND delivered_at IS NULL",
             params![id, at],
         )?;
