@@ -76,24 +76,145 @@ pub enum Error {
         reason: String,
     },
     /// Running schema migrations failed; the database is as it was.
-    #[error("schema migration failed: {0}")]
-    Migration(String),
+    #[error("schema migration failed: {reason}")]
+    Migration {
+        /// Which migration or check failed, and how.
+        reason: String,
+        /// SQLite's error, when one caused the failure; also [`source()`](std::error::Error::source).
+        #[source]
+        source: Option<StorageError>,
+    },
     /// Another connection held the database lock for longer than the busy timeout; nothing was
     /// changed, and the operation can be retried.
     #[error("the database is busy; try again")]
     Busy,
     /// Hashing or the operating system's random source failed.
     #[error("cryptography failed: {0}")]
-    Crypto(String),
-    /// SQLite reported an error.
+    Crypto(#[source] CryptoError),
+    /// SQLite reported an error other than a lock wait running out ([`Error::Busy`]);
+    /// [`StorageError::kind`] says which kind (full disk, I/O, a damaged file, ...).
     #[error("storage error: {0}")]
-    Storage(#[from] rusqlite::Error),
+    Storage(#[source] StorageError),
+}
+
+/// Only `store` converts SQLite's errors, with `?`; hidden: not for hosts.
+#[doc(hidden)]
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Storage(StorageError::from(e))
+    }
 }
 
 impl Error {
     /// `NotFound` for an entity looked up by numeric id.
     pub(crate) fn not_found(entity: Entity, id: i64) -> Error {
         Error::NotFound { entity, key: id.to_string() }
+    }
+}
+
+/// An error SQLite reported, for [`Error::Storage`] and [`Error::Migration`].
+///
+/// Opaque, so bunko's storage engine is not part of its API: [`kind`](Self::kind) names the
+/// cases a host acts on, [`code`](Self::code)/[`extended_code`](Self::extended_code) give
+/// SQLite's result codes as numbers, and [`source()`](std::error::Error::source) is SQLite's
+/// error itself, for logs.
+#[derive(Debug)]
+pub struct StorageError {
+    inner: rusqlite::Error,
+}
+
+/// What kind of storage failure a [`StorageError`] is: the cases a host treats differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StorageErrorKind {
+    /// The database file was locked by another connection (`SQLITE_BUSY`, `SQLITE_LOCKED`).
+    Busy,
+    /// The disk or the database is full (`SQLITE_FULL`).
+    DiskFull,
+    /// The operating system could not read or write the file (`SQLITE_IOERR`, `SQLITE_CANTOPEN`).
+    Io,
+    /// The file is damaged or not a database (`SQLITE_CORRUPT`, `SQLITE_NOTADB`).
+    Corrupt,
+    /// A constraint (unique, foreign key, check) failed (`SQLITE_CONSTRAINT`).
+    Constraint,
+    /// The file or the connection is read-only (`SQLITE_READONLY`, `SQLITE_PERM`).
+    ReadOnly,
+    /// Anything else: a bug in bunko or in SQLite's use of it; see the message.
+    Other,
+}
+
+impl StorageError {
+    /// Which kind of failure this is.
+    #[must_use]
+    pub fn kind(&self) -> StorageErrorKind {
+        use rusqlite::ErrorCode as C;
+        match self.inner.sqlite_error_code() {
+            Some(C::DatabaseBusy | C::DatabaseLocked) => StorageErrorKind::Busy,
+            Some(C::DiskFull) => StorageErrorKind::DiskFull,
+            Some(C::SystemIoFailure | C::CannotOpen) => StorageErrorKind::Io,
+            Some(C::DatabaseCorrupt | C::NotADatabase) => StorageErrorKind::Corrupt,
+            Some(C::ConstraintViolation) => StorageErrorKind::Constraint,
+            Some(C::ReadOnly | C::PermissionDenied) => StorageErrorKind::ReadOnly,
+            _ => StorageErrorKind::Other,
+        }
+    }
+
+    /// SQLite's primary result code (e.g. 13 for `SQLITE_FULL`), or `None` when the error
+    /// came from bunko's use of SQLite rather than from SQLite itself (e.g. a value of the
+    /// wrong type in a column).
+    #[must_use]
+    pub fn code(&self) -> Option<i32> {
+        self.extended_code().map(|c| c & 0xff)
+    }
+
+    /// SQLite's extended result code (e.g. 2067 for `SQLITE_CONSTRAINT_UNIQUE`), when SQLite
+    /// reported one.
+    #[must_use]
+    pub fn extended_code(&self) -> Option<i32> {
+        self.inner.sqlite_error().map(|e| e.extended_code)
+    }
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(inner: rusqlite::Error) -> Self {
+        Self { inner }
+    }
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl std::error::Error for StorageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.inner)
+    }
+}
+
+/// Password hashing or the operating system's random source failed, for [`Error::Crypto`].
+/// Opaque; the library's own error is [`source()`](std::error::Error::source).
+#[derive(Debug)]
+pub struct CryptoError {
+    inner: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl CryptoError {
+    pub(crate) fn new(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self { inner: Box::new(e) }
+    }
+}
+
+impl fmt::Display for CryptoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl std::error::Error for CryptoError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.inner)
     }
 }
 
@@ -194,3 +315,50 @@ impl fmt::Display for PolicyProblem {
 
 /// Shorthand for results of bunko operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use rusqlite::ffi;
+
+    use super::*;
+
+    fn sqlite(extended: i32) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(ffi::Error::new(extended), None)
+    }
+
+    #[test]
+    fn storage_errors_say_their_kind_and_codes() {
+        let cases = [
+            (ffi::SQLITE_BUSY, StorageErrorKind::Busy),
+            (ffi::SQLITE_FULL, StorageErrorKind::DiskFull),
+            (ffi::SQLITE_IOERR_WRITE, StorageErrorKind::Io),
+            (ffi::SQLITE_CORRUPT, StorageErrorKind::Corrupt),
+            (ffi::SQLITE_CONSTRAINT_UNIQUE, StorageErrorKind::Constraint),
+            (ffi::SQLITE_READONLY, StorageErrorKind::ReadOnly),
+            (ffi::SQLITE_MISMATCH, StorageErrorKind::Other),
+        ];
+        for (code, kind) in cases {
+            let e = StorageError::from(sqlite(code));
+            assert_eq!(e.kind(), kind, "{code}");
+            assert_eq!(e.extended_code(), Some(code));
+            assert_eq!(e.code(), Some(code & 0xff));
+        }
+        let not_sqlite = StorageError::from(rusqlite::Error::QueryReturnedNoRows);
+        assert_eq!((not_sqlite.kind(), not_sqlite.code()), (StorageErrorKind::Other, None));
+    }
+
+    #[test]
+    fn migration_and_crypto_keep_their_causes_as_source() {
+        let err = Error::Migration { reason: "V3__x: disk full".into(), source: Some(sqlite(ffi::SQLITE_FULL).into()) };
+        let cause = err.source().and_then(|s| s.downcast_ref::<StorageError>()).unwrap();
+        assert_eq!(cause.kind(), StorageErrorKind::DiskFull);
+        assert!(cause.source().is_some());
+
+        let err = Error::Crypto(CryptoError::new(std::io::Error::other("no entropy")));
+        let cause = err.source().unwrap();
+        assert_eq!(cause.source().unwrap().to_string(), "no entropy");
+        assert_eq!(err.to_string(), "cryptography failed: no entropy");
+    }
+}

@@ -21,7 +21,7 @@ mod store;
 pub mod upkeep;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::{Entity, Error, PolicyError, PolicyProblem, Result};
+pub use error::{CryptoError, Entity, Error, PolicyError, PolicyProblem, Result, StorageError, StorageErrorKind};
 pub use id::ParseIdError;
 pub use library::Library;
 pub use policy::Policy;

@@ -22,8 +22,8 @@ fn hasher() -> Result<Argon2<'static>> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-fn crypto(e: impl std::fmt::Display) -> Error {
-    Error::Crypto(e.to_string())
+fn crypto(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Crypto(crate::error::CryptoError::new(e))
 }
 
 /// An argon2id PHC string for `password`, with a fresh random salt.

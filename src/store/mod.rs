@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
-use crate::error::{Entity, Error, Result};
+use crate::error::{CryptoError, Entity, Error, Result};
 
 /// Stores an id newtype as its integer.
 macro_rules! sql_id {
@@ -248,7 +248,7 @@ impl Store {
             _ => std::path::PathBuf::from("."),
         };
         let mut salt = [0u8; 8];
-        getrandom::fill(&mut salt).map_err(|e| Error::Crypto(e.to_string()))?;
+        getrandom::fill(&mut salt).map_err(|e| Error::Crypto(CryptoError::new(e)))?;
         sweep_partials(&dir, name);
         let temp = dir.join(format!(".{name}.{:016x}.partial", u64::from_le_bytes(salt)));
         let result = self.write_verified_copy(&temp, path, &dir);
@@ -438,7 +438,7 @@ fn migrate(conn: &mut Connection, now: DateTime<Utc>) -> Result<()> {
 fn migrate_without_foreign_keys(conn: &mut Connection, now: DateTime<Utc>) -> Result<()> {
     let supported = supported_schema_version();
     let failed = |e: rusqlite::Error| match busy(e) {
-        Error::Storage(e) => Error::Migration(e.to_string()),
+        Error::Storage(e) => Error::Migration { reason: e.to_string(), source: Some(e) },
         other => other,
     };
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
@@ -456,8 +456,10 @@ fn migrate_without_foreign_keys(conn: &mut Connection, now: DateTime<Utc>) -> Re
     let mut pending: Vec<_> = runner.get_migrations().iter().filter(|m| m.version().max(0) as u32 > found).collect();
     pending.sort_by_key(|m| m.version());
     for m in pending {
-        tx.execute_batch(m.sql().unwrap_or_default())
-            .map_err(|e| Error::Migration(format!("V{}__{}: {e}", m.version(), m.name())))?;
+        tx.execute_batch(m.sql().unwrap_or_default()).map_err(|e| Error::Migration {
+            reason: format!("V{}__{}: {e}", m.version(), m.name()),
+            source: Some(e.into()),
+        })?;
         tx.execute(
             "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (?1, ?2, ?3, ?4)",
             rusqlite::params![m.version(), m.name(), applied_on, m.checksum().to_string()],
@@ -470,7 +472,8 @@ fn migrate_without_foreign_keys(conn: &mut Connection, now: DateTime<Utc>) -> Re
         .map_err(failed)?;
     if let Some((table, row, parent)) = dangling {
         let row = row.map_or_else(|| "a row".to_owned(), |id| format!("row {id}"));
-        return Err(Error::Migration(format!("{row} of {table} refers to a missing {parent} row")));
+        let reason = format!("{row} of {table} refers to a missing {parent} row");
+        return Err(Error::Migration { reason, source: None });
     }
     tx.commit().map_err(busy)?;
     Ok(())
@@ -485,7 +488,9 @@ pub(crate) struct Keys {
 fn load_keys(conn: &Connection) -> Result<Keys> {
     let key: Vec<u8> =
         conn.query_row("SELECT key FROM engine_keys WHERE purpose = 'login_failures'", [], |r| r.get(0))?;
-    let login_failures = key.try_into().map_err(|_| Error::Migration("engine key has the wrong length".into()))?;
+    let login_failures = key
+        .try_into()
+        .map_err(|_| Error::Migration { reason: "engine key has the wrong length".into(), source: None })?;
     Ok(Keys { login_failures })
 }
 
@@ -515,7 +520,7 @@ impl Tx<'_> {
 fn busy(e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy,
-        _ => Error::Storage(e),
+        _ => Error::from(e),
     }
 }
 
@@ -534,7 +539,7 @@ fn conflict_on_unique(e: rusqlite::Error, entity: Entity, key: &str, reason: &st
         Some(ErrorCode::ConstraintViolation) if e.to_string().contains("UNIQUE") => {
             Error::Conflict { entity, key: key.to_owned(), reason: reason.to_owned() }
         }
-        _ => Error::Storage(e),
+        _ => Error::from(e),
     }
 }
 
@@ -615,7 +620,10 @@ mod tests {
         let schema = "SELECT version FROM refinery_schema_history UNION ALL SELECT sql FROM sqlite_schema";
         let before = texts(&conn, schema, &[]);
         let err = migrate(&mut conn, Utc::now()).unwrap_err();
-        assert!(matches!(&err, Error::Migration(m) if m.contains("holds refers to a missing patrons row")), "{err}");
+        assert!(
+            matches!(&err, Error::Migration { reason: m, .. } if m.contains("holds refers to a missing patrons row")),
+            "{err}"
+        );
         assert_eq!(texts(&conn, schema, &[]), before);
         let on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
         assert!(on, "foreign keys are on again after a failed migration");
