@@ -3,6 +3,10 @@
 use std::fmt;
 
 /// Everything that can go wrong in a bunko operation. A failed operation changes nothing.
+///
+/// Every call that reads or writes the database may also fail with [`Error::Busy`] (retry
+/// later) and [`Error::Storage`] (log it, alert the operator); each operation's `# Errors`
+/// section lists the other variants it returns, and when. README.md maps each to an HTTP status.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -35,6 +35,10 @@ impl Library {
     /// assert!(lib.check()?.is_empty());
     /// # Ok::<(), bunko::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn check(&self) -> Result<Vec<Violation>> {
         let with_counter = self.policy.holds.counter_holds_count;
         let now = self.now();

@@ -103,11 +103,22 @@ impl<C: Clock + ?Sized> Clock for Arc<C> {
 impl Library {
     /// Opens (creating if needed) the database file at `path`, migrating it to the current
     /// schema, with default [`StoreOptions`].
+    ///
+    /// # Errors
+    ///
+    /// - `Policy`: the policy is invalid, or does not fit the database.
+    /// - `InvalidInput`: the clock is outside the supported years.
+    /// - `SchemaTooNew`, `NotBunkoDatabase`, `Migration`: the file is newer, foreign or cannot be migrated; it is left untouched.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn open(path: impl AsRef<Path>, policy: Policy, clock: impl Clock + 'static) -> Result<Library> {
         Self::open_with(path, policy, clock, StoreOptions::default())
     }
 
     /// Like [`Library::open`], with explicit store options (e.g. `synchronous = FULL`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Library::open`].
     pub fn open_with(
         path: impl AsRef<Path>,
         policy: Policy,
@@ -119,6 +130,10 @@ impl Library {
     }
 
     /// Opens a fresh in-memory database: for tests, examples and "what if" runs.
+    ///
+    /// # Errors
+    ///
+    /// - `Policy`, `InvalidInput`, `Storage`: as [`Library::open`].
     pub fn open_in_memory(policy: Policy, clock: impl Clock + 'static) -> Result<Library> {
         let now = opening_instant(&policy, &clock)?;
         Self::start(Store::open_in_memory(StoreOptions::default(), now)?, policy, Box::new(clock))
@@ -207,11 +222,22 @@ impl Library {
     /// a crash or a failed check leaves no file at `path`. An existing file is never
     /// overwritten. A process killed mid-backup may leave a `.NAME.<hex>.partial` file beside
     /// `path`; it is never opened by bunko and can be deleted.
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput`: `path` exists already or names no file.
+    /// - `Backup`: the copy could not be written or did not verify; nothing is left at `path`.
+    /// - `Crypto`: the random source for the temporary name failed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn backup_to(&self, path: impl AsRef<Path>) -> Result<BackupReport> {
         self.store.backup_to(path.as_ref())
     }
 
     /// The highest schema migration applied to the database.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn schema_version(&self) -> Result<u32> {
         self.store.schema_version()
     }

@@ -42,6 +42,10 @@ impl Library {
     /// assert_eq!(scrub.sessions, 0);
     /// # Ok::<(), bunko::Error>(())
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn scrub(&mut self) -> Result<Scrub> {
         let (now, today, policy) = (self.now(), self.today(), &self.policy);
         let lifetime = Duration::hours(i64::from(policy.accounts.session_max_hours));

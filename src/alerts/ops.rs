@@ -19,6 +19,13 @@ pub const SEARCH_NAME_MAX_CHARS: usize = 50;
 impl Library {
     /// Saves a named search condition (R-N1); refused past the policy's cap on searches, or with
     /// more terms than its `alerts.max_terms`.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: a malformed search.
+    /// - `Refused`: the limit of saved searches is reached, or the patron may not use alerts now.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn save_search(&mut self, patron: PatronId, search: SavedSearch) -> Result<SearchId> {
         let rules = alert_rules(&self.policy)?;
         let search = self.validated_search(rules, search)?;
@@ -34,6 +41,13 @@ impl Library {
     }
 
     /// Changes a saved search's name, terms and filters (R-N1).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such search, or it is another patron's.
+    /// - `InvalidInput`: a malformed search.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn update_search(&mut self, patron: PatronId, id: SearchId, search: SavedSearch) -> Result<()> {
         let rules = alert_rules(&self.policy)?;
         let search = self.validated_search(rules, search)?;
@@ -46,11 +60,22 @@ impl Library {
     }
 
     /// Deletes a saved search; `false` if the patron had none with that id.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn delete_search(&mut self, patron: PatronId, id: SearchId) -> Result<bool> {
         self.store.write(|tx| tx.delete_search(patron, id))
     }
 
     /// The patron's saved searches.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn saved_searches(&self, patron: PatronId) -> Result<Vec<(SearchId, SavedSearch)>> {
         let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Alerts };
         let found = self.store.read(|tx| {
@@ -62,6 +87,10 @@ impl Library {
 
     /// Today's new arrivals (R-N2): published within the policy's window, first available within
     /// its window, serials excluded if it says so; by category.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn new_arrivals(&self) -> Result<Vec<NewArrival>> {
         let rules = alert_rules(&self.policy)?;
         let today = self.today();
@@ -70,6 +99,10 @@ impl Library {
 
     /// New arrivals grouped by the first digit of their NDC class, for the My Library page
     /// (R-O2); unclassified ones under `""`.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn new_arrivals_by_category(&self) -> Result<BTreeMap<String, Vec<NewArrival>>> {
         let mut groups: BTreeMap<String, Vec<NewArrival>> = BTreeMap::new();
         for a in self.new_arrivals()? {
@@ -82,6 +115,10 @@ impl Library {
     /// or a missed one — caught up once), matches the new arrivals since the previous send
     /// against every saved search and writes one digest per patron with matches, by mail. Nothing
     /// is written for a patron without matches; a day is never sent twice.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn send_new_arrival_alerts(&mut self) -> Result<AlertSweep> {
         let Ok(rules) = alert_rules(&self.policy) else { return Ok(AlertSweep::default()) };
         let (today, now, policy) = (self.today(), self.now(), &self.policy);

@@ -52,6 +52,10 @@ impl std::error::Error for IsbnError {}
 /// assert_eq!(normalize_isbn("978-4-06-263420-5"), Ok("9784062634205".to_string()));
 /// assert_eq!(normalize_isbn("4-06-263420-2"), Err(IsbnError::CheckDigit { expected: '1', found: '2' }));
 /// ```
+///
+/// # Errors
+///
+/// An [`IsbnError`] saying what is wrong: length, a non-digit, a misplaced `X`, the prefix, or the check digit.
 pub fn normalize_isbn(isbn: &str) -> Result<String, IsbnError> {
     let chars: Vec<char> = isbn.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
     let n = chars.len();

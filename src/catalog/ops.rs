@@ -13,17 +13,31 @@ use crate::store::Tx;
 
 impl Library {
     /// Every branch and partner pickup library, by code.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn branches(&self) -> Result<Vec<BranchInfo>> {
         self.store.read(|tx| tx.branches())
     }
 
     /// Adds a bibliographic record.
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput`: a field is malformed (e.g. the ISBN, an over-long text).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn add_title(&mut self, title: NewTitle) -> Result<TitleId> {
         let title = title.validated()?;
         self.store.write(|tx| tx.insert_title(&title))
     }
 
     /// A bibliographic record by id.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such title.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn title(&self, id: TitleId) -> Result<Title> {
         self.store
             .read(|tx| tx.title(id))?
@@ -32,6 +46,13 @@ impl Library {
 
     /// Adds a copy. The barcode must be new, the title must exist, the branch must be one of the
     /// library's own (not a partner) and the material kind one of the policy's.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such title or branch.
+    /// - `InvalidInput`: a malformed field or an unknown category.
+    /// - `Conflict`: the barcode is taken.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn add_copy(&mut self, copy: NewCopy) -> Result<CopyId> {
         let mut copy = copy;
         copy.barcode = clean_text("barcode", &copy.barcode, true)?;
@@ -65,6 +86,11 @@ impl Library {
     }
 
     /// A copy by id.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such copy.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn copy(&self, id: CopyId) -> Result<Copy> {
         self.store
             .read(|tx| tx.copy(id))?
@@ -72,6 +98,11 @@ impl Library {
     }
 
     /// A copy by barcode.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no copy has this barcode.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn copy_by_barcode(&self, barcode: &str) -> Result<Copy> {
         self.store
             .read(|tx| tx.copy_by_barcode(barcode.trim()))?
@@ -79,23 +110,45 @@ impl Library {
     }
 
     /// Every copy of a title.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such title.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn copies_of(&self, title: TitleId) -> Result<Vec<Copy>> {
         self.title(title)?;
         self.store.read(|tx| tx.copies_of(title))
     }
 
     /// Sets the weekdays `branch` is regularly closed (e.g. Mondays), replacing the old set.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such branch.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn set_closed_weekdays(&mut self, branch: &str, days: &[Weekday]) -> Result<()> {
         self.require_branch(branch)?;
         self.store.write(|tx| tx.set_closed_weekdays(branch, days))
     }
 
     /// Closes `branch` on `day` (holiday, stocktaking), whatever its weekly pattern says.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such branch.
+    /// - `InvalidInput`: a date outside the supported years, or a malformed note.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn close_on(&mut self, branch: &str, day: NaiveDate, note: &str) -> Result<()> {
         self.set_exception(branch, day, CalendarException::Closed, note)
     }
 
     /// Opens `branch` on `day` (臨時開館), whatever its weekly pattern says.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such branch.
+    /// - `InvalidInput`: a date outside the supported years, or a malformed note.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn open_specially_on(&mut self, branch: &str, day: NaiveDate, note: &str) -> Result<()> {
         self.set_exception(branch, day, CalendarException::SpecialOpening, note)
     }
@@ -108,6 +161,12 @@ impl Library {
     }
 
     /// Returns `day` to the weekly pattern; `false` if it had no exception.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such branch.
+    /// - `InvalidInput`: a date outside the supported years.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn clear_calendar_exception(&mut self, branch: &str, day: NaiveDate) -> Result<bool> {
         self.require_branch(branch)?;
         check_date("day", day)?;
@@ -115,6 +174,12 @@ impl Library {
     }
 
     /// The branch's calendar from `from` to the search horizon (ten years on).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such branch.
+    /// - `InvalidInput`: a date outside the supported years.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn opening_calendar(&self, branch: &str, from: NaiveDate) -> Result<OpeningCalendar> {
         self.require_branch(branch)?;
         check_date("day", from)?;
@@ -122,16 +187,34 @@ impl Library {
     }
 
     /// Whether `branch` is open on `day`.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such branch.
+    /// - `InvalidInput`: a date outside the supported years.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn is_open(&self, branch: &str, day: NaiveDate) -> Result<bool> {
         Ok(self.opening_calendar(branch, day)?.is_open(day))
     }
 
     /// The first day on or after `day` that `branch` is open.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such branch.
+    /// - `InvalidInput`: a date outside the supported years (or no open day before their end).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn next_open_day(&self, branch: &str, day: NaiveDate) -> Result<NaiveDate> {
         self.opening_calendar(branch, day)?.next_open_day(day).ok_or_else(|| no_open_day(branch, day))
     }
 
     /// The `n`-th day after `day` (not counting `day`) that `branch` is open.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such branch.
+    /// - `InvalidInput`: a date outside the supported years (or no such open day before their end).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn nth_open_day_after(&self, branch: &str, day: NaiveDate, n: u32) -> Result<NaiveDate> {
         self.opening_calendar(branch, day)?.nth_open_day_after(day, n).ok_or_else(|| no_open_day(branch, day))
     }

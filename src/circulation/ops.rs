@@ -25,6 +25,13 @@ impl Library {
     /// branch's next open day when it falls on a closed day (if the policy says so). Refused with
     /// every applicable reason: not for loan, already lent, set aside for another patron's hold,
     /// not on the shelf, blocked patron, expired card, overdue loans (if the policy blocks).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such copy, patron or branch.
+    /// - `InvalidInput`: the branch is a partner library.
+    /// - `Refused`: the rules say no; every reason is listed (R-L4).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn checkout(&mut self, barcode: &str, patron: PatronId, branch: &str) -> Result<Loan> {
         self.require_own_branch(branch)?;
         self.lend(barcode, patron, branch, LoanStatus::Active)
@@ -33,6 +40,13 @@ impl Library {
     /// Starts a loan when the copy is dispatched to a partner pickup library whose policy entry
     /// says `loan_starts_at_dispatch` (fukushima's municipal libraries, R-H12). The due date
     /// counts from today; [`Library::confirm_pickup`] records collection.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such copy, patron or branch.
+    /// - `InvalidInput`: `pickup` is not a pickup branch.
+    /// - `Refused`: the rules say no; every reason is listed (R-L4).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn dispatch_loan(&mut self, barcode: &str, patron: PatronId, pickup: &str) -> Result<Loan> {
         let b = self.require_branch(pickup)?;
         if !b.loan_starts_at_dispatch {
@@ -82,6 +96,11 @@ impl Library {
     }
 
     /// Records that the patron collected a dispatched loan at the partner library.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such loan awaiting pickup.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn confirm_pickup(&mut self, loan: LoanId) -> Result<()> {
         let done = self.store.write(|tx| tx.activate_loan(loan))?;
         if done { Ok(()) } else { Err(Error::not_found(Entity::Loan, loan.get())) }
@@ -91,6 +110,13 @@ impl Library {
     /// was, and routes the copy: to the next hold, to the shelf here, or in transit to its home
     /// branch. The loan is deleted and only the day's anonymous return count remains (R-R1):
     /// nothing stored links the copy, the title or the lateness to the patron afterwards.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such copy or branch.
+    /// - `InvalidInput`: the branch is a partner library.
+    /// - `Refused` (`NotOnLoan`): the copy is not on loan.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn check_in(&mut self, barcode: &str, branch: &str) -> Result<CheckIn> {
         self.require_own_branch(branch)?;
         let (today, now, policy, matrix) = (self.today(), self.now(), &self.policy, &self.matrix);
@@ -115,6 +141,13 @@ impl Library {
 
     /// Records that an in-transit copy arrived at `branch`: it goes on the hold shelf for the
     /// hold it travels for, or to the next hold, or onto the shelf if this is its home.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such copy or branch.
+    /// - `InvalidInput`: the branch is a partner library.
+    /// - `Refused` (`CopyUnavailable`): the copy's status does not allow it.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn receive_copy(&mut self, barcode: &str, branch: &str) -> Result<CopyRoute> {
         self.require_own_branch(branch)?;
         let (today, now, policy) = (self.today(), self.now(), &self.policy);
@@ -129,6 +162,11 @@ impl Library {
 
     /// Whether a renewal of `loan` today would succeed, and the new due date, without changing
     /// anything (kanagawa shows it before the patron confirms, R-L3).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron or loan, or the loan is another patron's.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn preview_renewal(&self, patron: PatronId, loan: LoanId) -> Result<Result<NaiveDate, Refusal>> {
         let today = self.today();
         self.store.read(|tx| {
@@ -139,6 +177,13 @@ impl Library {
     }
 
     /// Renews one of the patron's loans; refused with every reason that applies (R-L2–R-L4).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such loan, or it is another patron's.
+    /// - `Refused`: the rules say no; every reason is listed.
+    /// - `Conflict`: the loan changed meanwhile.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn renew(&mut self, patron: PatronId, loan: LoanId) -> Result<NaiveDate> {
         let mut results = self.renew_all(patron, &[loan])?;
         match results.pop() {
@@ -150,6 +195,13 @@ impl Library {
 
     /// Renews several loans at once, each with its own result; refusals do not undo the others.
     /// A loan that is not the patron's is reported as not found and nothing is renewed.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Conflict`: a loan changed meanwhile.
+    /// - `InvalidInput`: a due date beyond the supported years.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn renew_all(
         &mut self,
         patron: PatronId,
@@ -181,6 +233,12 @@ impl Library {
     }
 
     /// The patron's open loans with due dates, days overdue and renewability (R-L1).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn patron_loans(&self, patron: PatronId) -> Result<Vec<LoanView>> {
         let today = self.today();
         let gate = Gate { policy: &self.policy, today, service: Service::LoanStatus };
@@ -197,6 +255,10 @@ impl Library {
     }
 
     /// Every overdue loan in the library, oldest due date first (the staff overdue list).
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn overdue_loans(&self) -> Result<Vec<Loan>> {
         let today = self.today();
         self.store.read(|tx| tx.overdue_loans(today))
@@ -204,6 +266,11 @@ impl Library {
 
     /// Why the patron may not log in (`service = None`) or use `service` (R-A2, R-A6); empty
     /// when in good standing.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn patron_standing(&self, patron: PatronId, service: Option<Service>) -> Result<Vec<Reason>> {
         let today = self.today();
         self.store.read(|tx| {
@@ -215,6 +282,13 @@ impl Library {
 
     /// Opts the patron in to reading history after they agreed to the terms (R-R1); only loans
     /// checked out from now on are recorded.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: `agreed_to_terms` is false.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn opt_in_reading_history(&mut self, patron: PatronId, agreed_to_terms: bool) -> Result<()> {
         if !self.policy.reading.history_offered {
             return Err(Error::InvalidInput {
@@ -237,6 +311,11 @@ impl Library {
     }
 
     /// Opts the patron out of reading history and deletes it.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn opt_out_reading_history(&mut self, patron: PatronId) -> Result<()> {
         self.store.write(|tx| {
             patron_in(tx, patron)?;
@@ -246,6 +325,12 @@ impl Library {
 
     /// The patron's own reading history, newest first, `limit` entries from `offset`. There is
     /// deliberately no staff call that lists a patron's past loans (R-R1).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn reading_history(&self, patron: PatronId, limit: u32, offset: u32) -> Result<Vec<HistoryEntry>> {
         let gate = Gate { policy: &self.policy, today: self.today(), service: Service::ReadingHistory };
         self.store.read(|tx| {
@@ -255,6 +340,11 @@ impl Library {
     }
 
     /// Checkouts and returns per day, library-wide, from `from` to `to` inclusive.
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput`: a date outside the supported years.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn daily_circulation(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyCirculation>> {
         check_date("from", from)?;
         check_date("to", to)?;

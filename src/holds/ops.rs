@@ -23,6 +23,12 @@ use crate::store::{NewHold, Tx};
 impl Library {
     /// Adds a title to the patron's cart (予約カート); this is not a hold (R-H1). Refused with
     /// [`Reason::NotOffered`] where the policy has no cart (chiba).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron or title.
+    /// - `Refused`: the policy offers no cart, or the patron may not use holds now.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn add_to_cart(&mut self, patron: PatronId, title: TitleId) -> Result<()> {
         self.require_cart()?;
         let now = self.now();
@@ -35,11 +41,21 @@ impl Library {
     }
 
     /// Removes a title from the cart; `false` if it was not there.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn remove_from_cart(&mut self, patron: PatronId, title: TitleId) -> Result<bool> {
         self.store.write(|tx| tx.remove_cart_item(patron, title))
     }
 
     /// The patron's cart, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn cart(&self, patron: PatronId) -> Result<Vec<CartItem>> {
         self.store.read(|tx| tx.cart_items(patron))
     }
@@ -47,6 +63,12 @@ impl Library {
     /// Confirms the cart in one go with one pickup location and contact method (R-H1): each
     /// title gets its own result, placed or refused with every reason; a refusal does not undo
     /// the others. Placed titles leave the cart, refused ones stay.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Refused`: the policy offers no cart, or the patron may not use holds now.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn confirm_cart(
         &mut self,
         patron: PatronId,
@@ -63,6 +85,13 @@ impl Library {
 
     /// Places one hold now ("reserve now", or staff at the counter). A web request needs the
     /// policy's `reserve_now`; otherwise web holds go through the cart.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron, title or pickup branch.
+    /// - `InvalidInput`: a malformed request (e.g. a contact the patron does not have).
+    /// - `Refused`: the rules say no; every reason is listed (R-L4).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn place_hold(&mut self, patron: PatronId, title: TitleId, request: &HoldRequest) -> Result<HoldId> {
         if request.channel == Channel::Web && !self.policy.holds.reserve_now {
             return Err(Error::InvalidInput {
@@ -117,17 +146,37 @@ impl Library {
     }
 
     /// Staff approve a provisional web hold (chiba, R-H5); it keeps its place in the queue.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such hold.
+    /// - `Refused` (`HoldNotChangeable`): the hold is not awaiting approval.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn approve_hold(&mut self, hold: HoldId) -> Result<()> {
         let done = self.store.write(|tx| tx.approve_hold(hold))?;
         if done { Ok(()) } else { Err(not_changeable()) }
     }
 
     /// Staff reject a provisional web hold; the patron is told why.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such hold.
+    /// - `InvalidInput`: a malformed reason.
+    /// - `Refused` (`HoldNotChangeable`): the hold is not awaiting approval.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn reject_hold(&mut self, hold: HoldId, reason: &str) -> Result<()> {
         self.end_hold_as_staff(hold, reason, &[HoldStatus::PendingApproval])
     }
 
     /// Staff cancel any active hold; a copy set aside for it goes to the next hold or home.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such hold.
+    /// - `InvalidInput`: a malformed reason.
+    /// - `Refused` (`HoldNotChangeable`): the hold has ended.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn cancel_hold_as_staff(&mut self, hold: HoldId, reason: &str) -> Result<()> {
         self.end_hold_as_staff(
             hold,
@@ -153,6 +202,12 @@ impl Library {
     /// The patron cancels their own hold: only in a stage the policy's `patron_cancellable`
     /// names, and not an interlibrary-loan hold where the policy forbids it (R-H8). A copy set
     /// aside for it goes to the next hold or home.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such hold, or it is another patron's.
+    /// - `Refused`: the hold can no longer be cancelled by the patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn cancel_hold(&mut self, patron: PatronId, hold: HoldId) -> Result<()> {
         match self.cancel_holds(patron, &[hold])?.pop() {
             Some((_, result)) => Ok(result?),
@@ -163,6 +218,11 @@ impl Library {
     /// Cancels several of the patron's holds at once (chikushino's checkboxes), each with its
     /// own result; a refusal does not undo the others. A hold that is not the patron's is
     /// reported as not found and nothing is cancelled.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: a hold does not exist or is another patron's (nothing is cancelled).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn cancel_holds(
         &mut self,
         patron: PatronId,
@@ -189,6 +249,13 @@ impl Library {
     /// number fixed when the hold was placed stays, whatever else changes: it cannot be changed
     /// online (R-C4, shizuoka). A hold placed without one (mail, none) fixes the patron's chosen
     /// number when it first changes to a phone-type method.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such hold (or another patron's), or an unknown pickup branch.
+    /// - `InvalidInput`: a malformed change.
+    /// - `Refused`: the hold cannot be changed so now; every reason is listed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn change_hold(&mut self, patron: PatronId, hold: HoldId, change: &HoldChange) -> Result<()> {
         let (policy, matrix) = (&self.policy, &self.matrix);
         let gate = Gate { policy, today: self.today(), service: Service::Holds };
@@ -219,6 +286,12 @@ impl Library {
     }
 
     /// Hides an ended hold from the patron's list before its visibility runs out (R-H10).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such hold, or it is another patron's.
+    /// - `Refused` (`HoldNotChangeable`): the hold has not ended.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn hide_hold(&mut self, patron: PatronId, hold: HoldId) -> Result<()> {
         self.store.write(|tx| {
             patrons_hold(tx, patron, hold)?;
@@ -228,6 +301,12 @@ impl Library {
 
     /// The patron's holds with state, queue position, pickup and deadline; ended holds stay for
     /// the policy's `cancelled_visible_days` unless hidden (R-H7, R-H10).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn patron_holds(&self, patron: PatronId) -> Result<Vec<HoldView>> {
         let since = self.today().checked_sub_days(Days::new(u64::from(self.policy.holds.cancelled_visible_days)));
         let (policy, gate) =
@@ -247,12 +326,22 @@ impl Library {
     }
 
     /// A hold by id (staff view).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such hold.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn hold(&self, hold: HoldId) -> Result<Hold> {
         self.store.read(|tx| tx.hold(hold))?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))
     }
 
     /// Copies on the shelf at `branch` that waiting holds could take: staff pull them and
     /// confirm with [`Library::confirm_pulled`]. A walk-in may still borrow them first (R-H5).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such branch.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn pull_list(&self, branch: &str) -> Result<Vec<PullItem>> {
         self.require_branch(branch)?;
         let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today: self.today(), now: self.now() };
@@ -282,11 +371,23 @@ impl Library {
 
     /// Staff pulled `barcode` from the shelf at `branch`: it goes to the first waiting hold on
     /// its title (ready here, or in transit), or back to the shelf if none waits any more.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such copy or branch.
+    /// - `Refused` (`CopyUnavailable`): the copy's status does not allow it.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn confirm_pulled(&mut self, barcode: &str, branch: &str) -> Result<CopyRoute> {
         Ok(self.confirm_pulled_all(&[barcode], branch)?.pop().map(|(_, r)| r).unwrap_or(CopyRoute::Shelved))
     }
 
     /// [`Library::confirm_pulled`] for a whole pull list, in one transaction.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such copy or branch (nothing is confirmed).
+    /// - `Refused` (`CopyUnavailable`): a copy's status does not allow it.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn confirm_pulled_all(&mut self, barcodes: &[&str], branch: &str) -> Result<Vec<(String, CopyRoute)>> {
         self.require_branch(branch)?;
         let (today, now, policy) = (self.today(), self.now(), &self.policy);
@@ -311,6 +412,10 @@ impl Library {
     /// per copy; running it twice does nothing the second time. Where the deadline counts from
     /// the notice (`shelf_days_from = "notice"`), a hold whose ready notice is still in the
     /// outbox is kept until it goes out.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn expire_holds(&mut self) -> Result<ExpirySweep> {
         let (today, now) = (self.today(), self.now());
         // Where the deadline counts from the notice (chikushino 「連絡後1週間」), a hold whose
@@ -340,6 +445,10 @@ impl Library {
 
     /// Deletes cancelled and expired holds older than the policy's visibility (R-H10); returns
     /// how many. Run it daily.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn purge_ended_holds(&mut self) -> Result<u32> {
         let days = u64::from(self.policy.holds.cancelled_visible_days);
         let cutoff = self.today().checked_sub_days(Days::new(days)).unwrap_or(NaiveDate::MIN);
@@ -352,6 +461,10 @@ impl Library {
     /// notice twice; drain with [`Library::claim_notices`] instead (see
     /// [`notify`](crate::notify#draining-the-outbox)). Held notices ([`Notice::is_held`]) are
     /// listed too.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn pending_notices(&self, limit: u32) -> Result<Vec<Notice>> {
         self.store.read(|tx| tx.pending_notices(limit.min(MAX_NOTICE_BATCH)))
     }
@@ -367,6 +480,10 @@ impl Library {
     /// same notice the first mark wins; returns how many were marked. After a notice carrying
     /// a code, the WAL is checkpointed and truncated at once if no other handle is reading (it
     /// never waits for one), so the code does not linger in the files until the next scrub.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn mark_delivered(&mut self, notices: &[NoticeId]) -> Result<usize> {
         let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today: self.today(), now: self.now() };
         let (marked, secret) = self.store.write(|tx| {

@@ -52,6 +52,12 @@ impl Library {
     /// returned once; the host asks the patron for a new one at the next login, and the services
     /// the policy names refuse it meanwhile. Existing sessions and codes are revoked and the
     /// card's lockout is cleared.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Crypto`: hashing or the random source failed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn issue_temporary_password(&mut self, patron: PatronId) -> Result<String> {
         let rules = &self.policy.passwords.temporary;
         let password = random_password(rules.length, rules.charset)?;
@@ -74,6 +80,15 @@ impl Library {
     /// most the policy's number are verified per window; then the card is locked
     /// ([`Error::LockedOut`]), known or not. A correct password on a blocked account is refused
     /// with its reasons (R-A6).
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput`: a malformed card number.
+    /// - `LoginFailed`: wrong card number or password (the same for an unknown card).
+    /// - `LockedOut`: too many recent failures for this card number.
+    /// - `Refused`: the patron may not log in now (e.g. blocked).
+    /// - `Crypto`: hashing failed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn login(&mut self, card_number: &str, password: &str) -> Result<Session> {
         let card = CardNumber::parse(&self.policy.cards, card_number)?;
         let (now, policy) = (self.now(), &self.policy);
@@ -116,6 +131,12 @@ impl Library {
     /// Checks a session token and extends it by the policy's session length, never past its
     /// absolute lifetime. A session of a patron who may no longer log in (blocked, expired
     /// card, R-A6) is refused with the reasons.
+    ///
+    /// # Errors
+    ///
+    /// - `NotAuthenticated`: the token is unknown, logged out or expired.
+    /// - `Refused`: the patron may no longer use the services (e.g. blocked).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn authenticate(&mut self, token: &str) -> Result<Authenticated> {
         let (now, today, policy) = (self.now(), self.today(), &self.policy);
         let hash = token_hash(token);
@@ -130,6 +151,10 @@ impl Library {
     }
 
     /// Ends a session; `false` if there was none.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn logout(&mut self, token: &str) -> Result<bool> {
         let hash = token_hash(token);
         self.store.write(|tx| tx.delete_session(&hash))
@@ -138,6 +163,14 @@ impl Library {
     /// Changes the patron's password (R-A4): needs the current one and the new one twice. Every
     /// broken rule is listed. A wrong current password counts toward the card's lockout like a
     /// failed login. All sessions and codes end; the new session is returned.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `LoginFailed`, `LockedOut`: `current` is wrong, or too many failures.
+    /// - `PasswordRules`: `new` breaks the policy; `InvalidInput`: `confirm` differs.
+    /// - `Crypto`: hashing failed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn change_password(&mut self, patron: PatronId, current: &str, new: &str, confirm: &str) -> Result<Session> {
         check_new_password(&self.policy, new, confirm)?;
         let (attempt, verified) = self.check_current_password(patron, current)?;
@@ -156,6 +189,14 @@ impl Library {
     /// a login. Every session and code ends in the same transaction; afterwards a login fails
     /// with [`Error::LoginFailed`] exactly as for an account that never had a password, until a
     /// new one is self-issued or issued at the counter.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `LoginFailed`, `LockedOut`: `current` is wrong, or too many failures.
+    /// - `InvalidInput`: the library does not let patrons delete their password.
+    /// - `Crypto`: hashing failed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn delete_password(&mut self, patron: PatronId, current: &str) -> Result<()> {
         if !self.policy.passwords.patron_may_delete {
             return Err(Error::InvalidInput {

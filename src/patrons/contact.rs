@@ -40,6 +40,14 @@ impl Library {
     /// the patron, who sets a password and is logged in. Refused for an expired card. A
     /// mismatch is the same [`Error::LoginFailed`] as a bad login and counts toward the lockout;
     /// not agreeing is refused before anything is counted.
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput`: a malformed card number or birth date, or terms not agreed.
+    /// - `LoginFailed`: the details do not match a patron who may self-issue.
+    /// - `PasswordRules`: the password breaks the policy.
+    /// - `Crypto`: hashing failed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn self_issue_password(
         &mut self,
         card_number: &str,
@@ -97,6 +105,12 @@ impl Library {
     ///
     /// Throttled per card by the policy: past `requests_per_hour` codes in the last hour nothing
     /// is sent, and a new code revokes the oldest beyond `max_outstanding`.
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput`: a malformed card number or address.
+    /// - `Crypto`: the random source failed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn request_password_reset(&mut self, card_number: &str, address: &str) -> Result<()> {
         if !self.policy.passwords.reset.methods.contains(&ResetMethod::EmailLink) {
             return Err(Error::InvalidInput {
@@ -129,6 +143,13 @@ impl Library {
     }
 
     /// Sets a new password with a mailed reset code (R-A5): once, before it expires. Logs in.
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput`: the code is unknown, used or expired, or `confirm` differs.
+    /// - `PasswordRules`: the password breaks the policy.
+    /// - `Crypto`: hashing failed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn redeem_password_reset(&mut self, code: &str, new: &str, confirm: &str) -> Result<Session> {
         check_new_password(&self.policy, new, confirm)?;
         let hash = hash_password(new)?;
@@ -142,6 +163,11 @@ impl Library {
     }
 
     /// The patron's e-mail addresses, confirmed or waiting for confirmation.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn email_addresses(&self, patron: PatronId) -> Result<Vec<EmailAddress>> {
         self.store.read(|tx| {
             patron_in(tx, patron)?;
@@ -156,6 +182,14 @@ impl Library {
     /// code — usable at once, with a confirmation mail, a completion mail (chikushino) or none
     /// (shizuoka: the host shows a confirmation screen before calling this). The address counts
     /// toward the policy's cap at once. One transaction.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: a malformed address or tag, or too many addresses.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Crypto`: the random source failed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn add_email(
         &mut self,
         patron: PatronId,
@@ -217,6 +251,11 @@ impl Library {
     }
 
     /// Confirms an address with the code mailed to it; returns whose address it was.
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput`: the code is unknown, used or expired.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn confirm_email(&mut self, code: &str) -> Result<PatronId> {
         let now = self.now();
         self.store.write(|tx| {
@@ -230,12 +269,24 @@ impl Library {
     }
 
     /// Removes an address; `false` if the patron had no such address.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn remove_email(&mut self, patron: PatronId, address: &str) -> Result<bool> {
         self.store.write(|tx| tx.delete_email(patron, address.trim()))
     }
 
     /// Chooses the confirmed address that receives hold mail (kanagawa, R-C1). Refused where
     /// the patron may not use the e-mail settings (a temporary password, R-A2).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: not one of the patron's confirmed addresses.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn choose_hold_email(&mut self, patron: PatronId, address: &str) -> Result<()> {
         let gate = Gate { policy: &self.policy, today: self.today(), service: Service::EmailSettings };
         let chosen = self.store.write(|tx| {
@@ -254,6 +305,13 @@ impl Library {
     /// cannot (R-A7: 「住所、電話番号、氏名については、マイライブラリからの変更ができません」,
     /// 「住所や電話番号の変更は窓口でお願いします」) and no preset allows it. Checked as the
     /// staff change.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: a malformed field, or one the patron may not change.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn update_own_personal_details(
         &mut self,
         patron: PatronId,
@@ -272,6 +330,12 @@ impl Library {
 
     /// Staff change a patron's name, birth date and phones (R-A7). The call replaces all three:
     /// `None` clears the birth date (which web self-issue needs) and an empty list the phones.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: a malformed name, birth date or phone, or too many phones.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn update_personal_details_as_staff(
         &mut self,
         patron: PatronId,
@@ -297,6 +361,12 @@ impl Library {
 
     /// Registers an e-mail address for the patron at the counter, where staff confirm it in
     /// person (R-C1). `tag` is required where the policy tags addresses (kanagawa: PC or mobile).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: a malformed address or tag, or too many addresses.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn register_email_at_counter(&mut self, patron: PatronId, address: &str, tag: Option<&str>) -> Result<()> {
         let address = check_email(address)?;
         let tag = self.check_email_tag(tag)?;

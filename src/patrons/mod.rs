@@ -49,6 +49,10 @@ pub struct CardNumber(String);
 
 impl CardNumber {
     /// Checks `input` against `rules` and returns the card number in stored form.
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput` (`card_number`): the input does not fit the card rules.
     pub fn parse(rules: &CardRules, input: &str) -> Result<CardNumber> {
         let invalid = |reason: String| Error::InvalidInput { field: "card_number", reason };
         let digits: String = input.trim().chars().map(half_width_digit).collect();

@@ -17,6 +17,13 @@ impl Library {
     /// Registers a patron (a staff operation at the counter). The card number must match the
     /// policy's format (R-A1) and be new; the default pickup branch must be a pickup location;
     /// every flag must be one the policy declares.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such home branch.
+    /// - `InvalidInput`: a malformed field, an unknown category or flag.
+    /// - `Conflict`: the card number is taken.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn register_patron(&mut self, patron: NewPatron) -> Result<PatronId> {
         let (card, patron) = patron.validated(&self.policy.cards, self.policy.contact.phone_cap)?;
         self.require_flags(&patron.flags)?;
@@ -44,6 +51,12 @@ impl Library {
     /// Moves a patron to another category (a staff operation: a child who grows up, a
     /// resident who moves away). The category must be one of the policy's, and the patron's
     /// age, when known, within its bounds today.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: a category the policy does not declare.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn set_patron_category(&mut self, patron: PatronId, category: &str) -> Result<()> {
         let today = self.today();
         let policy = &self.policy;
@@ -58,6 +71,11 @@ impl Library {
 
     /// Ends a patron's suspension after a late return at once (a staff decision, e.g. a return
     /// that was late through no fault of the patron's).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn lift_suspension(&mut self, patron: PatronId) -> Result<()> {
         let found = self.store.write(|tx| tx.lift_suspension(patron))?;
         if found { Ok(()) } else { Err(Error::not_found(Entity::Patron, patron.get())) }
@@ -73,6 +91,11 @@ impl Library {
     }
 
     /// A patron by id.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn patron(&self, id: PatronId) -> Result<Patron> {
         self.store
             .read(|tx| tx.patron(id))?
@@ -80,6 +103,12 @@ impl Library {
     }
 
     /// A patron by card number (checked against the policy's format first).
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput`: a malformed card number.
+    /// - `NotFound`: no patron has this card number.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn patron_by_card(&self, card_number: &str) -> Result<Patron> {
         let card = CardNumber::parse(&self.policy.cards, card_number)?;
         self.store
@@ -96,6 +125,13 @@ impl Library {
     /// patron's registered numbers — the numbers themselves change only at the counter (R-A7).
     /// Every refused pickup or contact reason is listed (an unknown phone is refused on its
     /// own); nothing changes unless all are valid. Holds already placed keep their phone (R-C4).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: a contact the patron does not have, or a malformed value.
+    /// - `Refused`: the defaults break the hold rules; every reason is listed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn set_hold_defaults(&mut self, patron: PatronId, defaults: &HoldDefaults) -> Result<()> {
         let contact = &self.policy.contact;
         if !contact.patron_sets_hold_defaults {
@@ -135,6 +171,11 @@ impl Library {
     /// A web hold request prefilled from the patron's defaults (R-C5): their default pickup
     /// (where the policy's `contact.default_pickup` keeps one) and contact method; without a
     /// default contact method, the first the policy lists.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn prefilled_hold_request(&self, patron: PatronId) -> Result<HoldRequest> {
         let who = self.patron(patron)?;
         let first_offered = self.policy.contact.methods.first().map_or(ContactMethod::None, |m| m.method.clone());
@@ -147,6 +188,12 @@ impl Library {
     /// Replaces the flags registered for a patron (a staff operation: chiba registers
     /// 聴覚に障害のある方 at the counter, R-C3). Every flag must be one the policy declares;
     /// holds already placed keep their contact method.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: a flag the policy does not declare.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn set_patron_flags(&mut self, id: PatronId, flags: &BTreeSet<String>) -> Result<()> {
         self.require_flags(flags)?;
         self.store.write(|tx| {
@@ -168,6 +215,11 @@ impl Library {
 
     /// Blocks or unblocks a patron (a staff operation). Blocking ends every session of the
     /// patron in the same transaction (R-A6).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn set_patron_blocked(&mut self, id: PatronId, blocked: bool) -> Result<()> {
         let found = self.store.write(|tx| {
             if blocked {

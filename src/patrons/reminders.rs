@@ -13,6 +13,13 @@ use crate::store::{StoredNotice, Tx};
 
 impl Library {
     /// Turns the patron's due-date reminder mails on or off (kanagawa, R-C6).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: the patron has no confirmed email address.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn set_due_reminders(&mut self, patron: PatronId, on: bool) -> Result<()> {
         if self.policy.contact.due_reminder_days_before.is_none() {
             return Err(Error::InvalidInput {
@@ -30,6 +37,10 @@ impl Library {
     /// Writes a reminder notice for every open loan due within the policy's days whose patron
     /// opted in, to their hold address (or all addresses, per policy). Each loan is reminded once
     /// (again after a renewal). Returns how many loans were reminded. Run it daily.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn send_due_reminders(&mut self) -> Result<usize> {
         let Some(days) = self.policy.contact.due_reminder_days_before else { return Ok(0) };
         let (today, now, policy) = (self.today(), self.now(), &self.policy);
@@ -59,6 +70,11 @@ impl Library {
     /// phone, rendered afresh from the hold or loan it is about (a delivered notice keeps no
     /// text, R-R1); returns the new notice. Nothing is re-sent for a notice carrying a code,
     /// or once its hold has been collected or its loan returned.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such notice.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn mark_bounced(&mut self, notice: NoticeId) -> Result<Option<NoticeId>> {
         let (now, today, policy) = (self.now(), self.today(), &self.policy);
         self.store.write(|tx| {
@@ -73,6 +89,12 @@ impl Library {
     /// — not only this notice — until the patron removes it and registers it again; the
     /// patron's other addresses carry on. The notice itself falls back as in
     /// [`Library::mark_bounced`]. One transaction.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such notice.
+    /// - `InvalidInput`: a malformed address.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn mark_rejected(&mut self, notice: NoticeId, address: &str) -> Result<Option<NoticeId>> {
         let (now, today, policy) = (self.now(), self.today(), &self.policy);
         self.store.write(|tx| {

@@ -159,6 +159,10 @@ pub struct CheckoutFacts<'a> {
 ///
 /// A copy on the shelf that someone merely holds (not yet set aside) may still be lent to a
 /// walk-in patron (R-H5); a copy on the hold shelf for this same patron may be lent to them.
+///
+/// # Errors
+///
+/// The [`Refusal`] lists every reason the rules refuse the loan.
 pub fn checkout_decision(policy: &Policy, f: &CheckoutFacts<'_>) -> Result<NaiveDate, Refusal> {
     let mut reasons = Vec::new();
     let today = f.at.today;
@@ -252,6 +256,10 @@ pub struct RenewalFacts<'a> {
 /// // 15 days including the renewal day: May 10 + 14.
 /// assert_eq!(renewal_decision(&fukushima, &facts), Ok(d("2026-05-24")));
 /// ```
+///
+/// # Errors
+///
+/// The [`Refusal`] lists every reason the rules refuse the renewal.
 pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDate, Refusal> {
     let rules = &policy.loans.renewal;
     let today = f.at.today;

@@ -95,6 +95,10 @@ pub fn copy_can_fill_holds(rules: &Rules, loanable: bool, status: CopyStatus) ->
 
 /// Decides a hold (R-H2, R-H3, R-H4, R-C3, R-A2, R-A6): the material kind it counts under, or
 /// every reason it is refused.
+///
+/// # Errors
+///
+/// The [`Refusal`] lists every reason the rules refuse the hold.
 pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refusal> {
     let mut reasons = f.account.clone();
     let fills =

@@ -39,6 +39,10 @@ impl Policy {
     /// let policy = bunko::Policy::from_toml(text).unwrap();
     /// assert_eq!(policy.holds.limits.total, Some(5));
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError`](crate::PolicyError) with every problem: TOML syntax, unknown keys, invalid values.
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
         let policy = parse(text)?;
         policy.validate().map_err(|e| with_lines(text, e))?;
@@ -47,12 +51,20 @@ impl Policy {
 
     /// Checks the policy's meaning (bounds, cross-references) as [`Policy::from_toml`] does;
     /// a `Policy` built or changed in code is checked the same way when a library opens it.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError`](crate::PolicyError) with every rule the policy breaks.
     pub fn validate(&self) -> Result<(), PolicyError> {
         let problems = validate::problems(self);
         if problems.is_empty() { Ok(()) } else { Err(PolicyError { problems }) }
     }
 
     /// Serialises the policy back to TOML; `from_toml` of the result gives the same policy.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError`](crate::PolicyError) if a value has no TOML form (not expected for a valid policy).
     pub fn to_toml(&self) -> Result<String, PolicyError> {
         toml::to_string(self).map_err(|e| PolicyError::single("", e.to_string()))
     }
@@ -64,12 +76,20 @@ impl Policy {
     /// let kanagawa = bunko::Policy::preset("kanagawa").unwrap();
     /// assert_eq!(kanagawa.holds.limits.per_kind["book"], 12);
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError`](crate::PolicyError) when no preset has this name.
     pub fn preset(name: &str) -> Result<Policy, PolicyError> {
         let text = Self::preset_toml(name)?;
         Self::from_toml(text).map_err(|e| e.in_file(&format!("policies/{name}.toml")))
     }
 
     /// The TOML text of a reference policy, for a library to copy and adapt.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError`](crate::PolicyError) when no preset has this name.
     pub fn preset_toml(name: &str) -> Result<&'static str, PolicyError> {
         presets::text(name).ok_or_else(|| {
             PolicyError::single("", format!("no preset named `{name}`; presets are {}", PRESET_NAMES.join(", ")))

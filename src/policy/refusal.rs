@@ -241,6 +241,10 @@ pub struct Refusal {
 
 impl Refusal {
     /// `Ok(value)` when `reasons` is empty, else a refusal carrying them all.
+    ///
+    /// # Errors
+    ///
+    /// A [`Refusal`] with `reasons`, when there are any.
     pub fn check<T>(reasons: Vec<Reason>, value: T) -> Result<T, Refusal> {
         if reasons.is_empty() { Ok(value) } else { Err(Refusal { reasons }) }
     }

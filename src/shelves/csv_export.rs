@@ -19,6 +19,10 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// The file is meant for Excel, so a cell beginning with `=`, `+`, `-`, `@`, tab or CR gets a
 /// leading `'` (OWASP's advice against CSV injection): a memo `=HYPERLINK(...)` is shown as
 /// the text it is instead of running as a formula. Such a cell reads back with the `'`.
+///
+/// # Errors
+///
+/// - `InvalidInput`: the CSV could not be written (not expected).
 pub fn booklist_csv(entries: &[BooklistEntry], bom: bool) -> Result<Vec<u8>> {
     let mut out = if bom { vec![0xEF, 0xBB, 0xBF] } else { Vec::new() };
     {

@@ -13,6 +13,12 @@ use crate::store::Tx;
 
 impl Library {
     /// The patron's booklists with their entry counts (R-B1).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn booklists(&self, patron: PatronId) -> Result<Vec<Booklist>> {
         let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
         self.store.read(|tx| {
@@ -23,6 +29,13 @@ impl Library {
 
     /// Creates a list (R-B1): refused past the policy's number of lists, names and memos are
     /// checked against its character caps, and names are unique per patron.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: a malformed name or memo.
+    /// - `Refused`: lists not offered, the patron's limit reached, the name taken, or the patron may not use lists now.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn create_booklist(&mut self, patron: PatronId, name: &str, memo: &str) -> Result<BooklistId> {
         let rules = rules_of(&self.policy)?;
         let (name, memo) = (list_name(rules, name)?, limited("memo", memo, rules.list_memo_max_chars)?);
@@ -35,6 +48,13 @@ impl Library {
     }
 
     /// Renames a list and replaces its memo (R-B2).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such list, or it is another patron's.
+    /// - `InvalidInput`: a malformed name or memo.
+    /// - `Refused`: the name is taken, or the patron may not use lists now.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn update_booklist(&mut self, patron: PatronId, list: BooklistId, name: &str, memo: &str) -> Result<()> {
         let rules = rules_of(&self.policy)?;
         let (name, memo) = (list_name(rules, name)?, limited("memo", memo, rules.list_memo_max_chars)?);
@@ -51,6 +71,11 @@ impl Library {
     }
 
     /// Deletes a list and its entries; irreversible (R-B2).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such list, or it is another patron's.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn delete_booklist(&mut self, patron: PatronId, list: BooklistId) -> Result<()> {
         self.store.write(|tx| {
             owned(tx, patron, list)?;
@@ -59,6 +84,12 @@ impl Library {
     }
 
     /// A list's entries in order.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such list, or it is another patron's.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn booklist_entries(&self, patron: PatronId, list: BooklistId) -> Result<Vec<BooklistEntry>> {
         let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
         self.store.read(|tx| {
@@ -70,6 +101,13 @@ impl Library {
 
     /// Adds a title from its record to a list, or to a new list made in the same call (R-B2).
     /// The same title twice in one list, or an entry past the cap, is refused and nothing changes.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such list (or another patron's), or no such title.
+    /// - `InvalidInput`: a malformed memo.
+    /// - `Refused`: the list is full, or the patron may not use lists now.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn add_to_booklist(
         &mut self,
         patron: PatronId,
@@ -99,6 +137,11 @@ impl Library {
     }
 
     /// Removes a title from a list; `false` if it was not there.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such list, or it is another patron's.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn remove_from_booklist(&mut self, patron: PatronId, list: BooklistId, title: TitleId) -> Result<bool> {
         self.store.write(|tx| {
             owned(tx, patron, list)?;
@@ -107,6 +150,13 @@ impl Library {
     }
 
     /// Replaces an entry's memo.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such list (or another patron's), or the title is not on it.
+    /// - `InvalidInput`: a malformed memo.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn set_entry_memo(&mut self, patron: PatronId, list: BooklistId, title: TitleId, memo: &str) -> Result<()> {
         let memo = limited("memo", memo, rules_of(&self.policy)?.entry_memo_max_chars)?;
         let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
@@ -123,6 +173,12 @@ impl Library {
 
     /// Copies entries (with their memos) into another list (kanagawa, R-B2). Refused whole if
     /// any title is already there or the target would pass its cap.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: a list does not exist or is another patron's.
+    /// - `Refused`: the target list would be over its limit.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn copy_entries(
         &mut self,
         patron: PatronId,
@@ -134,6 +190,12 @@ impl Library {
     }
 
     /// Moves entries (with their memos) into another list (kanagawa, R-B2); all or nothing.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: a list does not exist or is another patron's.
+    /// - `Refused`: the target list would be over its limit.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn move_entries(
         &mut self,
         patron: PatronId,
@@ -178,6 +240,13 @@ impl Library {
     }
 
     /// Puts a list's entries in the given order; every entry must be named once.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such list, or it is another patron's.
+    /// - `InvalidInput`: `order` is not the list's titles, each once.
+    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn reorder_booklist(&mut self, patron: PatronId, list: BooklistId, order: &[TitleId]) -> Result<()> {
         let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Booklists };
         self.store.write(|tx| {
@@ -202,6 +271,12 @@ impl Library {
 
     /// The list as CSV (R-B3, fukushima): one row per entry, header first; with `bom` a UTF-8
     /// byte-order mark so Excel on Japanese Windows opens it correctly.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such list, or it is another patron's.
+    /// - `Refused`: lists not offered, or the patron may not use them now (R-A2, R-A6).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn export_booklist_csv(&self, patron: PatronId, list: BooklistId, bom: bool) -> Result<Vec<u8>> {
         if !rules_of(&self.policy)?.csv_export {
             return Err(Refusal::one(Reason::NotOffered).into());
@@ -211,17 +286,34 @@ impl Library {
     }
 
     /// Deletes one entry of the patron's own reading history (R-R1).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn delete_history_entry(&mut self, patron: PatronId, entry: i64) -> Result<bool> {
         self.store.write(|tx| tx.delete_history_entry(patron, entry))
     }
 
     /// Deletes the patron's whole reading history but stays opted in; returns how many entries.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn clear_reading_history(&mut self, patron: PatronId) -> Result<u32> {
         self.store.write(|tx| tx.clear_history(patron))
     }
 
     /// Sets a reading goal (R-R2, chikushino): `target` books from `starts_on` to `ends_on`,
     /// a span of at most the policy's `reading.goal_max_days`.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `InvalidInput`: a malformed target or period.
+    /// - `Refused` (`NotOffered`): the library offers no reading goals.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn set_reading_goal(
         &mut self,
         patron: PatronId,
@@ -254,17 +346,32 @@ impl Library {
     }
 
     /// The patron's reading goals.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn reading_goals(&self, patron: PatronId) -> Result<Vec<ReadingGoal>> {
         self.store.read(|tx| tx.goals_of(patron))
     }
 
     /// Deletes a reading goal; `false` if there was none.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such patron.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn delete_reading_goal(&mut self, patron: PatronId, goal: GoalId) -> Result<bool> {
         self.store.write(|tx| tx.delete_goal(patron, goal))
     }
 
     /// Progress toward a goal, per week or month, cumulative against the target line (R-R2).
     /// Books count from the reading history if the patron opted in, and from current loans.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such goal, or it is another patron's.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn reading_goal_progress(&self, patron: PatronId, goal: GoalId, by: Granularity) -> Result<GoalProgress> {
         self.store.read(|tx| {
             let g = tx
