@@ -38,6 +38,7 @@ pub struct FixedClock {
 
 impl FixedClock {
     /// A clock showing `now`.
+    #[must_use]
     pub fn new(now: DateTime<Utc>) -> Self {
         Self { now: Mutex::new(now) }
     }

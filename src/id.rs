@@ -62,11 +62,13 @@ pub struct ParseIdError {
 
 impl ParseIdError {
     /// Which id was being parsed, e.g. `"hold id"`.
+    #[must_use]
     pub fn id(&self) -> &'static str {
         self.id
     }
 
     /// What was wrong: empty, not a decimal number, or out of range.
+    #[must_use]
     pub fn kind(&self) -> &IntErrorKind {
         self.source.kind()
     }

@@ -183,11 +183,13 @@ impl<K: Clone> Matcher<K> {
     }
 
     /// Number of indexed queries.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
     /// Whether no query is indexed.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
@@ -195,6 +197,7 @@ impl<K: Clone> Matcher<K> {
     /// The keys of every query `record` matches, each once. They come grouped by the term that
     /// anchored them, not sorted: sorting costs more than the matching itself for a caller that
     /// groups the matches anyway (as the digest sweep does).
+    #[must_use]
     pub fn matches(&self, record: &Record) -> Vec<K> {
         let mut out = Vec::new();
         self.match_into(record, &mut self.scratch(), &mut out);
@@ -206,6 +209,7 @@ impl<K: Clone> Matcher<K> {
     /// # Resource usage
     /// One byte per distinct term for the whole batch, plus each record's normalised fields and
     /// the terms found in them; nothing proportional to the number of queries.
+    #[must_use]
     pub fn matches_all(&self, records: &[Record]) -> Vec<Vec<K>> {
         let mut scratch = self.scratch();
         records

@@ -25,6 +25,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 /// assert_eq!(normalize("ﾄﾞｽﾄｴﾌｽｷｰ"), normalize("どすとえふすきー"));
 /// assert_eq!(normalize("ＳＱＬｉｔｅ 入門"), "sqlite入門");
 /// ```
+#[must_use]
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     normalize_into(text, &mut out);

@@ -240,6 +240,7 @@ fn arrivals(
 
 impl SavedSearch {
     /// The matcher's view of this search.
+    #[must_use]
     pub fn query(&self) -> Query {
         Query { terms: self.terms.clone(), category: self.category.clone() }
     }

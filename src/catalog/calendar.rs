@@ -68,6 +68,7 @@ pub struct OpeningCalendar {
 
 impl OpeningCalendar {
     /// A calendar closed on the given weekdays and open on all others.
+    #[must_use]
     pub fn new(closed_weekdays: &[Weekday]) -> Self {
         let mut closed = [false; 7];
         for w in closed_weekdays {
@@ -77,6 +78,7 @@ impl OpeningCalendar {
     }
 
     /// A calendar following the policy's `rules`, with no dated exceptions yet.
+    #[must_use]
     pub fn with_rules(rules: CalendarRules) -> Self {
         let mut cal = Self::new(&[]);
         cal.close_weekdays(&rules.closed_weekdays);
@@ -99,6 +101,7 @@ impl OpeningCalendar {
     /// assert!(!cal.is_open("2027-01-18".parse::<NaiveDate>().unwrap())); // a Monday
     /// assert!(OpeningCalendar::from_policy(&policy, "nowhere").is_none());
     /// ```
+    #[must_use]
     pub fn from_policy(policy: &Policy, branch: &str) -> Option<Self> {
         policy.branch(branch).map(|_| Self::with_rules(policy.calendar(branch).clone()))
     }
@@ -111,6 +114,7 @@ impl OpeningCalendar {
     }
 
     /// The policy rules it follows (their weekdays are also in [`Self::closed_weekdays`]).
+    #[must_use]
     pub fn rules(&self) -> &CalendarRules {
         &self.rules
     }
@@ -121,6 +125,7 @@ impl OpeningCalendar {
     }
 
     /// The weekdays the branch is regularly closed.
+    #[must_use]
     pub fn closed_weekdays(&self) -> Vec<Weekday> {
         Weekday::ALL.into_iter().filter(|w| self.closed_weekdays[usize::from(w.index())]).collect()
     }
@@ -131,6 +136,7 @@ impl OpeningCalendar {
     }
 
     /// Whether the branch is open on `day`.
+    #[must_use]
     pub fn is_open(&self, day: NaiveDate) -> bool {
         match self.exceptions.get(&day) {
             Some(CalendarException::Closed) => false,
@@ -188,11 +194,13 @@ impl OpeningCalendar {
     }
 
     /// The first open day on or after `day`; `None` if none within [`SEARCH_HORIZON_DAYS`].
+    #[must_use]
     pub fn next_open_day(&self, day: NaiveDate) -> Option<NaiveDate> {
         (0..=SEARCH_HORIZON_DAYS).filter_map(|i| day.checked_add_days(Days::new(i))).find(|d| self.is_open(*d))
     }
 
     /// The last open day on or before `day` and not before `floor`; `None` if there is none.
+    #[must_use]
     pub fn previous_open_day(&self, day: NaiveDate, floor: NaiveDate) -> Option<NaiveDate> {
         let span = u64::try_from((day - floor).num_days()).ok()?.min(SEARCH_HORIZON_DAYS);
         (0..=span).filter_map(|i| day.checked_sub_days(Days::new(i))).find(|d| self.is_open(*d))
@@ -200,6 +208,7 @@ impl OpeningCalendar {
 
     /// The `n`-th open day after `day`, not counting `day` itself; `n = 0` gives `day`.
     /// `None` if it lies beyond [`SEARCH_HORIZON_DAYS`].
+    #[must_use]
     pub fn nth_open_day_after(&self, day: NaiveDate, n: u32) -> Option<NaiveDate> {
         let Some(skip) = n.checked_sub(1) else { return Some(day) };
         (1..=SEARCH_HORIZON_DAYS)

@@ -35,6 +35,7 @@ const BETWEEN: &str = "国民の休日";
 /// assert!(days.contains(&(d("2019-04-30"), "国民の休日")));
 /// assert!(japanese_holidays(2100).is_empty());
 /// ```
+#[must_use]
 pub fn japanese_holidays(year: i32) -> Vec<(NaiveDate, &'static str)> {
     if !HOLIDAY_YEARS.contains(&year) {
         return Vec::new();

@@ -63,6 +63,7 @@ pub struct Loan {
 
 impl Loan {
     /// Days past the due date on `today`; 0 when not overdue.
+    #[must_use]
     pub fn days_overdue(&self, today: NaiveDate) -> u32 {
         u32::try_from((today - self.due_on).num_days()).unwrap_or(0)
     }

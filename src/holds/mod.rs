@@ -107,6 +107,7 @@ pub struct Hold {
 
 impl Hold {
     /// The state a patron sees.
+    #[must_use]
     pub fn state(&self) -> HoldState {
         match self.status {
             HoldStatus::PendingApproval => HoldState::PendingApproval,
@@ -120,6 +121,7 @@ impl Hold {
     }
 
     /// The stage a policy rule can name; `None` once it ended.
+    #[must_use]
     pub fn stage(&self) -> Option<HoldStage> {
         match self.state() {
             HoldState::PendingApproval => Some(HoldStage::PendingApproval),
@@ -132,6 +134,7 @@ impl Hold {
     }
 
     /// Whether it is still in play (not cancelled or expired).
+    #[must_use]
     pub fn is_active(&self) -> bool {
         !matches!(self.status, HoldStatus::Cancelled | HoldStatus::Expired)
     }
@@ -195,6 +198,7 @@ impl HoldRequest {
     }
 
     /// The same request, placed at the counter.
+    #[must_use]
     pub fn at_counter(mut self) -> Self {
         self.channel = Channel::Counter;
         self

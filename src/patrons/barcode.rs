@@ -52,6 +52,7 @@ fn modules(card: &CardNumber) -> String {
 /// let svg = card_barcode_svg(&card);
 /// assert!(svg.starts_with("<svg") && svg.contains(">01234567</text>"));
 /// ```
+#[must_use]
 pub fn card_barcode_svg(card: &CardNumber) -> String {
     let bits = modules(card);
     let width = (bits.len() + 2 * QUIET) * MODULE;

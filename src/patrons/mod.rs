@@ -82,6 +82,7 @@ impl CardNumber {
     }
 
     /// The digits.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -261,11 +262,13 @@ pub struct HoldDefaults {
 
 impl Patron {
     /// The card has expired by `today`.
+    #[must_use]
     pub fn card_expired(&self, today: NaiveDate) -> bool {
         today > self.expires_on
     }
 
     /// The number to call: the chosen one, else the first registered (R-C4).
+    #[must_use]
     pub fn contact_phone(&self) -> Option<&str> {
         self.phones.iter().find(|p| p.chosen).or(self.phones.first()).map(|p| p.number.as_str())
     }

@@ -26,11 +26,13 @@ pub struct ChannelCode(String);
 
 impl ChannelCode {
     /// `code` as a channel code; `None` if it has the wrong shape or names a built-in method.
+    #[must_use]
     pub fn new(code: &str) -> Option<ChannelCode> {
         (is_code(code) && ContactMethod::built_in(code).is_none()).then(|| ChannelCode(code.to_owned()))
     }
 
     /// The code.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -47,6 +49,7 @@ impl ContactMethod {
     pub const BUILT_IN: [ContactMethod; 6] = [Self::None, Self::Mail, Self::Phone, Self::Voice, Self::Post, Self::Fax];
 
     /// The code it is written and stored as: `none`, `mail`, ... or the channel's code.
+    #[must_use]
     pub fn code(&self) -> &str {
         match self {
             Self::None => "none",
@@ -104,6 +107,7 @@ impl ContactRules {
     /// and `fax` a phone; `post` and `none` nothing bunko keeps; a declared channel its
     /// `needs`. `None` for a channel the policy does not declare (dropped since a hold chose
     /// it): nothing is known about it.
+    #[must_use]
     pub fn needs(&self, method: &ContactMethod) -> Option<ChannelNeeds> {
         match method {
             ContactMethod::Mail => Some(ChannelNeeds::Email),
@@ -114,12 +118,14 @@ impl ContactRules {
     }
 
     /// The declared channel `code`.
+    #[must_use]
     pub fn channel(&self, code: &str) -> Option<&ChannelRule> {
         self.channels.get(code)
     }
 
     /// Where a mailed notice that did not arrive goes instead (R-C6): the policy's
     /// `bounce_fallback`, unless it would need an address too.
+    #[must_use]
     pub fn fallback(&self) -> Option<&ContactMethod> {
         self.bounce_fallback.as_ref().filter(|m| self.needs(m) != Some(ChannelNeeds::Email))
     }
@@ -127,6 +133,7 @@ impl ContactRules {
 
 impl Policy {
     /// The declared patron flag `code`.
+    #[must_use]
     pub fn flag(&self, code: &str) -> Option<&FlagRule> {
         self.flags.get(code)
     }

@@ -29,6 +29,7 @@ pub struct AccountFacts {
 
 /// Why the patron may not log in (`service = None`) or use `service` online (R-A2, R-A6): the
 /// reasons that bar logging in at all, then those of the service.
+#[must_use]
 pub fn account_refusals(policy: &Policy, facts: &AccountFacts, service: Option<Service>) -> Vec<Reason> {
     let mut reasons = login_refusals(policy, facts);
     if let Some(service) = service {
@@ -62,6 +63,7 @@ fn login_refusals(policy: &Policy, facts: &AccountFacts) -> Vec<Reason> {
 /// Why a patron who may log in may not use `service` (R-A2, R-A6): an expired card where
 /// `accounts.expired_card_refuses` names it, a temporary password where
 /// `passwords.temporary.refused_services` does.
+#[must_use]
 pub fn service_refusals(policy: &Policy, facts: &AccountFacts, service: Service) -> Vec<Reason> {
     let mut reasons = Vec::new();
     if facts.today > facts.expires_on && policy.accounts.expired_card_refuses.contains(&service) {
@@ -91,6 +93,7 @@ pub struct DueContext<'a> {
 /// the next one, or the previous one when the policy says so or the date was capped (never
 /// before today). `None` when the branch has no open day within the calendar's horizon (or the
 /// date would pass the calendar's end).
+#[must_use]
 pub fn due_date(policy: &Policy, start: NaiveDate, days: u32, at: &DueContext<'_>) -> Option<NaiveDate> {
     let loans = &policy.loans;
     let end = start.checked_add_days(Days::new(u64::from(days)))?;
@@ -208,6 +211,7 @@ pub fn checkout_decision(policy: &Policy, f: &CheckoutFacts<'_>) -> Result<Naive
 /// The last day of the suspension a return `days_late` days after the due date earns under
 /// `rules` (延滞日数分の貸出停止): `days_per_late_day` days for each day late, the return day
 /// the first of them. `None` when there is none.
+#[must_use]
 pub fn suspension_end(rules: &Rules, returned_on: NaiveDate, days_late: u32) -> Option<NaiveDate> {
     let per_day = rules.values.suspension_days_per_late_day.unwrap_or(0);
     let days = per_day.checked_mul(days_late).filter(|d| *d > 0)?;
@@ -303,6 +307,7 @@ pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDa
 /// (including today when the policy counts the renewal day) or, with `renewal_base =
 /// "due_date"`, from the due date (today if that has passed), then capped and moved as
 /// [`due_date`] does; `None` as for [`due_date`].
+#[must_use]
 pub fn renewed_due_date(policy: &Policy, rules: &Rules, due_on: NaiveDate, at: &DueContext<'_>) -> Option<NaiveDate> {
     let days = rules.values.renewal_days.unwrap_or(0);
     let (start, days) = match rules.values.renewal_base.unwrap_or_default() {

@@ -89,6 +89,7 @@ pub struct HoldFacts<'a> {
 }
 
 /// Whether a copy can ever fill a hold under `rules` (those of its kind).
+#[must_use]
 pub fn copy_can_fill_holds(rules: &Rules, loanable: bool, status: CopyStatus) -> bool {
     rules.loanable() && rules.holdable() && loanable && !matches!(status, CopyStatus::Missing | CopyStatus::Withdrawn)
 }
@@ -145,6 +146,7 @@ pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refus
 
 /// Hold-limit reasons for one more hold of `kind` (R-H3) under `rules` (those of the patron's
 /// category, the kind and the pickup branch); cancelled holds are never passed in.
+#[must_use]
 pub fn limit_reasons(policy: &Policy, rules: &Rules, active: &[ActiveHold], kind: Option<&str>) -> Vec<Reason> {
     let counted: Vec<&ActiveHold> =
         active.iter().filter(|h| policy.holds.counter_holds_count || h.channel == Channel::Web).collect();
@@ -166,6 +168,7 @@ pub fn limit_reasons(policy: &Policy, rules: &Rules, active: &[ActiveHold], kind
 /// Why the patron may not cancel a hold online (R-H8): its stage is not one the policy lets
 /// patrons cancel in (`None` for an ended hold), or it is an interlibrary-loan hold where the
 /// policy forbids that.
+#[must_use]
 pub fn cancel_reasons(policy: &Policy, stage: Option<HoldStage>, interlibrary: bool) -> Vec<Reason> {
     let mut reasons = Vec::new();
     if !stage.is_some_and(|s| policy.holds.patron_cancellable.contains(&s)) {
@@ -182,6 +185,7 @@ pub fn cancel_reasons(policy: &Policy, stage: Option<HoldStage>, interlibrary: b
 /// [`service_refusals`](super::service_refusals)), then a stage past the queue (`None` for an
 /// ended hold). What the change asks for (the new branch, the new method) adds its own reasons
 /// in the operation.
+#[must_use]
 pub fn change_reasons(stage: Option<HoldStage>, account: &[Reason]) -> Vec<Reason> {
     let mut reasons = account.to_vec();
     if !matches!(stage, Some(HoldStage::PendingApproval | HoldStage::Waiting)) {
@@ -222,6 +226,7 @@ pub struct HoldActions {
 /// assert!(actions.change_pickup.is_ok());
 /// # Ok::<(), bunko::Error>(())
 /// ```
+#[must_use]
 pub fn hold_actions(policy: &Policy, stage: Option<HoldStage>, interlibrary: bool, account: &[Reason]) -> HoldActions {
     let change = Refusal::check(change_reasons(stage, account), ());
     HoldActions {
@@ -232,6 +237,7 @@ pub fn hold_actions(policy: &Policy, stage: Option<HoldStage>, interlibrary: boo
 }
 
 /// Pickup-location reasons (R-H4).
+#[must_use]
 pub fn pickup_reasons(policy: &Policy, pickup: &str, point: Option<&str>) -> Vec<Reason> {
     match policy.branch(pickup) {
         Some(b) if b.pickup => match point {
@@ -246,6 +252,7 @@ pub fn pickup_reasons(policy: &Policy, pickup: &str, point: Option<&str>) -> Vec
 
 /// Why `pickup`, a pickup location, is not one `rules` let this patron use (`pickup_branches`,
 /// e.g. groups collect only at the central library).
+#[must_use]
 pub fn scoped_pickup_reasons(policy: &Policy, rules: &Rules, pickup: &str) -> Vec<Reason> {
     match &rules.values.pickup_branches {
         Some(allowed) if !allowed.iter().any(|b| b == pickup) && policy.branch(pickup).is_some_and(|b| b.pickup) => {
@@ -257,6 +264,7 @@ pub fn scoped_pickup_reasons(policy: &Policy, rules: &Rules, pickup: &str) -> Ve
 
 /// Contact-method reasons (R-C3): offered, allowed for this patron (a required flag the policy
 /// declares), and reachable by what the method needs (an address, a phone).
+#[must_use]
 pub fn contact_reasons(policy: &Policy, channel: Channel, method: &ContactMethod, c: &ContactFacts) -> Vec<Reason> {
     let mut reasons = Vec::new();
     match policy.contact.methods.iter().find(|m| m.method == *method) {
@@ -286,6 +294,7 @@ pub fn contact_reasons(policy: &Policy, channel: Channel, method: &ContactMethod
 /// `to`'s `transit_days` after that which is one of `to`'s delivery days and open in `calendar`,
 /// `to`'s. A branch's delivery days are its own `delivery_weekdays`, else `[delivery]
 /// weekdays`, any day when neither names one. `None` when there is none within the horizon.
+#[must_use]
 pub fn arrival_day(
     policy: &Policy,
     from: &str,
@@ -311,6 +320,7 @@ pub fn arrival_day(
 /// the policy's shelf days after the notice, counting only open days when it says so. `None`
 /// when the pickup branch has no open day after `ready_on` within the calendar's horizon (so
 /// the hold could never be collected) or the date would pass the calendar's end.
+#[must_use]
 pub fn pickup_deadline(
     policy: &Policy,
     rules: &Rules,

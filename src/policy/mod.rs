@@ -97,17 +97,20 @@ impl Policy {
     }
 
     /// The branch (or partner pickup library) with this code.
+    #[must_use]
     pub fn branch(&self, code: &str) -> Option<&Branch> {
         self.branches.iter().find(|b| b.code == code)
     }
 
     /// The opening rules `branch` follows: its own `calendar`, else the library-wide one.
+    #[must_use]
     pub fn calendar(&self, branch: &str) -> &CalendarRules {
         self.branch(branch).and_then(|b| b.calendar.as_ref()).unwrap_or(&self.calendar)
     }
 
     /// Whether `code` is one of the policy's patron categories (`general` when it declares
     /// none): the categories `[[rules]]` may name.
+    #[must_use]
     pub fn has_category(&self, code: &str) -> bool {
         if self.categories.is_empty() { code == DEFAULT_CATEGORY } else { self.categories.contains_key(code) }
     }
@@ -115,11 +118,13 @@ impl Policy {
     /// Whether a patron may be in category `code`: one the policy declares or, in a policy
     /// that declares none, any code (as before categories were declared; every category then
     /// gets the library-wide rules).
+    #[must_use]
     pub fn admits_category(&self, code: &str) -> bool {
         self.categories.is_empty() || self.categories.contains_key(code)
     }
 
     /// The rules for a material kind.
+    #[must_use]
     pub fn material(&self, kind: &str) -> Option<&MaterialRules> {
         self.materials.get(kind)
     }
@@ -134,6 +139,7 @@ impl Policy {
     /// assert!(bunko::Policy::line_of_key(text, "holds.limits.total").is_some());
     /// assert_eq!(bunko::Policy::line_of_key(text, "loans.loan_days"), None);
     /// ```
+    #[must_use]
     pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
         let doc = toml::de::DeTable::parse(text).ok()?;
         start_of(doc.get_ref(), key).map(|start| line_of(text, start))

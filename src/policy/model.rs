@@ -115,6 +115,7 @@ pub struct UtcOffset {
 
 impl UtcOffset {
     /// Builds an offset from minutes east of UTC; `None` outside ±18 hours.
+    #[must_use]
     pub fn from_minutes(minutes: i32) -> Option<Self> {
         if minutes.unsigned_abs() > 18 * 60 {
             return None;
@@ -123,11 +124,13 @@ impl UtcOffset {
     }
 
     /// Minutes east of UTC.
+    #[must_use]
     pub fn minutes(self) -> i32 {
         self.offset.local_minus_utc() / 60
     }
 
     /// The same offset as a chrono type.
+    #[must_use]
     pub fn to_fixed(self) -> chrono::FixedOffset {
         self.offset
     }
@@ -244,11 +247,13 @@ impl Weekday {
     pub const ALL: [Weekday; 7] = [Self::Mon, Self::Tue, Self::Wed, Self::Thu, Self::Fri, Self::Sat, Self::Sun];
 
     /// Days from Monday (0) to Sunday (6).
+    #[must_use]
     pub fn index(self) -> u8 {
         self as u8
     }
 
     /// The inverse of [`Weekday::index`].
+    #[must_use]
     pub fn from_index(i: u8) -> Option<Self> {
         Self::ALL.get(usize::from(i)).copied()
     }
@@ -294,6 +299,7 @@ pub struct CalendarRules {
 
 impl CalendarRules {
     /// No rule at all: the branch is open every day unless the API says otherwise.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
@@ -344,6 +350,7 @@ pub struct MonthDay {
 
 impl MonthDay {
     /// The day `day` of month `month`; `None` unless it exists in some year (`02-29` does).
+    #[must_use]
     pub fn new(month: u8, day: u8) -> Option<Self> {
         let last = match month {
             2 => 29,
@@ -355,11 +362,13 @@ impl MonthDay {
     }
 
     /// The month, 1–12.
+    #[must_use]
     pub fn month(self) -> u8 {
         self.month
     }
 
     /// The day of the month, 1–31.
+    #[must_use]
     pub fn day(self) -> u8 {
         self.day
     }
@@ -782,6 +791,7 @@ pub type HoldLimits = Limits;
 
 impl Limits {
     /// No limit at all.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.total.is_none() && self.per_kind.is_empty()
     }

@@ -47,6 +47,7 @@ impl fmt::Display for PasswordProblem {
 }
 
 /// Whether `c` may appear in a password drawn from `charset` with `symbols`.
+#[must_use]
 pub fn password_char_allowed(charset: PasswordCharset, symbols: &str, c: char) -> bool {
     match charset {
         PasswordCharset::Digits => c.is_ascii_digit(),
@@ -72,6 +73,7 @@ pub const MAX_PASSWORD_CHARS: u32 = 128;
 /// assert!(problems.contains(&PasswordProblem::NeedsDigit));
 /// assert!(password_problems(&kanagawa.passwords, "library#2026").is_empty());
 /// ```
+#[must_use]
 pub fn password_problems(rules: &PasswordRules, password: &str) -> Vec<PasswordProblem> {
     let mut problems = Vec::new();
     let n = password.chars().count() as u32;

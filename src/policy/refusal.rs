@@ -250,11 +250,13 @@ impl Refusal {
     }
 
     /// A refusal with a single reason.
+    #[must_use]
     pub fn one(reason: Reason) -> Refusal {
         Refusal { reasons: vec![reason] }
     }
 
     /// Whether `reason` is among the reasons.
+    #[must_use]
     pub fn has(&self, reason: &Reason) -> bool {
         self.reasons.contains(reason)
     }

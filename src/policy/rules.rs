@@ -213,11 +213,13 @@ pub struct Scope {
 
 impl Scope {
     /// A scope for a patron `category`, material `kind` and `branch`.
+    #[must_use]
     pub fn new(category: &str, kind: &str, branch: &str) -> Self {
         Self { category: Some(category.to_owned()), kind: Some(kind.to_owned()), branch: Some(branch.to_owned()) }
     }
 
     /// The rank of this scope in the resolution order, 1 (most specific) to 8 (library).
+    #[must_use]
     pub fn rank(&self) -> u8 {
         8 - (u8::from(self.kind.is_some()) * 4
             + u8::from(self.category.is_some()) * 2
@@ -225,6 +227,7 @@ impl Scope {
     }
 
     /// Whether a rule written for this scope applies to `target`.
+    #[must_use]
     pub fn covers(&self, target: &Scope) -> bool {
         let fits = |rule: &Option<String>, at: &Option<String>| rule.is_none() || rule == at;
         fits(&self.category, &target.category) && fits(&self.kind, &target.kind) && fits(&self.branch, &target.branch)
@@ -268,6 +271,7 @@ pub enum Source {
 impl Source {
     /// The key path of parameter `param` at this source, e.g. `rules[3].loan_days` or
     /// `materials.av.loan_days`.
+    #[must_use]
     pub fn key(&self, param: &str) -> String {
         match self {
             Self::Rule(i) => format!("rules[{i}].{param}"),
@@ -287,6 +291,7 @@ fn kind_key(kind: &str, param: &str) -> String {
 }
 
 /// Where the library-wide value of `param` is written.
+#[must_use]
 pub fn library_key(param: &str) -> &'static str {
     match param {
         "loan_days" => "loans.loan_days",
@@ -362,11 +367,13 @@ pub struct Rules {
 
 impl Rules {
     /// Copies may be lent (unknown kinds may not).
+    #[must_use]
     pub fn loanable(&self) -> bool {
         self.values.loanable == Some(true)
     }
 
     /// Titles may be held (unknown kinds may not).
+    #[must_use]
     pub fn holdable(&self) -> bool {
         self.values.holdable == Some(true)
     }
@@ -385,6 +392,7 @@ pub struct Resolution {
 
 impl RuleMatrix {
     /// Indexes `policy`'s rules, its kinds' sections and its library-wide values.
+    #[must_use]
     pub fn new(policy: &Policy) -> Self {
         let mut by_scope: HashMap<Scope, Vec<Entry>> = HashMap::new();
         for (i, rule) in policy.rules.iter().enumerate() {
@@ -407,6 +415,7 @@ impl RuleMatrix {
     }
 
     /// The rules in force for `target` (most specific wins, see the module docs).
+    #[must_use]
     pub fn resolve(&self, target: &Scope) -> Rules {
         let mut values = RuleValues::default();
         let mut totals = RuleValues::default();
@@ -430,6 +439,7 @@ impl RuleMatrix {
     }
 
     /// Every parameter's resolution for `target`, with the values it overrides.
+    #[must_use]
     pub fn explain(&self, target: &Scope) -> Vec<Resolution> {
         let mut out = Vec::new();
         for &param in RULE_PARAMS {
@@ -471,6 +481,7 @@ impl Policy {
     /// assert_eq!(rules.totals.hold_limit, None);
     /// assert_eq!(rules.values.hold_limit, Some(12));
     /// ```
+    #[must_use]
     pub fn rules_for(&self, category: &str, kind: &str, branch: &str) -> Rules {
         RuleMatrix::new(self).resolve(&Scope::new(category, kind, branch))
     }

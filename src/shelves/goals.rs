@@ -45,6 +45,7 @@ pub struct GoalProgress {
 }
 
 /// Buckets `borrowed` (one day per book) into steps of the goal's period.
+#[must_use]
 pub fn goal_progress(goal: &ReadingGoal, borrowed: &[NaiveDate], by: Granularity) -> GoalProgress {
     let span = (goal.ends_on - goal.starts_on).num_days() as f64 + 1.0;
     let mut steps = Vec::new();
@@ -78,6 +79,7 @@ pub fn goal_progress(goal: &ReadingGoal, borrowed: &[NaiveDate], by: Granularity
 }
 
 /// A bar per step (books), a polyline for the cumulative count and a dashed target line.
+#[must_use]
 pub fn goal_chart_svg(p: &GoalProgress) -> String {
     let (w, h, pad) = (40 * p.steps.len().max(1) + 40, 160, 20);
     let top = p.goal.target.max(p.total).max(1) as f64;

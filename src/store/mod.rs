@@ -402,6 +402,7 @@ fn check_schema(conn: &Connection) -> Result<Option<u32>> {
 }
 
 /// The highest schema version this build of bunko knows.
+#[must_use]
 pub fn supported_schema_version() -> u32 {
     embedded::migrations::runner().get_migrations().iter().map(|m| m.version().max(0) as u32).max().unwrap_or(0)
 }
