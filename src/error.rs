@@ -114,6 +114,13 @@ impl Error {
     pub(crate) fn not_found(entity: Entity, id: i64) -> Error {
         Error::NotFound { entity, key: id.to_string() }
     }
+
+    /// The database was locked past the busy timeout: `Busy`, or a storage error of that kind
+    /// that reached the caller through `?`. Nothing changed; the call may be made again.
+    #[must_use]
+    pub fn is_busy(&self) -> bool {
+        matches!(self, Error::Busy) || matches!(self, Error::Storage(e) if e.kind() == StorageErrorKind::Busy)
+    }
 }
 
 /// An error SQLite reported, for [`Error::Storage`] and [`Error::Migration`].

@@ -46,7 +46,7 @@ use crate::store::{BackupReport, Store, StoreOptions};
 ///     let mut wait = Duration::from_millis(50);
 ///     for _ in 0..4 {
 ///         match op() {
-///             Err(Error::Busy) => {
+///             Err(e) if e.is_busy() => {
 ///                 let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
 ///                 std::thread::sleep(wait + wait.mul_f64(f64::from(nanos % 1000) / 1000.0));
 ///                 wait *= 2;

@@ -36,7 +36,7 @@ fn open(path: &Path, clock: Arc<FixedClock>) -> Library {
 fn retrying<T>(mut op: impl FnMut() -> bunko::Result<T>) -> T {
     loop {
         match op() {
-            Err(Error::Busy) => thread::yield_now(),
+            Err(e) if e.is_busy() => thread::yield_now(),
             other => return other.unwrap(),
         }
     }

@@ -63,7 +63,7 @@ fn retry<T>(rng: &mut Lcg, busy: &mut u32, mut op: impl FnMut() -> Result<T, Err
     let mut wait_ms = 1u64;
     for _ in 0..40 {
         match op() {
-            Err(Error::Busy) => {
+            Err(e) if e.is_busy() => {
                 *busy += 1;
                 let jitter = rng.below(wait_ms as usize + 1) as u64;
                 thread::sleep(Duration::from_millis(wait_ms + jitter));

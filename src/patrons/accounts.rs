@@ -112,7 +112,7 @@ impl Library {
         };
         let rehash = if needs_rehash(&hash) { Some(hash_password(password)?) } else { None };
         let (today, policy) = (self.today(), &self.policy);
-        self.store.write(|tx| {
+        commit_verified(&mut self.store, |tx| {
             // The password may have been reset while argon2 ran: the session is granted only
             // for the hash that was verified, and a rehash replaces only that hash.
             unchanged_since_verified(tx, patron, &hash).map_err(|_| Error::LoginFailed)?;
@@ -293,6 +293,23 @@ impl Attempt {
     pub(super) fn succeeded(&self, tx: &crate::store::Tx<'_>) -> Result<()> {
         tx.clear_login_failures(&self.card_hash, self.since)
     }
+}
+
+/// Times the success of a verified password is committed before `Busy` is given up to.
+const VERIFIED_COMMIT_TRIES: usize = 3;
+
+/// Commits what follows a password found right. The attempt is already recorded as a failure,
+/// so giving up at the first `Busy` would count a right password against the lockout (a host
+/// retrying would lock the card under load); the commit is tried again, each try waiting the
+/// busy timeout, before the `Busy` is returned.
+fn commit_verified<T>(store: &mut crate::store::Store, f: impl Fn(&crate::store::Tx<'_>) -> Result<T>) -> Result<T> {
+    for _ in 1..VERIFIED_COMMIT_TRIES {
+        match store.write(&f) {
+            Err(e) if e.is_busy() => continue,
+            other => return other,
+        }
+    }
+    store.write(&f)
 }
 
 /// In the caller's write transaction: refuses the attempt if the card is locked, else records
