@@ -13,6 +13,8 @@ use crate::catalog::{CopyStatus, OpeningCalendar, SEARCH_HORIZON_DAYS};
 
 /// How a hold reached the library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Channel {
     /// Placed by the patron online (provisional at chiba, R-H5).
     Web,
@@ -189,6 +191,7 @@ pub fn change_reasons(stage: Option<HoldStage>, account: &[Reason]) -> Vec<Reaso
 /// What the patron may do with one of their holds now (R-H8), each action allowed or refused
 /// with every reason: the answer [`hold_actions`] gives, from the functions the operations ask.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct HoldActions {
     /// Cancel it online ([`cancel_reasons`]). Never refused for the account: a patron may
     /// always give a hold back.
