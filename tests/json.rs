@@ -42,6 +42,19 @@ fn a_loan_view_whose_renewal_is_refused_with_every_reason() {
 }
 
 #[test]
+fn a_renewable_loan_says_the_due_date_a_renewal_gives() {
+    let mut w = World::new("kanagawa", "2026-05-01");
+    let p = w.patron();
+    let copy = w.copy_at("honkan", "book");
+    w.lib.checkout(&copy, p, "honkan").unwrap();
+    w.go_to("2026-05-15");
+    let loans = w.lib.patron_loans(p).unwrap();
+    let renewal = serde_json::to_value(&loans[0]).unwrap()["renewal"].clone();
+    assert_eq!(renewal["allowed"], Value::Bool(true), "{renewal}");
+    assert!(renewal["due_on"].is_string() && renewal.get("reasons").is_none(), "{renewal}");
+}
+
+#[test]
 fn a_refusal_is_a_list_of_reasons_tagged_by_reason() {
     let (mut w, p, _, _) = loan_with_a_hold_behind_it();
     w.go_to("2026-05-23");

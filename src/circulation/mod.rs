@@ -82,6 +82,9 @@ pub struct LoanView {
     /// Days past due today; 0 when not overdue.
     pub days_overdue: u32,
     /// Whether a renewal today would succeed and the due date it would give, or why not (R-L4).
+    /// As JSON: `{"allowed": true, "due_on": "2026-06-05"}` or `{"allowed": false, "reasons":
+    /// [...]}`.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serde_forms::renewal"))]
     pub renewal: Result<NaiveDate, Refusal>,
 }
 
