@@ -377,6 +377,8 @@ fn describe(d: &Day, route: &CopyRoute, holds: &[(HoldId, &str)]) {
             jp(*arrives_on)
         ),
         CopyRoute::DispatchedOnLoan { to, .. } => println!("    → 発送 dispatched on loan to {}", branch_name(d, to)),
+        // `CopyRoute` is `#[non_exhaustive]`: a later bunko may route a copy in a new way.
+        other => println!("    → {other:?}"),
     }
 }
 

@@ -10,6 +10,7 @@ use crate::policy::Rules;
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Violation {
     /// The invariant, as ARCHITECTURE.md states it.
     pub invariant: String,

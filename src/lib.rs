@@ -17,6 +17,8 @@ mod library;
 pub mod notify;
 pub mod patrons;
 pub mod policy;
+#[cfg(feature = "serde")]
+mod serde_forms;
 pub mod shelves;
 mod store;
 pub mod upkeep;

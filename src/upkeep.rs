@@ -13,6 +13,7 @@ const CODE_THROTTLE_WINDOW: Duration = Duration::hours(1);
 
 /// What one [`Library::scrub`] removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Scrub {
     /// Sessions past their idle timeout or absolute lifetime.
     pub sessions: usize,

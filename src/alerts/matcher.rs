@@ -15,6 +15,8 @@ use super::normalize::normalize_into;
 
 /// Which part of a record a term must appear in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Field {
     /// The title.
     Title,
@@ -43,6 +45,7 @@ fn field_mask(f: Field) -> u8 {
 
 /// A search condition: every term must match (AND), each in its field; optional filters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Query {
     /// `(field, term)` pairs, as typed.
     pub terms: Vec<(Field, String)>,

@@ -24,6 +24,7 @@ crate::id::define_id! {
 
 /// A saved search condition (R-N1): named, terms ANDed, optional filters.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SavedSearch {
     /// The patron's name for it.
     pub name: String,
@@ -37,6 +38,7 @@ pub struct SavedSearch {
 
 /// A new arrival (R-N2).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NewArrival {
     /// The title.
     pub title: TitleId,
@@ -60,6 +62,7 @@ pub struct NewArrival {
 
 /// What a digest sweep did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AlertSweep {
     /// The send day handled, if any was due.
     pub send_day: Option<NaiveDate>,

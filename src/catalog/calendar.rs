@@ -12,6 +12,8 @@ pub const SEARCH_HORIZON_DAYS: u64 = 3660;
 
 /// A date that departs from a branch's weekly pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum CalendarException {
     /// Closed on a normally open day (holiday, stocktaking, 特別整理期間).
     Closed,

@@ -39,6 +39,7 @@ pub const SUPPORTED_YEARS: RangeInclusive<i32> = 1900..=9999;
 
 /// A bibliographic record to add.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewTitle {
     /// Title proper (書名).
     pub title: String,
@@ -64,6 +65,7 @@ pub struct NewTitle {
 
 /// One issue of a serial (雑誌の号).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Issue {
     /// The run of issues it belongs to, e.g. the magazine's code or name; at most 200
     /// characters.
@@ -100,6 +102,7 @@ impl NewTitle {
 
 /// A stored bibliographic record.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Title {
     /// Its id.
     pub id: TitleId,
@@ -125,6 +128,8 @@ pub struct Title {
 
 /// Where a copy is in its circulation life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum CopyStatus {
     /// On the open shelf, available (書架).
     OnShelf,
@@ -142,6 +147,7 @@ pub enum CopyStatus {
 
 /// A copy to add to the collection.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewCopy {
     /// Item barcode (資料番号), unique across the library.
     pub barcode: String,
@@ -181,6 +187,7 @@ impl NewCopy {
 
 /// A stored copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Copy {
     /// Its id.
     pub id: CopyId,
@@ -204,6 +211,7 @@ pub struct Copy {
 
 /// A service point as stored: one of the policy's branches.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BranchInfo {
     /// Code.
     pub code: String,

@@ -20,6 +20,8 @@ crate::id::define_id! {
 
 /// Where a loan is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum LoanStatus {
     /// Dispatched to a partner pickup library; the loan period already runs (R-H12).
     InTransit,
@@ -32,6 +34,8 @@ pub enum LoanStatus {
 
 /// An open loan as the patron and staff see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Loan {
     /// Its id.
     pub id: LoanId,
@@ -71,17 +75,25 @@ impl Loan {
 
 /// One line of a patron's "My Library" loans list (R-L1).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct LoanView {
     /// The loan.
     pub loan: Loan,
     /// Days past due today; 0 when not overdue.
     pub days_overdue: u32,
     /// Whether a renewal today would succeed and the due date it would give, or why not (R-L4).
+    /// As JSON: `{"allowed": true, "due_on": "2026-06-05"}` or `{"allowed": false, "reasons":
+    /// [...]}`.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serde_forms::renewal"))]
     pub renewal: Result<NaiveDate, Refusal>,
 }
 
 /// What happened to a copy at check-in, on arrival, when pulled or when released.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "route", rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum CopyRoute {
     /// Back on the shelf here.
     Shelved,
@@ -117,6 +129,8 @@ pub enum CopyRoute {
 
 /// The result of a check-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct CheckIn {
     /// The loan that was closed (and deleted; its id is never given to another loan).
     pub loan: LoanId,
@@ -130,6 +144,7 @@ pub struct CheckIn {
 
 /// One entry of a patron's reading history (R-R1).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct HistoryEntry {
     /// The entry's id, for deleting it.
     pub id: i64,
@@ -148,6 +163,7 @@ pub struct HistoryEntry {
 /// Checkouts and returns on one day, library-wide: anonymous counts, kept per day at checkout
 /// and check-in; nothing links them to a patron, a copy or a title.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DailyCirculation {
     /// The day.
     pub day: NaiveDate,

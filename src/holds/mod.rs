@@ -21,6 +21,8 @@ crate::id::define_id! {
 
 /// A hold's stored status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum HoldStatus {
     /// 仮予約: a web hold waiting for staff approval (chiba, R-H5).
     PendingApproval,
@@ -39,6 +41,8 @@ pub enum HoldStatus {
 /// What the patron sees (R-H7). A copy being assigned is 予約割当済 at chikushino: any of
 /// `InTransit`, `Ready` or `Notified`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum HoldState {
     /// 仮予約 / 承認待ち.
     PendingApproval,
@@ -58,6 +62,8 @@ pub enum HoldState {
 
 /// A stored hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Hold {
     /// Its id.
     pub id: HoldId,
@@ -142,6 +148,8 @@ impl Hold {
 
 /// One line of the patron's holds list (R-O2).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct HoldView {
     /// The hold.
     pub hold: Hold,
@@ -156,6 +164,7 @@ pub struct HoldView {
 
 /// A title in a patron's cart.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CartItem {
     /// The title.
     pub title: TitleId,
@@ -169,6 +178,7 @@ pub struct CartItem {
 
 /// How and where a hold is to be collected.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HoldRequest {
     /// Pickup branch code; `None` uses the patron's default pickup branch (R-C5).
     pub pickup: Option<String>,
@@ -207,6 +217,7 @@ impl HoldRequest {
 
 /// A change to a queued hold (R-H8).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HoldChange {
     /// New pickup branch and point.
     pub pickup: Option<(String, Option<String>)>,
@@ -216,6 +227,7 @@ pub struct HoldChange {
 
 /// An entry of a branch's pull list: a copy on the shelf to set aside for a hold (R-H5).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PullItem {
     /// The hold it would fill.
     pub hold: HoldId,
@@ -229,6 +241,7 @@ pub struct PullItem {
 
 /// What an expiry sweep did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ExpirySweep {
     /// Holds expired, in deadline order.
     pub expired: Vec<HoldId>,

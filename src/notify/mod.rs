@@ -51,6 +51,8 @@ crate::id::define_id! {
 
 /// What a notice announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum NoticeKind {
     /// A hold was placed (optional confirmation, fukushima, R-H11).
     HoldPlaced,
@@ -123,7 +125,10 @@ impl NoticeFacts {
     }
 }
 
-/// A notice in the outbox. Its `Debug` form hides the body of a notice carrying a code.
+/// A notice in the outbox. Its `Debug` form hides the body of a notice carrying a code, and so
+/// does its serde form: a [`secret`](Notice::secret) notice serializes with `"body": null`.
+/// A host that must hand the body on (to a mail service, say) asks for it explicitly with
+/// [`Notice::serialize_in_clear`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Notice {
     /// Its id, for `mark_delivered`.
@@ -185,6 +190,44 @@ impl std::fmt::Debug for Notice {
             .field("key", &self.key)
             .field("attempts", &self.attempts)
             .finish()
+    }
+}
+
+#[cfg(feature = "serde")]
+impl Notice {
+    /// Serializes the notice with its body in clear, even when it carries a code: for the host
+    /// that hands it to its own delivery, e.g. with `#[serde(serialize_with =
+    /// "Notice::serialize_in_clear")]`. Plain `Serialize` writes a secret notice's body as `null`.
+    pub fn serialize_in_clear<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.serialize_fields(serializer, true)
+    }
+
+    fn serialize_fields<S: serde::Serializer>(&self, serializer: S, in_clear: bool) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let body = (in_clear || !self.secret).then_some(&self.body);
+        let mut s = serializer.serialize_struct("Notice", 13)?;
+        s.serialize_field("id", &self.id)?;
+        s.serialize_field("patron", &self.patron)?;
+        s.serialize_field("kind", &self.kind)?;
+        s.serialize_field("channel", &self.channel)?;
+        s.serialize_field("address", &self.address)?;
+        s.serialize_field("hold", &self.hold)?;
+        s.serialize_field("loan", &self.loan)?;
+        s.serialize_field("subject", &self.subject)?;
+        s.serialize_field("body", &body)?;
+        s.serialize_field("secret", &self.secret)?;
+        s.serialize_field("created_at", &self.created_at)?;
+        s.serialize_field("key", &self.key)?;
+        s.serialize_field("attempts", &self.attempts)?;
+        s.end()
+    }
+}
+
+/// Like `Debug`, hides the body of a notice carrying a code (`"body": null`).
+#[cfg(feature = "serde")]
+impl serde::Serialize for Notice {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.serialize_fields(serializer, false)
     }
 }
 

@@ -40,6 +40,7 @@ impl std::fmt::Debug for Session {
 
 /// Who a valid session belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Authenticated {
     /// The patron.
     pub patron: PatronId,

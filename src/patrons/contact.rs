@@ -19,6 +19,7 @@ const CONFIRMATION_HOURS: i64 = 24;
 
 /// A registered e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct EmailAddress {
     /// The address.
     pub address: String,

@@ -45,6 +45,8 @@ crate::id::define_id! {
 /// assert_eq!(CardNumber::parse(&chikushino.cards, "０１２３４５６７").unwrap().as_str(), "01234567");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct CardNumber(String);
 
 impl CardNumber {
@@ -103,6 +105,8 @@ fn half_width_digit(c: char) -> char {
 
 /// Kinds of phone number a patron registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[allow(missing_docs)]
 pub enum PhoneKind {
     Home,
@@ -113,6 +117,7 @@ pub enum PhoneKind {
 
 /// A registered phone number.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Phone {
     /// What kind of number.
     pub kind: PhoneKind,
@@ -144,6 +149,7 @@ impl Phone {
 
 /// A patron to register (at the counter, by staff).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewPatron {
     /// Card number, checked against the policy's format.
     pub card_number: String,
@@ -208,6 +214,7 @@ impl NewPatron {
 
 /// A stored patron record.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Patron {
     /// Its id.
     pub id: PatronId,
@@ -250,6 +257,7 @@ pub struct Patron {
 /// What a patron sets online to prefill their holds (R-C5: shizuoka 「予約連絡方法変更」,
 /// kanagawa 利用者情報変更). `None` leaves a setting as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HoldDefaults {
     /// Default pickup branch: a pickup location of the policy.
     pub pickup: Option<String>,

@@ -13,6 +13,8 @@ use crate::catalog::{CopyStatus, OpeningCalendar, SEARCH_HORIZON_DAYS};
 
 /// How a hold reached the library.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Channel {
     /// Placed by the patron online (provisional at chiba, R-H5).
     Web,
@@ -196,16 +198,21 @@ pub fn change_reasons(stage: Option<HoldStage>, account: &[Reason]) -> Vec<Reaso
 
 /// What the patron may do with one of their holds now (R-H8), each action allowed or refused
 /// with every reason: the answer [`hold_actions`] gives, from the functions the operations ask.
+/// As JSON each action is `{"allowed": true}` or `{"allowed": false, "reasons": [...]}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct HoldActions {
     /// Cancel it online ([`cancel_reasons`]). Never refused for the account: a patron may
     /// always give a hold back.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serde_forms::action"))]
     pub cancel: Result<(), Refusal>,
     /// Move it to another pickup branch or point ([`change_reasons`]); the branch asked for may
     /// still be refused (R-H4).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serde_forms::action"))]
     pub change_pickup: Result<(), Refusal>,
     /// Choose another contact method for the ready notice ([`change_reasons`]); the method asked
     /// for may still be refused (R-C3).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serde_forms::action"))]
     pub change_contact: Result<(), Refusal>,
 }
 

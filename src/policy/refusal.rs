@@ -9,6 +9,8 @@ use crate::catalog::CopyStatus;
 
 /// One reason a request is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "reason", rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Reason {
     /// Staff have blocked the account.
@@ -234,6 +236,7 @@ impl fmt::Display for Reason {
 
 /// A refused request with every reason that applies, in a stable order.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Refusal {
     /// The reasons, never empty.
     pub reasons: Vec<Reason>,

@@ -9,6 +9,8 @@ use super::ReadingGoal;
 
 /// How progress is bucketed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Granularity {
     /// Seven-day steps from the goal's first day.
     Week,
@@ -18,6 +20,7 @@ pub enum Granularity {
 
 /// One step of the graph.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GoalStep {
     /// First day of the step.
     pub starts_on: NaiveDate,
@@ -33,6 +36,7 @@ pub struct GoalStep {
 
 /// Progress toward a goal.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GoalProgress {
     /// The goal.
     pub goal: ReadingGoal,

@@ -27,6 +27,7 @@ crate::id::define_id! {
 
 /// A booklist with its number of entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Booklist {
     /// Its id.
     pub id: BooklistId,
@@ -42,6 +43,7 @@ pub struct Booklist {
 
 /// An entry of a booklist, with what the CSV export shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BooklistEntry {
     /// The title.
     pub title: TitleId,
@@ -64,6 +66,8 @@ pub struct BooklistEntry {
 /// Where [`crate::Library::add_to_booklist`] puts a title: an existing list, or a new one made
 /// in the same call (R-B2).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ListTarget {
     /// An existing list.
     Existing(BooklistId),
@@ -73,6 +77,7 @@ pub enum ListTarget {
 
 /// A reading goal (R-R2): `target` books between `starts_on` and `ends_on`, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ReadingGoal {
     /// Its id.
     pub id: GoalId,

@@ -286,6 +286,7 @@ impl Store {
 
 /// What a verified backup holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BackupReport {
     /// The copy's schema version (the same as the source's).
     pub schema_version: u32,
