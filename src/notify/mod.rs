@@ -39,6 +39,7 @@ pub use render::{NoticeText, render};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::Lang;
 use crate::circulation::LoanId;
 use crate::holds::HoldId;
 use crate::patrons::PatronId;
@@ -77,8 +78,11 @@ pub enum NoticeKind {
     NewArrivals,
 }
 
-/// The facts a notice is rendered from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The facts a notice is rendered from, kept with the notice ([`Notice::facts`]) so a host can
+/// render it in its own words ([`render`] gives bunko's Japanese and English).
+///
+/// Its `Debug` form hides the code.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NoticeFacts {
     /// Library display name.
     pub library: String,
@@ -123,7 +127,8 @@ impl NoticeFacts {
     }
 }
 
-/// A notice in the outbox. Its `Debug` form hides the body of a notice carrying a code.
+/// A notice in the outbox. Its `Debug` form hides the body of a notice carrying a code, and the
+/// code in its facts.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Notice {
     /// Its id, for `mark_delivered`.
@@ -142,10 +147,14 @@ pub struct Notice {
     pub hold: Option<HoldId>,
     /// The loan it is about (due reminders, dispatched holds), while that loan is open.
     pub loan: Option<LoanId>,
-    /// Subject line.
+    /// Subject line, rendered in Japanese when the notice was written.
     pub subject: String,
-    /// Plain-text body.
+    /// Plain-text body, rendered in Japanese when the notice was written.
     pub body: String,
+    /// What the notice says, as data: render it with [`Notice::render`] in another language or
+    /// in the host's own words. `None` for a notice written before schema V15 (its text is
+    /// all there is).
+    pub facts: Option<NoticeFacts>,
     /// The body carries a single-use code (a reset or an address confirmation): keep it out of
     /// logs; it is deleted once delivered and never re-sent.
     pub secret: bool,
@@ -160,6 +169,12 @@ pub struct Notice {
 }
 
 impl Notice {
+    /// The notice rendered from its facts in `lang`; `None` for a notice written before schema
+    /// V15, which has only its Japanese [`subject`](Notice::subject) and [`body`](Notice::body).
+    pub fn render(&self, lang: Lang) -> Option<NoticeText> {
+        self.facts.as_ref().map(|facts| render(self.kind, facts, lang))
+    }
+
     /// Held for staff: it used up [`MAX_DELIVERY_ATTEMPTS`], and no drainer gets it until
     /// [`Library::retry_notices`](crate::Library::retry_notices) puts it back.
     pub fn is_held(&self) -> bool {
@@ -180,10 +195,30 @@ impl std::fmt::Debug for Notice {
             .field("loan", &self.loan)
             .field("subject", &self.subject)
             .field("body", body)
+            .field("facts", &self.facts)
             .field("secret", &self.secret)
             .field("created_at", &self.created_at)
             .field("key", &self.key)
             .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for NoticeFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let code: &dyn std::fmt::Debug = if self.code.is_some() { &"<redacted>" } else { &None::<String> };
+        f.debug_struct("NoticeFacts")
+            .field("library", &self.library)
+            .field("patron_name", &self.patron_name)
+            .field("title", &self.title)
+            .field("pickup", &self.pickup)
+            .field("pickup_deadline", &self.pickup_deadline)
+            .field("arrives_on", &self.arrives_on)
+            .field("due_on", &self.due_on)
+            .field("reason", &self.reason)
+            .field("code", code)
+            .field("code_expires_at", &self.code_expires_at)
+            .field("digest", &self.digest)
             .finish()
     }
 }
@@ -206,8 +241,9 @@ pub(crate) enum About {
     Loan(LoanId),
 }
 
-/// Renders `kind` from `facts` and writes it to the outbox in the caller's transaction. Notices
-/// carrying a code are marked secret: they are deleted once delivered, never re-sent.
+/// Renders `kind` from `facts` in Japanese and writes it, with the facts, to the outbox in the
+/// caller's transaction. Notices carrying a code are marked secret: they are deleted once
+/// delivered, never re-sent.
 pub(crate) fn enqueue(
     tx: &crate::store::Tx<'_>,
     kind: NoticeKind,
@@ -216,7 +252,9 @@ pub(crate) fn enqueue(
     about: About,
     now: DateTime<Utc>,
 ) -> crate::Result<NoticeId> {
-    let text = render(kind, facts);
+    let text = render(kind, facts, Lang::Ja);
+    let facts = serde_json::to_string(facts)
+        .map_err(|e| crate::Error::InvalidInput { field: "notice facts", reason: e.to_string() })?;
     let (hold, loan) = match about {
         About::Nothing => (None, None),
         About::Hold(h) => (Some(h), None),
@@ -231,6 +269,7 @@ pub(crate) fn enqueue(
         loan,
         subject: &text.subject,
         body: &text.body,
+        facts: &facts,
         secret: matches!(kind, NoticeKind::EmailConfirmation | NoticeKind::PasswordReset),
         created_at: now,
     })
