@@ -282,6 +282,24 @@ impl PolicyError {
     }
 }
 
+impl PolicyError {
+    /// Every problem in `lang`, one a line after a heading. The place (file, line, key) is
+    /// written in `lang`; each problem's reason is English (see [`PolicyProblem::message`]).
+    pub fn message(&self, lang: crate::Lang) -> String {
+        match lang {
+            crate::Lang::Ja => {
+                let mut text = format!("ポリシーに誤りがあります({}件):", self.problems.len());
+                for p in &self.problems {
+                    text.push_str("\n  ");
+                    text.push_str(&p.message(lang));
+                }
+                text
+            }
+            crate::Lang::En => self.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
@@ -309,6 +327,29 @@ pub struct PolicyProblem {
 impl PolicyProblem {
     pub(crate) fn new(key: impl Into<String>, reason: impl Into<String>) -> Self {
         Self { file: None, key: key.into(), line: None, reason: reason.into() }
+    }
+}
+
+impl PolicyProblem {
+    /// The problem in `lang`: where it is (file, line, key) in that language, then the reason,
+    /// which is English text for staff in both.
+    pub fn message(&self, lang: crate::Lang) -> String {
+        match lang {
+            crate::Lang::Ja => {
+                let mut text = String::new();
+                if let Some(file) = &self.file {
+                    text.push_str(&format!("ファイル {file}: "));
+                }
+                if let Some(line) = self.line {
+                    text.push_str(&format!("{line}行目: "));
+                }
+                if !self.key.is_empty() {
+                    text.push_str(&format!("キー {}: ", self.key));
+                }
+                text + &self.reason
+            }
+            crate::Lang::En => self.to_string(),
+        }
     }
 }
 

@@ -273,3 +273,10 @@ fn a_problem_inside_an_array_of_tables_gives_its_line() {
     let found: Vec<(&str, Option<usize>)> = e.problems.iter().map(|p| (p.key.as_str(), p.line)).collect();
     assert_eq!(found, [("branches[1].code", Some(16))]);
 }
+
+#[test]
+fn a_policy_error_names_its_place_in_japanese_and_keeps_english_for_logs() {
+    let error = Policy::from_toml(&chiba_with("[holds]\n", "[holds]\nmax_holds = 5\n")).expect_err("refused");
+    assert_eq!(error.message(bunko::Lang::En), error.to_string());
+    insta::assert_snapshot!(error.message(bunko::Lang::Ja));
+}

@@ -236,17 +236,20 @@ fn an_older_database_is_upgraded_on_open_keeping_its_data() {
              INSERT INTO circulation_days (day, checkouts) VALUES ('2026-03-20', 1);
              INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
                  VALUES (2, 1, 'book', 'counter', 'waiting', '2026-03-21 00:00:00+00:00', 'chuo', 'none');
-             INSERT INTO notices (patron_id, kind, channel, hold_id, subject, body, created_at)
-                 VALUES (2, 'hold_placed', 'phone', 1, '予約', '古い本', '2026-03-21 00:00:00+00:00');",
+             INSERT INTO notices (patron_id, kind, channel, hold_id, subject, body, created_at, delivery_key)
+                 VALUES (2, 'hold_placed', 'phone', 1, '予約', '古い本', '2026-03-21 00:00:00+00:00',
+                         randomblob(16));",
         )
         .unwrap();
     }
     let mut lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
     assert_eq!(lib.schema_version().unwrap(), latest);
     assert!(lib.check().unwrap().is_empty(), "{:?}", lib.check());
-    // V14: the waiting notice got an idempotency key, and drainers can claim it.
+    // V15: the waiting notice has no facts, only its stored text; drainers claim it as before.
     let claimed = lib.claim_notices(10, std::time::Duration::from_secs(60)).unwrap();
     assert_eq!((claimed.len(), claimed[0].key.len(), claimed[0].attempts), (1, 32, 1));
+    assert_eq!((claimed[0].facts.as_ref(), claimed[0].body.as_str()), (None, "古い本"));
+    assert_eq!(claimed[0].render(bunko::Lang::En), None);
     let waiting = lib.patron_holds(2.into()).unwrap();
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].queue_position, Some(1));

@@ -241,6 +241,9 @@ fn item_8_a_delivered_code_is_not_recoverable_from_the_files() {
     w.lib.add_email(p, "second@example.jp", Some("second@example.jp"), Some("mobile")).unwrap();
     let codes: Vec<String> = w.lib.pending_notices(10).unwrap().iter().map(|n| code_in(&n.body).unwrap()).collect();
     assert_eq!(codes.len(), 2);
+    let in_facts: Vec<String> =
+        w.lib.pending_notices(10).unwrap().iter().filter_map(|n| n.facts.as_ref()?.code.clone()).collect();
+    assert_eq!(in_facts, codes, "the facts carry the code too (V15), and go with the notice");
     let logged = format!("{:?}", w.lib.pending_notices(10).unwrap());
     assert!(codes.iter().all(|c| !logged.contains(c.as_str())), "a code in a host's debug log: {logged}");
     let before = raw_files(&db.path);
@@ -271,9 +274,17 @@ fn item_1_delivered_notices_name_no_patron_address_or_title() {
     let pending = dump(&db.path);
     let notices = pending.split("## notices\n").nth(1).unwrap().split("## ").next().unwrap();
     assert!(notices.contains("人に知られたくない本"), "the pending notice names the title");
+    let facts = ready[0].facts.as_ref().expect("facts (V15)");
+    assert_eq!(facts.title, "人に知られたくない本");
+    let title_count = |notices: &str| notices.matches("人に知られたくない本").count();
+    assert_eq!(title_count(notices), 2, "in the body and in the facts: {notices}");
     w.lib.mark_delivered(&[ready[0].id]).unwrap();
     let after = dump(&db.path);
     let notices = after.split("## notices\n").nth(1).unwrap().split("## ").next().unwrap();
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let kept: i64 = conn.query_row("SELECT COUNT(*) FROM notices WHERE facts IS NOT NULL", [], |r| r.get(0)).unwrap();
+    assert_eq!(kept, 0, "the tombstone keeps no facts");
+    drop(conn);
     assert!(!notices.contains("人に知られたくない本"), "{notices}");
     assert!(!notices.contains("reader@example.jp"), "{notices}");
     assert!(after.contains("## notice_counts\n"), "an anonymous count remains");

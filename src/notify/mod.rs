@@ -39,6 +39,7 @@ pub use render::{NoticeText, render};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::Lang;
 use crate::circulation::LoanId;
 use crate::holds::HoldId;
 use crate::patrons::PatronId;
@@ -79,8 +80,11 @@ pub enum NoticeKind {
     NewArrivals,
 }
 
-/// The facts a notice is rendered from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The facts a notice is rendered from, kept with the notice ([`Notice::facts`]) so a host can
+/// render it in its own words ([`render`] gives bunko's Japanese and English).
+///
+/// Its `Debug` form hides the code.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NoticeFacts {
     /// Library display name.
     pub library: String,
@@ -125,10 +129,10 @@ impl NoticeFacts {
     }
 }
 
-/// A notice in the outbox. Its `Debug` form hides the body of a notice carrying a code, and so
-/// does its serde form: a [`secret`](Notice::secret) notice serializes with `"body": null`.
-/// A host that must hand the body on (to a mail service, say) asks for it explicitly with
-/// [`Notice::serialize_in_clear`].
+/// A notice in the outbox. Its `Debug` form hides the body of a notice carrying a code, and the
+/// code in its facts; so does its serde form: a [`secret`](Notice::secret) notice serializes
+/// with `"body": null` and the facts' `code` as `null`. A host that must hand them on (to a
+/// mail service, say) asks for them explicitly with [`Notice::serialize_in_clear`].
 #[derive(Clone, PartialEq, Eq)]
 pub struct Notice {
     /// Its id, for `mark_delivered`.
@@ -147,10 +151,14 @@ pub struct Notice {
     pub hold: Option<HoldId>,
     /// The loan it is about (due reminders, dispatched holds), while that loan is open.
     pub loan: Option<LoanId>,
-    /// Subject line.
+    /// Subject line, rendered in Japanese when the notice was written.
     pub subject: String,
-    /// Plain-text body.
+    /// Plain-text body, rendered in Japanese when the notice was written.
     pub body: String,
+    /// What the notice says, as data: render it with [`Notice::render`] in another language or
+    /// in the host's own words. `None` for a notice written before schema V15 (its text is
+    /// all there is).
+    pub facts: Option<NoticeFacts>,
     /// The body carries a single-use code (a reset or an address confirmation): keep it out of
     /// logs; it is deleted once delivered and never re-sent.
     pub secret: bool,
@@ -165,6 +173,12 @@ pub struct Notice {
 }
 
 impl Notice {
+    /// The notice rendered from its facts in `lang`; `None` for a notice written before schema
+    /// V15, which has only its Japanese [`subject`](Notice::subject) and [`body`](Notice::body).
+    pub fn render(&self, lang: Lang) -> Option<NoticeText> {
+        self.facts.as_ref().map(|facts| render(self.kind, facts, lang))
+    }
+
     /// Held for staff: it used up [`MAX_DELIVERY_ATTEMPTS`], and no drainer gets it until
     /// [`Library::retry_notices`](crate::Library::retry_notices) puts it back.
     pub fn is_held(&self) -> bool {
@@ -185,6 +199,7 @@ impl std::fmt::Debug for Notice {
             .field("loan", &self.loan)
             .field("subject", &self.subject)
             .field("body", body)
+            .field("facts", &self.facts)
             .field("secret", &self.secret)
             .field("created_at", &self.created_at)
             .field("key", &self.key)
@@ -198,6 +213,9 @@ impl Notice {
     /// Serializes the notice with its body in clear, even when it carries a code: for the host
     /// that hands it to its own delivery, e.g. with `#[serde(serialize_with =
     /// "Notice::serialize_in_clear")]`. Plain `Serialize` writes a secret notice's body as `null`.
+    ///
+    /// # Errors
+    /// Whatever the serializer reports.
     pub fn serialize_in_clear<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.serialize_fields(serializer, true)
     }
@@ -205,7 +223,11 @@ impl Notice {
     fn serialize_fields<S: serde::Serializer>(&self, serializer: S, in_clear: bool) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let body = (in_clear || !self.secret).then_some(&self.body);
-        let mut s = serializer.serialize_struct("Notice", 13)?;
+        let facts = match &self.facts {
+            Some(f) if !in_clear => Some(NoticeFacts { code: None, ..f.clone() }),
+            other => other.clone(),
+        };
+        let mut s = serializer.serialize_struct("Notice", 14)?;
         s.serialize_field("id", &self.id)?;
         s.serialize_field("patron", &self.patron)?;
         s.serialize_field("kind", &self.kind)?;
@@ -215,6 +237,7 @@ impl Notice {
         s.serialize_field("loan", &self.loan)?;
         s.serialize_field("subject", &self.subject)?;
         s.serialize_field("body", &body)?;
+        s.serialize_field("facts", &facts)?;
         s.serialize_field("secret", &self.secret)?;
         s.serialize_field("created_at", &self.created_at)?;
         s.serialize_field("key", &self.key)?;
@@ -228,6 +251,25 @@ impl Notice {
 impl serde::Serialize for Notice {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.serialize_fields(serializer, false)
+    }
+}
+
+impl std::fmt::Debug for NoticeFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let code: &dyn std::fmt::Debug = if self.code.is_some() { &"<redacted>" } else { &None::<String> };
+        f.debug_struct("NoticeFacts")
+            .field("library", &self.library)
+            .field("patron_name", &self.patron_name)
+            .field("title", &self.title)
+            .field("pickup", &self.pickup)
+            .field("pickup_deadline", &self.pickup_deadline)
+            .field("arrives_on", &self.arrives_on)
+            .field("due_on", &self.due_on)
+            .field("reason", &self.reason)
+            .field("code", code)
+            .field("code_expires_at", &self.code_expires_at)
+            .field("digest", &self.digest)
+            .finish()
     }
 }
 
@@ -249,8 +291,9 @@ pub(crate) enum About {
     Loan(LoanId),
 }
 
-/// Renders `kind` from `facts` and writes it to the outbox in the caller's transaction. Notices
-/// carrying a code are marked secret: they are deleted once delivered, never re-sent.
+/// Renders `kind` from `facts` in Japanese and writes it, with the facts, to the outbox in the
+/// caller's transaction. Notices carrying a code are marked secret: they are deleted once
+/// delivered, never re-sent.
 pub(crate) fn enqueue(
     tx: &crate::store::Tx<'_>,
     kind: NoticeKind,
@@ -259,7 +302,9 @@ pub(crate) fn enqueue(
     about: About,
     now: DateTime<Utc>,
 ) -> crate::Result<NoticeId> {
-    let text = render(kind, facts);
+    let text = render(kind, facts, Lang::Ja);
+    let facts = serde_json::to_string(facts)
+        .map_err(|e| crate::Error::InvalidInput { field: "notice facts", reason: e.to_string() })?;
     let (hold, loan) = match about {
         About::Nothing => (None, None),
         About::Hold(h) => (Some(h), None),
@@ -274,6 +319,7 @@ pub(crate) fn enqueue(
         loan,
         subject: &text.subject,
         body: &text.body,
+        facts: &facts,
         secret: matches!(kind, NoticeKind::EmailConfirmation | NoticeKind::PasswordReset),
         created_at: now,
     })

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::model::{PasswordCharset, PasswordRules};
+use crate::Lang;
 
 /// One password rule broken.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -42,6 +43,34 @@ impl fmt::Display for PasswordProblem {
             PasswordProblem::NeedsLetter => write!(f, "include a letter"),
             PasswordProblem::NeedsDigit => write!(f, "include a digit"),
             PasswordProblem::NeedsSymbol { symbols } => write!(f, "include one of {symbols}"),
+        }
+    }
+}
+
+impl PasswordProblem {
+    /// The rule in `lang`: Japanese for the patron, or English (the same text as `Display`).
+    ///
+    /// # Examples
+    /// ```
+    /// use bunko::Lang;
+    /// use bunko::policy::PasswordProblem;
+    /// assert_eq!(PasswordProblem::TooShort { min: 10 }.message(Lang::Ja), "10文字以上にしてください");
+    /// ```
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Ja => self.japanese(),
+            Lang::En => self.to_string(),
+        }
+    }
+
+    fn japanese(&self) -> String {
+        match self {
+            PasswordProblem::TooShort { min } => format!("{min}文字以上にしてください"),
+            PasswordProblem::TooLong { max } => format!("{max}文字以内にしてください"),
+            PasswordProblem::CharacterNotAllowed { found } => format!("「{found}」は使えません"),
+            PasswordProblem::NeedsLetter => "英字を1文字以上含めてください".into(),
+            PasswordProblem::NeedsDigit => "数字を1文字以上含めてください".into(),
+            PasswordProblem::NeedsSymbol { symbols } => format!("記号({symbols})を1文字以上含めてください"),
         }
     }
 }
@@ -97,4 +126,41 @@ pub fn password_problems(rules: &PasswordRules, password: &str) -> Vec<PasswordP
         problems.push(PasswordProblem::NeedsSymbol { symbols: rules.symbols.clone() });
     }
     problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Exhaustive, so a new problem fails to compile here until it has a sample.
+    fn sample(i: usize) -> Option<PasswordProblem> {
+        let p = match i {
+            0 => PasswordProblem::TooShort { min: 10 },
+            1 => PasswordProblem::TooLong { max: 64 },
+            2 => PasswordProblem::CharacterNotAllowed { found: 'あ' },
+            3 => PasswordProblem::NeedsLetter,
+            4 => PasswordProblem::NeedsDigit,
+            5 => PasswordProblem::NeedsSymbol { symbols: "#$%".into() },
+            _ => return None,
+        };
+        match &p {
+            PasswordProblem::TooShort { .. }
+            | PasswordProblem::TooLong { .. }
+            | PasswordProblem::CharacterNotAllowed { .. }
+            | PasswordProblem::NeedsLetter
+            | PasswordProblem::NeedsDigit
+            | PasswordProblem::NeedsSymbol { .. } => Some(p),
+        }
+    }
+
+    #[test]
+    fn every_password_problem_has_a_japanese_message() {
+        let all: Vec<PasswordProblem> = (0..).map_while(sample).collect();
+        assert_eq!(all.len(), 6);
+        for p in &all {
+            let (ja, en) = (p.message(Lang::Ja), p.message(Lang::En));
+            assert!(!ja.is_empty() && !ja.is_ascii() && ja != en, "{p:?}: {ja}");
+            assert_eq!(en, p.to_string());
+        }
+    }
 }

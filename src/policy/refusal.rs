@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use super::model::ContactMethod;
+use crate::Lang;
 use crate::catalog::CopyStatus;
 
 /// One reason a request is refused.
@@ -234,6 +235,111 @@ impl fmt::Display for Reason {
     }
 }
 
+impl Reason {
+    /// The reason in `lang`: Japanese worded for a patron, or English (the same text as
+    /// `Display`).
+    ///
+    /// # Examples
+    /// ```
+    /// use bunko::Lang;
+    /// use bunko::policy::Reason;
+    /// let due_on = "2026-05-04".parse().unwrap();
+    /// assert_eq!(Reason::Overdue { due_on }.message(Lang::Ja), "貸出期限(2026-05-04)を過ぎています");
+    /// assert_eq!(Reason::HeldByOthers { holds: 2 }.message(Lang::Ja), "他の方が予約しています(2件)");
+    /// ```
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Ja => self.japanese(),
+            Lang::En => self.to_string(),
+        }
+    }
+
+    fn japanese(&self) -> String {
+        match self {
+            Reason::PatronBlocked => "この利用者番号はご利用いただけません。図書館へお問い合わせください".into(),
+            Reason::CardExpired { expired_on } => {
+                format!("利用者カードの有効期限({expired_on})が切れています。更新の手続きをしてください")
+            }
+            Reason::CardUnused { last_used_on, years } => {
+                format!("利用者カードが{years}年以上使われていません(最終利用日 {last_used_on})")
+            }
+            Reason::HasOverdueLoans { count } => format!("返却期限を過ぎた資料({count}点)を先に返却してください"),
+            Reason::TemporaryPassword => "仮パスワードをご自分のパスワードに変更してください".into(),
+            Reason::CopyNotLoanable => "この資料は貸出できません".into(),
+            Reason::CopyOnLoan => "この資料は貸出中です".into(),
+            Reason::CopyHeldForAnotherPatron => "この資料は他の方の予約のために確保されています".into(),
+            Reason::CopyUnavailable { status } => format!("この資料は書架にありません({})", copy_status_ja(*status)),
+            Reason::NotOnLoan => "この資料は貸出中ではありません".into(),
+            Reason::Overdue { due_on } => format!("貸出期限({due_on})を過ぎています"),
+            Reason::AccountHasOverdue { count } => format!("返却期限を過ぎた資料が他に{count}点あります"),
+            Reason::HeldByOthers { holds } => format!("他の方が予約しています({holds}件)"),
+            Reason::InterlibraryLoan => "他の図書館から借りた資料は延長できません".into(),
+            Reason::RenewalLimitReached { limit } => format!("延長は{limit}回までです"),
+            Reason::TooEarlyToRenew { opens_on } => format!("延長は{opens_on}から受け付けます"),
+            Reason::WouldNotExtend { due_on, new_due_on } => {
+                format!("今日延長すると返却期限が{new_due_on}になり、現在の返却期限({due_on})より延びません")
+            }
+            Reason::NotHoldable => "この資料は予約できません".into(),
+            Reason::HoldLimitReached { kind: Some(kind), limit } => format!("「{kind}」の予約は{limit}件までです"),
+            Reason::HoldLimitReached { kind: None, limit } => format!("予約は{limit}件までです"),
+            Reason::AlreadyHolding => "この資料はすでに予約しています".into(),
+            Reason::AlreadyBorrowing => "この資料はすでに借りています".into(),
+            Reason::AvailableOnShelf => "この資料は書架にあります。インターネット予約は貸出中の資料のみです".into(),
+            Reason::ContactNotOffered { method } => format!("{}での連絡は行っていません", contact_ja(method)),
+            Reason::ContactRestricted { method, requires } => {
+                format!("{}での連絡は「{requires}」で登録の方のみです", contact_ja(method))
+            }
+            Reason::NoEmailAddress => "確認済みのメールアドレスを先に登録してください".into(),
+            Reason::NoPhoneNumber => "電話番号を先に登録してください".into(),
+            Reason::PickupNotAllowed { code } => format!("「{code}」は受取場所に指定できません"),
+            Reason::HoldNotChangeable => "予約資料の準備を始めています。図書館へお問い合わせください".into(),
+            Reason::InterlibraryHoldNotCancellable => {
+                "相互貸借の予約はインターネットでは取り消せません。図書館へお問い合わせください".into()
+            }
+            Reason::NotOffered => "このサービスは行っていません".into(),
+            Reason::ListLimitReached { limit } => format!("リストは{limit}件までです"),
+            Reason::ListFull { limit } => format!("1つのリストに登録できるのは{limit}件までです"),
+            Reason::AlreadyInList => "この資料はすでにリストにあります".into(),
+            Reason::ListNameTaken => "同じ名前のリストがすでにあります".into(),
+            Reason::NoOpenDay { after } => format!("{after}から10年以内に開館日がありません"),
+            Reason::CheckoutLimitReached { kind: Some(kind), limit, count } => {
+                format!("「{kind}」の貸出は{limit}点までです(現在{count}点)")
+            }
+            Reason::CheckoutLimitReached { kind: None, limit, count } => {
+                format!("貸出は{limit}点までです(現在{count}点)")
+            }
+            Reason::Suspended { until } => format!("返却が遅れたため、{until}まで貸出を停止しています"),
+            Reason::LatestIssueNotLoanable => "最新号は貸出できません".into(),
+            Reason::NewTitleNotYetHoldable { from } => format!("この新刊は{from}から予約できます"),
+        }
+    }
+}
+
+/// A copy's whereabouts as a patron reads them.
+fn copy_status_ja(status: CopyStatus) -> &'static str {
+    match status {
+        CopyStatus::OnShelf => "書架",
+        CopyStatus::OnLoan => "貸出中",
+        CopyStatus::InTransit => "回送中",
+        CopyStatus::OnHoldShelf => "取置中",
+        CopyStatus::Missing => "所在不明",
+        CopyStatus::Withdrawn => "除籍",
+    }
+}
+
+/// A contact method as a patron reads it; a declared channel by its code.
+fn contact_ja(method: &ContactMethod) -> String {
+    match method {
+        ContactMethod::None => "連絡不要".into(),
+        ContactMethod::Mail => "メール".into(),
+        ContactMethod::Phone => "電話".into(),
+        ContactMethod::Voice => "音声案内".into(),
+        ContactMethod::Post => "郵送".into(),
+        ContactMethod::Fax => "FAX".into(),
+        ContactMethod::Channel(code) => format!("「{code}」"),
+    }
+}
+
 /// A refused request with every reason that applies, in a stable order.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -258,6 +364,26 @@ impl Refusal {
         Refusal { reasons: vec![reason] }
     }
 
+    /// Every reason in `lang`: in Japanese one sentence per reason, in English the same text
+    /// as `Display`.
+    ///
+    /// # Examples
+    /// ```
+    /// use bunko::Lang;
+    /// use bunko::policy::{Reason, Refusal};
+    /// let refusal = Refusal { reasons: vec![Reason::HeldByOthers { holds: 2 }, Reason::RenewalLimitReached { limit: 1 }] };
+    /// assert_eq!(refusal.message(Lang::Ja), "お手続きできません: 他の方が予約しています(2件)。延長は1回までです。");
+    /// ```
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Ja => {
+                let reasons: String = self.reasons.iter().map(|r| r.message(Lang::Ja) + "。").collect();
+                format!("お手続きできません: {reasons}")
+            }
+            Lang::En => self.to_string(),
+        }
+    }
+
     /// Whether `reason` is among the reasons.
     #[must_use]
     pub fn has(&self, reason: &Reason) -> bool {
@@ -275,5 +401,147 @@ impl fmt::Display for Refusal {
             write!(f, "{r}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// One sample of every variant. `variant_index` matches exhaustively (inside the crate
+    /// `#[non_exhaustive]` does not apply), so a new variant fails to compile here until it
+    /// has a sample, and the test below fails until the sample is listed.
+    fn samples() -> Vec<Reason> {
+        let sms = ContactMethod::Channel(super::super::ChannelCode::new("sms").unwrap());
+        vec![
+            Reason::PatronBlocked,
+            Reason::CardExpired { expired_on: day("2026-03-31") },
+            Reason::CardUnused { last_used_on: day("2023-04-01"), years: 3 },
+            Reason::HasOverdueLoans { count: 2 },
+            Reason::TemporaryPassword,
+            Reason::CopyNotLoanable,
+            Reason::CopyOnLoan,
+            Reason::CopyHeldForAnotherPatron,
+            Reason::CopyUnavailable { status: CopyStatus::InTransit },
+            Reason::NotOnLoan,
+            Reason::Overdue { due_on: day("2026-05-04") },
+            Reason::AccountHasOverdue { count: 1 },
+            Reason::HeldByOthers { holds: 2 },
+            Reason::InterlibraryLoan,
+            Reason::RenewalLimitReached { limit: 1 },
+            Reason::TooEarlyToRenew { opens_on: day("2026-05-01") },
+            Reason::WouldNotExtend { due_on: day("2026-05-04"), new_due_on: day("2026-05-04") },
+            Reason::NotHoldable,
+            Reason::HoldLimitReached { kind: Some("av".into()), limit: 3 },
+            Reason::AlreadyHolding,
+            Reason::AlreadyBorrowing,
+            Reason::AvailableOnShelf,
+            Reason::ContactNotOffered { method: ContactMethod::Fax },
+            Reason::ContactRestricted { method: sms, requires: "deaf".into() },
+            Reason::NoEmailAddress,
+            Reason::NoPhoneNumber,
+            Reason::PickupNotAllowed { code: "bm".into() },
+            Reason::HoldNotChangeable,
+            Reason::InterlibraryHoldNotCancellable,
+            Reason::NotOffered,
+            Reason::ListLimitReached { limit: 10 },
+            Reason::ListFull { limit: 100 },
+            Reason::AlreadyInList,
+            Reason::ListNameTaken,
+            Reason::NoOpenDay { after: day("2026-05-04") },
+            Reason::CheckoutLimitReached { kind: None, limit: 10, count: 10 },
+            Reason::Suspended { until: day("2026-05-10") },
+            Reason::LatestIssueNotLoanable,
+            Reason::NewTitleNotYetHoldable { from: day("2026-06-01") },
+        ]
+    }
+
+    fn variant_index(r: &Reason) -> usize {
+        match r {
+            Reason::PatronBlocked => 0,
+            Reason::CardExpired { .. } => 1,
+            Reason::CardUnused { .. } => 2,
+            Reason::HasOverdueLoans { .. } => 3,
+            Reason::TemporaryPassword => 4,
+            Reason::CopyNotLoanable => 5,
+            Reason::CopyOnLoan => 6,
+            Reason::CopyHeldForAnotherPatron => 7,
+            Reason::CopyUnavailable { .. } => 8,
+            Reason::NotOnLoan => 9,
+            Reason::Overdue { .. } => 10,
+            Reason::AccountHasOverdue { .. } => 11,
+            Reason::HeldByOthers { .. } => 12,
+            Reason::InterlibraryLoan => 13,
+            Reason::RenewalLimitReached { .. } => 14,
+            Reason::TooEarlyToRenew { .. } => 15,
+            Reason::WouldNotExtend { .. } => 16,
+            Reason::NotHoldable => 17,
+            Reason::HoldLimitReached { .. } => 18,
+            Reason::AlreadyHolding => 19,
+            Reason::AlreadyBorrowing => 20,
+            Reason::AvailableOnShelf => 21,
+            Reason::ContactNotOffered { .. } => 22,
+            Reason::ContactRestricted { .. } => 23,
+            Reason::NoEmailAddress => 24,
+            Reason::NoPhoneNumber => 25,
+            Reason::PickupNotAllowed { .. } => 26,
+            Reason::HoldNotChangeable => 27,
+            Reason::InterlibraryHoldNotCancellable => 28,
+            Reason::NotOffered => 29,
+            Reason::ListLimitReached { .. } => 30,
+            Reason::ListFull { .. } => 31,
+            Reason::AlreadyInList => 32,
+            Reason::ListNameTaken => 33,
+            Reason::NoOpenDay { .. } => 34,
+            Reason::CheckoutLimitReached { .. } => 35,
+            Reason::Suspended { .. } => 36,
+            Reason::LatestIssueNotLoanable => 37,
+            Reason::NewTitleNotYetHoldable { .. } => 38,
+        }
+    }
+
+    const VARIANTS: usize = 39;
+
+    #[test]
+    fn every_reason_has_a_japanese_message_unlike_the_english_one() {
+        let samples = samples();
+        let mut seen = [false; VARIANTS];
+        for r in &samples {
+            seen[variant_index(r)] = true;
+            let (ja, en) = (r.message(Lang::Ja), r.message(Lang::En));
+            assert!(!ja.is_empty(), "{r:?}");
+            assert_ne!(ja, en, "{r:?}");
+            assert!(!ja.is_ascii(), "{r:?} has no Japanese: {ja}");
+            assert_eq!(en, r.to_string(), "English is the Display text");
+        }
+        let missing: Vec<usize> = (0..VARIANTS).filter(|&i| !seen[i]).collect();
+        assert!(missing.is_empty(), "variants without a sample: {missing:?}");
+    }
+
+    #[test]
+    fn the_patrons_wording() {
+        assert_eq!(
+            Reason::Overdue { due_on: day("2026-05-04") }.message(Lang::Ja),
+            "貸出期限(2026-05-04)を過ぎています"
+        );
+        assert_eq!(Reason::HeldByOthers { holds: 2 }.message(Lang::Ja), "他の方が予約しています(2件)");
+        assert_eq!(Reason::RenewalLimitReached { limit: 1 }.message(Lang::Ja), "延長は1回までです");
+    }
+
+    #[test]
+    fn a_refusal_with_several_reasons_in_both_languages() {
+        let refusal = Refusal {
+            reasons: vec![
+                Reason::Overdue { due_on: day("2026-05-04") },
+                Reason::HeldByOthers { holds: 2 },
+                Reason::RenewalLimitReached { limit: 1 },
+                Reason::CheckoutLimitReached { kind: Some("av".into()), limit: 3, count: 3 },
+            ],
+        };
+        insta::assert_snapshot!(format!("ja: {}\nen: {}", refusal.message(Lang::Ja), refusal.message(Lang::En)));
     }
 }

@@ -61,7 +61,7 @@ const CHECKS: &[(&str, &str)] = &[
         "SELECT 'notice ' || id || ' (' || kind || ') was delivered but keeps '
                 || IIF(patron_id IS NOT NULL, 'its patron', IIF(address IS NOT NULL, 'its address', 'its text'))
          FROM notices WHERE delivered_at IS NOT NULL
-           AND (patron_id IS NOT NULL OR address IS NOT NULL OR subject <> '' OR body <> '')",
+           AND (patron_id IS NOT NULL OR address IS NOT NULL OR subject <> '' OR body <> '' OR facts IS NOT NULL)",
     ),
     (
         "no delivered notice keeps its delivery key or a claim",

@@ -98,6 +98,8 @@ pub(crate) struct NewNotice<'a> {
     pub loan: Option<crate::circulation::LoanId>,
     pub subject: &'a str,
     pub body: &'a str,
+    /// The facts as JSON.
+    pub facts: &'a str,
     pub secret: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -477,16 +479,16 @@ impl Tx<'_> {
     pub(crate) fn insert_notice(&self, n: &NewNotice<'_>) -> Result<NoticeId, crate::Error> {
         self.exec(
             "INSERT INTO notices (patron_id, kind, channel, address, hold_id, loan_id, subject, body, is_secret, created_at,
-                                  delivery_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, randomblob(16))",
-            params![n.patron, n.kind, n.channel, n.address, n.hold, n.loan, n.subject, n.body, n.secret, n.created_at],
+                                  delivery_key, facts)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, randomblob(16), ?11)",
+            params![n.patron, n.kind, n.channel, n.address, n.hold, n.loan, n.subject, n.body, n.secret, n.created_at, n.facts],
         )?;
         Ok(NoticeId(self.last_id()))
     }
 
     /// Marks a notice delivered and forgets what it said (R-R1): a delivered ready notice
     /// makes its hold "notified" (連絡済み), the delivery is counted anonymously for `day`, and
-    /// the row keeps no patron, address, subject, body, delivery key or claim. A notice about a
+    /// the row keeps no patron, address, subject, body, facts, delivery key or claim. A notice about a
     /// live hold or loan stays as an anonymous tombstone (kind, channel, hold or loan) so a
     /// bounce can be re-sent from the live record; any other is deleted.
     pub(crate) fn mark_delivered(
@@ -520,7 +522,7 @@ impl Tx<'_> {
             [id],
         )?;
         self.exec(
-            "UPDATE notices SET delivered_at = ?2, patron_id = NULL, address = NULL, subject = '', body = '',
+            "UPDATE notices SET delivered_at = ?2, patron_id = NULL, address = NULL, subject = '', body = '', facts = NULL,
                                 delivery_key = NULL, attempts = 0, not_before = NULL
              WHERE id = ?1 AND delivered_at IS NULL",
             params![id, at],

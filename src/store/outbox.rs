@@ -6,12 +6,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
 
 use super::Tx;
-use crate::notify::{Notice, NoticeId};
+use crate::notify::{Notice, NoticeFacts, NoticeId};
 
 /// The columns [`notice_from_row`] reads, in its order. The key is the row's random bytes in
 /// lowercase hex: never anything of the patron's.
 const NOTICE_COLUMNS: &str = "id, patron_id, kind, channel, address, hold_id, loan_id, subject, body, created_at, \
-                              is_secret, lower(hex(delivery_key)), attempts";
+                              is_secret, lower(hex(delivery_key)), attempts, facts";
 
 fn notice_from_row(r: &Row<'_>) -> rusqlite::Result<Notice> {
     Ok(Notice {
@@ -28,7 +28,16 @@ fn notice_from_row(r: &Row<'_>) -> rusqlite::Result<Notice> {
         secret: r.get(10)?,
         key: r.get(11)?,
         attempts: r.get(12)?,
+        facts: facts_from(r, 13)?,
     })
+}
+
+/// The facts stored as JSON in column `i`; `None` for a notice written before V15.
+fn facts_from(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NoticeFacts>> {
+    let Some(json) = r.get::<_, Option<String>>(i)? else { return Ok(None) };
+    serde_json::from_str(&json)
+        .map(Some)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 impl Tx<'_> {
