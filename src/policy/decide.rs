@@ -97,12 +97,7 @@ pub struct DueContext<'a> {
 pub fn due_date(policy: &Policy, start: NaiveDate, days: u32, at: &DueContext<'_>) -> Option<NaiveDate> {
     let loans = &policy.loans;
     let end = start.checked_add_days(Days::new(u64::from(days)))?;
-    let hard = loans
-        .hard_due_dates
-        .iter()
-        .filter(|h| (h.from..=h.due).contains(&at.today))
-        .filter(|h| h.branches.is_empty() || h.branches.iter().any(|b| b == at.branch))
-        .map(|h| h.due);
+    let hard = loans.hard_due_dates.iter().filter(|h| h.applies_to(at.today, at.branch)).map(|h| h.due);
     let expiry = (loans.due_capped_at_card_expiry && at.card_expires_on >= at.today).then_some(at.card_expires_on);
     // The latest day the loan may be due, when something caps it.
     let cap = hard.chain(expiry).min();

@@ -112,7 +112,18 @@ impl Policy {
     /// none): the categories `[[rules]]` may name.
     #[must_use]
     pub fn has_category(&self, code: &str) -> bool {
-        if self.categories.is_empty() { code == DEFAULT_CATEGORY } else { self.categories.contains_key(code) }
+        self.category_codes().contains(&code)
+    }
+
+    /// The policy's patron categories in order: those it declares, or `general` alone when it
+    /// declares none.
+    #[must_use]
+    pub fn category_codes(&self) -> Vec<&str> {
+        if self.categories.is_empty() {
+            vec![DEFAULT_CATEGORY]
+        } else {
+            self.categories.keys().map(String::as_str).collect()
+        }
     }
 
     /// Whether a patron may be in category `code`: one the policy declares or, in a policy

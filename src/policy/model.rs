@@ -984,6 +984,15 @@ pub struct LoanRules {
     pub renewal: RenewalRules,
 }
 
+impl HardDueDate {
+    /// Whether it caps a loan made or renewed on `day` at `branch`: `day` from `from` to `due`,
+    /// at one of its branches (any, when it names none).
+    #[must_use]
+    pub fn applies_to(&self, day: chrono::NaiveDate, branch: &str) -> bool {
+        (self.from..=self.due).contains(&day) && (self.branches.is_empty() || self.branches.iter().any(|b| b == branch))
+    }
+}
+
 /// Which way a due date that falls on a closed day moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

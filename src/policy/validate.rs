@@ -677,11 +677,7 @@ fn flags_and_channels(c: &mut Checker, p: &Policy) {
 /// they renew, a renewal period of at least a day.
 fn loan_periods(c: &mut Checker, p: &Policy) {
     let matrix = super::rules::RuleMatrix::new(p);
-    let categories: Vec<&str> = if p.categories.is_empty() {
-        vec![super::DEFAULT_CATEGORY]
-    } else {
-        p.categories.keys().map(String::as_str).collect()
-    };
+    let categories = p.category_codes();
     for kind in p.materials.keys() {
         let (mut no_loan, mut no_renewal) = (Vec::new(), Vec::new());
         for category in &categories {

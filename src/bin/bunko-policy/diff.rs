@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use bunko::Policy;
 use bunko::policy::rules::{COUNT_PARAMS, RULE_PARAMS, Source};
-use bunko::policy::{DEFAULT_CATEGORY, RuleMatrix, Rules, Scope};
+use bunko::policy::{RuleMatrix, Rules, Scope};
 
 use crate::{Failure, load, usage};
 
@@ -41,10 +41,7 @@ fn valid(file: &str) -> Result<Policy, Failure> {
 
 /// The policy's categories (`general` when it declares none), material kinds and branches.
 fn names(p: &Policy) -> [BTreeSet<String>; 3] {
-    let mut categories: BTreeSet<String> = p.categories.keys().cloned().collect();
-    if categories.is_empty() {
-        categories.insert(DEFAULT_CATEGORY.to_owned());
-    }
+    let categories = p.category_codes().into_iter().map(str::to_owned).collect();
     [categories, p.materials.keys().cloned().collect(), p.branches.iter().map(|b| b.code.clone()).collect()]
 }
 

@@ -6,9 +6,7 @@ use std::fmt::Write as _;
 
 use bunko::catalog::{OpeningCalendar, japanese_holidays};
 use bunko::policy::rules::{Resolution, Source};
-use bunko::policy::{
-    CalendarRules, DEFAULT_CATEGORY, DueContext, HardDueDate, HolidayRule, RuleMatrix, Rules, Scope, due_date,
-};
+use bunko::policy::{CalendarRules, DueContext, HolidayRule, RuleMatrix, Rules, Scope, due_date};
 use chrono::NaiveDate;
 
 use crate::{Failure, Loaded, branch_codes, flags, load, parse_day, unknown, usage};
@@ -42,12 +40,7 @@ pub(crate) fn explain(args: &[String]) -> Result<(), Failure> {
 fn known_names(loaded: &Loaded, category: &str, kind: &str, branch: &str) -> Result<(), Failure> {
     let p = &loaded.policy;
     if !p.has_category(category) {
-        let categories: Vec<&str> = if p.categories.is_empty() {
-            vec![DEFAULT_CATEGORY]
-        } else {
-            p.categories.keys().map(String::as_str).collect()
-        };
-        return Err(unknown(&loaded.file, ("category", "categories"), category, &categories));
+        return Err(unknown(&loaded.file, ("category", "categories"), category, &p.category_codes()));
     }
     if p.material(kind).is_none() {
         let kinds: Vec<&str> = p.materials.keys().map(String::as_str).collect();
@@ -129,12 +122,7 @@ fn day_text(loaded: &Loaded, branch: &str, day: NaiveDate, rules: &Rules) -> Str
     for reason in &reasons {
         let _ = writeln!(out, "  {reason}");
     }
-    // In force, as `HardDueDate` documents it: for loans made from `from` to `due` at one of
-    // its branches (or any, when it names none).
-    let in_force = |h: &&HardDueDate| {
-        (h.from..=h.due).contains(&day) && (h.branches.is_empty() || h.branches.iter().any(|b| b == branch))
-    };
-    let mut hard = p.loans.hard_due_dates.iter().enumerate().filter(|(_, h)| in_force(h)).peekable();
+    let mut hard = p.loans.hard_due_dates.iter().enumerate().filter(|(_, h)| h.applies_to(day, branch)).peekable();
     if hard.peek().is_none() {
         out.push_str("  no hard due date is in force\n");
     }
