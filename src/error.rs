@@ -101,15 +101,25 @@ pub enum Error {
     Storage(#[source] StorageError),
 }
 
-/// Only `store` converts SQLite's errors, with `?`; hidden: not for hosts.
-#[doc(hidden)]
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Error::Storage(StorageError::from(e))
+/// Turns SQLite's error into bunko's at the store's edge: crate-private, so no
+/// `From<rusqlite::Error>` is part of the public API.
+pub(crate) trait SqlResult<T> {
+    /// The value, or the SQLite error as [`Error::Storage`].
+    fn db(self) -> Result<T>;
+}
+
+impl<T> SqlResult<T> for std::result::Result<T, rusqlite::Error> {
+    fn db(self) -> Result<T> {
+        self.map_err(Error::sqlite)
     }
 }
 
 impl Error {
+    /// SQLite's error as [`Error::Storage`].
+    pub(crate) fn sqlite(e: rusqlite::Error) -> Error {
+        Error::Storage(StorageError::from_sqlite(e))
+    }
+
     /// `NotFound` for an entity looked up by numeric id.
     pub(crate) fn not_found(entity: Entity, id: i64) -> Error {
         Error::NotFound { entity, key: id.to_string() }
@@ -155,6 +165,11 @@ pub enum StorageErrorKind {
 }
 
 impl StorageError {
+    /// Wraps SQLite's error; crate-private so the storage engine stays out of the API.
+    pub(crate) fn from_sqlite(inner: rusqlite::Error) -> Self {
+        Self { inner }
+    }
+
     /// Which kind of failure this is.
     #[must_use]
     pub fn kind(&self) -> StorageErrorKind {
@@ -183,12 +198,6 @@ impl StorageError {
     #[must_use]
     pub fn extended_code(&self) -> Option<i32> {
         self.inner.sqlite_error().map(|e| e.extended_code)
-    }
-}
-
-impl From<rusqlite::Error> for StorageError {
-    fn from(inner: rusqlite::Error) -> Self {
-        Self { inner }
     }
 }
 
@@ -392,18 +401,21 @@ mod tests {
             (ffi::SQLITE_MISMATCH, StorageErrorKind::Other),
         ];
         for (code, kind) in cases {
-            let e = StorageError::from(sqlite(code));
+            let e = StorageError::from_sqlite(sqlite(code));
             assert_eq!(e.kind(), kind, "{code}");
             assert_eq!(e.extended_code(), Some(code));
             assert_eq!(e.code(), Some(code & 0xff));
         }
-        let not_sqlite = StorageError::from(rusqlite::Error::QueryReturnedNoRows);
+        let not_sqlite = StorageError::from_sqlite(rusqlite::Error::QueryReturnedNoRows);
         assert_eq!((not_sqlite.kind(), not_sqlite.code()), (StorageErrorKind::Other, None));
     }
 
     #[test]
     fn migration_and_crypto_keep_their_causes_as_source() {
-        let err = Error::Migration { reason: "V3__x: disk full".into(), source: Some(sqlite(ffi::SQLITE_FULL).into()) };
+        let err = Error::Migration {
+            reason: "V3__x: disk full".into(),
+            source: Some(StorageError::from_sqlite(sqlite(ffi::SQLITE_FULL))),
+        };
         let cause = err.source().and_then(|s| s.downcast_ref::<StorageError>()).unwrap();
         assert_eq!(cause.kind(), StorageErrorKind::DiskFull);
         assert!(cause.source().is_some());

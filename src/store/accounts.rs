@@ -1,5 +1,6 @@
 //! SQL for passwords, sessions and failed logins.
 
+use crate::error::SqlResult;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
@@ -41,15 +42,16 @@ impl Tx<'_> {
         self.exec(
             "UPDATE patrons SET password_hash = ?2, password_is_temporary = ?3 WHERE id = ?1",
             params![patron, hash, temporary],
-        )?;
+        )
+        .db()?;
         self.delete_sessions_of(patron)?;
-        self.exec("DELETE FROM account_tokens WHERE patron_id = ?1 AND used_at IS NULL", [patron])?;
+        self.exec("DELETE FROM account_tokens WHERE patron_id = ?1 AND used_at IS NULL", [patron]).db()?;
         Ok(())
     }
 
     /// Ends every session of the patron.
     pub(crate) fn delete_sessions_of(&self, patron: PatronId) -> Result<()> {
-        self.exec("DELETE FROM sessions WHERE patron_id = ?1", [patron])?;
+        self.exec("DELETE FROM sessions WHERE patron_id = ?1", [patron]).db()?;
         Ok(())
     }
 
@@ -64,29 +66,32 @@ impl Tx<'_> {
         self.exec(
             "UPDATE patrons SET password_hash = ?3 WHERE id = ?1 AND password_hash = ?2",
             params![patron, old, new],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 
     /// Failed (or reserved) attempts on a card since `since`, oldest first; `card_hash` is the
     /// keyed hash of the typed card number.
     pub(crate) fn login_failures_since(&self, card_hash: &str, since: DateTime<Utc>) -> Result<Vec<DateTime<Utc>>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT at FROM login_failures WHERE card_hash = ?1 AND at > ?2 ORDER BY at")?;
-        let rows = stmt.query_map(params![card_hash, since], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT at FROM login_failures WHERE card_hash = ?1 AND at > ?2 ORDER BY at")
+            .db()?;
+        let rows = stmt.query_map(params![card_hash, since], |r| r.get(0)).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Records an attempt on a card as failed; it stays failed unless the attempt succeeds.
     pub(crate) fn record_login_failure(&self, card_hash: &str, at: DateTime<Utc>) -> Result<()> {
-        self.exec("INSERT INTO login_failures (card_hash, at) VALUES (?1, ?2)", params![card_hash, at])?;
+        self.exec("INSERT INTO login_failures (card_hash, at) VALUES (?1, ?2)", params![card_hash, at]).db()?;
         Ok(())
     }
 
     /// Forgets failures for a card (after a success, or when staff issue a new password), and
     /// any older than `before` for every card.
     pub(crate) fn clear_login_failures(&self, card_hash: &str, before: DateTime<Utc>) -> Result<()> {
-        self.exec("DELETE FROM login_failures WHERE card_hash = ?1 OR at <= ?2", params![card_hash, before])?;
+        self.exec("DELETE FROM login_failures WHERE card_hash = ?1 OR at <= ?2", params![card_hash, before]).db()?;
         Ok(())
     }
 
@@ -101,7 +106,7 @@ impl Tx<'_> {
         self.exec(
             "INSERT INTO sessions (token_hash, patron_id, created_at, expires_at, is_restricted) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![token_hash, patron, now, expires_at, restricted],
-        )?;
+        ).db()?;
         Ok(())
     }
 
@@ -121,42 +126,43 @@ impl Tx<'_> {
     }
 
     pub(crate) fn extend_session(&self, token_hash: &str, expires_at: DateTime<Utc>) -> Result<()> {
-        self.exec("UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1", params![token_hash, expires_at])?;
+        self.exec("UPDATE sessions SET expires_at = ?2 WHERE token_hash = ?1", params![token_hash, expires_at]).db()?;
         Ok(())
     }
 
     pub(crate) fn delete_session(&self, token_hash: &str) -> Result<bool> {
-        Ok(self.exec("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])? > 0)
+        Ok(self.exec("DELETE FROM sessions WHERE token_hash = ?1", [token_hash]).db()? > 0)
     }
 
     /// Removes sessions that expired by `now` or were started at or before `started_before`
     /// (the absolute lifetime); returns how many.
     pub(crate) fn delete_expired_sessions(&self, now: DateTime<Utc>, started_before: DateTime<Utc>) -> Result<usize> {
-        Ok(self.exec("DELETE FROM sessions WHERE expires_at <= ?1 OR created_at <= ?2", params![now, started_before])?)
+        self.exec("DELETE FROM sessions WHERE expires_at <= ?1 OR created_at <= ?2", params![now, started_before]).db()
     }
 
     /// Removes used or expired single-use codes issued at or before `issued_before` (kept
     /// until then to throttle requests); returns how many.
     pub(crate) fn delete_spent_tokens(&self, now: DateTime<Utc>, issued_before: DateTime<Utc>) -> Result<usize> {
-        Ok(self.exec(
+        self.exec(
             "DELETE FROM account_tokens WHERE (used_at IS NOT NULL OR expires_at <= ?1)
                AND (created_at IS NULL OR created_at <= ?2)",
             params![now, issued_before],
-        )?)
+        )
+        .db()
     }
 
     /// Removes failed-login records at or before `before`; returns how many.
     pub(crate) fn delete_old_login_failures(&self, before: DateTime<Utc>) -> Result<usize> {
-        Ok(self.exec("DELETE FROM login_failures WHERE at <= ?1", [before])?)
+        self.exec("DELETE FROM login_failures WHERE at <= ?1", [before]).db()
     }
 
     /// Reset codes issued to the patron since `since`, used or not.
     pub(crate) fn reset_codes_issued_since(&self, patron: PatronId, since: DateTime<Utc>) -> Result<u32> {
-        Ok(self.row(
+        self.row(
             "SELECT COUNT(*) FROM account_tokens WHERE patron_id = ?1 AND purpose = 'password_reset' AND created_at > ?2",
             params![patron, since],
             |r| r.get(0),
-        )?)
+        ).db()
     }
 
     /// Revokes the patron's oldest usable reset codes so that at most `keep` remain.
@@ -168,7 +174,8 @@ impl Tx<'_> {
                  WHERE patron_id = ?1 AND purpose = 'password_reset' AND used_at IS NULL AND expires_at > ?3
                  ORDER BY created_at DESC, token_hash LIMIT -1 OFFSET ?2)",
             params![patron, keep, now],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 }
@@ -203,7 +210,8 @@ impl Tx<'_> {
             "INSERT INTO account_tokens (token_hash, patron_id, purpose, email_id, created_at, expires_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![token_hash, patron, purpose.name(), email, now, expires_at],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 
@@ -229,27 +237,29 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT address, tag, confirmed_at IS NOT NULL, receives_holds, rejected_on IS NOT NULL FROM patron_emails
              WHERE patron_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map([patron], |r| {
-            Ok(crate::patrons::EmailAddress {
-                address: r.get(0)?,
-                tag: r.get(1)?,
-                confirmed: r.get(2)?,
-                receives_holds: r.get(3)?,
-                rejects_mail: r.get(4)?,
+        ).db()?;
+        let rows = stmt
+            .query_map([patron], |r| {
+                Ok(crate::patrons::EmailAddress {
+                    address: r.get(0)?,
+                    tag: r.get(1)?,
+                    confirmed: r.get(2)?,
+                    receives_holds: r.get(3)?,
+                    rejects_mail: r.get(4)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Whether `address` is one of the patron's confirmed addresses that does not reject mail.
     pub(crate) fn has_confirmed_email(&self, patron: PatronId, address: &str) -> Result<bool> {
-        Ok(self.row(
+        self.row(
             "SELECT EXISTS (SELECT 1 FROM patron_emails WHERE patron_id = ?1 AND address = ?2 AND confirmed_at IS NOT NULL
                             AND rejected_on IS NULL)",
             params![patron, address],
             |r| r.get(0),
-        )?)
+        ).db()
     }
 
     /// Adds an unconfirmed address; a duplicate for the patron is a conflict.
@@ -271,20 +281,21 @@ impl Tx<'_> {
                     receives_holds = NOT EXISTS (SELECT 1 FROM patron_emails o WHERE o.patron_id = patron_emails.patron_id AND o.receives_holds = 1)
              WHERE id = ?1 AND confirmed_at IS NULL",
             params![email, now],
-        )?;
+        ).db()?;
         Ok(())
     }
 
     /// Removes an address; the next confirmed one takes over hold mail.
     pub(crate) fn delete_email(&self, patron: PatronId, address: &str) -> Result<bool> {
-        let n =
-            self.exec("DELETE FROM patron_emails WHERE patron_id = ?1 AND address = ?2", params![patron, address])?;
+        let n = self
+            .exec("DELETE FROM patron_emails WHERE patron_id = ?1 AND address = ?2", params![patron, address])
+            .db()?;
         self.exec(
             "UPDATE patron_emails SET receives_holds = 1
              WHERE id = (SELECT id FROM patron_emails WHERE patron_id = ?1 AND confirmed_at IS NOT NULL ORDER BY id LIMIT 1)
                AND NOT EXISTS (SELECT 1 FROM patron_emails WHERE patron_id = ?1 AND receives_holds = 1)",
             [patron],
-        )?;
+        ).db()?;
         Ok(n > 0)
     }
 
@@ -294,7 +305,7 @@ impl Tx<'_> {
         Ok(self.exec(
             "UPDATE patron_emails SET rejected_on = COALESCE(rejected_on, ?3) WHERE patron_id = ?1 AND address = ?2",
             params![patron, address, day],
-        )? == 1)
+        ).db()? == 1)
     }
 
     /// Makes `address` (confirmed) the one that receives hold mail (kanagawa, R-C1).
@@ -303,23 +314,26 @@ impl Tx<'_> {
             return Ok(false);
         }
         // Clear first: the unique "one hold address" index is checked row by row.
-        self.exec("UPDATE patron_emails SET receives_holds = 0 WHERE patron_id = ?1", [patron])?;
+        self.exec("UPDATE patron_emails SET receives_holds = 0 WHERE patron_id = ?1", [patron]).db()?;
         self.exec(
             "UPDATE patron_emails SET receives_holds = 1 WHERE patron_id = ?1 AND address = ?2",
             params![patron, address],
-        )?;
+        )
+        .db()?;
         Ok(true)
     }
 
     /// Staff change of name, birth date and phones (R-A7).
     pub(crate) fn update_personal(&self, p: &crate::patrons::Patron) -> Result<()> {
-        self.exec("UPDATE patrons SET name = ?2, birth_date = ?3 WHERE id = ?1", params![p.id, p.name, p.birth_date])?;
-        self.exec("DELETE FROM patron_phones WHERE patron_id = ?1", [p.id])?;
+        self.exec("UPDATE patrons SET name = ?2, birth_date = ?3 WHERE id = ?1", params![p.id, p.name, p.birth_date])
+            .db()?;
+        self.exec("DELETE FROM patron_phones WHERE patron_id = ?1", [p.id]).db()?;
         for (i, ph) in p.phones.iter().enumerate() {
             self.exec(
                 "INSERT INTO patron_phones (patron_id, position, kind, number, is_chosen) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![p.id, i as i64, ph.kind, ph.number, ph.chosen],
-            )?;
+            )
+            .db()?;
         }
         Ok(())
     }
@@ -346,26 +360,31 @@ pub(crate) struct ReminderDue {
 
 impl Tx<'_> {
     pub(crate) fn set_wants_due_reminders(&self, patron: PatronId, on: bool) -> Result<bool> {
-        Ok(self.exec("UPDATE patrons SET wants_due_reminders = ?2 WHERE id = ?1", params![patron, on])? == 1)
+        Ok(self.exec("UPDATE patrons SET wants_due_reminders = ?2 WHERE id = ?1", params![patron, on]).db()? == 1)
     }
 
     /// Open loans due between `from` and `until` not yet reminded, of patrons who opted in.
     pub(crate) fn reminders_due(&self, from: chrono::NaiveDate, until: chrono::NaiveDate) -> Result<Vec<ReminderDue>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT l.id, l.patron_id, t.title, l.due_on FROM loans l
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT l.id, l.patron_id, t.title, l.due_on FROM loans l
              JOIN patrons p ON p.id = l.patron_id JOIN titles t ON t.id = l.title_id
              WHERE l.reminded_on IS NULL AND p.wants_due_reminders = 1
                AND l.due_on BETWEEN ?1 AND ?2
              ORDER BY l.id",
-        )?;
-        let rows = stmt.query_map(params![from, until], |r| {
-            Ok(ReminderDue { loan: r.get(0)?, patron: r.get(1)?, title: r.get(2)?, due_on: r.get(3)? })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            )
+            .db()?;
+        let rows = stmt
+            .query_map(params![from, until], |r| {
+                Ok(ReminderDue { loan: r.get(0)?, patron: r.get(1)?, title: r.get(2)?, due_on: r.get(3)? })
+            })
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     pub(crate) fn mark_reminded(&self, loan: crate::circulation::LoanId, on: chrono::NaiveDate) -> Result<()> {
-        self.exec("UPDATE loans SET reminded_on = ?2 WHERE id = ?1", params![loan, on])?;
+        self.exec("UPDATE loans SET reminded_on = ?2 WHERE id = ?1", params![loan, on]).db()?;
         Ok(())
     }
 

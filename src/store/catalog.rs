@@ -1,5 +1,6 @@
 //! SQL for branches, the opening calendar, titles and copies.
 
+use crate::error::SqlResult;
 use chrono::NaiveDate;
 use rusqlite::{Row, params};
 
@@ -48,39 +49,43 @@ impl Tx<'_> {
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, is_pickup = excluded.is_pickup,
                                               is_partner = excluded.is_partner",
             params![b.code, b.name, b.pickup, b.partner],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 
     /// Every stored branch, by code.
     pub(crate) fn branches(&self) -> Result<Vec<BranchInfo>> {
         let mut stmt =
-            self.conn.prepare_cached("SELECT code, name, is_pickup, is_partner FROM branches ORDER BY code")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(BranchInfo { code: r.get(0)?, name: r.get(1)?, pickup: r.get(2)?, partner: r.get(3)? })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            self.conn.prepare_cached("SELECT code, name, is_pickup, is_partner FROM branches ORDER BY code").db()?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(BranchInfo { code: r.get(0)?, name: r.get(1)?, pickup: r.get(2)?, partner: r.get(3)? })
+            })
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Removes a branch that nothing refers to; returns how many copies still refer to it
     /// instead when there are any.
     pub(crate) fn delete_branch_if_unused(&self, code: &str) -> Result<i64> {
-        let copies: i64 = self.row("SELECT COUNT(*) FROM copies WHERE branch = ?1", [code], |r| r.get(0))?;
+        let copies: i64 = self.row("SELECT COUNT(*) FROM copies WHERE branch = ?1", [code], |r| r.get(0)).db()?;
         if copies == 0 {
-            self.exec("UPDATE patrons SET default_pickup = NULL WHERE default_pickup = ?1", [code])?;
-            self.exec("DELETE FROM branches WHERE code = ?1", [code])?;
+            self.exec("UPDATE patrons SET default_pickup = NULL WHERE default_pickup = ?1", [code]).db()?;
+            self.exec("DELETE FROM branches WHERE code = ?1", [code]).db()?;
         }
         Ok(copies)
     }
 
     /// Replaces a branch's closed weekdays.
     pub(crate) fn set_closed_weekdays(&self, branch: &str, days: &[Weekday]) -> Result<()> {
-        self.exec("DELETE FROM branch_closed_weekdays WHERE branch = ?1", [branch])?;
+        self.exec("DELETE FROM branch_closed_weekdays WHERE branch = ?1", [branch]).db()?;
         let mut stmt = self
             .conn
-            .prepare_cached("INSERT OR IGNORE INTO branch_closed_weekdays (branch, weekday) VALUES (?1, ?2)")?;
+            .prepare_cached("INSERT OR IGNORE INTO branch_closed_weekdays (branch, weekday) VALUES (?1, ?2)")
+            .db()?;
         for d in days {
-            stmt.execute(params![branch, d.index()])?;
+            stmt.execute(params![branch, d.index()]).db()?;
         }
         Ok(())
     }
@@ -97,30 +102,35 @@ impl Tx<'_> {
             "INSERT INTO calendar_exceptions (branch, day, is_open, note) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (branch, day) DO UPDATE SET is_open = excluded.is_open, note = excluded.note",
             params![branch, day, exception == CalendarException::SpecialOpening, note],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 
     /// Removes a dated exception; returns whether there was one.
     pub(crate) fn clear_calendar_exception(&self, branch: &str, day: NaiveDate) -> Result<bool> {
-        Ok(self.exec("DELETE FROM calendar_exceptions WHERE branch = ?1 AND day = ?2", params![branch, day])? > 0)
+        Ok(self.exec("DELETE FROM calendar_exceptions WHERE branch = ?1 AND day = ?2", params![branch, day]).db()? > 0)
     }
 
     /// A branch's calendar with the exceptions dated `from` to `until`, inclusive.
     pub(crate) fn opening_calendar(&self, branch: &str, from: NaiveDate, until: NaiveDate) -> Result<OpeningCalendar> {
-        let mut stmt = self.conn.prepare_cached("SELECT weekday FROM branch_closed_weekdays WHERE branch = ?1")?;
+        let mut stmt = self.conn.prepare_cached("SELECT weekday FROM branch_closed_weekdays WHERE branch = ?1").db()?;
         let closed = stmt
-            .query_map([branch], |r| r.get::<_, u8>(0))?
+            .query_map([branch], |r| r.get::<_, u8>(0))
+            .db()?
             .filter_map(|w| w.map(Weekday::from_index).transpose())
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()?;
         let mut cal = OpeningCalendar::new(&closed);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT day, is_open FROM calendar_exceptions WHERE branch = ?1 AND day BETWEEN ?2 AND ?3",
-        )?;
-        let rows =
-            stmt.query_map(params![branch, from, until], |r| Ok((r.get::<_, NaiveDate>(0)?, r.get::<_, bool>(1)?)))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT day, is_open FROM calendar_exceptions WHERE branch = ?1 AND day BETWEEN ?2 AND ?3")
+            .db()?;
+        let rows = stmt
+            .query_map(params![branch, from, until], |r| Ok((r.get::<_, NaiveDate>(0)?, r.get::<_, bool>(1)?)))
+            .db()?;
         for row in rows {
-            let (day, open) = row?;
+            let (day, open) = row.db()?;
             cal.set_exception(day, if open { CalendarException::SpecialOpening } else { CalendarException::Closed });
         }
         Ok(cal)
@@ -142,12 +152,15 @@ impl Tx<'_> {
                 t.issue.as_ref().map(|i| &i.of),
                 t.issue.as_ref().map(|i| i.on)
             ],
-        )?;
+        )
+        .db()?;
         let id = TitleId(self.last_id());
-        let mut stmt =
-            self.conn.prepare_cached("INSERT INTO title_subjects (title_id, position, subject) VALUES (?1, ?2, ?3)")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("INSERT INTO title_subjects (title_id, position, subject) VALUES (?1, ?2, ?3)")
+            .db()?;
         for (i, s) in t.subjects.iter().enumerate() {
-            stmt.execute(params![id, i as i64, s])?;
+            stmt.execute(params![id, i as i64, s]).db()?;
         }
         Ok(id)
     }
@@ -155,13 +168,14 @@ impl Tx<'_> {
     /// Whether the title is the latest catalogued issue of its serial run (false for a title
     /// that is no issue).
     pub(crate) fn is_latest_issue(&self, id: TitleId) -> Result<bool> {
-        Ok(self.row(
+        self.row(
             "SELECT t.issue_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM titles later
                                          WHERE later.issue_of = t.issue_of AND later.issue_on > t.issue_on)
              FROM titles t WHERE t.id = ?1",
             [id],
             |r| r.get(0),
-        )?)
+        )
+        .db()
     }
 
     /// A title by id.
@@ -189,9 +203,11 @@ impl Tx<'_> {
             },
         ))?;
         let Some(mut title) = row else { return Ok(None) };
-        let mut stmt =
-            self.conn.prepare_cached("SELECT subject FROM title_subjects WHERE title_id = ?1 ORDER BY position")?;
-        title.subjects = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT subject FROM title_subjects WHERE title_id = ?1 ORDER BY position")
+            .db()?;
+        title.subjects = stmt.query_map([id], |r| r.get(0)).db()?.collect::<rusqlite::Result<_>>().db()?;
         Ok(Some(title))
     }
 
@@ -221,8 +237,8 @@ impl Tx<'_> {
     /// Every copy of a title, by id.
     pub(crate) fn copies_of(&self, title: TitleId) -> Result<Vec<Copy>> {
         let sql = format!("SELECT {COPY_COLUMNS} FROM copies WHERE title_id = ?1 ORDER BY id");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([title], copy_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare_cached(&sql).db()?;
+        let rows = stmt.query_map([title], copy_from_row).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 }

@@ -3,6 +3,7 @@
 
 use super::Tx;
 use crate::error::Result;
+use crate::error::SqlResult;
 
 /// (invariant, query returning one text column describing each offending row).
 const CHECKS: &[(&str, &str)] = &[
@@ -95,26 +96,28 @@ impl Tx<'_> {
     /// `(invariant, detail)` for every row that breaks an invariant, plus SQLite's own checks.
     pub(crate) fn violations(&self) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
-        let quick: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        let quick: String = self.conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).db()?;
         if quick != "ok" {
             out.push(("SQLite quick_check".to_owned(), quick));
         }
-        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check")?;
-        let fk = stmt.query_map([], |r| {
-            Ok(format!(
-                "{} row {:?} -> {}",
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, String>(2)?
-            ))
-        })?;
+        let mut stmt = self.conn.prepare("PRAGMA foreign_key_check").db()?;
+        let fk = stmt
+            .query_map([], |r| {
+                Ok(format!(
+                    "{} row {:?} -> {}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, String>(2)?
+                ))
+            })
+            .db()?;
         for row in fk {
-            out.push(("no orphan rows (foreign keys)".to_owned(), row?));
+            out.push(("no orphan rows (foreign keys)".to_owned(), row.db()?));
         }
         for (rule, sql) in CHECKS {
-            let mut stmt = self.conn.prepare(sql)?;
-            for detail in stmt.query_map([], |r| r.get::<_, String>(0))? {
-                out.push(((*rule).to_owned(), detail?));
+            let mut stmt = self.conn.prepare(sql).db()?;
+            for detail in stmt.query_map([], |r| r.get::<_, String>(0)).db()? {
+                out.push(((*rule).to_owned(), detail.db()?));
             }
         }
         Ok(out)
@@ -127,35 +130,41 @@ impl Tx<'_> {
             "SELECT h.patron_id, p.category, h.material_kind, COUNT(*) FROM holds h JOIN patrons p ON p.id = h.patron_id
              WHERE h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready') AND (h.channel = 'web' OR ?1)
              GROUP BY h.patron_id, h.material_kind",
-        )?;
-        let rows = stmt.query_map([with_counter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        ).db()?;
+        let rows = stmt.query_map([with_counter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// `(patron, usable reset codes)` for every patron with one at `now`.
     pub(crate) fn outstanding_reset_codes(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<(i64, u32)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT patron_id, COUNT(*) FROM account_tokens
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT patron_id, COUNT(*) FROM account_tokens
              WHERE purpose = 'password_reset' AND used_at IS NULL AND expires_at > ?1 GROUP BY patron_id",
-        )?;
-        let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            )
+            .db()?;
+        let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?))).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// `(patron, saved searches)` for every patron with saved searches.
     pub(crate) fn saved_search_counts(&self) -> Result<Vec<(i64, u32)>> {
-        let mut stmt = self.conn.prepare("SELECT patron_id, COUNT(*) FROM saved_searches GROUP BY patron_id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare("SELECT patron_id, COUNT(*) FROM saved_searches GROUP BY patron_id").db()?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// `(patron, lists, largest list)` for every patron with lists.
     pub(crate) fn booklist_sizes(&self) -> Result<Vec<(i64, u32, u32)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT b.patron_id, COUNT(*), MAX((SELECT COUNT(*) FROM booklist_entries e WHERE e.list_id = b.id))
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT b.patron_id, COUNT(*), MAX((SELECT COUNT(*) FROM booklist_entries e WHERE e.list_id = b.id))
              FROM booklists b GROUP BY b.patron_id",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            )
+            .db()?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 }

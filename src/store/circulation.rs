@@ -1,5 +1,6 @@
 //! SQL for loans, copy movements and reading history.
 
+use crate::error::SqlResult;
 use chrono::NaiveDate;
 use rusqlite::{Row, params};
 
@@ -59,16 +60,18 @@ impl Tx<'_> {
         to: CopyStatus,
         transit_to: Option<&str>,
     ) -> Result<bool> {
-        let n = self.exec(
-            "UPDATE copies SET status = ?3, transit_to = ?4 WHERE id = ?1 AND status = ?2",
-            params![copy, from, to, transit_to],
-        )?;
+        let n = self
+            .exec(
+                "UPDATE copies SET status = ?3, transit_to = ?4 WHERE id = ?1 AND status = ?2",
+                params![copy, from, to, transit_to],
+            )
+            .db()?;
         Ok(n == 1)
     }
 
     /// Where an in-transit copy is going.
     pub(crate) fn transit_destination(&self, copy: CopyId) -> Result<Option<String>> {
-        Ok(self.row("SELECT transit_to FROM copies WHERE id = ?1", [copy], |r| r.get(0))?)
+        self.row("SELECT transit_to FROM copies WHERE id = ?1", [copy], |r| r.get(0)).db()
     }
 
     /// Inserts a loan and counts the checkout on its day. The unique index refuses a second
@@ -78,7 +81,8 @@ impl Tx<'_> {
             "INSERT INTO loans (copy_id, title_id, patron_id, branch, status, checked_out_on, due_on)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![l.copy, l.title, l.patron, l.branch, l.status, l.checked_out_on, l.due_on],
-        )?;
+        )
+        .db()?;
         let id = LoanId(self.last_id());
         self.count_circulation(l.checked_out_on, 1, 0)?;
         Ok(id)
@@ -99,51 +103,53 @@ impl Tx<'_> {
     /// A patron's open loans, by due date.
     pub(crate) fn open_loans_of(&self, patron: PatronId) -> Result<Vec<Loan>> {
         let sql = format!("{LOAN_SELECT} WHERE l.patron_id = ?1 ORDER BY l.due_on, l.id");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([patron], loan_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare_cached(&sql).db()?;
+        let rows = stmt.query_map([patron], loan_from_row).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Every open loan due before `today`, by due date (the staff overdue list).
     pub(crate) fn overdue_loans(&self, today: NaiveDate) -> Result<Vec<Loan>> {
         let sql = format!("{LOAN_SELECT} WHERE l.due_on < ?1 ORDER BY l.due_on, l.id");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([today], loan_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare_cached(&sql).db()?;
+        let rows = stmt.query_map([today], loan_from_row).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// The patron's open loans in all and of material kind `kind`.
     pub(crate) fn open_loan_counts(&self, patron: PatronId, kind: &str) -> Result<(u32, u32)> {
-        Ok(self.row(
+        self.row(
             "SELECT COUNT(*), COALESCE(SUM(c.material_kind = ?2), 0)
              FROM loans l JOIN copies c ON c.id = l.copy_id WHERE l.patron_id = ?1",
             params![patron, kind],
             |r| Ok((r.get(0)?, r.get(1)?)),
-        )?)
+        )
+        .db()
     }
 
     /// How many of a patron's open loans are due before `today`.
     pub(crate) fn count_overdue_of(&self, patron: PatronId, today: NaiveDate) -> Result<u32> {
-        Ok(self.row(
-            "SELECT COUNT(*) FROM loans WHERE patron_id = ?1 AND due_on < ?2",
-            params![patron, today],
-            |r| r.get(0),
-        )?)
+        self.row("SELECT COUNT(*) FROM loans WHERE patron_id = ?1 AND due_on < ?2", params![patron, today], |r| {
+            r.get(0)
+        })
+        .db()
     }
 
     /// Renews a loan if it still has `renewals` renewals; false if it changed meanwhile.
     pub(crate) fn renew_loan(&self, id: LoanId, renewals: u32, due_on: NaiveDate) -> Result<bool> {
-        let n = self.exec(
-            "UPDATE loans SET due_on = ?3, renewals = renewals + 1, reminded_on = NULL
+        let n = self
+            .exec(
+                "UPDATE loans SET due_on = ?3, renewals = renewals + 1, reminded_on = NULL
              WHERE id = ?1 AND renewals = ?2",
-            params![id, renewals, due_on],
-        )?;
+                params![id, renewals, due_on],
+            )
+            .db()?;
         Ok(n == 1)
     }
 
     /// Marks a dispatched loan as collected.
     pub(crate) fn activate_loan(&self, id: LoanId) -> Result<bool> {
-        Ok(self.exec("UPDATE loans SET status = 'active' WHERE id = ?1 AND status = 'in_transit'", [id])? == 1)
+        Ok(self.exec("UPDATE loans SET status = 'active' WHERE id = ?1 AND status = 'in_transit'", [id]).db()? == 1)
     }
 
     /// Ends a loan: deletes it and counts the return on `on`, so nothing of it is left but
@@ -151,9 +157,10 @@ impl Tx<'_> {
     /// and loses the link; every notice about it goes: a reminder not yet sent is stale, a
     /// delivered one's tombstone has no more use. False if the loan was not open.
     pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate) -> Result<bool> {
-        self.exec("UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1", params![id, on])?;
-        self.exec("DELETE FROM notices WHERE loan_id = ?1", [id])?;
-        if self.exec("DELETE FROM loans WHERE id = ?1", [id])? == 0 {
+        self.exec("UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1", params![id, on])
+            .db()?;
+        self.exec("DELETE FROM notices WHERE loan_id = ?1", [id]).db()?;
+        if self.exec("DELETE FROM loans WHERE id = ?1", [id]).db()? == 0 {
             return Ok(false);
         }
         self.count_circulation(on, 0, 1)?;
@@ -166,7 +173,7 @@ impl Tx<'_> {
             "INSERT INTO circulation_days (day, checkouts, returns) VALUES (?1, ?2, ?3)
              ON CONFLICT (day) DO UPDATE SET checkouts = checkouts + excluded.checkouts, returns = returns + excluded.returns",
             params![day, checkouts, returns],
-        )?;
+        ).db()?;
         Ok(())
     }
 
@@ -178,20 +185,20 @@ impl Tx<'_> {
             "UPDATE patrons SET last_activity_on = MAX(last_activity_on, date(?2, 'start of month', '+1 month', '-1 day'))
              WHERE id = ?1",
             params![id, day],
-        )?;
+        ).db()?;
         Ok(())
     }
 
     /// The day the patron opted in to reading history, if they did.
     pub(crate) fn reading_history_since(&self, patron: PatronId) -> Result<Option<NaiveDate>> {
-        Ok(self.row("SELECT reading_history_since FROM patrons WHERE id = ?1", [patron], |r| r.get(0))?)
+        self.row("SELECT reading_history_since FROM patrons WHERE id = ?1", [patron], |r| r.get(0)).db()
     }
 
     /// Opts in (`Some(day)`) or out (`None`); opting out deletes the history.
     pub(crate) fn set_reading_history(&self, patron: PatronId, since: Option<NaiveDate>) -> Result<()> {
-        self.exec("UPDATE patrons SET reading_history_since = ?2 WHERE id = ?1", params![patron, since])?;
+        self.exec("UPDATE patrons SET reading_history_since = ?2 WHERE id = ?1", params![patron, since]).db()?;
         if since.is_none() {
-            self.exec("DELETE FROM reading_history WHERE patron_id = ?1", [patron])?;
+            self.exec("DELETE FROM reading_history WHERE patron_id = ?1", [patron]).db()?;
         }
         Ok(())
     }
@@ -201,39 +208,50 @@ impl Tx<'_> {
         self.exec(
             "INSERT INTO reading_history (patron_id, title_id, loan_id, checked_out_on) VALUES (?1, ?2, ?3, ?4)",
             params![patron, title, loan, on],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 
     /// A patron's reading history, newest first.
     pub(crate) fn reading_history(&self, patron: PatronId, limit: u32, offset: u32) -> Result<Vec<HistoryEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT h.id, h.title_id, t.title, t.author, h.checked_out_on, h.returned_on
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT h.id, h.title_id, t.title, t.author, h.checked_out_on, h.returned_on
              FROM reading_history h JOIN titles t ON t.id = h.title_id
              WHERE h.patron_id = ?1 ORDER BY h.checked_out_on DESC, h.id DESC LIMIT ?2 OFFSET ?3",
-        )?;
-        let rows = stmt.query_map(params![patron, limit, offset], |r| {
-            Ok(HistoryEntry {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                title_text: r.get(2)?,
-                author: r.get(3)?,
-                checked_out_on: r.get(4)?,
-                returned_on: r.get(5)?,
+            )
+            .db()?;
+        let rows = stmt
+            .query_map(params![patron, limit, offset], |r| {
+                Ok(HistoryEntry {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    title_text: r.get(2)?,
+                    author: r.get(3)?,
+                    checked_out_on: r.get(4)?,
+                    returned_on: r.get(5)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Checkouts and returns per day between `from` and `to`, inclusive, from the anonymous
     /// counts; days without either are absent.
     pub(crate) fn daily_circulation(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyCirculation>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT day, checkouts, returns FROM circulation_days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
-        )?;
-        let rows = stmt.query_map(params![from, to], |r| {
-            Ok(DailyCirculation { day: r.get(0)?, checkouts: r.get(1)?, returns: r.get(2)? })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT day, checkouts, returns FROM circulation_days WHERE day BETWEEN ?1 AND ?2 ORDER BY day",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map(params![from, to], |r| {
+                Ok(DailyCirculation { day: r.get(0)?, checkouts: r.get(1)?, returns: r.get(2)? })
+            })
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 }

@@ -5,6 +5,7 @@ use rusqlite::{Row, params};
 
 use super::{Tx, optional};
 use crate::catalog::{CopyId, TitleId};
+use crate::error::SqlResult;
 use crate::holds::{CartItem, Hold, HoldId, HoldStatus};
 use crate::notify::{NoticeId, NoticeKind};
 use crate::patrons::PatronId;
@@ -129,23 +130,29 @@ impl Tx<'_> {
         self.exec(
             "INSERT INTO cart_items (patron_id, title_id, added_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             params![patron, title, at],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 
     pub(crate) fn remove_cart_item(&self, patron: PatronId, title: TitleId) -> Result<bool, crate::Error> {
-        Ok(self.exec("DELETE FROM cart_items WHERE patron_id = ?1 AND title_id = ?2", params![patron, title])? > 0)
+        Ok(self.exec("DELETE FROM cart_items WHERE patron_id = ?1 AND title_id = ?2", params![patron, title]).db()? > 0)
     }
 
     pub(crate) fn cart_items(&self, patron: PatronId) -> Result<Vec<CartItem>, crate::Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT c.title_id, t.title, t.author, c.added_at FROM cart_items c JOIN titles t ON t.id = c.title_id
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.title_id, t.title, t.author, c.added_at FROM cart_items c JOIN titles t ON t.id = c.title_id
              WHERE c.patron_id = ?1 ORDER BY c.added_at, c.title_id",
-        )?;
-        let rows = stmt.query_map([patron], |r| {
-            Ok(CartItem { title: r.get(0)?, title_text: r.get(1)?, author: r.get(2)?, added_at: r.get(3)? })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([patron], |r| {
+                Ok(CartItem { title: r.get(0)?, title_text: r.get(1)?, author: r.get(2)?, added_at: r.get(3)? })
+            })
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Registers an already confirmed e-mail address (staff, at the counter).
@@ -166,7 +173,7 @@ impl Tx<'_> {
     }
 
     pub(crate) fn count_emails(&self, patron: PatronId) -> Result<u32, crate::Error> {
-        Ok(self.row("SELECT COUNT(*) FROM patron_emails WHERE patron_id = ?1", [patron], |r| r.get(0))?)
+        self.row("SELECT COUNT(*) FROM patron_emails WHERE patron_id = ?1", [patron], |r| r.get(0)).db()
     }
 
     /// Confirmed addresses that do not reject mail, the one chosen for hold mail first.
@@ -174,9 +181,9 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT address FROM patron_emails WHERE patron_id = ?1 AND confirmed_at IS NOT NULL AND rejected_on IS NULL
              ORDER BY receives_holds DESC, id",
-        )?;
-        let rows = stmt.query_map([patron], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        ).db()?;
+        let rows = stmt.query_map([patron], |r| r.get(0)).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     pub(crate) fn insert_hold(&self, h: &NewHold<'_>) -> Result<HoldId, crate::Error> {
@@ -197,7 +204,8 @@ impl Tx<'_> {
                 h.contact_phone,
                 h.interlibrary
             ],
-        )?;
+        )
+        .db()?;
         Ok(HoldId(self.last_id()))
     }
 
@@ -219,47 +227,54 @@ impl Tx<'_> {
             "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.patron_id = ?1 AND (h.ended_on IS NULL OR (h.ended_on >= ?2 AND h.is_hidden = 0))
              ORDER BY h.placed_at, h.id"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![patron, ended_since], hold_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare_cached(&sql).db()?;
+        let rows = stmt.query_map(params![patron, ended_since], hold_from_row).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// The patron's active holds, for limits.
     pub(crate) fn active_holds(&self, patron: PatronId) -> Result<Vec<ActiveHold>, crate::Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT material_kind, channel FROM holds
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT material_kind, channel FROM holds
              WHERE patron_id = ?1 AND status IN ('pending_approval', 'waiting', 'in_transit', 'ready')",
-        )?;
-        let rows = stmt.query_map([patron], |r| Ok(ActiveHold { material_kind: r.get(0)?, channel: r.get(1)? }))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            )
+            .db()?;
+        let rows =
+            stmt.query_map([patron], |r| Ok(ActiveHold { material_kind: r.get(0)?, channel: r.get(1)? })).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     pub(crate) fn has_active_hold(&self, patron: PatronId, title: TitleId) -> Result<bool, crate::Error> {
-        Ok(self.row(
+        self.row(
             "SELECT EXISTS (SELECT 1 FROM holds WHERE patron_id = ?1 AND title_id = ?2
                             AND status IN ('pending_approval', 'waiting', 'in_transit', 'ready'))",
             params![patron, title],
             |r| r.get(0),
-        )?)
+        )
+        .db()
     }
 
     pub(crate) fn has_open_loan_of_title(&self, patron: PatronId, title: TitleId) -> Result<bool, crate::Error> {
-        Ok(self.row(
+        self.row(
             "SELECT EXISTS (SELECT 1 FROM loans WHERE patron_id = ?1 AND title_id = ?2)",
             params![patron, title],
             |r| r.get(0),
-        )?)
+        )
+        .db()
     }
 
     /// 1-based place of a queued hold among the title's queued holds (approved or not).
     pub(crate) fn queue_position(&self, hold: &Hold) -> Result<u32, crate::Error> {
-        Ok(self.row(
+        self.row(
             "SELECT 1 + COUNT(*) FROM holds
              WHERE title_id = ?1 AND status IN ('pending_approval', 'waiting')
                AND (priority, placed_at, id) < (?2, ?3, ?4)",
             params![hold.title, hold.priority, hold.placed_at, hold.id],
             |r| r.get(0),
-        )?)
+        )
+        .db()
     }
 
     /// The first approved hold in the title's queue.
@@ -272,9 +287,9 @@ impl Tx<'_> {
         let sql = format!(
             "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND {WAITING} ORDER BY h.priority, h.placed_at, h.id"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([title], hold_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare_cached(&sql).db()?;
+        let rows = stmt.query_map([title], hold_from_row).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Assigns a waiting hold a copy in transit to the pickup branch; false if it is no longer
@@ -288,7 +303,7 @@ impl Tx<'_> {
         let n = self.exec(
             "UPDATE holds SET status = 'in_transit', copy_id = ?2, arrives_on = ?3 WHERE id = ?1 AND status = 'waiting'",
             params![hold, copy, arrives_on],
-        )?;
+        ).db()?;
         Ok(n == 1)
     }
 
@@ -304,7 +319,7 @@ impl Tx<'_> {
             "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL
              WHERE id = ?1 AND (status = 'waiting' OR (status = 'in_transit' AND copy_id = ?2))",
             params![hold, copy, ready_on, deadline],
-        )?;
+        ).db()?;
         Ok(n == 1)
     }
 
@@ -316,11 +331,13 @@ impl Tx<'_> {
         on: NaiveDate,
         reason: &str,
     ) -> Result<bool, crate::Error> {
-        let n = self.exec(
-            "UPDATE holds SET status = ?2, ended_on = ?3, end_reason = ?4, copy_id = NULL, arrives_on = NULL
+        let n = self
+            .exec(
+                "UPDATE holds SET status = ?2, ended_on = ?3, end_reason = ?4, copy_id = NULL, arrives_on = NULL
              WHERE id = ?1 AND status IN ('pending_approval', 'waiting', 'in_transit', 'ready')",
-            params![hold, status, on, reason],
-        )?;
+                params![hold, status, on, reason],
+            )
+            .db()?;
         if n == 1 {
             self.forget_notices_of_hold(hold)?;
         }
@@ -331,14 +348,14 @@ impl Tx<'_> {
     /// not the hold, not its notices (R-R1).
     pub(crate) fn delete_hold(&self, hold: HoldId) -> Result<(), crate::Error> {
         self.forget_notices_of_hold(hold)?;
-        self.exec("DELETE FROM holds WHERE id = ?1", [hold])?;
+        self.exec("DELETE FROM holds WHERE id = ?1", [hold]).db()?;
         Ok(())
     }
 
     /// Deletes every notice about `hold`, sent or not: once the hold has ended they are stale,
     /// and they name the patron with the title (R-R1).
     fn forget_notices_of_hold(&self, hold: HoldId) -> Result<(), crate::Error> {
-        self.exec("DELETE FROM notices WHERE hold_id = ?1", [hold])?;
+        self.exec("DELETE FROM notices WHERE hold_id = ?1", [hold]).db()?;
         Ok(())
     }
 
@@ -352,12 +369,16 @@ impl Tx<'_> {
         self.exec(
             "UPDATE notices SET hold_id = NULL, loan_id = ?2 WHERE hold_id = ?1 AND kind = 'hold_dispatched'",
             params![hold, loan],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 
     pub(crate) fn approve_hold(&self, hold: HoldId) -> Result<bool, crate::Error> {
-        Ok(self.exec("UPDATE holds SET status = 'waiting' WHERE id = ?1 AND status = 'pending_approval'", [hold])? == 1)
+        Ok(self
+            .exec("UPDATE holds SET status = 'waiting' WHERE id = ?1 AND status = 'pending_approval'", [hold])
+            .db()?
+            == 1)
     }
 
     /// Changes pickup and contact of a queued hold; false if it is no longer queued.
@@ -369,16 +390,18 @@ impl Tx<'_> {
         contact: &ContactMethod,
         phone: Option<&str>,
     ) -> Result<bool, crate::Error> {
-        let n = self.exec(
-            "UPDATE holds SET pickup_branch = ?2, pickup_point = ?3, contact = ?4, contact_phone = ?5
+        let n = self
+            .exec(
+                "UPDATE holds SET pickup_branch = ?2, pickup_point = ?3, contact = ?4, contact_phone = ?5
              WHERE id = ?1 AND status IN ('pending_approval', 'waiting')",
-            params![hold, pickup, point, contact, phone],
-        )?;
+                params![hold, pickup, point, contact, phone],
+            )
+            .db()?;
         Ok(n == 1)
     }
 
     pub(crate) fn hide_hold(&self, hold: HoldId) -> Result<bool, crate::Error> {
-        Ok(self.exec("UPDATE holds SET is_hidden = 1 WHERE id = ?1 AND ended_on IS NOT NULL", [hold])? == 1)
+        Ok(self.exec("UPDATE holds SET is_hidden = 1 WHERE id = ?1 AND ended_on IS NOT NULL", [hold]).db()? == 1)
     }
 
     /// Ready holds whose deadline is before `today`.
@@ -389,24 +412,27 @@ impl Tx<'_> {
         today: NaiveDate,
         wait_for_notice: bool,
     ) -> Result<Vec<OverdueReady>, crate::Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, copy_id FROM holds h WHERE status = 'ready' AND pickup_deadline < ?1
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, copy_id FROM holds h WHERE status = 'ready' AND pickup_deadline < ?1
                AND NOT (?2 AND EXISTS (SELECT 1 FROM notices n
                                        WHERE n.hold_id = h.id AND n.kind = 'hold_ready' AND n.delivered_at IS NULL))
              ORDER BY pickup_deadline, id",
-        )?;
-        let rows =
-            stmt.query_map(params![today, wait_for_notice], |r| Ok(OverdueReady { hold: r.get(0)?, copy: r.get(1)? }))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            )
+            .db()?;
+        let rows = stmt
+            .query_map(params![today, wait_for_notice], |r| Ok(OverdueReady { hold: r.get(0)?, copy: r.get(1)? }))
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Moves a ready hold's pickup deadline (R-H9: counted from the notice); false if the hold
     /// is no longer ready.
     pub(crate) fn set_pickup_deadline(&self, hold: HoldId, deadline: NaiveDate) -> Result<bool, crate::Error> {
-        let n = self.exec(
-            "UPDATE holds SET pickup_deadline = ?2 WHERE id = ?1 AND status = 'ready'",
-            params![hold, deadline],
-        )?;
+        let n = self
+            .exec("UPDATE holds SET pickup_deadline = ?2 WHERE id = ?1 AND status = 'ready'", params![hold, deadline])
+            .db()?;
         Ok(n == 1)
     }
 
@@ -415,8 +441,9 @@ impl Tx<'_> {
         self.exec(
             "DELETE FROM notices WHERE hold_id IN (SELECT id FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1)",
             [cutoff],
-        )?;
-        Ok(self.exec("DELETE FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1", [cutoff])? as u32)
+        )
+        .db()?;
+        Ok(self.exec("DELETE FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1", [cutoff]).db()? as u32)
     }
 
     /// Approved holds waiting on titles with a copy on the shelf at `branch`, each paired with
@@ -428,36 +455,40 @@ impl Tx<'_> {
              WHERE {WAITING}
              ORDER BY h.title_id, h.priority, h.placed_at, h.id, c.id"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([branch], |r| {
-            Ok(PullCandidate {
-                copy: r.get(0)?,
-                barcode: r.get(1)?,
-                material_kind: r.get(2)?,
-                loanable: r.get(3)?,
-                hold: hold_from_offset(r, 4)?,
+        let mut stmt = self.conn.prepare_cached(&sql).db()?;
+        let rows = stmt
+            .query_map([branch], |r| {
+                Ok(PullCandidate {
+                    copy: r.get(0)?,
+                    barcode: r.get(1)?,
+                    material_kind: r.get(2)?,
+                    loanable: r.get(3)?,
+                    hold: hold_from_offset(r, 4)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Waiting holds on `title` by patrons other than `patron`.
     pub(crate) fn waiting_holds_by_others(&self, title: TitleId, patron: PatronId) -> Result<u32, crate::Error> {
-        Ok(self.row(
+        self.row(
             "SELECT COUNT(*) FROM holds WHERE title_id = ?1 AND patron_id <> ?2
              AND status IN ('pending_approval', 'waiting')",
             params![title, patron],
             |r| r.get(0),
-        )?)
+        )
+        .db()
     }
 
     /// Whether `copy` is assigned to a hold of someone other than `patron`.
     pub(crate) fn copy_set_aside_for_other(&self, copy: CopyId, patron: PatronId) -> Result<bool, crate::Error> {
-        Ok(self.row(
+        self.row(
             "SELECT EXISTS (SELECT 1 FROM holds WHERE copy_id = ?1 AND patron_id <> ?2)",
             params![copy, patron],
             |r| r.get(0),
-        )?)
+        )
+        .db()
     }
 
     /// The patron's hold that had `copy` assigned, if any: it is fulfilled by this checkout.
@@ -482,7 +513,7 @@ impl Tx<'_> {
                                   delivery_key, facts)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, randomblob(16), ?11)",
             params![n.patron, n.kind, n.channel, n.address, n.hold, n.loan, n.subject, n.body, n.secret, n.created_at, n.facts],
-        )?;
+        ).db()?;
         Ok(NoticeId(self.last_id()))
     }
 
@@ -510,23 +541,26 @@ impl Tx<'_> {
             params![id, at],
             |r| r.get(0),
         ))?;
-        let n = self.exec(
-            "INSERT INTO notice_counts (day, kind, channel, delivered)
+        let n = self
+            .exec(
+                "INSERT INTO notice_counts (day, kind, channel, delivered)
              SELECT ?2, kind, channel, 1 FROM notices WHERE id = ?1 AND delivered_at IS NULL
              ON CONFLICT (day, kind, channel) DO UPDATE SET delivered = delivered + 1",
-            params![id, day],
-        )?;
+                params![id, day],
+            )
+            .db()?;
         self.exec(
             "DELETE FROM notices WHERE id = ?1 AND delivered_at IS NULL
                AND (is_secret = 1 OR (hold_id IS NULL AND loan_id IS NULL))",
             [id],
-        )?;
+        )
+        .db()?;
         self.exec(
             "UPDATE notices SET delivered_at = ?2, patron_id = NULL, address = NULL, subject = '', body = '', facts = NULL,
                                 delivery_key = NULL, attempts = 0, not_before = NULL
              WHERE id = ?1 AND delivered_at IS NULL",
             params![id, at],
-        )?;
+        ).db()?;
         Ok(Delivered { marked: n == 1, secret, notified })
     }
 }

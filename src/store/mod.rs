@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
-use crate::error::{CryptoError, Entity, Error, Result};
+use crate::error::{CryptoError, Entity, Error, Result, SqlResult, StorageError};
 
 /// Stores an id newtype as its integer.
 macro_rules! sql_id {
@@ -116,41 +116,41 @@ impl Store {
     /// that is not a bunko database is refused before SQLite touches it.
     pub(crate) fn open(path: &Path, options: StoreOptions, now: DateTime<Utc>) -> Result<Store> {
         refuse_foreign_file(path)?;
-        Self::prepare(Connection::open(path)?, options, now)
+        Self::prepare(Connection::open(path).db()?, options, now)
     }
 
     pub(crate) fn open_in_memory(options: StoreOptions, now: DateTime<Utc>) -> Result<Store> {
-        Self::prepare(Connection::open_in_memory()?, options, now)
+        Self::prepare(Connection::open_in_memory().db()?, options, now)
     }
 
     fn prepare(mut conn: Connection, options: StoreOptions, now: DateTime<Utc>) -> Result<Store> {
-        conn.busy_timeout(options.busy_timeout)?;
+        conn.busy_timeout(options.busy_timeout).db()?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // Before any pragma: a database from a newer bunko, or another program's database,
         // is refused untouched (switching to WAL rewrites header bytes 18 and 19). Reading a
         // WAL database recovers its WAL, and the last connection to close would checkpoint it
         // into the file and delete it: not while we may still refuse.
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true).db()?;
         let found = check_schema(&conn)?;
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false).db()?;
         set_wal(&conn, options.busy_timeout)?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "foreign_keys", "ON").db()?;
         let sync = match options.synchronous {
             Synchronous::Normal => "NORMAL",
             Synchronous::Full => "FULL",
         };
-        conn.pragma_update(None, "synchronous", sync)?;
+        conn.pragma_update(None, "synchronous", sync).db()?;
         // Privacy (R-R1): deleted and overwritten rows are zeroed in the file, not left in free
         // space, and the WAL does not keep growing between checkpoints. `Library::scrub`
         // truncates the WAL itself.
-        conn.pragma_update(None, "secure_delete", "ON")?;
-        conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT)?;
+        conn.pragma_update(None, "secure_delete", "ON").db()?;
+        conn.pragma_update(None, "journal_size_limit", JOURNAL_SIZE_LIMIT).db()?;
         // Query-planner stability: plans never depend on bound values. The bundled SQLite has
         // STAT4, and once `ANALYZE` (or `PRAGMA optimize`) has run, every statement whose plan
         // *might* depend on a parameter is recompiled at each new binding — the queue head
         // query was recompiled on every call, 40% of a batch assignment. Our statements are
         // written for one plan each.
-        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).db()?;
         migrate(&mut conn, now)?;
         let keys = load_keys(&conn)?;
         let store = Store { conn, keys };
@@ -168,9 +168,10 @@ impl Store {
     /// in free space. `wait`: wait for other handles up to the busy timeout (the daily scrub)
     /// or give up at once (at open). Returns whether none is left.
     pub(crate) fn finish_upkeep(&self, wait: bool) -> Result<bool> {
-        let pending: bool =
-            self.conn
-                .query_row("SELECT EXISTS (SELECT 1 FROM upkeep_tasks WHERE task = 'vacuum')", [], |r| r.get(0))?;
+        let pending: bool = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM upkeep_tasks WHERE task = 'vacuum')", [], |r| r.get(0))
+            .db()?;
         if !pending {
             return Ok(true);
         }
@@ -188,10 +189,10 @@ impl Store {
         if !skip {
             return f();
         }
-        let timeout: i64 = self.conn.query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
-        self.conn.busy_timeout(Duration::ZERO)?;
+        let timeout: i64 = self.conn.query_row("PRAGMA busy_timeout", [], |r| r.get(0)).db()?;
+        self.conn.busy_timeout(Duration::ZERO).db()?;
         let out = f();
-        self.conn.busy_timeout(Duration::from_millis(timeout.max(0) as u64))?;
+        self.conn.busy_timeout(Duration::from_millis(timeout.max(0) as u64)).db()?;
         out
     }
 
@@ -206,9 +207,9 @@ impl Store {
 
     /// Runs `f` in a read transaction, so it sees one consistent snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.conn.unchecked_transaction().db()?;
         let out = f(&Tx { conn: &tx, keys: &self.keys })?;
-        tx.finish()?;
+        tx.finish().db()?;
         Ok(out)
     }
 
@@ -260,7 +261,7 @@ impl Store {
 
     fn write_verified_copy(&self, temp: &Path, path: &Path, dir: &Path) -> Result<BackupReport> {
         let target = temp.to_str().ok_or(Error::InvalidInput { field: "path", reason: "not valid UTF-8".into() })?;
-        self.conn.execute("VACUUM INTO ?1", [target])?;
+        self.conn.execute("VACUUM INTO ?1", [target]).db()?;
         std::fs::File::open(temp).and_then(|f| f.sync_all()).map_err(io_error)?;
         let report = verify_copy(temp, self.schema_version()?)?;
         // A hard link never replaces an existing file (rename would), so a file that appeared
@@ -313,8 +314,8 @@ fn sweep_partials(dir: &Path, name: &str) {
 
 /// Opens the fresh copy on its own connection and checks it is a whole bunko database.
 fn verify_copy(temp: &Path, expected_version: u32) -> Result<BackupReport> {
-    let conn = Connection::open_with_flags(temp, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let quick: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    let conn = Connection::open_with_flags(temp, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).db()?;
+    let quick: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0)).db()?;
     let failed = |reason: String| Error::Backup { reason };
     if quick != "ok" {
         return Err(failed(format!("the copy failed quick_check: {quick}")));
@@ -323,14 +324,16 @@ fn verify_copy(temp: &Path, expected_version: u32) -> Result<BackupReport> {
     if version != expected_version {
         return Err(failed(format!("the copy has schema version {version}, the source {expected_version}")));
     }
-    let mut stmt =
-        conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
-    let tables: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .db()?;
+    let tables: Vec<String> = stmt.query_map([], |r| r.get(0)).db()?.collect::<rusqlite::Result<_>>().db()?;
     let mut rows = Vec::with_capacity(tables.len());
     for table in tables {
         // Table names come from the copy's own schema, quoted as identifiers.
-        let n: i64 =
-            conn.query_row(&format!("SELECT COUNT(*) FROM \"{}\"", table.replace('"', "\"\"")), [], |r| r.get(0))?;
+        let n: i64 = conn
+            .query_row(&format!("SELECT COUNT(*) FROM \"{}\"", table.replace('"', "\"\"")), [], |r| r.get(0))
+            .db()?;
         rows.push((table, n.max(0) as u64));
     }
     let bytes = std::fs::metadata(temp).map_err(io_error)?.len();
@@ -393,7 +396,7 @@ fn check_schema(conn: &Connection) -> Result<Option<u32>> {
         return if found > supported { Err(Error::SchemaTooNew { found, supported }) } else { Ok(Some(found)) };
     }
     let tables: i64 =
-        conn.query_row("SELECT COUNT(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'", [], |r| r.get(0))?;
+        conn.query_row("SELECT COUNT(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'", [], |r| r.get(0)).db()?;
     if tables > 0 {
         return Err(Error::NotBunkoDatabase {
             reason: format!("it holds {tables} tables but no bunko schema history"),
@@ -409,15 +412,17 @@ pub fn supported_schema_version() -> u32 {
 }
 
 fn applied_version(conn: &Connection) -> Result<Option<u32>> {
-    let has_history: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'refinery_schema_history')",
-        [],
-        |r| r.get(0),
-    )?;
+    let has_history: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'refinery_schema_history')",
+            [],
+            |r| r.get(0),
+        )
+        .db()?;
     if !has_history {
         return Ok(None);
     }
-    let v: Option<i64> = conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |r| r.get(0))?;
+    let v: Option<i64> = conn.query_row("SELECT MAX(version) FROM refinery_schema_history", [], |r| r.get(0)).db()?;
     Ok(v.map(|v| v.max(0) as u32))
 }
 
@@ -431,9 +436,9 @@ fn applied_version(conn: &Connection) -> Result<Option<u32>> {
 /// leaves a dangling one fails and changes nothing. The pragma is a no-op inside a
 /// transaction, so it is switched around it.
 fn migrate(conn: &mut Connection, now: DateTime<Utc>) -> Result<()> {
-    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    conn.pragma_update(None, "foreign_keys", "OFF").db()?;
     let migrated = migrate_without_foreign_keys(conn, now);
-    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "foreign_keys", "ON").db()?;
     migrated
 }
 
@@ -460,7 +465,7 @@ fn migrate_without_foreign_keys(conn: &mut Connection, now: DateTime<Utc>) -> Re
     for m in pending {
         tx.execute_batch(m.sql().unwrap_or_default()).map_err(|e| Error::Migration {
             reason: format!("V{}__{}: {e}", m.version(), m.name()),
-            source: Some(e.into()),
+            source: Some(StorageError::from_sqlite(e)),
         })?;
         tx.execute(
             "INSERT INTO refinery_schema_history (version, name, applied_on, checksum) VALUES (?1, ?2, ?3, ?4)",
@@ -489,7 +494,7 @@ pub(crate) struct Keys {
 
 fn load_keys(conn: &Connection) -> Result<Keys> {
     let key: Vec<u8> =
-        conn.query_row("SELECT key FROM engine_keys WHERE purpose = 'login_failures'", [], |r| r.get(0))?;
+        conn.query_row("SELECT key FROM engine_keys WHERE purpose = 'login_failures'", [], |r| r.get(0)).db()?;
     let login_failures = key
         .try_into()
         .map_err(|_| Error::Migration { reason: "engine key has the wrong length".into(), source: None })?;
@@ -522,7 +527,7 @@ impl Tx<'_> {
 fn busy(e: rusqlite::Error) -> Error {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Busy,
-        _ => Error::from(e),
+        _ => Error::sqlite(e),
     }
 }
 
@@ -541,13 +546,13 @@ fn conflict_on_unique(e: rusqlite::Error, entity: Entity, key: &str, reason: &st
         Some(ErrorCode::ConstraintViolation) if e.to_string().contains("UNIQUE") => {
             Error::Conflict { entity, key: key.to_owned(), reason: reason.to_owned() }
         }
-        _ => Error::from(e),
+        _ => Error::sqlite(e),
     }
 }
 
 /// `Ok(Some(row))`, `Ok(None)` when there is no row, or the error.
 fn optional<T>(r: rusqlite::Result<T>) -> Result<Option<T>> {
-    Ok(r.optional()?)
+    r.optional().db()
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! a back-off, and staff putting held notices back. Marking delivered is in `holds.rs`, beside
 //! the hold it may notify.
 
+use crate::error::SqlResult;
 use chrono::{DateTime, Utc};
 use rusqlite::{Row, params};
 
@@ -44,9 +45,9 @@ impl Tx<'_> {
     /// Undelivered notices, oldest first, claimed or not: changes nothing.
     pub(crate) fn pending_notices(&self, limit: u32) -> Result<Vec<Notice>, crate::Error> {
         let sql = format!("SELECT {NOTICE_COLUMNS} FROM notices WHERE delivered_at IS NULL ORDER BY id LIMIT ?1");
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([limit], notice_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare_cached(&sql).db()?;
+        let rows = stmt.query_map([limit], notice_from_row).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Claims up to `limit` undelivered notices, oldest first, that no lease or back-off holds
@@ -67,9 +68,9 @@ impl Tx<'_> {
                           ORDER BY id LIMIT ?4)
              RETURNING {NOTICE_COLUMNS}"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![now, until, max_attempts, limit], notice_from_row)?;
-        let mut claimed: Vec<Notice> = rows.collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare_cached(&sql).db()?;
+        let rows = stmt.query_map(params![now, until, max_attempts, limit], notice_from_row).db()?;
+        let mut claimed: Vec<Notice> = rows.collect::<rusqlite::Result<_>>().db()?;
         claimed.sort_by_key(|n| n.id);
         Ok(claimed)
     }
@@ -94,7 +95,8 @@ impl Tx<'_> {
         self.exec(
             "UPDATE notices SET not_before = ?2 WHERE id = ?1 AND delivered_at IS NULL AND attempts > 0",
             params![id, retry_at],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 
@@ -104,6 +106,6 @@ impl Tx<'_> {
         Ok(self.exec(
             "UPDATE notices SET attempts = 0, not_before = NULL WHERE id = ?1 AND delivered_at IS NULL AND attempts >= ?2",
             params![id, max_attempts],
-        )? == 1)
+        ).db()? == 1)
     }
 }

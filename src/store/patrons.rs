@@ -1,5 +1,6 @@
 //! SQL for patrons and their phones.
 
+use crate::error::SqlResult;
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
@@ -55,11 +56,14 @@ impl Tx<'_> {
         )
         .map_err(|e| conflict_on_unique(e, Entity::Patron, card.as_str(), "this card number is already registered"))?;
         let id = PatronId(self.last_id());
-        let mut stmt = self.conn.prepare_cached(
-            "INSERT INTO patron_phones (patron_id, position, kind, number, is_chosen) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO patron_phones (patron_id, position, kind, number, is_chosen) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .db()?;
         for (i, ph) in p.phones.iter().enumerate() {
-            stmt.execute(params![id, i as i64, ph.kind, ph.number, ph.chosen])?;
+            stmt.execute(params![id, i as i64, ph.kind, ph.number, ph.chosen]).db()?;
         }
         self.set_patron_flags(id, &p.flags)?;
         Ok(id)
@@ -67,10 +71,10 @@ impl Tx<'_> {
 
     /// Replaces the patron's flags with `flags`.
     pub(crate) fn set_patron_flags(&self, patron: PatronId, flags: &BTreeSet<String>) -> Result<()> {
-        self.exec("DELETE FROM patron_flags WHERE patron_id = ?1", [patron])?;
-        let mut stmt = self.conn.prepare_cached("INSERT INTO patron_flags (patron_id, flag) VALUES (?1, ?2)")?;
+        self.exec("DELETE FROM patron_flags WHERE patron_id = ?1", [patron]).db()?;
+        let mut stmt = self.conn.prepare_cached("INSERT INTO patron_flags (patron_id, flag) VALUES (?1, ?2)").db()?;
         for flag in flags {
-            stmt.execute(params![patron, flag])?;
+            stmt.execute(params![patron, flag]).db()?;
         }
         Ok(())
     }
@@ -90,14 +94,17 @@ impl Tx<'_> {
     /// Adds the patron's phones and flags.
     fn with_details(&self, patron: Option<Patron>) -> Result<Option<Patron>> {
         let Some(mut p) = patron else { return Ok(None) };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT kind, number, is_chosen FROM patron_phones WHERE patron_id = ?1 ORDER BY position",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT kind, number, is_chosen FROM patron_phones WHERE patron_id = ?1 ORDER BY position")
+            .db()?;
         p.phones = stmt
-            .query_map([p.id], |r| Ok(Phone { kind: r.get(0)?, number: r.get(1)?, chosen: r.get(2)? }))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut stmt = self.conn.prepare_cached("SELECT flag FROM patron_flags WHERE patron_id = ?1")?;
-        p.flags = stmt.query_map([p.id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            .query_map([p.id], |r| Ok(Phone { kind: r.get(0)?, number: r.get(1)?, chosen: r.get(2)? }))
+            .db()?
+            .collect::<rusqlite::Result<_>>()
+            .db()?;
+        let mut stmt = self.conn.prepare_cached("SELECT flag FROM patron_flags WHERE patron_id = ?1").db()?;
+        p.flags = stmt.query_map([p.id], |r| r.get(0)).db()?.collect::<rusqlite::Result<_>>().db()?;
         Ok(Some(p))
     }
 
@@ -112,36 +119,37 @@ impl Tx<'_> {
             "UPDATE patrons SET default_pickup = COALESCE(?2, default_pickup), default_contact = COALESCE(?3, default_contact)
              WHERE id = ?1",
             params![patron, pickup, contact],
-        )?;
+        ).db()?;
         Ok(())
     }
 
     /// Makes the phone at `position` the patron's chosen one (R-C4, R-C5).
     pub(crate) fn choose_phone(&self, patron: PatronId, position: usize) -> Result<()> {
         // Clear first: the unique "one chosen phone" index is checked row by row.
-        self.exec("UPDATE patron_phones SET is_chosen = 0 WHERE patron_id = ?1", [patron])?;
+        self.exec("UPDATE patron_phones SET is_chosen = 0 WHERE patron_id = ?1", [patron]).db()?;
         self.exec(
             "UPDATE patron_phones SET is_chosen = 1 WHERE patron_id = ?1 AND position = ?2",
             params![patron, position as i64],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 
     /// Records the day the patron agreed to the web self-issue terms (R-A3).
     pub(crate) fn set_self_issue_terms_agreed(&self, patron: PatronId, on: NaiveDate) -> Result<()> {
-        self.exec("UPDATE patrons SET self_issue_terms_agreed_on = ?2 WHERE id = ?1", params![patron, on])?;
+        self.exec("UPDATE patrons SET self_issue_terms_agreed_on = ?2 WHERE id = ?1", params![patron, on]).db()?;
         Ok(())
     }
 
     /// The categories patrons in the database belong to.
     pub(crate) fn patron_categories(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached("SELECT DISTINCT category FROM patrons ORDER BY category")?;
-        Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self.conn.prepare_cached("SELECT DISTINCT category FROM patrons ORDER BY category").db()?;
+        stmt.query_map([], |r| r.get(0)).db()?.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Moves the patron to `category`.
     pub(crate) fn set_patron_category(&self, patron: PatronId, category: &str) -> Result<()> {
-        self.exec("UPDATE patrons SET category = ?2 WHERE id = ?1", params![patron, category])?;
+        self.exec("UPDATE patrons SET category = ?2 WHERE id = ?1", params![patron, category]).db()?;
         Ok(())
     }
 
@@ -150,22 +158,22 @@ impl Tx<'_> {
         self.exec(
             "UPDATE patrons SET suspended_until = ?2 WHERE id = ?1 AND (suspended_until IS NULL OR suspended_until < ?2)",
             params![patron, until],
-        )?;
+        ).db()?;
         Ok(())
     }
 
     /// Forgets suspensions that ended before `today`; returns how many.
     pub(crate) fn clear_ended_suspensions(&self, today: NaiveDate) -> Result<usize> {
-        Ok(self.exec("UPDATE patrons SET suspended_until = NULL WHERE suspended_until < ?1", [today])?)
+        self.exec("UPDATE patrons SET suspended_until = NULL WHERE suspended_until < ?1", [today]).db()
     }
 
     /// Ends the patron's suspension now; returns whether the patron exists.
     pub(crate) fn lift_suspension(&self, patron: PatronId) -> Result<bool> {
-        Ok(self.exec("UPDATE patrons SET suspended_until = NULL WHERE id = ?1", [patron])? > 0)
+        Ok(self.exec("UPDATE patrons SET suspended_until = NULL WHERE id = ?1", [patron]).db()? > 0)
     }
 
     /// Sets or clears the staff block on a patron; returns whether the patron exists.
     pub(crate) fn set_patron_blocked(&self, id: PatronId, blocked: bool) -> Result<bool> {
-        Ok(self.exec("UPDATE patrons SET is_blocked = ?2 WHERE id = ?1", params![id, blocked])? > 0)
+        Ok(self.exec("UPDATE patrons SET is_blocked = ?2 WHERE id = ?1", params![id, blocked]).db()? > 0)
     }
 }

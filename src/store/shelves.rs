@@ -1,5 +1,6 @@
 //! SQL for booklists and reading goals.
 
+use crate::error::SqlResult;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Row, params};
 
@@ -26,15 +27,16 @@ fn entry_from_row(r: &Row<'_>) -> rusqlite::Result<BooklistEntry> {
 
 impl Tx<'_> {
     pub(crate) fn count_lists(&self, patron: PatronId) -> Result<u32> {
-        Ok(self.row("SELECT COUNT(*) FROM booklists WHERE patron_id = ?1", [patron], |r| r.get(0))?)
+        self.row("SELECT COUNT(*) FROM booklists WHERE patron_id = ?1", [patron], |r| r.get(0)).db()
     }
 
     pub(crate) fn list_name_taken(&self, patron: PatronId, name: &str) -> Result<bool> {
-        Ok(self.row(
+        self.row(
             "SELECT EXISTS (SELECT 1 FROM booklists WHERE patron_id = ?1 AND name = ?2)",
             params![patron, name],
             |r| r.get(0),
-        )?)
+        )
+        .db()
     }
 
     pub(crate) fn insert_list(
@@ -47,7 +49,8 @@ impl Tx<'_> {
         self.exec(
             "INSERT INTO booklists (patron_id, name, memo, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![patron, name, memo, at],
-        )?;
+        )
+        .db()?;
         Ok(BooklistId(self.last_id()))
     }
 
@@ -56,38 +59,47 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT b.id, b.name, b.memo, b.created_at, (SELECT COUNT(*) FROM booklist_entries e WHERE e.list_id = b.id)
              FROM booklists b WHERE b.patron_id = ?1 ORDER BY b.id",
-        )?;
-        let rows = stmt.query_map([patron], |r| {
-            Ok(Booklist { id: r.get(0)?, name: r.get(1)?, memo: r.get(2)?, created_at: r.get(3)?, entries: r.get(4)? })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        ).db()?;
+        let rows = stmt
+            .query_map([patron], |r| {
+                Ok(Booklist {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    memo: r.get(2)?,
+                    created_at: r.get(3)?,
+                    entries: r.get(4)?,
+                })
+            })
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     /// Whether `list` is the patron's.
     pub(crate) fn owns_list(&self, patron: PatronId, list: BooklistId) -> Result<bool> {
-        Ok(self.row(
+        self.row(
             "SELECT EXISTS (SELECT 1 FROM booklists WHERE id = ?1 AND patron_id = ?2)",
             params![list, patron],
             |r| r.get(0),
-        )?)
+        )
+        .db()
     }
 
     pub(crate) fn update_list(&self, list: BooklistId, name: &str, memo: &str) -> Result<()> {
-        self.exec("UPDATE booklists SET name = ?2, memo = ?3 WHERE id = ?1", params![list, name, memo])?;
+        self.exec("UPDATE booklists SET name = ?2, memo = ?3 WHERE id = ?1", params![list, name, memo]).db()?;
         Ok(())
     }
 
     pub(crate) fn list_name_and_memo(&self, list: BooklistId) -> Result<(String, String)> {
-        Ok(self.row("SELECT name, memo FROM booklists WHERE id = ?1", [list], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        self.row("SELECT name, memo FROM booklists WHERE id = ?1", [list], |r| Ok((r.get(0)?, r.get(1)?))).db()
     }
 
     pub(crate) fn delete_list(&self, list: BooklistId) -> Result<()> {
-        self.exec("DELETE FROM booklists WHERE id = ?1", [list])?;
+        self.exec("DELETE FROM booklists WHERE id = ?1", [list]).db()?;
         Ok(())
     }
 
     pub(crate) fn count_entries(&self, list: BooklistId) -> Result<u32> {
-        Ok(self.row("SELECT COUNT(*) FROM booklist_entries WHERE list_id = ?1", [list], |r| r.get(0))?)
+        self.row("SELECT COUNT(*) FROM booklist_entries WHERE list_id = ?1", [list], |r| r.get(0)).db()
     }
 
     /// The entry's memo and added day, if the title is in the list.
@@ -105,26 +117,32 @@ impl Tx<'_> {
             "INSERT INTO booklist_entries (list_id, title_id, position, memo, added_on)
              VALUES (?1, ?2, (SELECT IFNULL(MAX(position), 0) + 1 FROM booklist_entries WHERE list_id = ?1), ?3, ?4)",
             params![list, title, memo, on],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 
     pub(crate) fn delete_entry(&self, list: BooklistId, title: TitleId) -> Result<bool> {
-        Ok(self.exec("DELETE FROM booklist_entries WHERE list_id = ?1 AND title_id = ?2", params![list, title])? > 0)
+        Ok(self.exec("DELETE FROM booklist_entries WHERE list_id = ?1 AND title_id = ?2", params![list, title]).db()?
+            > 0)
     }
 
     pub(crate) fn set_entry_memo(&self, list: BooklistId, title: TitleId, memo: &str) -> Result<bool> {
-        Ok(self.exec(
-            "UPDATE booklist_entries SET memo = ?3 WHERE list_id = ?1 AND title_id = ?2",
-            params![list, title, memo],
-        )? > 0)
+        Ok(self
+            .exec(
+                "UPDATE booklist_entries SET memo = ?3 WHERE list_id = ?1 AND title_id = ?2",
+                params![list, title, memo],
+            )
+            .db()?
+            > 0)
     }
 
     pub(crate) fn set_entry_position(&self, list: BooklistId, title: TitleId, position: i64) -> Result<()> {
         self.exec(
             "UPDATE booklist_entries SET position = ?3 WHERE list_id = ?1 AND title_id = ?2",
             params![list, title, position],
-        )?;
+        )
+        .db()?;
         Ok(())
     }
 
@@ -133,9 +151,9 @@ impl Tx<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.title_id, t.title, t.author, t.publisher, t.published_on, t.isbn, e.memo, e.added_on
              FROM booklist_entries e JOIN titles t ON t.id = e.title_id WHERE e.list_id = ?1 ORDER BY e.position, e.title_id",
-        )?;
-        let rows = stmt.query_map([list], entry_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        ).db()?;
+        let rows = stmt.query_map([list], entry_from_row).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     pub(crate) fn insert_goal(
@@ -148,45 +166,54 @@ impl Tx<'_> {
         self.exec(
             "INSERT INTO reading_goals (patron_id, starts_on, ends_on, target) VALUES (?1, ?2, ?3, ?4)",
             params![patron, starts_on, ends_on, target],
-        )?;
+        )
+        .db()?;
         Ok(GoalId(self.last_id()))
     }
 
     pub(crate) fn goals_of(&self, patron: PatronId) -> Result<Vec<ReadingGoal>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, starts_on, ends_on, target FROM reading_goals WHERE patron_id = ?1 ORDER BY starts_on, id",
-        )?;
-        let rows = stmt.query_map([patron], |r| {
-            Ok(ReadingGoal { id: r.get(0)?, starts_on: r.get(1)?, ends_on: r.get(2)?, target: r.get(3)? })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, starts_on, ends_on, target FROM reading_goals WHERE patron_id = ?1 ORDER BY starts_on, id",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([patron], |r| {
+                Ok(ReadingGoal { id: r.get(0)?, starts_on: r.get(1)?, ends_on: r.get(2)?, target: r.get(3)? })
+            })
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     pub(crate) fn delete_goal(&self, patron: PatronId, goal: GoalId) -> Result<bool> {
-        Ok(self.exec("DELETE FROM reading_goals WHERE id = ?1 AND patron_id = ?2", params![goal, patron])? > 0)
+        Ok(self.exec("DELETE FROM reading_goals WHERE id = ?1 AND patron_id = ?2", params![goal, patron]).db()? > 0)
     }
 
     /// Days on which the patron borrowed something between `from` and `to`: from the reading
     /// history (opted in) plus open loans not in it. A returned loan without history is gone
     /// (deleted at check-in, R-R1), so it cannot count.
     pub(crate) fn borrow_days(&self, patron: PatronId, from: NaiveDate, to: NaiveDate) -> Result<Vec<NaiveDate>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT checked_out_on FROM reading_history WHERE patron_id = ?1 AND checked_out_on BETWEEN ?2 AND ?3
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT checked_out_on FROM reading_history WHERE patron_id = ?1 AND checked_out_on BETWEEN ?2 AND ?3
              UNION ALL
              SELECT l.checked_out_on FROM loans l WHERE l.patron_id = ?1
                AND l.checked_out_on BETWEEN ?2 AND ?3
                AND NOT EXISTS (SELECT 1 FROM reading_history h WHERE h.loan_id = l.id)
              ORDER BY 1",
-        )?;
-        let rows = stmt.query_map(params![patron, from, to], |r| r.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            )
+            .db()?;
+        let rows = stmt.query_map(params![patron, from, to], |r| r.get(0)).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
     }
 
     pub(crate) fn delete_history_entry(&self, patron: PatronId, id: i64) -> Result<bool> {
-        Ok(self.exec("DELETE FROM reading_history WHERE id = ?1 AND patron_id = ?2", params![id, patron])? > 0)
+        Ok(self.exec("DELETE FROM reading_history WHERE id = ?1 AND patron_id = ?2", params![id, patron]).db()? > 0)
     }
 
     pub(crate) fn clear_history(&self, patron: PatronId) -> Result<u32> {
-        Ok(self.exec("DELETE FROM reading_history WHERE patron_id = ?1", [patron])? as u32)
+        Ok(self.exec("DELETE FROM reading_history WHERE patron_id = ?1", [patron]).db()? as u32)
     }
 }
