@@ -11,6 +11,7 @@ pub mod circulation;
 pub mod clock;
 pub mod error;
 pub mod holds;
+mod ical;
 mod id;
 pub mod integrity;
 mod lang;
