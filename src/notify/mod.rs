@@ -179,11 +179,30 @@ impl Notice {
         self.facts.as_ref().map(|facts| render(self.kind, facts, lang))
     }
 
+    /// This drainer's claim on the notice, for [`Library::mark_failed`](crate::Library::mark_failed):
+    /// its id and the attempt it was handed out as, so a failure reported after the lease ran
+    /// out and another drainer claimed it cannot release that drainer's claim.
+    #[must_use]
+    pub fn claim(&self) -> NoticeClaim {
+        NoticeClaim { id: self.id, attempt: self.attempts }
+    }
+
     /// Held for staff: it used up [`MAX_DELIVERY_ATTEMPTS`], and no drainer gets it until
     /// [`Library::retry_notices`](crate::Library::retry_notices) puts it back.
     pub fn is_held(&self) -> bool {
         self.attempts >= MAX_DELIVERY_ATTEMPTS
     }
+}
+
+/// One drainer's claim on a notice ([`Notice::claim`]): the notice and the attempt it was
+/// handed out as by [`Library::claim_notices`](crate::Library::claim_notices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct NoticeClaim {
+    /// The notice.
+    pub id: NoticeId,
+    /// Its attempt number when it was claimed ([`Notice::attempts`]).
+    pub attempt: u32,
 }
 
 impl std::fmt::Debug for Notice {
