@@ -135,3 +135,20 @@ fn inputs_read_from_json() {
     let back: HoldRequest = serde_json::from_str(&json(&request)).unwrap();
     assert_eq!(back, request);
 }
+
+/// A patron's JSON cannot make its hold a counter or interlibrary hold: those are staff
+/// decisions, and a counter hold skips the approval and reserve-now rules (#16 review).
+#[test]
+fn a_hold_request_from_json_is_always_the_patrons_web_request() {
+    let request: HoldRequest = serde_json::from_str(
+        r#"{"pickup": "honkan", "pickup_point": null, "contact": "phone", "channel": "counter",
+            "confirmation_to": null, "interlibrary": true}"#,
+    )
+    .unwrap();
+    assert_eq!(request, HoldRequest::web("honkan", ContactMethod::Phone));
+    let minimal: HoldRequest =
+        serde_json::from_str(r#"{"pickup": null, "pickup_point": null, "contact": "none", "confirmation_to": null}"#)
+            .unwrap();
+    assert_eq!(minimal.channel, bunko::policy::Channel::Web);
+    assert!(!minimal.interlibrary);
+}

@@ -177,6 +177,10 @@ pub struct CartItem {
 }
 
 /// How and where a hold is to be collected.
+///
+/// Read from JSON it is always the patron's own web request: `channel` and `interlibrary` are
+/// staff decisions, so deserializing ignores them (a patron cannot send `"channel":
+/// "counter"` past the approval rule); a staff tool sets them in code ([`HoldRequest::at_counter`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HoldRequest {
@@ -186,12 +190,20 @@ pub struct HoldRequest {
     pub pickup_point: Option<String>,
     /// Contact method for the ready notice (R-C3).
     pub contact: ContactMethod,
-    /// Web (by the patron) or counter (by staff).
+    /// Web (by the patron) or counter (by staff); not read from JSON (always web there).
+    #[cfg_attr(feature = "serde", serde(skip_deserializing, default = "web_channel"))]
     pub channel: Channel,
     /// Send a hold-placed confirmation to this registered address (fukushima, R-H11).
     pub confirmation_to: Option<String>,
-    /// An interlibrary-loan hold placed by staff (相貸); needs no copy of our own.
+    /// An interlibrary-loan hold placed by staff (相貸); needs no copy of our own. Not read
+    /// from JSON (always `false` there).
+    #[cfg_attr(feature = "serde", serde(skip_deserializing))]
     pub interlibrary: bool,
+}
+
+#[cfg(feature = "serde")]
+fn web_channel() -> Channel {
+    Channel::Web
 }
 
 impl HoldRequest {
