@@ -122,6 +122,17 @@ fn a_password_reset_notice_serializes_without_its_code() {
     notice.serialize_in_clear(&mut serde_json::Serializer::new(&mut clear)).unwrap();
     let clear: Value = serde_json::from_slice(&clear).unwrap();
     assert!(clear["body"].as_str().is_some_and(|b| b.contains(code)), "{clear}");
+    assert_eq!(clear["facts"]["code"], code, "in clear, the facts carry the code too");
+
+    // The facts on their own serialize without the code as well, though the field holds it
+    // (read back from the store), and their rendering's Debug form hides it (#16 review).
+    let facts = notice.facts.as_ref().expect("facts");
+    assert_eq!(facts.code.as_deref(), Some(code));
+    let facts_json = serde_json::to_string(facts).unwrap();
+    assert!(!facts_json.contains(code) && facts_json.contains("\"code\":null"), "{facts_json}");
+    let rendered = notice.render(bunko::Lang::En).expect("rendered");
+    assert!(rendered.body.contains(code));
+    assert!(!format!("{rendered:?}").contains(code));
 }
 
 #[test]
