@@ -346,3 +346,24 @@ fn a_claimed_code_is_not_recoverable_from_the_files_once_delivered() {
     assert_eq!(w.lib.mark_delivered(&[notice.id]).unwrap(), 1);
     assert!(!contains(&raw_files(&db.path), code.as_bytes()), "a delivered code is still in the files");
 }
+
+/// A reset notice nobody drains keeps its code in clear only until the code expires: the daily
+/// scrub then deletes it, so a dead code is never re-sent or left in the file (#16 review).
+#[test]
+fn the_scrub_deletes_undelivered_notices_whose_code_expired() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    w.lib.register_email_at_counter(p, "hanako@example.jp", Some("pc")).unwrap();
+    w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
+    let is_reset = |n: &bunko::notify::Notice| n.kind == bunko::notify::NoticeKind::PasswordReset;
+    let expires =
+        w.lib.pending_notices(10).unwrap().into_iter().find(is_reset).unwrap().facts.unwrap().code_expires_at.unwrap();
+
+    assert_eq!(w.lib.scrub().unwrap().expired_code_notices, 0, "a live code stays");
+    assert!(w.lib.pending_notices(10).unwrap().iter().any(is_reset));
+    w.clock.set(expires + chrono::Duration::seconds(1));
+    assert_eq!(w.lib.scrub().unwrap().expired_code_notices, 1);
+    assert!(!w.lib.pending_notices(10).unwrap().iter().any(is_reset), "the dead code left the outbox");
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+}

@@ -85,6 +85,17 @@ impl Tx<'_> {
         ))
     }
 
+    /// Deletes undelivered notices whose single-use code expired before `now` (held, failing or
+    /// never drained): a dead code is no use to the patron and must not stay in clear.
+    pub(crate) fn delete_expired_code_notices(&self, now: DateTime<Utc>) -> Result<usize, crate::Error> {
+        self.exec(
+            "DELETE FROM notices WHERE is_secret = 1 AND delivered_at IS NULL
+               AND julianday(json_extract(facts, '$.code_expires_at')) < julianday(?1)",
+            [now],
+        )
+        .db()
+    }
+
     /// Releases a claimed notice after a failed attempt: no drainer gets it before `retry_at`
     /// (`None`: it is held for staff, and only its attempt count keeps it from drainers).
     pub(crate) fn release_failed_notice(
