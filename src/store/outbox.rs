@@ -96,6 +96,13 @@ impl Tx<'_> {
         .db()
     }
 
+    /// Forgets a bounced notice once its fallback is queued, so a repeated report of the same
+    /// bounce queues nothing more.
+    pub(crate) fn delete_notice(&self, id: NoticeId) -> Result<(), crate::Error> {
+        self.exec("DELETE FROM notices WHERE id = ?1", [id]).db()?;
+        Ok(())
+    }
+
     /// Releases a claimed notice after a failed attempt: no drainer gets it before `retry_at`
     /// (`None`: it is held for staff, and only its attempt count keeps it from drainers).
     pub(crate) fn release_failed_notice(
