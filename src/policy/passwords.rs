@@ -60,7 +60,9 @@ impl fmt::Debug for PasswordProblem {
             }
             PasswordProblem::NeedsLetter => f.write_str("NeedsLetter"),
             PasswordProblem::NeedsDigit => f.write_str("NeedsDigit"),
-            PasswordProblem::NeedsSymbol { symbols } => f.debug_struct("NeedsSymbol").field("symbols", symbols).finish(),
+            PasswordProblem::NeedsSymbol { symbols } => {
+                f.debug_struct("NeedsSymbol").field("symbols", symbols).finish()
+            }
         }
     }
 }
