@@ -28,7 +28,7 @@ pub mod upkeep;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{CryptoError, Entity, Error, PolicyError, PolicyProblem, Result, StorageError, StorageErrorKind};
 pub use id::ParseIdError;
-pub use lang::Lang;
+pub use lang::{Lang, UnknownLang};
 pub use library::Library;
 pub use policy::Policy;
 pub use store::{BackupReport, StoreOptions, Synchronous, supported_schema_version};

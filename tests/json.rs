@@ -163,3 +163,13 @@ fn a_hold_request_from_json_is_always_the_patrons_web_request() {
     assert_eq!(minimal.channel, bunko::policy::Channel::Web);
     assert!(!minimal.interlibrary);
 }
+
+/// A host reads the patron's language from a `?lang=` parameter or JSON (#16 review).
+#[test]
+fn a_language_reads_from_a_tag_and_json() {
+    assert_eq!(serde_json::to_string(&bunko::Lang::Ja).unwrap(), "\"ja\"");
+    assert_eq!(serde_json::from_str::<bunko::Lang>("\"en\"").unwrap(), bunko::Lang::En);
+    assert_eq!("ja-JP".parse::<bunko::Lang>(), Ok(bunko::Lang::Ja));
+    let err = "fr".parse::<bunko::Lang>().unwrap_err();
+    assert_eq!(err.to_string(), "bunko writes messages in Japanese (ja) and English (en), not `fr`");
+}

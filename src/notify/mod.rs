@@ -52,7 +52,7 @@ crate::id::define_id! {
 
 /// What a notice announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum NoticeKind {
     /// A hold was placed (optional confirmation, fukushima, R-H11).
@@ -87,6 +87,7 @@ pub enum NoticeKind {
 /// must hand the code on reads the field, or serializes the whole notice with
 /// [`Notice::serialize_in_clear`].
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NoticeFacts {
     /// Library display name.
     pub library: String,
@@ -137,6 +138,7 @@ impl NoticeFacts {
 /// with `"body": null` and the facts' `code` as `null`. A host that must hand them on (to a
 /// mail service, say) asks for them explicitly with [`Notice::serialize_in_clear`].
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Notice {
     /// Its id, for `mark_delivered`.
     pub id: NoticeId,
