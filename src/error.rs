@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-/// Everything that can go wrong in a bunko operation. A failed operation changes nothing.
+/// Everything that can go wrong in a bunko operation. A failed operation changes nothing,
+/// with one deliberate exception: [`Error::LoginFailed`] and [`Error::LockedOut`] record the
+/// failed attempt (that record is what the lockout counts).
 ///
 /// Every call that reads or writes the database may also fail with [`Error::Busy`] (retry
 /// later) and [`Error::Storage`] (log it, alert the operator); each operation's `# Errors`

@@ -67,7 +67,8 @@ impl Library {
     /// # Errors
     ///
     /// - `NotFound`: no such patron.
-    /// - `Refused`: the policy offers no cart, or the patron may not use holds now.
+    /// - `Refused`: the policy offers no cart. (A patron who may not use holds now gets each
+    ///   title refused in the returned list, with the account's reasons.)
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn confirm_cart(
         &mut self,
@@ -304,8 +305,8 @@ impl Library {
     ///
     /// # Errors
     ///
-    /// - `NotFound`: no such patron.
-    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `NotFound`: no such patron. (A patron who may not use holds now still sees them; the
+    ///   reasons are in each hold's [`actions`](HoldView::actions).)
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn patron_holds(&self, patron: PatronId) -> Result<Vec<HoldView>> {
         let since = self.today().checked_sub_days(Days::new(u64::from(self.policy.holds.cancelled_visible_days)));
