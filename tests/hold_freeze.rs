@@ -254,3 +254,24 @@ fn patron_holds_shows_the_queue_position_and_a_hand_computed_wait_estimate() {
     assert_eq!(shown(&w), [(Some(1), Some(plus(21))), (Some(2), Some(due_on)), (Some(3), Some(plus(42)))]);
     healthy(&w);
 }
+
+/// `check()` reports a hold assigned a copy while frozen (written behind the engine's back), so
+/// the "clean" assertions above cannot pass vacuously.
+#[test]
+fn check_reports_a_frozen_hold_holding_a_copy() {
+    let (mut w, db) = World::on_temp_file("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let t = w.title("本");
+    let c = w.copy_of(t, "honkan", "book");
+    let h = w.lib.place_hold(p, t, &counter("honkan")).unwrap();
+    w.lib.confirm_pulled(&c, "honkan").unwrap();
+    assert_eq!(w.lib.hold(h).unwrap().status, HoldStatus::Ready);
+    healthy(&w);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute("UPDATE holds SET is_frozen = 1, frozen_until = '2026-07-01' WHERE id = ?1", [h.get()]).unwrap();
+    let found: Vec<String> = w.lib.check().unwrap().into_iter().map(|v| v.invariant).collect();
+    assert_eq!(found, ["a frozen hold is never assigned a copy"]);
+    // Frozen until a day before it became ready is a freeze that had ended: sound.
+    conn.execute("UPDATE holds SET frozen_until = '2026-06-01' WHERE id = ?1", [h.get()]).unwrap();
+    healthy(&w);
+}
