@@ -168,8 +168,8 @@ fn an_expired_card_may_not_freeze_or_lift_a_freeze_as_the_view_says_r_h8() {
     w.advance_days(2);
     let v = view(&w, p, h);
     let expired = Reason::CardExpired { expired_on: expires };
-    assert_eq!(v.actions.freeze.clone().unwrap_err().reasons, [expired.clone()]);
-    assert_eq!(reasons(w.lib.freeze_hold(p, h, None).unwrap_err()), [expired.clone()]);
+    assert_eq!(v.actions.freeze.clone().unwrap_err().reasons, std::slice::from_ref(&expired));
+    assert_eq!(reasons(w.lib.freeze_hold(p, h, None).unwrap_err()), std::slice::from_ref(&expired));
     assert_eq!(reasons(w.lib.unfreeze_hold(p, h).unwrap_err()), [expired]);
     // Staff still may.
     w.lib.freeze_hold_as_staff(h, None).unwrap();
@@ -196,9 +196,13 @@ fn a_loan_is_renewed_despite_holds_while_other_copies_on_the_shelf_cover_them_r_
     assert!(preview.is_ok(), "one hold, one copy on the shelf: {preview:?}");
     let hz = w.lib.place_hold(z, t, &counter("honkan")).unwrap();
     let beyond = Reason::HeldByOthersBeyondCopies { holds: 2, copies: 1 };
-    assert_eq!(w.lib.preview_renewal(renewer, loan).unwrap().unwrap_err().reasons, [beyond.clone()]);
+    assert_eq!(w.lib.preview_renewal(renewer, loan).unwrap().unwrap_err().reasons, std::slice::from_ref(&beyond));
     let shown = w.lib.patron_loans(renewer).unwrap().pop().unwrap();
-    assert_eq!(shown.renewal.unwrap_err().reasons, [beyond.clone()], "the loans view agrees with the preview");
+    assert_eq!(
+        shown.renewal.unwrap_err().reasons,
+        std::slice::from_ref(&beyond),
+        "the loans view agrees with the preview"
+    );
     assert_eq!(reasons(w.lib.renew(renewer, loan).unwrap_err()), [beyond]);
     // Z freezes: one waiting hold again, covered by the copy on the shelf.
     w.lib.freeze_hold(z, hz, Some(day("2026-07-01"))).unwrap();

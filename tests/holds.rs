@@ -994,13 +994,8 @@ fn shown(all: &[Shown], state: HoldState, interlibrary: bool, card_expired: bool
 }
 
 /// Every action allowed.
-const ALLOWED: HoldActions = HoldActions {
-    cancel: Ok(()),
-    change_pickup: Ok(()),
-    change_contact: Ok(()),
-    freeze: Ok(()),
-    unfreeze: Ok(()),
-};
+const ALLOWED: HoldActions =
+    HoldActions { cancel: Ok(()), change_pickup: Ok(()), change_contact: Ok(()), freeze: Ok(()), unfreeze: Ok(()) };
 
 fn refused(reason: Reason) -> Result<(), Refusal> {
     Err(Refusal::one(reason))

@@ -17,19 +17,51 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Place { patron: usize, title: usize, counter: bool },
-    Cancel { patron: usize, nth: usize },
-    Approve { nth: usize },
-    Checkout { patron: usize, copy: usize, branch: usize },
-    CheckIn { copy: usize, branch: usize },
-    Receive { copy: usize, branch: usize },
-    Pull { branch: usize },
-    Advance { days: u64 },
+    Place {
+        patron: usize,
+        title: usize,
+        counter: bool,
+    },
+    Cancel {
+        patron: usize,
+        nth: usize,
+    },
+    Approve {
+        nth: usize,
+    },
+    Checkout {
+        patron: usize,
+        copy: usize,
+        branch: usize,
+    },
+    CheckIn {
+        copy: usize,
+        branch: usize,
+    },
+    Receive {
+        copy: usize,
+        branch: usize,
+    },
+    Pull {
+        branch: usize,
+    },
+    Advance {
+        days: u64,
+    },
     Expire,
     /// #17: the patron freezes their `nth` hold for `days` (until lifted when `None`), by
     /// themselves or by staff.
-    Freeze { patron: usize, nth: usize, days: Option<u64>, staff: bool },
-    Unfreeze { patron: usize, nth: usize, staff: bool },
+    Freeze {
+        patron: usize,
+        nth: usize,
+        days: Option<u64>,
+        staff: bool,
+    },
+    Unfreeze {
+        patron: usize,
+        nth: usize,
+        staff: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {

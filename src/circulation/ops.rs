@@ -10,8 +10,8 @@ use crate::holds::route::{Ctx, route_copy};
 use crate::library::Gate;
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    CheckoutFacts, DueContext, Reason, Refusal, RenewalFacts, Scope, Service, account_refusals,
-    checkout_decision, renewal_decision, suspension_end,
+    CheckoutFacts, DueContext, Reason, Refusal, RenewalFacts, Scope, Service, account_refusals, checkout_decision,
+    renewal_decision, suspension_end,
 };
 use crate::store::{NewLoan, Tx};
 
@@ -392,11 +392,8 @@ fn renewal_with(ctx: &Ctx<'_>, tx: &Tx<'_>, who: &Patron, loan: &Loan) -> Result
 /// that could fill at least one of them ([`Ctx::may_fill`]): the facts of
 /// `loans.renewal.allow_if_other_copies_available` (#17).
 fn copies_for_waiting_holds(ctx: &Ctx<'_>, tx: &Tx<'_>, who: &Patron, loan: &Loan) -> Result<(u32, u32)> {
-    let holds: Vec<_> = tx
-        .queued_holds(loan.title)?
-        .into_iter()
-        .filter(|h| h.patron != who.id && !h.is_frozen_on(ctx.today))
-        .collect();
+    let holds: Vec<_> =
+        tx.queued_holds(loan.title)?.into_iter().filter(|h| h.patron != who.id && !h.is_frozen_on(ctx.today)).collect();
     let mut copies = 0u32;
     for copy in tx.copies_of(loan.title)?.into_iter().filter(|c| c.status == CopyStatus::OnShelf) {
         for hold in &holds {

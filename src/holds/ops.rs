@@ -375,7 +375,13 @@ impl Library {
         }
     }
 
-    fn freeze_as_patron(&mut self, patron: PatronId, hold: HoldId, frozen: bool, until: Option<NaiveDate>) -> Result<()> {
+    fn freeze_as_patron(
+        &mut self,
+        patron: PatronId,
+        hold: HoldId,
+        frozen: bool,
+        until: Option<NaiveDate>,
+    ) -> Result<()> {
         let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Holds };
         self.store.write(|tx| {
             let h = patrons_hold(tx, patron, hold)?;
