@@ -279,3 +279,87 @@ fn check_reports_a_frozen_hold_holding_a_copy() {
     conn.execute("UPDATE holds SET frozen_until = '2026-06-01' WHERE id = ?1", [h.get()]).unwrap();
     healthy(&w);
 }
+
+/// V18 adds the freeze by `ALTER TABLE` on a database with holds in every stage: none is
+/// frozen after the upgrade, the queue and the estimate read them, and they can be frozen.
+#[test]
+fn an_upgrade_keeps_every_hold_unfrozen_and_freezable() {
+    use bunko::{FixedClock, Library};
+    use chrono::{TimeZone, Utc};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    {
+        let conn = common::database_at_version(&path, 10);
+        conn.execute_batch(
+            "INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0), ('seibu', '西部図書館', 1, 0),
+                                         ('tobu', '東部図書館', 1, 0);
+             INSERT INTO titles (id, title) VALUES (1, '銀河鉄道の夜'), (2, '風の又三郎');
+             INSERT INTO copies (id, barcode, title_id, branch, material_kind, is_loanable, status, available_since)
+                 VALUES (1, 'C000001', 1, 'chuo', 'book', 1, 'on_hold_shelf', '2026-01-01'),
+                        (2, 'C000002', 2, 'chuo', 'book', 1, 'on_loan', '2026-01-01');
+             INSERT INTO patrons (id, card_number, name, registered_on, expires_on, last_activity_on)
+                 VALUES (1, '1000001', '宮沢 賢治', '2026-01-01', '2029-03-31', '2026-05-31'),
+                        (2, '1000002', '千葉 花子', '2026-01-01', '2029-03-31', '2026-05-31');
+             INSERT INTO loans (id, copy_id, title_id, patron_id, branch, status, checked_out_on, due_on)
+                 VALUES (1, 2, 2, 2, 'chuo', 'active', '2026-05-20', '2026-06-03');
+             INSERT INTO holds (id, patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch,
+                                contact, copy_id, ready_on, pickup_deadline)
+                 VALUES (40, 1, 1, 'book', 'counter', 'ready', '2026-05-01T00:00:00Z', 'chuo', 'none', 1,
+                         '2026-05-30', '2026-06-06'),
+                        (41, 1, 2, 'book', 'counter', 'waiting', '2026-05-02T00:00:00Z', 'chuo', 'none', NULL,
+                         NULL, NULL);
+             PRAGMA wal_checkpoint(TRUNCATE);",
+        )
+        .unwrap();
+    }
+    let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap());
+    let mut lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock).unwrap();
+    assert!(lib.check().unwrap().is_empty(), "{:?}", lib.check());
+    let p = PatronId::from(1);
+    let views = lib.patron_holds(p).unwrap();
+    assert!(views.iter().all(|v| !v.frozen && !v.hold.frozen && v.hold.frozen_until.is_none()));
+    let waiting = views.iter().find(|v| v.hold.id == HoldId::from(41)).unwrap();
+    assert_eq!(waiting.estimated_available_on, Some(day("2026-06-03")), "the lent copy's due date");
+    assert_eq!(views.iter().find(|v| v.hold.id == HoldId::from(40)).unwrap().estimated_available_on, None);
+    lib.freeze_hold(p, HoldId::from(41), Some(day("2026-06-10"))).unwrap();
+    assert_eq!(reasons(lib.freeze_hold(p, HoldId::from(40), None).unwrap_err()), [Reason::HoldNotChangeable]);
+    assert!(lib.check().unwrap().is_empty());
+}
+
+/// The pure decision (#17): with the option, holds refuse only when the copies on the shelf for
+/// them are fewer than the unfrozen ones; without it, any hold refuses (R-L3).
+#[test]
+fn the_renewal_decision_weighs_unfrozen_holds_against_copies_on_the_shelf() {
+    use bunko::catalog::OpeningCalendar;
+    use bunko::policy::{DueContext, RenewalFacts, renewal_decision};
+    let mut policy = Policy::preset("kanagawa").unwrap();
+    let rules = policy.rules_for("general", "book", "honkan");
+    let calendar = OpeningCalendar::default();
+    let at = DueContext {
+        today: day("2026-06-10"),
+        branch: "honkan",
+        card_expires_on: day("2030-03-31"),
+        calendar: &calendar,
+    };
+    let decide = |policy: &Policy, holds: u32, unfrozen: u32, copies: u32| {
+        let facts = RenewalFacts {
+            rules: &rules,
+            due_on: day("2026-06-22"),
+            renewals: 0,
+            interlibrary: false,
+            holds_by_others: holds,
+            unfrozen_holds_by_others: unfrozen,
+            copies_for_holds: copies,
+            other_overdue_loans: 0,
+            account: vec![],
+            at,
+        };
+        renewal_decision(policy, &facts).map_err(|r| r.reasons)
+    };
+    assert_eq!(decide(&policy, 2, 1, 1).unwrap_err(), [Reason::HeldByOthers { holds: 2 }], "option off");
+    policy.loans.renewal.allow_if_other_copies_available = true;
+    assert!(decide(&policy, 2, 1, 1).is_ok(), "one unfrozen hold, one copy");
+    assert!(decide(&policy, 2, 0, 0).is_ok(), "frozen holds need no copy now");
+    assert_eq!(decide(&policy, 3, 2, 1).unwrap_err(), [Reason::HeldByOthersBeyondCopies { holds: 2, copies: 1 }]);
+    assert!(decide(&policy, 0, 0, 0).is_ok());
+}
