@@ -109,7 +109,7 @@ pub struct Hold {
     pub end_reason: Option<String>,
     /// Hidden by the patron.
     pub hidden: bool,
-    /// Frozen (suspended) by the patron or staff: it keeps its place in the queue and counts
+    /// Frozen (予約の一時停止; Koha "suspended") by the patron or staff: it keeps its place in the queue and counts
     /// toward limits, but no copy is assigned to it while the freeze lasts (#17). See
     /// [`Hold::is_frozen_on`].
     pub frozen: bool,
