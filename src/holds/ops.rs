@@ -407,7 +407,9 @@ impl Library {
     }
 
     /// The patron's holds with state, queue position, pickup and deadline; ended holds stay for
-    /// the policy's `cancelled_visible_days` unless hidden (R-H7, R-H10).
+    /// the policy's `cancelled_visible_days` unless hidden (R-H7, R-H10). A queued hold also
+    /// shows whether it is frozen today and the day a copy is expected for it
+    /// ([`HoldView::estimated_available_on`], the model of [`wait_estimate`]; #17).
     ///
     /// # Errors
     ///
