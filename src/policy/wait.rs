@@ -171,6 +171,35 @@ mod tests {
         assert_eq!(wait_estimate(&[d(TODAY)], &[None, Some(d(TODAY))], 0, 14), None);
     }
 
+    proptest::proptest! {
+        /// Without freezes, a hold further back never expects a copy earlier, one more copy
+        /// never delays anyone, and with as many copies as holds ahead and itself, the k-th
+        /// hold gets a copy no later than the k-th copy's own free day.
+        #[test]
+        fn later_holds_wait_no_less_and_more_copies_never_delay(
+            free in proptest::collection::vec(0..60u64, 1..5),
+            holds in 1..12usize,
+            turnaround in 1..30u32,
+        ) {
+            let today = d(TODAY);
+            let copies: Vec<NaiveDate> = free.iter().map(|&n| today + Days::new(n)).collect();
+            let queue = active(holds);
+            let est: Vec<NaiveDate> =
+                (0..holds).map(|p| wait_estimate(&copies, &queue, p, turnaround).unwrap()).collect();
+            proptest::prop_assert!(est.windows(2).all(|w| w[0] <= w[1]), "{est:?}");
+            let mut more = copies.clone();
+            more.push(today);
+            for (p, &before) in est.iter().enumerate() {
+                proptest::prop_assert!(wait_estimate(&more, &queue, p, turnaround).unwrap() <= before);
+            }
+            let mut sorted = copies.clone();
+            sorted.sort();
+            for (p, &e) in est.iter().enumerate().take(sorted.len()) {
+                proptest::prop_assert!(e <= sorted[p] && e >= sorted[0], "{e} vs {sorted:?}");
+            }
+        }
+    }
+
     #[test]
     fn a_copy_is_free_on_its_due_date_or_after_the_renewals_left() {
         let today = d(TODAY);
