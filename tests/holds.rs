@@ -964,6 +964,10 @@ fn view_actions_match_operations(preset: &str) -> Vec<Shown> {
             let contact = HoldChange { pickup: None, contact: Some(h.contact.clone()) };
             assert_eq!(outcome(w.lib.change_hold(p, h.id, &pickup)), view.actions.change_pickup, "{what}");
             assert_eq!(outcome(w.lib.change_hold(p, h.id, &contact)), view.actions.change_contact, "{what}");
+            // #17: freezing and lifting it follow the same rules (the freeze is lifted again, so
+            // the stage is unchanged for the cancel below).
+            assert_eq!(outcome(w.lib.freeze_hold(p, h.id, None)), view.actions.freeze, "{what}");
+            assert_eq!(outcome(w.lib.unfreeze_hold(p, h.id)), view.actions.unfreeze, "{what}");
             assert_eq!(outcome(w.lib.cancel_hold(p, h.id)), view.actions.cancel, "{what}");
             let (state, interlibrary, card_expired) = (view.state, h.interlibrary, expiring.contains(&p));
             shown.push(Shown { state, interlibrary, card_expired, actions: view.actions });
@@ -990,7 +994,8 @@ fn shown(all: &[Shown], state: HoldState, interlibrary: bool, card_expired: bool
 }
 
 /// Every action allowed.
-const ALLOWED: HoldActions = HoldActions { cancel: Ok(()), change_pickup: Ok(()), change_contact: Ok(()) };
+const ALLOWED: HoldActions =
+    HoldActions { cancel: Ok(()), change_pickup: Ok(()), change_contact: Ok(()), freeze: Ok(()), unfreeze: Ok(()) };
 
 fn refused(reason: Reason) -> Result<(), Refusal> {
     Err(Refusal::one(reason))

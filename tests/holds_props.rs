@@ -1,6 +1,7 @@
 //! proptest: random sequences of place / cancel / approve / checkout / check-in / arrival /
-//! pull / expiry keep every invariant (`Library::check`), serve holds first-come first-served
-//! among eligible (approved) holds, never assign a copy twice and never exceed limits.
+//! pull / expiry / freeze / unfreeze keep every invariant (`Library::check`), serve holds
+//! first-come first-served among eligible (approved, not frozen today) holds, never assign a copy
+//! twice or to a frozen hold, and never exceed limits.
 
 mod common;
 
@@ -16,15 +17,51 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Place { patron: usize, title: usize, counter: bool },
-    Cancel { patron: usize, nth: usize },
-    Approve { nth: usize },
-    Checkout { patron: usize, copy: usize, branch: usize },
-    CheckIn { copy: usize, branch: usize },
-    Receive { copy: usize, branch: usize },
-    Pull { branch: usize },
-    Advance { days: u64 },
+    Place {
+        patron: usize,
+        title: usize,
+        counter: bool,
+    },
+    Cancel {
+        patron: usize,
+        nth: usize,
+    },
+    Approve {
+        nth: usize,
+    },
+    Checkout {
+        patron: usize,
+        copy: usize,
+        branch: usize,
+    },
+    CheckIn {
+        copy: usize,
+        branch: usize,
+    },
+    Receive {
+        copy: usize,
+        branch: usize,
+    },
+    Pull {
+        branch: usize,
+    },
+    Advance {
+        days: u64,
+    },
     Expire,
+    /// #17: the patron freezes their `nth` hold for `days` (until lifted when `None`), by
+    /// themselves or by staff.
+    Freeze {
+        patron: usize,
+        nth: usize,
+        days: Option<u64>,
+        staff: bool,
+    },
+    Unfreeze {
+        patron: usize,
+        nth: usize,
+        staff: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -38,6 +75,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..3usize).prop_map(|branch| Op::Pull { branch }),
         2 => (1..6u64).prop_map(|days| Op::Advance { days }),
         1 => Just(Op::Expire),
+        2 => (0..4usize, 0..8usize, prop::option::of(1..12u64), any::<bool>())
+            .prop_map(|(patron, nth, days, staff)| Op::Freeze { patron, nth, days, staff }),
+        1 => (0..4usize, 0..8usize, any::<bool>()).prop_map(|(patron, nth, staff)| Op::Unfreeze { patron, nth, staff }),
     ]
 }
 
@@ -72,12 +112,14 @@ impl Model {
         &self.branches[i % self.branches.len()]
     }
 
-    /// The hold that should get the next copy of `title`: the earliest approved waiting one.
+    /// The hold that should get the next copy of `title`: the earliest approved waiting one not
+    /// frozen today.
     fn first_in_queue(&self, title: TitleId) -> Option<HoldId> {
+        let today = self.w.today();
         self.holds
             .iter()
             .filter_map(|&id| self.w.lib.hold(id).ok())
-            .filter(|h| h.title == title && h.status == HoldStatus::Waiting)
+            .filter(|h| h.title == title && h.status == HoldStatus::Waiting && !h.is_frozen_on(today))
             .min_by_key(|h| (h.priority, h.placed_at, h.id))
             .map(|h| h.id)
     }
@@ -146,6 +188,41 @@ impl Model {
             Op::Expire => {
                 self.w.lib.expire_holds().map_err(|e| TestCaseError::fail(e.to_string()))?;
             }
+            Op::Freeze { patron, nth, days, staff } => {
+                if let Some(&id) = self.holds.get(nth) {
+                    let until = days.map(|d| self.w.today().checked_add_days(chrono::Days::new(d)).unwrap());
+                    let before = self.w.lib.hold(id).ok();
+                    let done = if staff {
+                        self.w.lib.freeze_hold_as_staff(id, until)
+                    } else {
+                        self.w.lib.freeze_hold(self.patrons[patron], id, until)
+                    };
+                    if done.is_ok() {
+                        let h = self.w.lib.hold(id).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        prop_assert!(h.frozen && h.frozen_until == until, "frozen as asked: {h:?}");
+                        prop_assert!(h.is_frozen_on(self.w.today()));
+                        let before = before.expect("the hold existed");
+                        prop_assert_eq!(
+                            (before.status, before.priority, before.placed_at),
+                            (h.status, h.priority, h.placed_at),
+                            "it keeps its place"
+                        );
+                    }
+                }
+            }
+            Op::Unfreeze { patron, nth, staff } => {
+                if let Some(&id) = self.holds.get(nth) {
+                    let done = if staff {
+                        self.w.lib.unfreeze_hold_as_staff(id)
+                    } else {
+                        self.w.lib.unfreeze_hold(self.patrons[patron], id)
+                    };
+                    if done.is_ok() {
+                        let h = self.w.lib.hold(id).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        prop_assert!(!h.frozen && h.frozen_until.is_none());
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -155,13 +232,14 @@ impl Model {
         prop_assert_eq!(open, self.open_loans, "open loans match the model");
         let violations = self.w.lib.check().map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert!(violations.is_empty(), "{violations:#?}");
-        // No copy assigned twice: every assigned copy id appears once.
+        // No copy assigned twice: every assigned copy id appears once; none to a frozen hold.
         let mut seen = BTreeMap::new();
         for &id in &self.holds {
             if let Ok(h) = self.w.lib.hold(id)
                 && let Some(copy) = h.copy
             {
                 prop_assert!(seen.insert(copy, id).is_none(), "copy {copy:?} assigned twice");
+                prop_assert!(!h.is_frozen_on(self.w.today()), "a frozen hold has a copy: {h:?}");
             }
         }
         Ok(())

@@ -10,8 +10,8 @@ use crate::holds::route::{Ctx, route_copy};
 use crate::library::Gate;
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    CheckoutFacts, DueContext, Reason, Refusal, RenewalFacts, RuleMatrix, Scope, Service, account_refusals,
-    checkout_decision, renewal_decision, suspension_end,
+    CheckoutFacts, DueContext, Reason, Refusal, RenewalFacts, Scope, Service, account_refusals, checkout_decision,
+    renewal_decision, suspension_end,
 };
 use crate::store::{NewLoan, Tx};
 
@@ -168,11 +168,11 @@ impl Library {
     /// - `NotFound`: no such patron or loan, or the loan is another patron's.
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn preview_renewal(&self, patron: PatronId, loan: LoanId) -> Result<Result<NaiveDate, Refusal>> {
-        let today = self.today();
+        let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today: self.today(), now: self.now() };
         self.store.read(|tx| {
             let who = patron_in(tx, patron)?;
             let loan = patrons_loan(tx, patron, loan)?;
-            renewal_with(&self.policy, &self.matrix, tx, &who, &loan, today)
+            renewal_with(&ctx, tx, &who, &loan)
         })
     }
 
@@ -208,13 +208,13 @@ impl Library {
         loans: &[LoanId],
     ) -> Result<Vec<(LoanId, Result<NaiveDate, Refusal>)>> {
         let today = self.today();
-        let policy = &self.policy;
+        let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today, now: self.now() };
         self.store.write(|tx| {
             let who = patron_in(tx, patron)?;
             let mut results = Vec::with_capacity(loans.len());
             for &id in loans {
                 let loan = patrons_loan(tx, patron, id)?;
-                let decision = renewal_with(policy, &self.matrix, tx, &who, &loan, today)?;
+                let decision = renewal_with(&ctx, tx, &who, &loan)?;
                 if let Ok(due) = decision {
                     check_date("due_on", due)?;
                     if !tx.renew_loan(id, loan.renewals, due)? {
@@ -242,12 +242,13 @@ impl Library {
     pub fn patron_loans(&self, patron: PatronId) -> Result<Vec<LoanView>> {
         let today = self.today();
         let gate = Gate { policy: &self.policy, today, service: Service::LoanStatus };
+        let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today, now: self.now() };
         self.store.read(|tx| {
             let who = gate.patron(tx, patron)?;
             tx.open_loans_of(patron)?
                 .into_iter()
                 .map(|loan| {
-                    let renewal = renewal_with(&self.policy, &self.matrix, tx, &who, &loan, today)?;
+                    let renewal = renewal_with(&ctx, tx, &who, &loan)?;
                     Ok(LoanView { days_overdue: loan.days_overdue(today), renewal, loan })
                 })
                 .collect()
@@ -359,29 +360,50 @@ impl Library {
     }
 }
 
-fn renewal_with(
-    policy: &crate::Policy,
-    matrix: &RuleMatrix,
-    tx: &Tx<'_>,
-    who: &Patron,
-    loan: &Loan,
-    today: NaiveDate,
-) -> Result<Result<NaiveDate, Refusal>> {
+/// The renewal decision for `who`'s `loan` today: the one `renew`, `preview_renewal` and
+/// `patron_loans` give.
+fn renewal_with(ctx: &Ctx<'_>, tx: &Tx<'_>, who: &Patron, loan: &Loan) -> Result<Result<NaiveDate, Refusal>> {
+    let (policy, matrix, today) = (ctx.policy, ctx.matrix, ctx.today);
     let account = account_facts(tx, who, today)?;
     let own_overdue = u32::from(loan.due_on < today);
     let calendar = calendar_in(tx, policy, &loan.branch, today)?;
     let rules = matrix.resolve(&Scope::new(&who.category, &loan.material_kind, &loan.branch));
+    let holds_by_others = tx.waiting_holds_by_others(loan.title, who.id)?;
+    let (mut unfrozen_holds_by_others, mut copies_for_holds) = (holds_by_others, 0);
+    if holds_by_others > 0 && policy.loans.renewal.allow_if_other_copies_available {
+        (unfrozen_holds_by_others, copies_for_holds) = copies_for_waiting_holds(ctx, tx, who, loan)?;
+    }
     let facts = RenewalFacts {
         rules: &rules,
         due_on: loan.due_on,
         renewals: loan.renewals,
         interlibrary: loan.interlibrary,
-        holds_by_others: tx.waiting_holds_by_others(loan.title, who.id)?,
+        holds_by_others,
+        unfrozen_holds_by_others,
+        copies_for_holds,
         other_overdue_loans: account.overdue_loans - own_overdue,
         account: account_refusals(policy, &account, Some(Service::Renewals)),
         at: DueContext { today, branch: &loan.branch, card_expires_on: who.expires_on, calendar: &calendar },
     };
     Ok(renewal_decision(policy, &facts))
+}
+
+/// The holds by others on `loan`'s title not frozen today, and the title's copies on the shelf
+/// that could fill at least one of them ([`Ctx::may_fill`]): the facts of
+/// `loans.renewal.allow_if_other_copies_available` (#17).
+fn copies_for_waiting_holds(ctx: &Ctx<'_>, tx: &Tx<'_>, who: &Patron, loan: &Loan) -> Result<(u32, u32)> {
+    let holds: Vec<_> =
+        tx.queued_holds(loan.title)?.into_iter().filter(|h| h.patron != who.id && !h.is_frozen_on(ctx.today)).collect();
+    let mut copies = 0u32;
+    for copy in tx.copies_of(loan.title)?.into_iter().filter(|c| c.status == CopyStatus::OnShelf) {
+        for hold in &holds {
+            if ctx.may_fill(tx, hold, &copy.material_kind, copy.loanable)? {
+                copies += 1;
+                break;
+            }
+        }
+    }
+    Ok((u32::try_from(holds.len()).unwrap_or(u32::MAX), copies))
 }
 
 /// Starts a loan of `copy` (now in status `from`) to `patron` at `branch`: moves the copy to

@@ -109,6 +109,13 @@ pub struct Hold {
     pub end_reason: Option<String>,
     /// Hidden by the patron.
     pub hidden: bool,
+    /// Frozen (予約の一時停止; Koha "suspended") by the patron or staff: it keeps its place in the queue and counts
+    /// toward limits, but no copy is assigned to it while the freeze lasts (#17). See
+    /// [`Hold::is_frozen_on`].
+    pub frozen: bool,
+    /// With `frozen`, the day the hold is active again (the thaw date); `None`: frozen until
+    /// lifted.
+    pub frozen_until: Option<NaiveDate>,
 }
 
 impl Hold {
@@ -139,6 +146,13 @@ impl Hold {
         }
     }
 
+    /// Whether the hold is frozen on `day`: frozen, and `day` is before its thaw date (or it has
+    /// none). A freeze whose date has come is over without any job running.
+    #[must_use]
+    pub fn is_frozen_on(&self, day: NaiveDate) -> bool {
+        self.frozen && self.frozen_until.is_none_or(|until| day < until)
+    }
+
     /// Whether it is still in play (not cancelled or expired).
     #[must_use]
     pub fn is_active(&self) -> bool {
@@ -157,6 +171,13 @@ pub struct HoldView {
     pub state: HoldState,
     /// Place in the queue ("you are 3rd"), while queued.
     pub queue_position: Option<u32>,
+    /// Frozen today ([`Hold::is_frozen_on`]): no copy is assigned to it until the freeze ends.
+    pub frozen: bool,
+    /// While queued, the day a copy is expected to be free for it, by the model of
+    /// [`wait_estimate`](crate::policy::wait_estimate) (the copies' due dates, the renewal rules,
+    /// the holds ahead and their freezes); `None` when no copy can fill it or it is frozen until
+    /// lifted. An estimate, not a promise: transit and time on the hold shelf are not counted.
+    pub estimated_available_on: Option<NaiveDate>,
     /// What the patron may do with it now, or why not (R-H8): the decision `cancel_hold` and
     /// `change_hold` make.
     pub actions: HoldActions,

@@ -95,13 +95,14 @@ fn patron_of(tx: &Tx<'_>, hold: &Hold) -> Result<Patron> {
 }
 
 /// The first waiting hold on `copy`'s title, in queue order, that the copy may fill
-/// ([`Ctx::may_fill`]); a hold it may not fill keeps its place for another copy.
+/// ([`Ctx::may_fill`]); a hold it may not fill keeps its place for another copy. A hold frozen
+/// today is skipped and keeps its place (#17).
 fn first_fillable_hold(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy) -> Result<Option<Hold>> {
-    let Some(first) = tx.first_waiting_hold(copy.title)? else { return Ok(None) };
+    let Some(first) = tx.first_waiting_hold(copy.title, ctx.today)? else { return Ok(None) };
     if ctx.may_fill(tx, &first, &copy.material_kind, copy.loanable)? {
         return Ok(Some(first));
     }
-    for hold in tx.waiting_holds(copy.title)?.into_iter().filter(|h| h.id != first.id) {
+    for hold in tx.waiting_holds(copy.title, ctx.today)?.into_iter().filter(|h| h.id != first.id) {
         if ctx.may_fill(tx, &hold, &copy.material_kind, copy.loanable)? {
             return Ok(Some(hold));
         }

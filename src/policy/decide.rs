@@ -226,6 +226,11 @@ pub struct RenewalFacts<'a> {
     pub interlibrary: bool,
     /// Waiting holds on the title by other patrons.
     pub holds_by_others: u32,
+    /// Of those, the holds not frozen today (#17).
+    pub unfrozen_holds_by_others: u32,
+    /// Copies of the title on the shelf that could fill those holds (loanable, holdable by
+    /// their patrons), for `loans.renewal.allow_if_other_copies_available`.
+    pub copies_for_holds: u32,
     /// The patron's other loans past their due date.
     pub other_overdue_loans: u32,
     /// Reasons the account may not use renewals at all (see [`account_refusals`]).
@@ -235,7 +240,10 @@ pub struct RenewalFacts<'a> {
 }
 
 /// Decides a renewal (R-L2, R-L3): the new due date, or every reason it is refused (R-L4),
-/// [`Reason::NoOpenDay`] among them when the branch's calendar gives no date.
+/// [`Reason::NoOpenDay`] among them when the branch's calendar gives no date. Where
+/// `loans.renewal.allow_if_other_copies_available` is on, holds by others refuse only when the
+/// copies on the shelf that could fill them are fewer than the unfrozen ones
+/// ([`Reason::HeldByOthersBeyondCopies`]).
 ///
 /// # Examples
 /// ```
@@ -250,7 +258,8 @@ pub struct RenewalFacts<'a> {
 /// let at = DueContext { today: d("2026-05-10"), branch: "main", card_expires_on: d("2030-03-31"), calendar: &calendar };
 /// let facts = RenewalFacts {
 ///     rules: &rules, due_on: d("2026-05-12"), renewals: 0, interlibrary: false,
-///     holds_by_others: 0, other_overdue_loans: 0, account: vec![], at,
+///     holds_by_others: 0, unfrozen_holds_by_others: 0, copies_for_holds: 0,
+///     other_overdue_loans: 0, account: vec![], at,
 /// };
 /// // 15 days including the renewal day: May 10 + 14.
 /// assert_eq!(renewal_decision(&fukushima, &facts), Ok(d("2026-05-24")));
@@ -271,7 +280,14 @@ pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDa
         reasons.push(Reason::AccountHasOverdue { count: f.other_overdue_loans });
     }
     if blocks(RenewalBlock::HeldByOthers) && f.holds_by_others > 0 {
-        reasons.push(Reason::HeldByOthers { holds: f.holds_by_others });
+        if !rules.allow_if_other_copies_available {
+            reasons.push(Reason::HeldByOthers { holds: f.holds_by_others });
+        } else if f.copies_for_holds < f.unfrozen_holds_by_others {
+            // Koha's AllowRenewalIfOtherItemsAvailable: other copies on the shelf serve the
+            // waiting holds; frozen holds need none now.
+            let (holds, copies) = (f.unfrozen_holds_by_others, f.copies_for_holds);
+            reasons.push(Reason::HeldByOthersBeyondCopies { holds, copies });
+        }
     }
     if blocks(RenewalBlock::InterlibraryLoan) && f.interlibrary {
         reasons.push(Reason::InterlibraryLoan);

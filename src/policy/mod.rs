@@ -12,6 +12,7 @@ mod presets;
 mod refusal;
 pub mod rules;
 mod validate;
+mod wait;
 
 pub use channels::ChannelCode;
 pub use decide::*;
@@ -21,6 +22,7 @@ pub use passwords::{MAX_PASSWORD_CHARS, PasswordProblem, password_char_allowed, 
 pub use presets::{PRESET_NAMES, SEED_PRESETS};
 pub use refusal::{Reason, Refusal};
 pub use rules::{RenewalBase, RuleMatrix, RuleValues, Rules, Scope, ScopedRule};
+pub use wait::{CopyOutlook, copy_free_on, wait_estimate};
 
 use crate::error::{PolicyError, PolicyProblem, why};
 

@@ -524,6 +524,9 @@ fn holds(c: &mut Checker, p: &Policy) {
     c.no_duplicates("holds.patron_cancellable", h.patron_cancellable.iter());
     c.within("holds.shelf_days", h.shelf_days, 1, PERIOD_MAX_DAYS);
     c.at_most("holds.cancelled_visible_days", h.cancelled_visible_days, WINDOW_MAX_DAYS);
+    if let Some(days) = h.max_freeze_days {
+        c.within("holds.max_freeze_days", days, 1, WINDOW_MAX_DAYS);
+    }
 }
 
 fn loans(c: &mut Checker, p: &Policy) {

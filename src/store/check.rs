@@ -31,6 +31,12 @@ const CHECKS: &[(&str, &str)] = &[
            AND (SELECT COUNT(*) FROM holds h WHERE h.copy_id = c.id AND h.status = 'ready') <> 1",
     ),
     (
+        "a frozen hold is never assigned a copy",
+        "SELECT 'hold ' || id || ' is ' || status || ' while frozen' || IFNULL(' until ' || frozen_until, '')
+         FROM holds WHERE status IN ('in_transit', 'ready') AND is_frozen = 1
+           AND (frozen_until IS NULL OR frozen_until > IFNULL(ready_on, arrives_on))",
+    ),
+    (
         "an in-transit copy has a destination",
         "SELECT 'copy ' || barcode || ' is in transit to nowhere' FROM copies WHERE status = 'in_transit' AND transit_to IS NULL",
     ),

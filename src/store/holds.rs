@@ -57,16 +57,25 @@ sql_text_enum!(NoticeKind, NOTICE_KINDS);
 const HOLD_COLUMNS: &str = "h.id, h.patron_id, h.title_id, t.title, h.material_kind, h.channel, h.status,
             h.priority, h.placed_at, h.pickup_branch, h.pickup_point, h.contact, h.contact_phone,
             h.is_interlibrary, h.copy_id, h.arrives_on, h.ready_on, h.pickup_deadline,
-            h.notified_at IS NOT NULL, h.ended_on, h.end_reason, h.is_hidden";
+            h.notified_at IS NOT NULL, h.ended_on, h.end_reason, h.is_hidden, h.is_frozen, h.frozen_until";
 const HOLD_FROM: &str = "FROM holds h JOIN titles t ON t.id = h.title_id";
 /// Approved holds still waiting for a copy. The first condition is the queue index's own, so
 /// SQLite uses it; the second picks the approved holds inside the index.
 const WAITING: &str = "h.status IN ('pending_approval', 'waiting') AND h.status = 'waiting'";
 
-/// The first approved hold in a title's queue (`?1`).
+/// A hold not frozen on the day bound as parameter `?n` (#17): never frozen, or frozen until
+/// that day or earlier (the freeze has ended). Assignment reads only such holds; positions
+/// count frozen ones too, so a frozen hold keeps its place.
+fn thawed_on(n: u8) -> String {
+    format!("(h.is_frozen = 0 OR h.frozen_until <= ?{n})")
+}
+
+/// The first approved hold in a title's queue (`?1`) not frozen on `?2`.
 fn first_waiting_sql() -> String {
+    let thawed = thawed_on(2);
     format!(
-        "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND {WAITING} ORDER BY h.priority, h.placed_at, h.id LIMIT 1"
+        "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND {WAITING} AND {thawed}
+         ORDER BY h.priority, h.placed_at, h.id LIMIT 1"
     )
 }
 
@@ -112,6 +121,18 @@ pub(crate) struct PullCandidate {
     pub barcode: String,
     pub material_kind: String,
     pub loanable: bool,
+}
+
+/// One copy of a title as the wait estimate sees it (#17).
+pub(crate) struct CopyWhereabouts {
+    pub status: crate::catalog::CopyStatus,
+    pub material_kind: String,
+    pub loanable: bool,
+    /// While on loan: its due date, renewals made, the borrower's category and the lending
+    /// branch (an open loan only: nothing about returned loans is kept, R-R1).
+    pub loan: Option<(NaiveDate, u32, String, String)>,
+    /// While set aside for a hold in transit: the day it arrives.
+    pub arrives_on: Option<NaiveDate>,
 }
 
 /// A ready hold past its deadline, with the copy it holds.
@@ -277,19 +298,82 @@ impl Tx<'_> {
         .db()
     }
 
-    /// The first approved hold in the title's queue.
-    pub(crate) fn first_waiting_hold(&self, title: TitleId) -> Result<Option<Hold>, crate::Error> {
-        optional(self.row(&first_waiting_sql(), [title], hold_from_row))
+    /// The first approved hold in the title's queue not frozen `today`.
+    pub(crate) fn first_waiting_hold(&self, title: TitleId, today: NaiveDate) -> Result<Option<Hold>, crate::Error> {
+        optional(self.row(&first_waiting_sql(), params![title, today], hold_from_row))
     }
 
-    /// Every waiting hold on `title`, in queue order.
-    pub(crate) fn waiting_holds(&self, title: TitleId) -> Result<Vec<Hold>, crate::Error> {
+    /// Every waiting hold on `title` not frozen `today`, in queue order.
+    pub(crate) fn waiting_holds(&self, title: TitleId, today: NaiveDate) -> Result<Vec<Hold>, crate::Error> {
+        let thawed = thawed_on(2);
         let sql = format!(
-            "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND {WAITING} ORDER BY h.priority, h.placed_at, h.id"
+            "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND {WAITING} AND {thawed}
+             ORDER BY h.priority, h.placed_at, h.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).db()?;
+        let rows = stmt.query_map(params![title, today], hold_from_row).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
+    }
+
+    /// Every queued hold on `title` (provisional, frozen or not), in queue order: the queue a
+    /// wait estimate simulates.
+    pub(crate) fn queued_holds(&self, title: TitleId) -> Result<Vec<Hold>, crate::Error> {
+        let sql = format!(
+            "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND h.status IN ('pending_approval', 'waiting')
+             ORDER BY h.priority, h.placed_at, h.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql).db()?;
         let rows = stmt.query_map([title], hold_from_row).db()?;
         rows.collect::<rusqlite::Result<_>>().db()
+    }
+
+    /// Every copy of `title` with what the wait estimate needs: its open loan, if any, and the
+    /// arrival of a hold it travels for.
+    pub(crate) fn copy_whereabouts(&self, title: TitleId) -> Result<Vec<CopyWhereabouts>, crate::Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.status, c.material_kind, c.is_loanable, l.due_on, l.renewals, p.category, l.branch,
+                        (SELECT h.arrives_on FROM holds h WHERE h.copy_id = c.id AND h.status = 'in_transit')
+                 FROM copies c LEFT JOIN loans l ON l.copy_id = c.id LEFT JOIN patrons p ON p.id = l.patron_id
+                 WHERE c.title_id = ?1 ORDER BY c.id",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([title], |r| {
+                let due_on: Option<NaiveDate> = r.get(3)?;
+                let loan = match due_on {
+                    Some(due_on) => Some((due_on, r.get(4)?, r.get(5)?, r.get(6)?)),
+                    None => None,
+                };
+                Ok(CopyWhereabouts {
+                    status: r.get(0)?,
+                    material_kind: r.get(1)?,
+                    loanable: r.get(2)?,
+                    loan,
+                    arrives_on: r.get(7)?,
+                })
+            })
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
+    }
+
+    /// Freezes a queued hold until `until` (`None`: until lifted), or lifts the freeze
+    /// (`frozen = false`); false if the hold is no longer queued.
+    pub(crate) fn set_hold_frozen(
+        &self,
+        hold: HoldId,
+        frozen: bool,
+        until: Option<NaiveDate>,
+    ) -> Result<bool, crate::Error> {
+        let n = self
+            .exec(
+                "UPDATE holds SET is_frozen = ?2, frozen_until = ?3
+                 WHERE id = ?1 AND status IN ('pending_approval', 'waiting')",
+                params![hold, frozen, until.filter(|_| frozen)],
+            )
+            .db()?;
+        Ok(n == 1)
     }
 
     /// Assigns a waiting hold a copy in transit to the pickup branch; false if it is no longer
@@ -446,18 +530,19 @@ impl Tx<'_> {
         Ok(self.exec("DELETE FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1", [cutoff]).db()? as u32)
     }
 
-    /// Approved holds waiting on titles with a copy on the shelf at `branch`, each paired with
+    /// Approved holds not frozen `today` waiting on titles with a copy on the shelf at `branch`, each paired with
     /// every such copy, in queue order then copy id: the raw material of the pull list.
-    pub(crate) fn pull_candidates(&self, branch: &str) -> Result<Vec<PullCandidate>, crate::Error> {
+    pub(crate) fn pull_candidates(&self, branch: &str, today: NaiveDate) -> Result<Vec<PullCandidate>, crate::Error> {
+        let thawed = thawed_on(2);
         let sql = format!(
             "SELECT c.id, c.barcode, c.material_kind, c.is_loanable, {HOLD_COLUMNS} {HOLD_FROM}
              JOIN copies c ON c.title_id = h.title_id AND c.branch = ?1 AND c.status = 'on_shelf'
-             WHERE {WAITING}
+             WHERE {WAITING} AND {thawed}
              ORDER BY h.title_id, h.priority, h.placed_at, h.id, c.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql).db()?;
         let rows = stmt
-            .query_map([branch], |r| {
+            .query_map(params![branch, today], |r| {
                 Ok(PullCandidate {
                     copy: r.get(0)?,
                     barcode: r.get(1)?,
@@ -599,6 +684,8 @@ fn hold_from_offset(r: &Row<'_>, o: usize) -> rusqlite::Result<Hold> {
         ended_on: r.get(o + 19)?,
         end_reason: r.get(o + 20)?,
         hidden: r.get(o + 21)?,
+        frozen: r.get(o + 22)?,
+        frozen_until: r.get(o + 23)?,
     })
 }
 

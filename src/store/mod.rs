@@ -665,17 +665,20 @@ mod tests {
         // The notices' columns as V12 left them (V14 adds the delivery key and the claim).
         let v12_notices = "id, patron_id, kind, channel, address, hold_id, subject, body, is_secret, created_at, \
                            delivered_at, loan_id";
+        // The holds' columns as V12 left them (V18 adds the freeze).
+        let v12_holds = "id, patron_id, title_id, material_kind, channel, status, priority, placed_at, pickup_branch, \
+                         pickup_point, contact, contact_phone, is_interlibrary, copy_id, arrives_on, ready_on, \
+                         pickup_deadline, notified_at, ended_on, end_reason, is_hidden";
         let rows = |conn: &Connection| {
-            [("patrons", "*"), ("holds", "*"), ("notices", v12_notices)]
+            [("patrons", "*"), ("holds", v12_holds), ("notices", v12_notices)]
                 .map(|(t, columns)| texts(conn, &format!("SELECT {columns} FROM {t} ORDER BY id"), &[]))
         };
         let rows_before = rows(&conn);
         migrate(&mut conn, Utc::now()).unwrap();
         // Columns later migrations add (V13: the suspension's end; V14: the outbox's claims; V15: a
-        // notice's facts) are
-        // not V12's doing.
-        let later =
-            ["suspended_until", "delivery_key", "attempts", "not_before", "facts"].map(|c| format!("Text(\"{c}\")"));
+        // notice's facts; V18: a hold's freeze) are not V12's doing.
+        let later = ["suspended_until", "delivery_key", "attempts", "not_before", "facts", "is_frozen", "frozen_until"]
+            .map(|c| format!("Text(\"{c}\")"));
         for (table, before) in tables.iter().zip(before) {
             let mut after = shape(&conn, table);
             after.retain(|line| !later.iter().any(|column| line.contains(column)));
