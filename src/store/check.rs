@@ -86,6 +86,24 @@ const CHECKS: &[(&str, &str)] = &[
                ('hold_placed', 'hold_ready', 'hold_in_transit', 'hold_dispatched', 'hold_expired', 'hold_cancelled', 'due_reminder')",
     ),
     (
+        "an audit row names a patron only while its loan or hold is live (R-R1)",
+        "SELECT 'audit ' || a.id || ' (' || a.action || ') names patron ' || a.patron_id || ' without a live loan or hold of theirs'
+         FROM audit a WHERE a.patron_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.id = a.loan_id AND l.patron_id = a.patron_id)
+           AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.id = a.hold_id AND h.patron_id = a.patron_id
+                           AND h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready'))",
+    ),
+    (
+        "an audit row about a loan or hold keeps no link once it has ended (R-R1)",
+        "SELECT 'audit ' || a.id || ' (' || a.action || ') still points at ' || IIF(a.loan_id IS NOT NULL, 'loan ' || a.loan_id, 'hold ' || a.hold_id)
+         FROM audit a
+         WHERE (a.loan_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.id = a.loan_id))
+            OR (a.hold_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.id = a.hold_id
+                           AND h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready')))
+            OR (a.action IN ('renewal', 'override_checkout', 'override_renewal', 'override_hold')
+                AND a.loan_id IS NULL AND a.hold_id IS NULL AND (a.copy_id IS NOT NULL OR a.note <> ''))",
+    ),
+    (
         "a saved search has at least one term",
         "SELECT 'saved search ' || s.id || ' of patron ' || s.patron_id || ' has no terms' FROM saved_searches s
          WHERE NOT EXISTS (SELECT 1 FROM saved_search_terms t WHERE t.search_id = s.id)",

@@ -61,10 +61,12 @@ mod holds;
 mod outbox;
 mod patrons;
 mod shelves;
+mod staff;
 
 pub(crate) use accounts::{StoredNotice, TokenPurpose};
 pub(crate) use circulation::NewLoan;
 pub(crate) use holds::{NewHold, NewNotice};
+pub(crate) use staff::{CopyFlags, NewAudit};
 
 mod embedded {
     refinery::embed_migrations!("migrations");
