@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{AuditAction, AuditEntry, CopyCondition, CopyEdit, CopyMarked, StaffActor};
 use crate::Library;
-use crate::catalog::{Copy, CopyStatus, check_date, clean_text};
+use crate::catalog::{Copy, CopyStatus, SUPPORTED_YEARS, check_date, clean_text};
 use crate::circulation::{CopyRoute, Loan, LoanId, LoanStatus, copy_by_barcode, lend_in, renewal_overriding};
 use crate::error::{Entity, Error, Result};
 use crate::holds::route::{Ctx, route_copy};
@@ -381,8 +381,24 @@ impl Library {
         if to < from {
             return Err(Error::InvalidInput { field: "to", reason: "before `from`".into() });
         }
-        self.store.read(|tx| tx.audit_log(from, to))
+        // Instants are stored as text, which sorts by time only within the supported years.
+        let (first, last) = (supported_instant(*SUPPORTED_YEARS.start(), 1, 1), supported_instant(10_000, 1, 1));
+        self.store.read(|tx| tx.audit_log(from.clamp(first, last), to.clamp(first, last)))
     }
+}
+
+/// The first instant of `y-m-d`, or (past the supported years) the last one of 9999.
+fn supported_instant(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(y, m, d)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or_else(|| last_supported_instant(), |t| t.and_utc())
+        .min(last_supported_instant())
+}
+
+fn last_supported_instant() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(9999, 12, 31)
+        .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 999_999_999))
+        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
 }
 
 /// Closes the loan of a copy lost while lent, as a return does (R-R1): the loan row goes, the

@@ -142,11 +142,14 @@ impl Tx<'_> {
     }
 
     /// Active holds per patron and material kind, `(patron, kind, count)`; counter holds only
-    /// when `with_counter`.
+    /// when `with_counter`; not the holds staff placed overriding the hold limit (they are
+    /// over it by design, and the audit log says who and why).
     pub(crate) fn active_hold_counts(&self, with_counter: bool) -> Result<Vec<(i64, String, String, u32)>> {
         let mut stmt = self.conn.prepare(
             "SELECT h.patron_id, p.category, h.material_kind, COUNT(*) FROM holds h JOIN patrons p ON p.id = h.patron_id
              WHERE h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready') AND (h.channel = 'web' OR ?1)
+               AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.hold_id = h.id AND a.action = 'override_hold'
+                               AND ',' || a.overridden || ',' LIKE '%,hold_limit_reached,%')
              GROUP BY h.patron_id, h.material_kind",
         ).db()?;
         let rows = stmt.query_map([with_counter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).db()?;
