@@ -1,5 +1,5 @@
 //! proptest: random sequences of place / cancel / approve / checkout / check-in / arrival /
-//! pull / expiry keep every invariant (`Library::check`), serve holds first-come first-served
+//! pull / expiry / staff override / copy lost, damaged, withdrawn or found keep every invariant (`Library::check`), serve holds first-come first-served
 //! among eligible (approved) holds, never assign a copy twice and never exceed limits.
 
 mod common;
@@ -10,7 +10,8 @@ use bunko::catalog::TitleId;
 use bunko::circulation::CopyRoute;
 use bunko::holds::{HoldId, HoldRequest, HoldStatus};
 use bunko::patrons::PatronId;
-use bunko::policy::ContactMethod;
+use bunko::policy::{ContactMethod, Override};
+use bunko::staff::{CopyCondition, StaffActor};
 use common::World;
 use proptest::prelude::*;
 
@@ -25,6 +26,12 @@ enum Op {
     Pull { branch: usize },
     Advance { days: u64 },
     Expire,
+    /// Staff place a hold over the limit (#17): refused unless that is the only reason.
+    OverrideHold { patron: usize, title: usize },
+    /// Staff mark a copy lost, damaged or withdrawn (#17): its hold goes back to the queue.
+    MarkCopy { copy: usize, condition: usize },
+    /// Staff find a lost or damaged copy at a branch: it is routed as a returned copy is.
+    RestoreCopy { copy: usize, branch: usize },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -38,6 +45,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..3usize).prop_map(|branch| Op::Pull { branch }),
         2 => (1..6u64).prop_map(|days| Op::Advance { days }),
         1 => Just(Op::Expire),
+        1 => (0..4usize, 0..3usize).prop_map(|(patron, title)| Op::OverrideHold { patron, title }),
+        1 => (0..5usize, 0..3usize).prop_map(|(copy, condition)| Op::MarkCopy { copy, condition }),
+        1 => (0..5usize, 0..3usize).prop_map(|(copy, branch)| Op::RestoreCopy { copy, branch }),
     ]
 }
 
@@ -145,6 +155,32 @@ impl Model {
             Op::Advance { days } => self.w.advance_days(days),
             Op::Expire => {
                 self.w.lib.expire_holds().map_err(|e| TestCaseError::fail(e.to_string()))?;
+            }
+            Op::OverrideHold { patron, title } => {
+                let request = HoldRequest::web(self.branch(title).to_owned(), ContactMethod::Phone);
+                let staff = StaffActor::new("prop");
+                let (p, t) = (self.patrons[patron], self.titles[title]);
+                if let Ok(id) = self.w.lib.override_hold(&staff, p, t, &request, &[Override::HoldLimitReached]) {
+                    self.holds.push(id);
+                }
+            }
+            Op::MarkCopy { copy, condition } => {
+                let condition = [CopyCondition::Lost, CopyCondition::Damaged, CopyCondition::Withdrawn][condition];
+                if let Ok(marked) = self.w.lib.mark_copy(&StaffActor::new("prop"), &self.copies[copy].0, condition) {
+                    self.open_loans -= usize::from(marked.closed_loan.is_some());
+                    if let Some(hold) = marked.requeued {
+                        let h = self.w.lib.hold(hold).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        prop_assert_eq!(h.status, HoldStatus::Waiting, "an assigned hold goes back to the queue");
+                    }
+                }
+            }
+            Op::RestoreCopy { copy, branch } => {
+                let expected = self.first_in_queue(self.copies[copy].1);
+                let b = self.branch(branch).to_owned();
+                if let Ok(route) = self.w.lib.restore_copy(&StaffActor::new("prop"), &self.copies[copy].0, &b) {
+                    self.open_loans += usize::from(matches!(route, CopyRoute::DispatchedOnLoan { .. }));
+                    self.assert_fifo(&route, expected)?;
+                }
             }
         }
         Ok(())
