@@ -17,21 +17,53 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Place { patron: usize, title: usize, counter: bool },
-    Cancel { patron: usize, nth: usize },
-    Approve { nth: usize },
-    Checkout { patron: usize, copy: usize, branch: usize },
-    CheckIn { copy: usize, branch: usize },
-    Receive { copy: usize, branch: usize },
-    Pull { branch: usize },
-    Advance { days: u64 },
+    Place {
+        patron: usize,
+        title: usize,
+        counter: bool,
+    },
+    Cancel {
+        patron: usize,
+        nth: usize,
+    },
+    Approve {
+        nth: usize,
+    },
+    Checkout {
+        patron: usize,
+        copy: usize,
+        branch: usize,
+    },
+    CheckIn {
+        copy: usize,
+        branch: usize,
+    },
+    Receive {
+        copy: usize,
+        branch: usize,
+    },
+    Pull {
+        branch: usize,
+    },
+    Advance {
+        days: u64,
+    },
     Expire,
     /// Staff place a hold over the limit (#17): refused unless that is the only reason.
-    OverrideHold { patron: usize, title: usize },
+    OverrideHold {
+        patron: usize,
+        title: usize,
+    },
     /// Staff mark a copy lost, damaged or withdrawn (#17): its hold goes back to the queue.
-    MarkCopy { copy: usize, condition: usize },
+    MarkCopy {
+        copy: usize,
+        condition: usize,
+    },
     /// Staff find a lost or damaged copy at a branch: it is routed as a returned copy is.
-    RestoreCopy { copy: usize, branch: usize },
+    RestoreCopy {
+        copy: usize,
+        branch: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {

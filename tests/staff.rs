@@ -289,7 +289,10 @@ fn chiba_a_copy_lost_on_loan_closes_the_loan_as_a_return_r_r1() {
     assert_eq!((counts[0].checkouts, counts[0].returns), (0, 1), "counted as the day's return");
     let entries = log(&w);
     assert_eq!(entries[0].patron, None, "the renewal's row is stripped with the loan");
-    assert_eq!((entries[1].action, entries[1].patron, entries[1].detail.as_str()), (AuditAction::CopyLost, None, "its loan was closed"));
+    assert_eq!(
+        (entries[1].action, entries[1].patron, entries[1].detail.as_str()),
+        (AuditAction::CopyLost, None, "its loan was closed")
+    );
     assert_eq!(reasons(w.lib.check_in(&c, "chuo").unwrap_err()), [Reason::NotOnLoan]);
     assert_healthy(&w);
 }

@@ -14,9 +14,9 @@ use crate::library::Gate;
 use crate::notify::{MAX_NOTICE_BATCH, Notice, NoticeId, NoticeKind};
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    Channel, ChannelNeeds, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Override, Policy, Reason, Refusal, Rules,
-    Scope, Service, ShelfDaysFrom, account_refusals, apply_overrides, cancel_reasons, change_reasons, contact_reasons,
-    hold_actions, hold_outcome, pickup_deadline, pickup_reasons, scoped_pickup_reasons,
+    Channel, ChannelNeeds, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Override, Policy, Reason, Refusal,
+    Rules, Scope, Service, ShelfDaysFrom, account_refusals, apply_overrides, cancel_reasons, change_reasons,
+    contact_reasons, hold_actions, hold_outcome, pickup_deadline, pickup_reasons, scoped_pickup_reasons,
 };
 use crate::store::{NewHold, Tx};
 

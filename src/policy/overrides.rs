@@ -164,7 +164,10 @@ mod tests {
         let left = apply_overrides(reasons.clone(), 7, &[Override::HeldByOthers]).unwrap_err();
         assert_eq!(left.reasons, vec![Reason::RenewalLimitReached { limit: 1 }]);
         let all = [Override::RenewalLimitReached, Override::HeldByOthers];
-        assert_eq!(apply_overrides(reasons, 7, &all), Ok((7, vec![Override::HeldByOthers, Override::RenewalLimitReached])));
+        assert_eq!(
+            apply_overrides(reasons, 7, &all),
+            Ok((7, vec![Override::HeldByOthers, Override::RenewalLimitReached]))
+        );
         let blocked = apply_overrides(vec![Reason::PatronBlocked], 7, &all).unwrap_err();
         assert_eq!(blocked.reasons, vec![Reason::PatronBlocked]);
         assert_eq!(unused_overrides(&all, &[Override::HeldByOthers]), vec![Override::RenewalLimitReached]);

@@ -26,7 +26,10 @@ impl StaffActor {
     fn validated(&self) -> Result<Actor> {
         let staff = clean_text("staff", &self.staff, true)?;
         if staff.chars().count() > MAX_STAFF_CHARS {
-            return Err(Error::InvalidInput { field: "staff", reason: format!("at most {MAX_STAFF_CHARS} characters") });
+            return Err(Error::InvalidInput {
+                field: "staff",
+                reason: format!("at most {MAX_STAFF_CHARS} characters"),
+            });
         }
         let note = clean_text("note", self.note.as_deref().unwrap_or(""), false)?;
         Ok(Actor { staff, note })
@@ -141,7 +144,8 @@ impl Library {
         }
         let (today, now, policy, matrix) = (self.today(), self.now(), &self.policy, &self.matrix);
         self.store.write(|tx| {
-            let (loan, used) = lend_in(tx, policy, matrix, today, barcode, patron, branch, LoanStatus::Active, overrides)?;
+            let (loan, used) =
+                lend_in(tx, policy, matrix, today, barcode, patron, branch, LoanStatus::Active, overrides)?;
             require_all_used(overrides, &used)?;
             tx.insert_audit(&NewAudit {
                 overridden: &used,
@@ -186,7 +190,10 @@ impl Library {
                 reason: "no pickup branch given and the patron has no default".into(),
             })?;
             let emails = tx.confirmed_emails(patron)?;
-            if request.confirmation_to.as_ref().is_some_and(|to| !policy.holds.placed_confirmation || !emails.contains(to))
+            if request
+                .confirmation_to
+                .as_ref()
+                .is_some_and(|to| !policy.holds.placed_confirmation || !emails.contains(to))
             {
                 return Err(Error::InvalidInput {
                     field: "confirmation_to",
@@ -229,7 +236,10 @@ impl Library {
         if let Some(kind) = &edit.material_kind
             && self.policy.material(kind).is_none()
         {
-            return Err(Error::InvalidInput { field: "material_kind", reason: format!("`{kind}` is not in the policy") });
+            return Err(Error::InvalidInput {
+                field: "material_kind",
+                reason: format!("`{kind}` is not in the policy"),
+            });
         }
         let now = self.now();
         self.store.write(|tx| {
@@ -258,7 +268,11 @@ impl Library {
             if !tx.set_copy_flags(copy.id, copy.status, &flags)? {
                 return Err(moved(&copy));
             }
-            tx.insert_audit(&NewAudit { detail: &detail, copy: Some(copy.id), ..actor.audit(now, AuditAction::CopyEdited) })?;
+            tx.insert_audit(&NewAudit {
+                detail: &detail,
+                copy: Some(copy.id),
+                ..actor.audit(now, AuditAction::CopyEdited)
+            })?;
             tx.copy(copy.id)?.ok_or_else(|| Error::not_found(Entity::Copy, copy.id.get()))
         })
     }
@@ -336,11 +350,11 @@ impl Library {
         self.store.write(|tx| {
             let copy = copy_by_barcode(tx, barcode)?;
             let condition = tx.copy_condition(copy.id)?;
-            let back = match (copy.status, condition) {
-                (CopyStatus::Missing, None | Some(CopyCondition::Lost)) => true,
-                (CopyStatus::Withdrawn, Some(CopyCondition::Damaged)) => true,
-                _ => false,
-            };
+            let back = matches!(
+                (copy.status, condition),
+                (CopyStatus::Missing, None | Some(CopyCondition::Lost))
+                    | (CopyStatus::Withdrawn, Some(CopyCondition::Damaged))
+            );
             if !back || !tx.set_copy_condition(copy.id, copy.status, copy.status, None)? {
                 return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
             }
@@ -391,7 +405,7 @@ impl Library {
 fn supported_instant(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     NaiveDate::from_ymd_opt(y, m, d)
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or_else(|| last_supported_instant(), |t| t.and_utc())
+        .map_or_else(last_supported_instant, |t| t.and_utc())
         .min(last_supported_instant())
 }
 
@@ -446,5 +460,9 @@ fn require_all_used(named: &[Override], used: &[Override]) -> Result<()> {
 }
 
 fn moved(copy: &Copy) -> Error {
-    Error::Conflict { entity: Entity::Copy, key: copy.barcode.clone(), reason: "it changed meanwhile; try again".into() }
+    Error::Conflict {
+        entity: Entity::Copy,
+        key: copy.barcode.clone(),
+        reason: "it changed meanwhile; try again".into(),
+    }
 }
