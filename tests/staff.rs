@@ -350,6 +350,34 @@ fn an_audit_entry_serializes_with_its_reason_codes() {
     assert_eq!(json["patron"], p.get());
 }
 
+/// `check()` finds an audit row that outlives its loan (broken behind the engine's back), so
+/// the "check() is empty" assertions above cannot pass vacuously.
+#[test]
+fn check_reports_an_audit_row_that_outlives_its_loan_r_r1() {
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let (_, loan, c) = lent(&mut w, "chuo");
+    w.go_to("2026-06-10");
+    w.lib.renew_for_patron(&kato(), loan).unwrap();
+    let copy = w.copy_id(&c);
+    assert_healthy(&w);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM loans;").unwrap();
+    conn.execute(
+        "INSERT INTO audit (at, staff, action, copy_id, note) VALUES ('2026-06-10 01:00:00+00:00', 'x', 'renewal', ?1, 'n')",
+        [copy.get()],
+    )
+    .unwrap();
+    let found: Vec<String> = w.lib.check().unwrap().into_iter().map(|v| v.invariant).collect();
+    for expected in [
+        "an audit row names a patron only while its loan or hold is live (R-R1)",
+        "an audit row about a loan or hold keeps no link once it has ended (R-R1)",
+    ] {
+        assert!(found.iter().any(|f| f == expected), "`{expected}` not reported; found {found:?}");
+    }
+    let n = found.iter().filter(|f| f.starts_with("an audit row about")).count();
+    assert_eq!(n, 2, "the dangling loan link and the renewal row keeping its copy and note");
+}
+
 // --- R-R1 at the byte level, as tests/trust.rs does it ---------------------------------
 
 /// A patron id no other value in the file will share (a 6-byte integer in every row).

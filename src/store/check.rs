@@ -95,7 +95,9 @@ const CHECKS: &[(&str, &str)] = &[
     ),
     (
         "an audit row about a loan or hold keeps no link once it has ended (R-R1)",
-        "SELECT 'audit ' || a.id || ' (' || a.action || ') still points at ' || IIF(a.loan_id IS NOT NULL, 'loan ' || a.loan_id, 'hold ' || a.hold_id)
+        "SELECT 'audit ' || a.id || ' (' || a.action || ') '
+                || COALESCE('still points at loan ' || a.loan_id, 'still points at hold ' || a.hold_id,
+                            'keeps its copy or note without a loan or hold')
          FROM audit a
          WHERE (a.loan_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.id = a.loan_id))
             OR (a.hold_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.id = a.hold_id
