@@ -49,10 +49,15 @@ enum Op {
         days: u64,
     },
     Expire,
-    /// Staff place a hold over the limit (#17): refused unless that is the only reason.
+    /// Staff place a counter hold overriding exactly the overridable reasons it is refused for
+    /// (#17); refused if any other applies.
     OverrideHold {
         patron: usize,
         title: usize,
+    },
+    /// Staff renew a patron's loans overriding what refuses them (#17), held by others above all.
+    OverrideRenewal {
+        patron: usize,
     },
     /// Staff mark a copy lost, damaged or withdrawn (#17): its hold goes back to the queue.
     MarkCopy {
@@ -78,6 +83,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (1..6u64).prop_map(|days| Op::Advance { days }),
         1 => Just(Op::Expire),
         1 => (0..4usize, 0..3usize).prop_map(|(patron, title)| Op::OverrideHold { patron, title }),
+        2 => (0..4usize).prop_map(|patron| Op::OverrideRenewal { patron }),
         1 => (0..5usize, 0..3usize).prop_map(|(copy, condition)| Op::MarkCopy { copy, condition }),
         1 => (0..5usize, 0..3usize).prop_map(|(copy, branch)| Op::RestoreCopy { copy, branch }),
     ]
@@ -189,11 +195,28 @@ impl Model {
                 self.w.lib.expire_holds().map_err(|e| TestCaseError::fail(e.to_string()))?;
             }
             Op::OverrideHold { patron, title } => {
-                let request = HoldRequest::web(self.branch(title).to_owned(), ContactMethod::Phone);
-                let staff = StaffActor::new("prop");
+                // Staff override exactly the overridable reasons a counter hold is refused for.
+                let request = HoldRequest::web(self.branch(title).to_owned(), ContactMethod::Phone).at_counter();
                 let (p, t) = (self.patrons[patron], self.titles[title]);
-                if let Ok(id) = self.w.lib.override_hold(&staff, p, t, &request, &[Override::HoldLimitReached]) {
+                let named: Vec<Override> = match self.w.lib.place_hold(p, t, &request) {
+                    Ok(id) => {
+                        self.holds.push(id);
+                        return Ok(());
+                    }
+                    Err(bunko::Error::Refused(refusal)) => refusal.reasons.iter().filter_map(Override::of).collect(),
+                    Err(_) => vec![Override::HoldLimitReached],
+                };
+                if let Ok(id) = self.w.lib.override_hold(&StaffActor::new("prop"), p, t, &request, &named) {
                     self.holds.push(id);
+                }
+            }
+            Op::OverrideRenewal { patron } => {
+                // Staff renew despite waiting holds (and whatever else may be overridden).
+                for view in self.w.lib.patron_loans(self.patrons[patron]).unwrap_or_default() {
+                    if let Err(refusal) = &view.renewal {
+                        let named: Vec<Override> = refusal.reasons.iter().filter_map(Override::of).collect();
+                        let _ = self.w.lib.override_renewal(&StaffActor::new("prop"), view.loan.id, &named);
+                    }
                 }
             }
             Op::MarkCopy { copy, condition } => {
