@@ -17,6 +17,11 @@ use crate::holds::HoldId;
 use crate::patrons::PatronId;
 use crate::policy::Override;
 
+crate::id::define_id! {
+    /// Identifies an audit entry.
+    AuditId, "audit entry id"
+}
+
 /// Who acts, and why: the staff member's id (as the host knows its staff; 1 to 64 characters)
 /// and an optional note (at most 1,000 characters), both stored in the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +122,7 @@ pub enum AuditAction {
 #[non_exhaustive]
 pub struct AuditEntry {
     /// Its id, in the order written.
-    pub id: i64,
+    pub id: AuditId,
     /// When.
     pub at: DateTime<Utc>,
     /// The staff member.

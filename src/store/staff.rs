@@ -11,7 +11,9 @@ use crate::error::{Result, SqlResult};
 use crate::holds::HoldId;
 use crate::patrons::PatronId;
 use crate::policy::Override;
-use crate::staff::{AuditAction, AuditEntry, CopyCondition};
+use crate::staff::{AuditAction, AuditEntry, AuditId, CopyCondition};
+
+sql_id!(AuditId);
 
 const CONDITIONS: [(CopyCondition, &str); 3] =
     [(CopyCondition::Lost, "lost"), (CopyCondition::Damaged, "damaged"), (CopyCondition::Withdrawn, "withdrawn")];
