@@ -10,8 +10,8 @@ use crate::holds::route::{Ctx, route_copy};
 use crate::library::Gate;
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    CheckoutFacts, DueContext, Reason, Refusal, RenewalFacts, Scope, Service, account_refusals, checkout_decision,
-    renewal_decision, suspension_end,
+    CheckoutFacts, DueContext, Override, Reason, Refusal, RenewalFacts, RuleMatrix, Scope, Service, account_refusals,
+    apply_overrides, checkout_outcome, renewal_outcome, suspension_end,
 };
 use crate::store::{NewLoan, Tx};
 
@@ -60,39 +60,8 @@ impl Library {
 
     fn lend(&mut self, barcode: &str, patron: PatronId, branch: &str, status: LoanStatus) -> Result<Loan> {
         let today = self.today();
-        let policy = &self.policy;
-        let matrix = &self.matrix;
-        self.store.write(|tx| {
-            let calendar = calendar_in(tx, policy, branch, today)?;
-            let copy = copy_by_barcode(tx, barcode)?;
-            let who = patron_in(tx, patron)?;
-            let rules = matrix.resolve(&Scope::new(&who.category, &copy.material_kind, branch));
-            let (open_loans, open_loans_of_kind) = tx.open_loan_counts(patron, &copy.material_kind)?;
-            let facts = CheckoutFacts {
-                rules: &rules,
-                copy_loanable: copy.loanable,
-                material_kind: &copy.material_kind,
-                latest_issue: tx.is_latest_issue(copy.title)?,
-                copy_status: copy.status,
-                held_for_another: tx.copy_set_aside_for_other(copy.id, patron)?,
-                patron_blocked: who.blocked,
-                overdue_loans: tx.count_overdue_of(patron, today)?,
-                open_loans,
-                open_loans_of_kind,
-                suspended_until: who.suspended_until,
-                at: DueContext { today, branch, card_expires_on: who.expires_on, calendar: &calendar },
-            };
-            let due_on = checkout_decision(policy, &facts)?;
-            // A walk-in checkout fulfils the borrower's own hold on the title, if any (R-H5).
-            let fulfilled = match tx.hold_of_copy_for(copy.id, patron)? {
-                Some(hold) => Some(hold),
-                None => tx.queued_hold_of(patron, copy.title)?,
-            };
-            if let Some(hold) = fulfilled {
-                tx.delete_hold(hold)?;
-            }
-            start_loan(tx, &copy, copy.status, patron, branch, status, today, due_on)
-        })
+        let (policy, matrix) = (&self.policy, &self.matrix);
+        self.store.write(|tx| lend_in(tx, policy, matrix, today, barcode, patron, branch, status, &[]).map(|(l, _)| l))
     }
 
     /// Records that the patron collected a dispatched loan at the partner library.
@@ -363,6 +332,18 @@ impl Library {
 /// The renewal decision for `who`'s `loan` today: the one `renew`, `preview_renewal` and
 /// `patron_loans` give.
 fn renewal_with(ctx: &Ctx<'_>, tx: &Tx<'_>, who: &Patron, loan: &Loan) -> Result<Result<NaiveDate, Refusal>> {
+    Ok(renewal_overriding(ctx, tx, who, loan, &[])?.map(|(due, _)| due))
+}
+
+/// The renewal decision for `loan` today with the reasons staff `overrides` overridden: the new
+/// due date and the overrides used, or the reasons left (all of them without overrides).
+pub(crate) fn renewal_overriding(
+    ctx: &Ctx<'_>,
+    tx: &Tx<'_>,
+    who: &Patron,
+    loan: &Loan,
+    overrides: &[Override],
+) -> Result<Result<(NaiveDate, Vec<Override>), Refusal>> {
     let (policy, matrix, today) = (ctx.policy, ctx.matrix, ctx.today);
     let account = account_facts(tx, who, today)?;
     let own_overdue = u32::from(loan.due_on < today);
@@ -385,7 +366,56 @@ fn renewal_with(ctx: &Ctx<'_>, tx: &Tx<'_>, who: &Patron, loan: &Loan) -> Result
         account: account_refusals(policy, &account, Some(Service::Renewals)),
         at: DueContext { today, branch: &loan.branch, card_expires_on: who.expires_on, calendar: &calendar },
     };
-    Ok(renewal_decision(policy, &facts))
+    let (reasons, due) = renewal_outcome(policy, &facts);
+    Ok(apply_overrides(reasons, due, overrides))
+}
+
+/// Lends the copy with `barcode` to `patron` at `branch` inside the caller's transaction, with
+/// the reasons staff `overrides` overridden (none for a patron's own checkout): the loan and
+/// the overrides used.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lend_in(
+    tx: &Tx<'_>,
+    policy: &crate::Policy,
+    matrix: &RuleMatrix,
+    today: NaiveDate,
+    barcode: &str,
+    patron: PatronId,
+    branch: &str,
+    status: LoanStatus,
+    overrides: &[Override],
+) -> Result<(Loan, Vec<Override>)> {
+    let calendar = calendar_in(tx, policy, branch, today)?;
+    let copy = copy_by_barcode(tx, barcode)?;
+    let who = patron_in(tx, patron)?;
+    let rules = matrix.resolve(&Scope::new(&who.category, &copy.material_kind, branch));
+    let (open_loans, open_loans_of_kind) = tx.open_loan_counts(patron, &copy.material_kind)?;
+    let facts = CheckoutFacts {
+        rules: &rules,
+        copy_loanable: copy.loanable,
+        material_kind: &copy.material_kind,
+        latest_issue: tx.is_latest_issue(copy.title)?,
+        copy_status: copy.status,
+        held_for_another: tx.copy_set_aside_for_other(copy.id, patron)?,
+        patron_blocked: who.blocked,
+        overdue_loans: tx.count_overdue_of(patron, today)?,
+        open_loans,
+        open_loans_of_kind,
+        suspended_until: who.suspended_until,
+        at: DueContext { today, branch, card_expires_on: who.expires_on, calendar: &calendar },
+    };
+    let (reasons, due_on) = checkout_outcome(policy, &facts);
+    let (due_on, used) = apply_overrides(reasons, due_on, overrides)?;
+    // A walk-in checkout fulfils the borrower's own hold on the title, if any (R-H5).
+    let fulfilled = match tx.hold_of_copy_for(copy.id, patron)? {
+        Some(hold) => Some(hold),
+        None => tx.queued_hold_of(patron, copy.title)?,
+    };
+    if let Some(hold) = fulfilled {
+        tx.delete_hold(hold)?;
+    }
+    let loan = start_loan(tx, &copy, copy.status, patron, branch, status, today, due_on)?;
+    Ok((loan, used))
 }
 
 /// The holds by others on `loan`'s title not frozen today, and the title's copies on the shelf
@@ -439,7 +469,7 @@ pub(crate) fn start_loan(
     tx.open_loan(loan)?.ok_or_else(|| Error::not_found(Entity::Loan, loan.get()))
 }
 
-fn copy_by_barcode(tx: &Tx<'_>, barcode: &str) -> Result<Copy> {
+pub(crate) fn copy_by_barcode(tx: &Tx<'_>, barcode: &str) -> Result<Copy> {
     tx.copy_by_barcode(barcode.trim())?.ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })
 }
 

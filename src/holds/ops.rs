@@ -14,10 +14,10 @@ use crate::library::Gate;
 use crate::notify::{MAX_NOTICE_BATCH, Notice, NoticeId, NoticeKind};
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    Channel, ChannelNeeds, ContactFacts, ContactMethod, CopyOutlook, HoldFacts, HoldableCopy, Policy, Reason, Refusal,
-    RenewalBlock, Rules, Scope, Service, ShelfDaysFrom, account_refusals, cancel_reasons, change_reasons,
-    contact_reasons, copy_can_fill_holds, copy_free_on, freeze_reasons, hold_actions, hold_decision, pickup_deadline,
-    pickup_reasons, scoped_pickup_reasons, wait_estimate,
+    Channel, ChannelNeeds, ContactFacts, ContactMethod, CopyOutlook, HoldFacts, HoldableCopy, Override, Policy, Reason,
+    Refusal, RenewalBlock, Rules, Scope, Service, ShelfDaysFrom, account_refusals, apply_overrides, cancel_reasons,
+    change_reasons, contact_reasons, copy_can_fill_holds, copy_free_on, freeze_reasons, hold_actions, hold_outcome,
+    pickup_deadline, pickup_reasons, scoped_pickup_reasons, wait_estimate,
 };
 use crate::store::{NewHold, Tx};
 
@@ -137,7 +137,7 @@ impl Library {
             }
             let mut results = Vec::with_capacity(titles.len());
             for &title in titles {
-                let decision = place_one(tx, &ctx, &who, title, &pickup, request, &emails)?;
+                let decision = place_one(tx, &ctx, &who, title, &pickup, request, &emails, &[])?.map(|(id, _)| id);
                 if decision.is_ok() && from_cart {
                     tx.remove_cart_item(patron, title)?;
                 }
@@ -620,8 +620,10 @@ impl Library {
     }
 }
 
-/// Decides and, if granted, places one hold inside the caller's transaction.
-fn place_one(
+/// Decides and, if granted, places one hold inside the caller's transaction, with the reasons
+/// staff `overrides` overridden (none for a patron's own hold): the hold and the overrides used.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn place_one(
     tx: &Tx<'_>,
     ctx: &Ctx<'_>,
     who: &Patron,
@@ -629,7 +631,8 @@ fn place_one(
     pickup: &str,
     request: &HoldRequest,
     emails: &[String],
-) -> Result<std::result::Result<HoldId, Refusal>> {
+    overrides: &[Override],
+) -> Result<std::result::Result<(HoldId, Vec<Override>), Refusal>> {
     let policy = ctx.policy;
     tx.title(title)?.ok_or_else(|| Error::not_found(Entity::Title, title.get()))?;
     let copies: Vec<HoldableCopy> = tx
@@ -669,16 +672,14 @@ fn place_one(
         pickup,
         pickup_point: request.pickup_point.as_deref(),
     };
-    let decision = match hold_decision(policy, &facts) {
-        Err(refusal) if request.interlibrary && request.channel == Channel::Counter => {
-            // An interlibrary hold needs no copy of our own; every other reason still applies.
-            let reasons: Vec<Reason> = refusal.reasons.into_iter().filter(|r| *r != Reason::NotHoldable).collect();
-            Refusal::check(reasons, "book".to_owned())
-        }
-        other => other,
-    };
-    let kind = match decision {
-        Ok(kind) => kind,
+    let (mut reasons, mut kind) = hold_outcome(policy, &facts);
+    if request.interlibrary && request.channel == Channel::Counter && reasons.contains(&Reason::NotHoldable) {
+        // An interlibrary hold needs no copy of our own; every other reason still applies.
+        reasons.retain(|r| *r != Reason::NotHoldable);
+        "book".clone_into(&mut kind);
+    }
+    let (kind, used) = match apply_overrides(reasons, kind, overrides) {
+        Ok(granted) => granted,
         Err(refusal) => return Ok(Err(refusal)),
     };
     let provisional = request.channel == Channel::Web && policy.holds.web_holds_need_approval;
@@ -700,7 +701,7 @@ fn place_one(
         let hold = tx.hold(id)?.ok_or_else(|| Error::not_found(Entity::Hold, id.get()))?;
         write_notices(tx, ctx, &hold, NoticeKind::HoldPlaced, &ContactMethod::Mail, &[Some(to.clone())], |_| {})?;
     }
-    Ok(Ok(id))
+    Ok(Ok((id, used)))
 }
 
 /// The wait estimate of `who`'s queued `hold` (#17): the copies that could fill it under its

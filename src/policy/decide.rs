@@ -162,6 +162,13 @@ pub struct CheckoutFacts<'a> {
 ///
 /// The [`Refusal`] lists every reason the rules refuse the loan.
 pub fn checkout_decision(policy: &Policy, f: &CheckoutFacts<'_>) -> Result<NaiveDate, Refusal> {
+    let (reasons, due) = checkout_outcome(policy, f);
+    Refusal::check(reasons, due)
+}
+
+/// [`checkout_decision`] as its reasons and the due date the loan gets when they are
+/// overridden (staff, [`super::apply_overrides`]).
+pub(crate) fn checkout_outcome(policy: &Policy, f: &CheckoutFacts<'_>) -> (Vec<Reason>, NaiveDate) {
     let mut reasons = Vec::new();
     let today = f.at.today;
     if !f.copy_loanable || !f.rules.loanable() {
@@ -200,7 +207,7 @@ pub fn checkout_decision(policy: &Policy, f: &CheckoutFacts<'_>) -> Result<Naive
     if due.is_none() {
         reasons.push(Reason::NoOpenDay { after: today });
     }
-    Refusal::check(reasons, due.unwrap_or(today))
+    (reasons, due.unwrap_or(today))
 }
 
 /// The last day of the suspension a return `days_late` days after the due date earns under
@@ -269,6 +276,13 @@ pub struct RenewalFacts<'a> {
 ///
 /// The [`Refusal`] lists every reason the rules refuse the renewal.
 pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDate, Refusal> {
+    let (reasons, due) = renewal_outcome(policy, f);
+    Refusal::check(reasons, due)
+}
+
+/// [`renewal_decision`] as its reasons and the new due date the renewal gives when they are
+/// overridden (staff, [`super::apply_overrides`]).
+pub(crate) fn renewal_outcome(policy: &Policy, f: &RenewalFacts<'_>) -> (Vec<Reason>, NaiveDate) {
     let rules = &policy.loans.renewal;
     let today = f.at.today;
     let blocks = |b: RenewalBlock| rules.refused_when.contains(&b);
@@ -311,7 +325,7 @@ pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDa
         }
         Some(_) => {}
     }
-    Refusal::check(reasons, new_due_on.unwrap_or(f.due_on))
+    (reasons, new_due_on.unwrap_or(f.due_on))
 }
 
 /// The due date a renewal gives a loan due on `due_on`: `renewal_days` counted from today

@@ -103,6 +103,13 @@ pub fn copy_can_fill_holds(rules: &Rules, loanable: bool, status: CopyStatus) ->
 ///
 /// The [`Refusal`] lists every reason the rules refuse the hold.
 pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refusal> {
+    let (reasons, kind) = hold_outcome(policy, f);
+    Refusal::check(reasons, kind)
+}
+
+/// [`hold_decision`] as its reasons and the kind the hold counts under when they are
+/// overridden (staff, [`super::apply_overrides`]); empty when no copy could fill it.
+pub(crate) fn hold_outcome(policy: &Policy, f: &HoldFacts<'_>) -> (Vec<Reason>, String) {
     let mut reasons = f.account.clone();
     let fills =
         |c: &&HoldableCopy| f.rules.get(&c.material_kind).is_some_and(|r| copy_can_fill_holds(r, c.loanable, c.status));
@@ -143,7 +150,7 @@ pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refus
     reasons.extend(pickup_reasons(policy, f.pickup, f.pickup_point));
     reasons.extend(scoped_pickup_reasons(policy, rules, f.pickup));
     reasons.extend(contact_reasons(policy, f.channel, &f.contact, &f.contact_facts));
-    Refusal::check(reasons, kind.unwrap_or_default())
+    (reasons, kind.unwrap_or_default())
 }
 
 /// Hold-limit reasons for one more hold of `kind` (R-H3) under `rules` (those of the patron's

@@ -155,11 +155,13 @@ impl Tx<'_> {
     /// Ends a loan: deletes it and counts the return on `on`, so nothing of it is left but
     /// that count (privacy, R-R1). Its reading-history entry (opted in) keeps the return day
     /// and loses the link; every notice about it goes: a reminder not yet sent is stale, a
-    /// delivered one's tombstone has no more use. False if the loan was not open.
+    /// delivered one's tombstone has no more use; its audit rows lose the patron, the loan and
+    /// the copy. False if the loan was not open.
     pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate) -> Result<bool> {
         self.exec("UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1", params![id, on])
             .db()?;
         self.exec("DELETE FROM notices WHERE loan_id = ?1", [id]).db()?;
+        self.forget_audit_of_loan(id)?;
         if self.exec("DELETE FROM loans WHERE id = ?1", [id]).db()? == 0 {
             return Ok(false);
         }

@@ -407,7 +407,8 @@ impl Tx<'_> {
         Ok(n == 1)
     }
 
-    /// Ends an active hold as cancelled or expired, releasing its copy; false if already ended.
+    /// Ends an active hold as cancelled or expired, releasing its copy and stripping its audit
+    /// rows (R-R1); false if already ended.
     pub(crate) fn end_hold(
         &self,
         hold: HoldId,
@@ -424,14 +425,16 @@ impl Tx<'_> {
             .db()?;
         if n == 1 {
             self.forget_notices_of_hold(hold)?;
+            self.forget_audit_of_hold(hold)?;
         }
         Ok(n == 1)
     }
 
     /// Removes a hold that was collected: the loan carries on, and nothing keeps the link —
-    /// not the hold, not its notices (R-R1).
+    /// not the hold, not its notices, not its audit rows (R-R1).
     pub(crate) fn delete_hold(&self, hold: HoldId) -> Result<(), crate::Error> {
         self.forget_notices_of_hold(hold)?;
+        self.forget_audit_of_hold(hold)?;
         self.exec("DELETE FROM holds WHERE id = ?1", [hold]).db()?;
         Ok(())
     }
