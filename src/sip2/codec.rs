@@ -241,9 +241,11 @@ impl Message {
     /// If `id` is not two upper-case ASCII letters (a programming error).
     pub fn push(&mut self, id: &str, value: &str) {
         let id: [u8; 2] = id.as_bytes().try_into().expect("a two-letter field identifier");
-        assert!(valid_id(id) && id != *b"AY" && id != *b"AZ", "field identifiers are two upper-case letters, not AY/AZ");
-        let mut clean: String =
-            value.chars().map(|c| if c == '|' || c.is_control() { ' ' } else { c }).collect();
+        assert!(
+            valid_id(id) && id != *b"AY" && id != *b"AZ",
+            "field identifiers are two upper-case letters, not AY/AZ"
+        );
+        let mut clean: String = value.chars().map(|c| if c == '|' || c.is_control() { ' ' } else { c }).collect();
         if clean.len() > MAX_FIELD {
             let mut end = MAX_FIELD;
             while !clean.is_char_boundary(end) {
@@ -355,12 +357,18 @@ pub fn decode(frame: &[u8]) -> Result<(Message, Checksum), CodecError> {
         }
         _ => (frame, Checksum::Absent),
     };
-    let (body, sequence) = match body {
-        [rest @ .., b'A', b'Y', d] if d.is_ascii_digit() && rest.len() >= 2 => (rest, Some(d - b'0')),
-        _ => (body, None),
-    };
+    if body.len() < 2 {
+        return Err(CodecError::Empty);
+    }
     let code = std::str::from_utf8(&body[..2]).map_err(|_| CodecError::UnknownCommand(hex(&body[..2])))?;
     let command = Command::from_code(code).ok_or_else(|| CodecError::UnknownCommand(code.to_owned()))?;
+    // `AYn` after the fixed fields is the sequence number (never inside them).
+    let (body, sequence) = match body {
+        [rest @ .., b'A', b'Y', d] if d.is_ascii_digit() && rest.len() >= 2 + command.fixed_len() => {
+            (rest, Some(d - b'0'))
+        }
+        _ => (body, None),
+    };
     let rest = &body[2..];
     let n = command.fixed_len();
     let fixed = rest.get(..n).filter(|f| f.iter().all(|b| (0x20..0x7f).contains(b)));

@@ -128,11 +128,10 @@ impl<'a> Session<'a> {
     fn login(&mut self, m: &Message) -> Reply {
         let user = m.field("CN").unwrap_or("");
         let password = m.field("CO").unwrap_or("");
-        let found = self
-            .config
-            .logins
-            .iter()
-            .position(|l| same(l.user.as_bytes(), user.as_bytes()) & same(l.password.as_bytes(), password.as_bytes()));
+        let found =
+            self.config.logins.iter().position(|l| {
+                same(l.user.as_bytes(), user.as_bytes()) & same(l.password.as_bytes(), password.as_bytes())
+            });
         let ok = found.is_some();
         if ok {
             self.machine = found;
@@ -251,9 +250,7 @@ impl<'a> Session<'a> {
         };
         let result = (|| {
             let Some(who) = self.who(m)? else {
-                return Ok(base(&"Y".repeat(14), "")
-                    .with("BL", "N")
-                    .with("AF", texts(self.lang()).unknown_patron));
+                return Ok(base(&"Y".repeat(14), "").with("BL", "N").with("AF", texts(self.lang()).unknown_patron));
             };
             let (flags, reasons) = self.standing(who.id)?;
             let mut r = base(&flags, &who.name).with("BL", "Y");
@@ -274,7 +271,8 @@ impl<'a> Session<'a> {
         let (lang, now) = (language(m.fixed_at(0, 3)), self.now());
         let summary = m.fixed_at(21, 10).to_owned();
         let wants = |i: usize| summary.as_bytes().get(i) == Some(&b'Y');
-        let range = |id: &str, default: usize| m.field(id).and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(default);
+        let range =
+            |id: &str, default: usize| m.field(id).and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(default);
         let (start, end) = (range("BP", 1).max(1), range("BQ", usize::MAX));
         let card = m.field("AA").unwrap_or("").to_owned();
         let response = |flags: &str, counts: [usize; 4], name: &str| {
@@ -311,8 +309,8 @@ impl<'a> Session<'a> {
             let overdue: Vec<&str> =
                 loans.iter().filter(|l| l.days_overdue > 0).map(|l| l.loan.barcode.as_str()).collect();
             let charged: Vec<&str> = loans.iter().map(|l| l.loan.barcode.as_str()).collect();
-            let mut r = response(&flags, [ready.len(), overdue.len(), charged.len(), waiting.len()], &who.name)
-                .with("BL", "Y");
+            let mut r =
+                response(&flags, [ready.len(), overdue.len(), charged.len(), waiting.len()], &who.name).with("BL", "Y");
             if let Some(ok) = who.password_ok {
                 r.push("CQ", yn(ok));
             }
@@ -328,7 +326,8 @@ impl<'a> Session<'a> {
             }
             Ok(r)
         })();
-        result.unwrap_or_else(|e: Error| response(&"Y".repeat(14), [0; 4], "").with("AF", error_message(&e, self.lang())))
+        result
+            .unwrap_or_else(|e: Error| response(&"Y".repeat(14), [0; 4], "").with("AF", error_message(&e, self.lang())))
     }
 
     fn checkout(&mut self, m: &Message) -> Message {
@@ -348,7 +347,9 @@ impl<'a> Session<'a> {
         };
         let t = texts(self.lang());
         let result = (|| {
-            let Some(who) = self.who(m)? else { return Ok(response(false, false, "", None).with("AF", t.unknown_patron)) };
+            let Some(who) = self.who(m)? else {
+                return Ok(response(false, false, "", None).with("AF", t.unknown_patron));
+            };
             if !self.authorized(&who) {
                 return Ok(response(false, false, "", None).with("AF", t.wrong_password));
             }
@@ -436,7 +437,9 @@ impl<'a> Session<'a> {
             };
             Ok(match self.lib.renew(who.id, loan.id) {
                 Ok(due) => response(true, &loan.title_text, Some(due)).with("AF", due_message(self.lang(), due)),
-                Err(e) => response(false, &loan.title_text, Some(loan.due_on)).with("AF", error_message(&e, self.lang())),
+                Err(e) => {
+                    response(false, &loan.title_text, Some(loan.due_on)).with("AF", error_message(&e, self.lang()))
+                }
             })
         })();
         result.unwrap_or_else(|e: Error| response(false, "", None).with("AF", error_message(&e, self.lang())))
@@ -477,10 +480,13 @@ impl<'a> Session<'a> {
                     }
                 }
             }
-            let mut r = response(true, &renewed, &unrenewed).with("AF", match lang {
-                Lang::Ja => format!("{}点を延長しました。", renewed.len()),
-                Lang::En => format!("Renewed {} item(s).", renewed.len()),
-            });
+            let mut r = response(true, &renewed, &unrenewed).with(
+                "AF",
+                match lang {
+                    Lang::Ja => format!("{}点を延長しました。", renewed.len()),
+                    Lang::En => format!("Renewed {} item(s).", renewed.len()),
+                },
+            );
             for line in lines {
                 r.push("AF", &line);
             }
