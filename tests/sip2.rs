@@ -13,7 +13,7 @@ use std::time::Duration;
 use bunko::catalog::CopyStatus;
 use bunko::holds::HoldRequest;
 use bunko::patrons::PatronId;
-use bunko::policy::{ContactMethod, Reason};
+use bunko::policy::{ContactMethod, Reason, Refusal};
 use bunko::sip2::codec::{Command, Message, decode};
 use bunko::sip2::{Sip2Config, serve};
 use bunko::{FixedClock, Lang, Library, Policy};
@@ -357,4 +357,68 @@ fn machine_login_is_required_and_connections_are_bounded_and_time_out() {
     assert!(first.raw(&Message::new(Command::ScStatus, "00802.00").unwrap().encode()).is_none());
     std::thread::sleep(Duration::from_millis(100));
     Client::login(rig.addr);
+}
+
+#[test]
+fn renew_all_and_patron_information_list_what_the_patron_has() {
+    let mut rig = rig(|c| c);
+    let (p, card) = patron_with_password(&mut rig.w);
+    let other = rig.w.patron();
+    let wanted = rig.w.title("待たれている本");
+    let held = rig.w.copy_of(wanted, "chuo", "book");
+    let free = rig.w.copy_at("chuo", "book");
+    let mut c = Client::login(rig.addr);
+    assert_eq!(c.send(checkout(&card, &held, Some(PASSWORD))).fixed_at(0, 1), "1");
+    assert_eq!(c.send(checkout(&card, &free, None)).fixed_at(0, 1), "1");
+    let request = HoldRequest::web("chuo", ContactMethod::None).at_counter();
+    rig.w.lib.place_hold(other, wanted, &request).unwrap();
+    // The patron's own holds: one ready on the shelf, one waiting behind a loan.
+    let ready = rig.w.title("取置中の本");
+    rig.w.copy_of(ready, "chuo", "book");
+    rig.w.lib.place_hold(p, ready, &request).unwrap();
+    let lent = rig.w.title("順番待ちの本");
+    let lent_copy = rig.w.copy_of(lent, "chuo", "book");
+    rig.w.lib.checkout(&lent_copy, other, "chuo").unwrap();
+    rig.w.lib.place_hold(p, lent, &request).unwrap();
+    for item in rig.w.lib.pull_list("chuo").unwrap() {
+        rig.w.lib.confirm_pulled(&item.barcode, "chuo").unwrap();
+    }
+    rig.w.advance_days(7);
+    let before: Vec<_> =
+        rig.w.lib.patron_loans(p).unwrap().into_iter().map(|v| (v.loan.barcode, v.loan.due_on)).collect();
+
+    let renew_all = Message::new(Command::RenewAll, NOW).unwrap().with("AO", "chiba").with("AA", &card);
+    let r = c.send(renew_all);
+    assert_eq!(r.fixed_at(0, 9), "100010001", "ok, one renewed, one not");
+    assert_eq!(r.fields_named("BM").collect::<Vec<_>>(), [free.as_str()]);
+    assert_eq!(r.fields_named("BN").collect::<Vec<_>>(), [held.as_str()]);
+    let screens: Vec<_> = r.fields_named("AF").collect();
+    assert_eq!(screens[0], "1点を延長しました。");
+    assert_eq!(
+        screens[1],
+        format!("待たれている本: {}", Refusal::one(Reason::HeldByOthers { holds: 1 }).message(Lang::Ja))
+    );
+    for (barcode, due) in rig.w.lib.patron_loans(p).unwrap().into_iter().map(|v| (v.loan.barcode, v.loan.due_on)) {
+        let old = before.iter().find(|(b, _)| *b == barcode).unwrap().1;
+        assert_eq!(due > old, barcode == free, "{barcode}: only the free copy was renewed");
+    }
+
+    let info = |summary: &str| {
+        Message::new(Command::PatronInformation, format!("000{NOW}{summary:<10}"))
+            .unwrap()
+            .with("AO", "chiba")
+            .with("AA", &card)
+    };
+    let r = c.send(info("Y    Y"));
+    assert_eq!(r.fixed_at(35, 24), "000100000002000000000001", "1 ready hold, 0 overdue, 2 loans, 1 waiting");
+    assert_eq!(r.fields_named("AS").collect::<Vec<_>>(), ["取置中の本"]);
+    assert_eq!(r.fields_named("CD").collect::<Vec<_>>(), ["順番待ちの本"]);
+    assert_eq!(r.fields_named("AU").count(), 0, "only the lists asked for");
+    let r = c.send(info("  Y").with("BP", "2").with("BQ", "2"));
+    assert_eq!(r.fields_named("AU").count(), 1, "items 2 to 2");
+    // Another session, no password: counts and lists are not shown.
+    let mut stranger = Client::login(rig.addr);
+    let r = stranger.send(info("  Y"));
+    assert_eq!(r.fixed_at(35, 24), "0".repeat(24));
+    assert_eq!(r.field("AF"), Some("パスワードが違います。"));
 }
