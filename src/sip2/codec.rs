@@ -6,6 +6,18 @@
 //! the first byte through `AZ`, as four upper-case hex digits; a frame is intact when its bytes
 //! and the checksum's value sum to zero (mod 2¹⁶). Text is UTF-8 (screen messages are
 //! Japanese); fixed fields are ASCII.
+//!
+//! ```
+//! use bunko::sip2::codec::{Checksum, Command, Message, decode};
+//!
+//! // 93: login, with UID and password algorithms 0 (plain).
+//! let login = Message::new(Command::Login, "00")?.with("CN", "kiosk").with("CO", "secret").with_sequence(Some(1));
+//! let frame = login.encode();
+//! assert_eq!(frame, b"9300CNkiosk|COsecret|AY1AZF70C\r");
+//! let (parsed, checksum) = decode(&frame)?;
+//! assert_eq!((parsed.field("CN"), checksum), (Some("kiosk"), Checksum::Verified));
+//! # Ok::<(), bunko::sip2::codec::CodecError>(())
+//! ```
 
 use std::fmt;
 

@@ -207,9 +207,13 @@ impl<'a> Session<'a> {
         Ok(Some(Who { id: patron.id, name: patron.name, password_ok }))
     }
 
-    /// The patron may act: a right password now or earlier in this session, or none needed.
+    /// The patron may act: a right password now, or none given and one proved earlier in this
+    /// session (or none needed). A wrong password given now always refuses.
     fn authorized(&self, who: &Who) -> bool {
-        !self.config.patron_password_required || who.password_ok == Some(true) || self.verified == Some(who.id)
+        match who.password_ok {
+            Some(ok) => ok,
+            None => !self.config.patron_password_required || self.verified == Some(who.id),
+        }
     }
 
     /// The 14 patron-status flags and the reasons behind them.
