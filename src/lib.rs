@@ -22,6 +22,7 @@ pub mod policy;
 #[cfg(feature = "serde")]
 mod serde_forms;
 pub mod shelves;
+pub mod sip2;
 pub mod staff;
 mod store;
 pub mod upkeep;
