@@ -122,16 +122,20 @@ impl Library {
         let (today, now, policy, matrix) = (self.today(), self.now(), &self.policy, &self.matrix);
         self.store.write(|tx| {
             let copy = copy_by_barcode(tx, barcode)?;
-            let loan = tx.open_loan_of_copy(copy.id)?.ok_or_else(|| Refusal::one(Reason::NotOnLoan))?;
-            let patron = loan.patron.ok_or_else(|| Error::not_found(Entity::Patron, loan.id.get()))?;
-            let days_overdue = loan.days_overdue(today);
+            let loan = tx.loan_to_return(copy.id)?.ok_or_else(|| Refusal::one(Reason::NotOnLoan))?;
+            let patron = loan.patron;
+            let days_overdue = u32::try_from((today - loan.due_on).num_days()).unwrap_or(0);
             // No `touch_patron` here: a return date joined with activity would name the
             // borrower (R-R1). Checkouts and renewals record activity.
-            tx.return_loan(loan.id, today)?;
-            let who = patron_in(tx, patron)?;
-            let rules = matrix.resolve(&Scope::new(&who.category, &loan.material_kind, &loan.branch));
-            if let Some(until) = suspension_end(&rules, today, days_overdue) {
-                tx.extend_suspension(patron, check_date("suspended_until", until)?)?;
+            tx.return_loan(loan.id, today, loan.in_reading_history)?;
+            // Only a late return can suspend (`suspension_end` is `None` for 0 days late), so
+            // only then are the borrower and their rules read.
+            if days_overdue > 0 {
+                let who = patron_in(tx, patron)?;
+                let rules = matrix.resolve(&Scope::new(&who.category, &copy.material_kind, &loan.branch));
+                if let Some(until) = suspension_end(&rules, today, days_overdue) {
+                    tx.extend_suspension(patron, check_date("suspended_until", until)?)?;
+                }
             }
             let ctx = Ctx { policy, matrix, today, now };
             let route = route_copy(tx, &ctx, &copy, CopyStatus::OnLoan, branch)?;
@@ -424,4 +428,52 @@ fn copy_by_barcode(tx: &Tx<'_>, barcode: &str) -> Result<Copy> {
 /// The patron's open loan `id`; another patron's loan is "not found", revealing nothing.
 fn patrons_loan(tx: &Tx<'_>, patron: PatronId, id: LoanId) -> Result<Loan> {
     tx.open_loan(id)?.filter(|l| l.patron == Some(patron)).ok_or_else(|| Error::not_found(Entity::Loan, id.get()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use chrono::{TimeZone, Utc};
+
+    use crate::catalog::{NewCopy, NewTitle};
+    use crate::holds::HoldRequest;
+    use crate::patrons::NewPatron;
+    use crate::policy::ContactMethod;
+    use crate::{FixedClock, Library, Policy};
+
+    /// Every statement a check-in that fills a hold by mail issues: borrower A returns the copy,
+    /// B's hold (contact: mail, one confirmed address) becomes ready with its notice.
+    fn check_in_statements() -> Vec<String> {
+        let clock = FixedClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 1, 0, 0).unwrap());
+        let mut lib = Library::open_in_memory(Policy::preset("chiba").unwrap(), clock).unwrap();
+        let expires = "2029-01-01".parse().unwrap();
+        let a = lib.register_patron(NewPatron::new("10000001", "甲", expires)).unwrap();
+        let b = lib.register_patron(NewPatron::new("10000002", "乙", expires)).unwrap();
+        lib.register_email_at_counter(b, "otsu@example.jp", None).unwrap();
+        let t = lib.add_title(NewTitle::new("本")).unwrap();
+        lib.add_copy(NewCopy::new("C1", t, "chuo", "book")).unwrap();
+        lib.checkout("C1", a, "chuo").unwrap();
+        lib.place_hold(b, t, &HoldRequest::web("chuo", ContactMethod::Mail).at_counter()).unwrap();
+        let sink = Arc::new(Mutex::new(Vec::new()));
+        lib.store.trace_statements(sink.clone());
+        let done = lib.check_in("C1", "chuo").unwrap();
+        assert!(matches!(done.route, super::CopyRoute::HeldForPickup { .. }), "{:?}", done.route);
+        let notices = lib.pending_notices(10).unwrap();
+        assert!(notices.iter().any(|n| n.kind == crate::notify::NoticeKind::HoldReady), "{notices:?}");
+        sink.lock().unwrap().clone()
+    }
+
+    #[test]
+    fn list_check_in_statements() {
+        let plans = rusqlite::Connection::open_in_memory().unwrap();
+        let lib = Library::open_in_memory(Policy::preset("chiba").unwrap(), FixedClock::new(Utc::now())).unwrap();
+        drop(plans);
+        for s in check_in_statements() {
+            println!("{s}");
+            if !s.starts_with("BEGIN") && !s.starts_with("COMMIT") && !s.starts_with("ROLLBACK") {
+                println!("    {}", lib.store.explain(&s));
+            }
+        }
+    }
 }

@@ -205,6 +205,34 @@ impl Store {
         Ok(out)
     }
 
+    /// Records the text of every statement the connection runs into `sink` (tests only).
+    #[cfg(test)]
+    pub(crate) fn trace_statements(&mut self, sink: std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use rusqlite::trace::{TraceEvent, TraceEventCodes};
+        self.conn
+            .trace_v2(
+                TraceEventCodes::SQLITE_TRACE_STMT,
+                Some(move |e: TraceEvent<'_>| {
+                    if let TraceEvent::Stmt(_, sql) = e {
+                        sink.lock().unwrap().push(sql.split_whitespace().collect::<Vec<_>>().join(" "));
+                    }
+                }),
+            )
+            .unwrap();
+    }
+
+    /// The query plan of `sql`, its steps joined by "; " (tests only).
+    #[cfg(test)]
+    pub(crate) fn explain(&self, sql: &str) -> String {
+        let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let mut rows = stmt.raw_query();
+        let mut steps = Vec::new();
+        while let Some(row) = rows.next().unwrap() {
+            steps.push(row.get::<_, String>(3).unwrap());
+        }
+        steps.join("; ")
+    }
+
     /// Runs `f` in a read transaction, so it sees one consistent snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.unchecked_transaction().db()?;
