@@ -103,12 +103,28 @@ const STATEMENT_CACHE: usize = 256;
 pub(crate) struct Store {
     conn: Connection,
     keys: Keys,
+    caches: Caches,
+}
+
+/// What a handle keeps between operations, each part valid while a stored counter says so.
+#[derive(Default)]
+pub(crate) struct Caches {
+    calendars: std::sync::Mutex<catalog::KeptCalendars>,
+}
+
+impl Caches {
+    /// Forgets everything kept: a write transaction that may have built from its own
+    /// uncommitted changes rolled back.
+    fn clear(&self) {
+        self.calendars.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
 }
 
 /// A transaction in progress; every query method lives on it.
 pub(crate) struct Tx<'c> {
     conn: &'c Connection,
     keys: &'c Keys,
+    caches: &'c Caches,
 }
 
 impl Store {
@@ -153,7 +169,7 @@ impl Store {
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).db()?;
         migrate(&mut conn, now)?;
         let keys = load_keys(&conn)?;
-        let store = Store { conn, keys };
+        let store = Store { conn, keys, caches: Caches::default() };
         if found.is_some() {
             // An upgraded database may hold bytes an older bunko left in free space. Best
             // effort: where another handle is busy, or the rewrite fails (a full disk), the task
@@ -200,9 +216,14 @@ impl Store {
     /// back entirely if it fails.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
-        let out = f(&Tx { conn: &tx, keys: &self.keys })?;
-        tx.commit().map_err(busy)?;
-        Ok(out)
+        let out = f(&Tx { conn: &tx, keys: &self.keys, caches: &self.caches });
+        match out.and_then(|out| tx.commit().map_err(busy).map(|()| out)) {
+            Ok(out) => Ok(out),
+            Err(e) => {
+                self.caches.clear();
+                Err(e)
+            }
+        }
     }
 
     /// Records the text of every statement the connection runs into `sink` (tests only).
@@ -236,7 +257,7 @@ impl Store {
     /// Runs `f` in a read transaction, so it sees one consistent snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.unchecked_transaction().db()?;
-        let out = f(&Tx { conn: &tx, keys: &self.keys })?;
+        let out = f(&Tx { conn: &tx, keys: &self.keys, caches: &self.caches })?;
         tx.finish().db()?;
         Ok(out)
     }
