@@ -88,11 +88,16 @@ pub struct StoreOptions {
     pub synchronous: Synchronous,
     /// How long a writer waits for another connection's lock before giving up.
     pub busy_timeout: Duration,
+    /// The handle's page cache in KiB (`PRAGMA cache_size`); `None` keeps SQLite's default of
+    /// about 2 MiB. Pages it does not hold are read from the operating system's file cache,
+    /// so a larger one mostly saves system calls; see benches/README.md (holds) for what it
+    /// changes.
+    pub page_cache_kib: Option<u32>,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { synchronous: Synchronous::Normal, busy_timeout: Duration::from_secs(5) }
+        Self { synchronous: Synchronous::Normal, busy_timeout: Duration::from_secs(5), page_cache_kib: None }
     }
 }
 
@@ -156,6 +161,10 @@ impl Store {
             Synchronous::Full => "FULL",
         };
         conn.pragma_update(None, "synchronous", sync).db()?;
+        if let Some(kib) = options.page_cache_kib {
+            // Negative: a size in KiB rather than in pages.
+            conn.pragma_update(None, "cache_size", -i64::from(kib)).db()?;
+        }
         // Privacy (R-R1): deleted and overwritten rows are zeroed in the file, not left in free
         // space, and the WAL does not keep growing between checkpoints. `Library::scrub`
         // truncates the WAL itself.
