@@ -229,12 +229,7 @@ impl Library {
 ///
 /// Kept per handle (the policy is fixed per handle) and built again only when a calendar
 /// changed, through any handle: see `Tx::cached_calendar`.
-pub(crate) fn calendar_in(
-    tx: &Tx<'_>,
-    policy: &Policy,
-    branch: &str,
-    from: NaiveDate,
-) -> Result<Arc<OpeningCalendar>> {
+pub(crate) fn calendar_in(tx: &Tx<'_>, policy: &Policy, branch: &str, from: NaiveDate) -> Result<Arc<OpeningCalendar>> {
     tx.cached_calendar((branch, from), || {
         let until = from.checked_add_days(Days::new(SEARCH_HORIZON_DAYS)).unwrap_or(NaiveDate::MAX);
         let since = from.checked_sub_days(Days::new(LOOKBACK_DAYS)).unwrap_or(from);

@@ -183,8 +183,11 @@ impl Tx<'_> {
     /// no entries (opting out deletes them), so there is nothing to update.
     pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate, in_reading_history: bool) -> Result<bool> {
         if in_reading_history {
-            self.exec("UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1", params![id, on])
-                .db()?;
+            self.exec(
+                "UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1",
+                params![id, on],
+            )
+            .db()?;
         }
         self.exec("DELETE FROM notices WHERE loan_id = ?1", [id]).db()?;
         if self.exec("DELETE FROM loans WHERE id = ?1", [id]).db()? == 0 {
@@ -213,7 +216,8 @@ impl Tx<'_> {
             "UPDATE patrons SET last_activity_on = date(?2, 'start of month', '+1 month', '-1 day')
              WHERE id = ?1 AND last_activity_on < date(?2, 'start of month', '+1 month', '-1 day')",
             params![id, day],
-        ).db()?;
+        )
+        .db()?;
         Ok(())
     }
 

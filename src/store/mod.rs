@@ -251,18 +251,6 @@ impl Store {
             .unwrap();
     }
 
-    /// The query plan of `sql`, its steps joined by "; " (tests only).
-    #[cfg(test)]
-    pub(crate) fn explain(&self, sql: &str) -> String {
-        let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-        let mut rows = stmt.raw_query();
-        let mut steps = Vec::new();
-        while let Some(row) = rows.next().unwrap() {
-            steps.push(row.get::<_, String>(3).unwrap());
-        }
-        steps.join("; ")
-    }
-
     /// Runs `f` in a read transaction, so it sees one consistent snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.unchecked_transaction().db()?;
