@@ -1,5 +1,6 @@
-//! Holds benchmarks (issue #5): check-in with assignment against a realistic database, queue
-//! depth, a bare-rusqlite floor, and pull-list batch assignment. Results: benches/README.md.
+//! Holds benchmarks (issues #5, #17): check-in with assignment against a realistic database,
+//! queue depth, bare-rusqlite floors (measured interleaved with the engine, op by op), placing a
+//! hold at 10k to 1M waiting holds, and pull-list batch assignment. Results: benches/README.md.
 //!
 //! The generator writes rows with raw SQL into a database the engine created (100k copies,
 //! 200k holds, Zipf-skewed over titles); each timed check-in is undone untimed through a second
