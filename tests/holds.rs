@@ -1056,3 +1056,32 @@ fn example_city_view_and_operations_agree_r_h8() {
     let all = view_actions_match_operations("example-city");
     assert_eq!(shown(&all, HoldState::Waiting, true, false).cancel, refused(Reason::InterlibraryHoldNotCancellable));
 }
+
+/// Each handle keeps the opening calendars it has read (#17). A calendar changed through
+/// another handle on the same file (another counter terminal) is read again at once: the next
+/// pickup deadline (R-H9) skips the day the other handle closed; one changed through this
+/// handle, too.
+#[test]
+fn calendar_changes_through_any_handle_reach_the_next_pickup_deadline_r_h9() {
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let mut other = bunko::Library::open(&db.path, bunko::Policy::preset("chiba").unwrap(), w.clock.clone()).unwrap();
+    let p = w.patron();
+    let shelve = |w: &mut World| {
+        let t = w.title("本");
+        let c = w.copy_of(t, "chuo", "book");
+        w.lib.place_hold(p, t, &web("chuo").at_counter()).unwrap();
+        match w.lib.confirm_pulled(&c, "chuo").unwrap() {
+            CopyRoute::HeldForPickup { deadline, .. } => deadline,
+            route => panic!("{route:?}"),
+        }
+    };
+    assert_eq!(shelve(&mut w), day("2026-06-08"));
+    other.close_on("chuo", day("2026-06-08"), "蔵書点検").unwrap();
+    let moved = shelve(&mut w);
+    assert!(moved > day("2026-06-08"), "{moved}");
+    assert_eq!(moved, other.next_open_day("chuo", day("2026-06-08")).unwrap());
+    w.lib.close_on("chuo", moved, "蔵書点検").unwrap();
+    let again = shelve(&mut w);
+    assert!(again > moved, "{again} after {moved}");
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+}

@@ -419,10 +419,9 @@ fn last_supported_instant() -> DateTime<Utc> {
 /// Closes the loan of a copy lost while lent, as a return does (R-R1): the loan row goes, the
 /// day's returns count it. Returns it and its borrower, for the desk.
 fn close_lost_loan(tx: &Tx<'_>, copy: &Copy, today: NaiveDate) -> Result<Option<(LoanId, PatronId)>> {
-    let Some(loan) = tx.open_loan_of_copy(copy.id)? else { return Ok(None) };
-    let patron = loan.patron.ok_or_else(|| Error::not_found(Entity::Patron, loan.id.get()))?;
-    tx.return_loan(loan.id, today)?;
-    Ok(Some((loan.id, patron)))
+    let Some(loan) = tx.loan_to_return(copy.id)? else { return Ok(None) };
+    tx.return_loan(loan.id, today, loan.in_reading_history)?;
+    Ok(Some((loan.id, loan.patron)))
 }
 
 /// What `flags` change on `copy`, in words; empty when nothing.

@@ -90,11 +90,16 @@ pub struct StoreOptions {
     pub synchronous: Synchronous,
     /// How long a writer waits for another connection's lock before giving up.
     pub busy_timeout: Duration,
+    /// The handle's page cache in KiB (`PRAGMA cache_size`); `None` keeps SQLite's default of
+    /// about 2 MiB. Pages it does not hold are read from the operating system's file cache,
+    /// so a larger one mostly saves system calls; see benches/README.md (holds) for what it
+    /// changes.
+    pub page_cache_kib: Option<u32>,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { synchronous: Synchronous::Normal, busy_timeout: Duration::from_secs(5) }
+        Self { synchronous: Synchronous::Normal, busy_timeout: Duration::from_secs(5), page_cache_kib: None }
     }
 }
 
@@ -105,12 +110,28 @@ const STATEMENT_CACHE: usize = 256;
 pub(crate) struct Store {
     conn: Connection,
     keys: Keys,
+    caches: Caches,
+}
+
+/// What a handle keeps between operations, each part valid while a stored counter says so.
+#[derive(Default)]
+pub(crate) struct Caches {
+    calendars: std::sync::Mutex<catalog::KeptCalendars>,
+}
+
+impl Caches {
+    /// Forgets everything kept: a write transaction that may have built from its own
+    /// uncommitted changes rolled back.
+    fn clear(&self) {
+        self.calendars.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
 }
 
 /// A transaction in progress; every query method lives on it.
 pub(crate) struct Tx<'c> {
     conn: &'c Connection,
     keys: &'c Keys,
+    caches: &'c Caches,
 }
 
 impl Store {
@@ -142,6 +163,10 @@ impl Store {
             Synchronous::Full => "FULL",
         };
         conn.pragma_update(None, "synchronous", sync).db()?;
+        if let Some(kib) = options.page_cache_kib {
+            // Negative: a size in KiB rather than in pages.
+            conn.pragma_update(None, "cache_size", -i64::from(kib)).db()?;
+        }
         // Privacy (R-R1): deleted and overwritten rows are zeroed in the file, not left in free
         // space, and the WAL does not keep growing between checkpoints. `Library::scrub`
         // truncates the WAL itself.
@@ -155,7 +180,7 @@ impl Store {
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).db()?;
         migrate(&mut conn, now)?;
         let keys = load_keys(&conn)?;
-        let store = Store { conn, keys };
+        let store = Store { conn, keys, caches: Caches::default() };
         if found.is_some() {
             // An upgraded database may hold bytes an older bunko left in free space. Best
             // effort: where another handle is busy, or the rewrite fails (a full disk), the task
@@ -202,15 +227,36 @@ impl Store {
     /// back entirely if it fails.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
-        let out = f(&Tx { conn: &tx, keys: &self.keys })?;
-        tx.commit().map_err(busy)?;
-        Ok(out)
+        let out = f(&Tx { conn: &tx, keys: &self.keys, caches: &self.caches });
+        match out.and_then(|out| tx.commit().map_err(busy).map(|()| out)) {
+            Ok(out) => Ok(out),
+            Err(e) => {
+                self.caches.clear();
+                Err(e)
+            }
+        }
+    }
+
+    /// Records the text of every statement the connection runs into `sink` (tests only).
+    #[cfg(test)]
+    pub(crate) fn trace_statements(&mut self, sink: std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use rusqlite::trace::{TraceEvent, TraceEventCodes};
+        self.conn
+            .trace_v2(
+                TraceEventCodes::SQLITE_TRACE_STMT,
+                Some(move |e: TraceEvent<'_>| {
+                    if let TraceEvent::Stmt(_, sql) = e {
+                        sink.lock().unwrap().push(sql.split_whitespace().collect::<Vec<_>>().join(" "));
+                    }
+                }),
+            )
+            .unwrap();
     }
 
     /// Runs `f` in a read transaction, so it sees one consistent snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.unchecked_transaction().db()?;
-        let out = f(&Tx { conn: &tx, keys: &self.keys })?;
+        let out = f(&Tx { conn: &tx, keys: &self.keys, caches: &self.caches })?;
         tx.finish().db()?;
         Ok(out)
     }
