@@ -5,7 +5,7 @@
 //! and enqueues notices in the same transaction. It writes no SQL.
 
 mod ops;
-pub(crate) use ops::{contact_facts, place_one};
+pub(crate) use ops::{contact_facts, place_one, request_in};
 pub(crate) mod route;
 
 use chrono::{DateTime, NaiveDate, Utc};

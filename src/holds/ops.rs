@@ -120,21 +120,7 @@ impl Library {
         let ctx = Ctx { policy, matrix: &self.matrix, today, now };
         self.store.write(|tx| {
             let who = patron_in(tx, patron)?;
-            // A patron's default pickup prefills holds only where the policy offers one (R-C5).
-            let default = who.default_pickup.clone().filter(|_| policy.contact.default_pickup);
-            let pickup = request.pickup.clone().or(default).ok_or(Error::InvalidInput {
-                field: "pickup",
-                reason: "no pickup branch given and the patron has no default".into(),
-            })?;
-            let emails = tx.confirmed_emails(patron)?;
-            if let Some(to) = &request.confirmation_to
-                && (!policy.holds.placed_confirmation || !emails.contains(to))
-            {
-                return Err(Error::InvalidInput {
-                    field: "confirmation_to",
-                    reason: "confirmations go only to a registered address, where the library offers them".into(),
-                });
-            }
+            let (pickup, emails) = request_in(tx, policy, &who, request)?;
             let mut results = Vec::with_capacity(titles.len());
             for &title in titles {
                 let decision = place_one(tx, &ctx, &who, title, &pickup, request, &emails, &[])?.map(|(id, _)| id);
@@ -806,4 +792,28 @@ fn patrons_hold(tx: &Tx<'_>, patron: PatronId, id: HoldId) -> Result<Hold> {
 
 fn not_changeable() -> Error {
     Error::Refused(Refusal::one(Reason::HoldNotChangeable))
+}
+
+/// A hold request's pickup branch and the patron's confirmed addresses, inside the caller's
+/// transaction: the patron's default pickup prefills the request only where the policy offers
+/// one (R-C5), and a placing confirmation goes only to a registered address (R-H11).
+pub(crate) fn request_in(
+    tx: &Tx<'_>,
+    policy: &Policy,
+    who: &Patron,
+    request: &HoldRequest,
+) -> Result<(String, Vec<String>)> {
+    let default = who.default_pickup.clone().filter(|_| policy.contact.default_pickup);
+    let pickup = request.pickup.clone().or(default).ok_or(Error::InvalidInput {
+        field: "pickup",
+        reason: "no pickup branch given and the patron has no default".into(),
+    })?;
+    let emails = tx.confirmed_emails(who.id)?;
+    if request.confirmation_to.as_ref().is_some_and(|to| !policy.holds.placed_confirmation || !emails.contains(to)) {
+        return Err(Error::InvalidInput {
+            field: "confirmation_to",
+            reason: "confirmations go only to a registered address, where the library offers them".into(),
+        });
+    }
+    Ok((pickup, emails))
 }

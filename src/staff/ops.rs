@@ -8,7 +8,7 @@ use crate::catalog::{Copy, CopyStatus, SUPPORTED_YEARS, check_date, clean_text};
 use crate::circulation::{CopyRoute, Loan, LoanId, LoanStatus, copy_by_barcode, lend_in, renewal_overriding};
 use crate::error::{Entity, Error, Result};
 use crate::holds::route::{Ctx, route_copy};
-use crate::holds::{HoldId, HoldRequest, place_one};
+use crate::holds::{HoldId, HoldRequest, place_one, request_in};
 use crate::patrons::{PatronId, patron_in};
 use crate::policy::{Override, Reason, Refusal, unused_overrides};
 use crate::store::{CopyFlags, NewAudit, Tx};
@@ -185,22 +185,7 @@ impl Library {
         let ctx = Ctx { policy, matrix: &self.matrix, today, now };
         self.store.write(|tx| {
             let who = patron_in(tx, patron)?;
-            let default = who.default_pickup.clone().filter(|_| policy.contact.default_pickup);
-            let pickup = request.pickup.clone().or(default).ok_or(Error::InvalidInput {
-                field: "pickup",
-                reason: "no pickup branch given and the patron has no default".into(),
-            })?;
-            let emails = tx.confirmed_emails(patron)?;
-            if request
-                .confirmation_to
-                .as_ref()
-                .is_some_and(|to| !policy.holds.placed_confirmation || !emails.contains(to))
-            {
-                return Err(Error::InvalidInput {
-                    field: "confirmation_to",
-                    reason: "confirmations go only to a registered address, where the library offers them".into(),
-                });
-            }
+            let (pickup, emails) = request_in(tx, policy, &who, &request)?;
             let (hold, used) = place_one(tx, &ctx, &who, title, &pickup, &request, &emails, overrides)??;
             require_all_used(overrides, &used)?;
             tx.insert_audit(&NewAudit {
