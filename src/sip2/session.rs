@@ -339,15 +339,10 @@ impl<'a> Session<'a> {
         let renewal_policy = m.fixed_at(0, 1) == "Y";
         let card = m.field("AA").unwrap_or("").to_owned();
         let (now, branch) = (self.now(), self.branch().to_owned());
+        let institution = self.config.institution.clone();
         let response = |ok: bool, renewal: bool, title: &str, due: Option<NaiveDate>| {
             let fixed = format!("{}{}N{}{now}", u8::from(ok), yn(renewal), yn(ok));
-            Message::new(Command::CheckoutResponse, fixed)
-                .expect("12 fixed fields")
-                .with("AO", &self.config.institution)
-                .with("AA", &card)
-                .with("AB", &barcode)
-                .with("AJ", title)
-                .with("AH", due.map(sip_date).unwrap_or_default())
+            Self::item_response(&institution, Command::CheckoutResponse, fixed, &card, &barcode, title, due)
         };
         let t = texts(self.lang());
         let result = (|| {
@@ -417,18 +412,32 @@ impl<'a> Session<'a> {
         Ok(self.lib.patron_loans(patron)?.into_iter().map(|v| v.loan).find(|l| l.barcode == barcode))
     }
 
+    /// A checkout (12) or renew (30) response: the same fixed-field shape and item fields.
+    fn item_response(
+        institution: &str,
+        command: Command,
+        fixed: String,
+        card: &str,
+        barcode: &str,
+        title: &str,
+        due: Option<NaiveDate>,
+    ) -> Message {
+        Message::new(command, fixed)
+            .expect("fixed fields of a checkout or renew response")
+            .with("AO", institution)
+            .with("AA", card)
+            .with("AB", barcode)
+            .with("AJ", title)
+            .with("AH", due.map(sip_date).unwrap_or_default())
+    }
+
     fn renew(&mut self, m: &Message) -> Message {
         let barcode = m.field("AB").unwrap_or("").to_owned();
         let card = m.field("AA").unwrap_or("").to_owned();
-        let now = self.now();
+        let (now, institution) = (self.now(), self.config.institution.clone());
         let response = |ok: bool, title: &str, due: Option<NaiveDate>| {
-            Message::new(Command::RenewResponse, format!("{}{}N{}{now}", u8::from(ok), yn(ok), yn(ok)))
-                .expect("30 fixed fields")
-                .with("AO", &self.config.institution)
-                .with("AA", &card)
-                .with("AB", &barcode)
-                .with("AJ", title)
-                .with("AH", due.map(sip_date).unwrap_or_default())
+            let fixed = format!("{}{}N{}{now}", u8::from(ok), yn(ok), yn(ok));
+            Self::item_response(&institution, Command::RenewResponse, fixed, &card, &barcode, title, due)
         };
         let t = texts(self.lang());
         let result = (|| {
