@@ -101,7 +101,10 @@ fn run(args: &[String]) -> Outcome<ExitCode> {
             let barcode = flags.positional.first().ok_or("privacy-return DB BARCODE")?;
             let done = lib.check_in(barcode, "chuo")?;
             let scrub = lib.scrub()?;
-            println!("returned loan {} of patron {}; scrub truncated the WAL: {}", done.loan, done.patron, scrub.wal_truncated);
+            println!(
+                "returned loan {} of patron {}; scrub truncated the WAL: {}",
+                done.loan, done.patron, scrub.wal_truncated
+            );
             Ok(ExitCode::SUCCESS)
         }
         other => Err(format!("unknown mode {other}").into()),
@@ -168,8 +171,9 @@ fn open_patiently(db: &str) -> Outcome<Library> {
     let start = Instant::now();
     loop {
         match open(db) {
-            Err(e) if start.elapsed() < Duration::from_secs(60)
-                && matches!(e.downcast_ref::<BunkoError>(), Some(BunkoError::Busy)) =>
+            Err(e)
+                if start.elapsed() < Duration::from_secs(60)
+                    && matches!(e.downcast_ref::<BunkoError>(), Some(BunkoError::Busy)) =>
             {
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -252,7 +256,11 @@ impl AckLog {
 fn tolerated(e: &BunkoError) -> bool {
     matches!(
         e,
-        BunkoError::Busy | BunkoError::Refused(_) | BunkoError::NotFound { .. } | BunkoError::Conflict { .. } | BunkoError::InvalidInput { .. }
+        BunkoError::Busy
+            | BunkoError::Refused(_)
+            | BunkoError::NotFound { .. }
+            | BunkoError::Conflict { .. }
+            | BunkoError::InvalidInput { .. }
     )
 }
 
@@ -426,8 +434,10 @@ fn verify(db: &str, flags: &Flags) -> Outcome<ExitCode> {
     // that ended a logged loan, which then reads as missing; up to this many are allowed (one
     // per killed writer process).
     let tolerate = flags.number("tolerate")?.unwrap_or(0) as usize;
+    let opened = Instant::now();
     let lib = open(db)?;
     let violations = lib.check()?;
+    let open_check_ms = opened.elapsed().as_millis();
 
     // Which loans a later check-in in the logs ended, and each patron's last block or unblock.
     let mut returned: HashSet<String> = HashSet::new();
@@ -539,7 +549,8 @@ fn verify(db: &str, flags: &Flags) -> Outcome<ExitCode> {
     };
     println!(
         "acknowledged={} restored={} not_restored={} checked_present={} checked_absent={} unknown={} \
-         tolerated={} loss_window_ms={window} last_restored_before_kill_ms={lag_to_last} check_violations={} failures={}",
+         tolerated={} loss_window_ms={window} last_restored_before_kill_ms={lag_to_last} check_violations={} failures={} \
+         open_check_ms={open_check_ms}",
         acked.len(),
         restored,
         lost_after_last,
