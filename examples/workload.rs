@@ -13,8 +13,8 @@
 //! - `init DB` — a new library file (chiba preset): 3 branches, 1,000 titles with 2 copies each,
 //!   200 borrowers.
 //! - `run DB --log LOG --worker N [--seconds S]` — checkouts, check-ins (which assign copies to
-//!   waiting holds), counter holds, patron registrations and account changes (staff block a
-//!   card), and now and then a new title, until killed or for `S` seconds. Several workers
+//!   waiting holds), counter holds, patron registrations and collections of held copies, and account changes (a flag
+//!   recorded on a card), and now and then a new title, until killed or for `S` seconds. Several workers
 //!   may run on one file at once (each has its own patrons for holds, so ids never clash).
 //! - `scrub DB --log LOG [--every-ms MS] [--seconds S]` — the daily `Library::scrub` (deletions
 //!   and WAL checkpoint + truncation), run over and over, each result logged.
@@ -279,9 +279,12 @@ fn work(db: &str, flags: &Flags) -> Outcome {
     for t in 0..TITLES {
         titles.push(patiently(|| lib.copy_by_barcode(&barcode(t * COPIES_PER_TITLE)))?.title);
     }
-    // This worker's own patrons: they place holds and change their account, never borrow, so
-    // a hold is never collected (a collected hold is forgotten, R-R1) and stays checkable.
-    let mut holders: Vec<(PatronId, bool)> = Vec::new();
+    // This worker's own patrons: they place holds, collect them, and have their account
+    // changed (so ids never clash with another worker's).
+    let mut holders: Vec<PatronId> = Vec::new();
+    let mut unflagged: Vec<PatronId> = Vec::new();
+    // Holds this worker's check-ins filled, waiting to be collected.
+    let mut assigned: Vec<HoldId> = Vec::new();
     // The copies this worker lent and has not returned yet.
     let mut lent: Vec<usize> = Vec::new();
     let start = Instant::now();
@@ -299,12 +302,14 @@ fn work(db: &str, flags: &Flags) -> Outcome {
                     Some(format!("loan {} {} {}", loan.id, patron, loan.barcode))
                 })
             }
-            6..=11 if !lent.is_empty() => {
+            6..=10 if lent.is_empty() => Ok(None),
+            6..=10 => {
                 // Returned at its home branch: back on the shelf, or to the next hold.
                 let copy = lent.swap_remove(rng.below(lent.len()));
                 lib.check_in(&barcode(copy), home(copy)).map(|done| {
                     let hold = match done.route {
                         CopyRoute::HeldForPickup { hold, .. } | CopyRoute::InTransitForHold { hold, .. } => {
+                            assigned.push(hold);
                             format!(" hold {hold}")
                         }
                         _ => String::new(),
@@ -312,38 +317,48 @@ fn work(db: &str, flags: &Flags) -> Outcome {
                     Some(format!("return {} {} {}{hold}", done.loan, done.patron, barcode(copy)))
                 })
             }
-            12..=13 if !holders.is_empty() => {
-                let (patron, _) = holders[rng.below(holders.len())];
+            11 if !holders.is_empty() => {
+                let patron = holders[rng.below(holders.len())];
                 let title = titles[rng.below(titles.len())];
                 let request = HoldRequest::web(branch, ContactMethod::Phone).at_counter();
                 lib.place_hold(patron, title, &request).map(|id| Some(format!("hold {id}")))
             }
-            14..=15 if holders.iter().any(|h| !h.1) => {
-                // An account change: staff block a card (once: a toggle back would make a
-                // lost change look present).
-                let open: Vec<usize> = (0..holders.len()).filter(|&k| !holders[k].1).collect();
-                let k = open[rng.below(open.len())];
-                let patron = holders[k].0;
-                lib.set_patron_blocked(patron, true).map(|()| {
-                    holders[k].1 = true;
-                    Some(format!("blocked {patron} true"))
+            12..=14 if !assigned.is_empty() => {
+                // A patron collects a copy this worker's check-in assigned to their hold:
+                // received at the pickup branch if it was on its way, then lent (the hold is
+                // fulfilled and forgotten, R-R1).
+                let hold = assigned.swap_remove(rng.below(assigned.len()));
+                collect(&mut lib, hold).map(|done| {
+                    done.map(|(patron, loan, copy)| {
+                        lent.push(copy);
+                        format!("loan {loan} {patron} {} collect {hold}", barcode(copy))
+                    })
                 })
             }
-            16 => {
+            15..=16 if !unflagged.is_empty() => {
+                // An account change: staff record a flag on the patron's card (once, so a lost
+                // change cannot look present).
+                let patron = unflagged.swap_remove(rng.below(unflagged.len()));
+                let flags = std::collections::BTreeSet::from(["hearing_impaired".to_owned()]);
+                lib.set_patron_flags(patron, &flags).map(|()| Some(format!("flagged {patron} hearing_impaired")))
+            }
+            17 => {
                 let title = lib.add_title(NewTitle::new(format!("新着 {worker}-{seq}")));
                 title.and_then(|t| {
                     lib.add_copy(NewCopy::new(format!("N{worker}-{seq}"), t, branch, "book"))?;
                     Ok(Some(format!("title {t}")))
                 })
             }
-            _ => {
+            11..=19 => {
                 let card = format!("8{w}{seq:06}");
                 let patron = with_phone(card.clone(), "新規 利用者")?;
                 lib.register_patron(patron).map(|id| {
-                    holders.push((id, false));
+                    holders.push(id);
+                    unflagged.push(id);
                     Some(format!("patron {card} {id}"))
                 })
             }
+            _ => Ok(None),
         };
         match result {
             Ok(Some(op)) => {
@@ -362,6 +377,20 @@ fn work(db: &str, flags: &Flags) -> Outcome {
     let secs = start.elapsed().as_secs_f64();
     println!("worker {worker}: {ops} operations acknowledged in {secs:.1} s ({:.0} ops/s)", ops as f64 / secs);
     Ok(())
+}
+
+/// Lends the copy a hold was filled with to the hold's patron: `(patron, loan, copy)`, or
+/// nothing when the copy is not one of the seeded ones.
+fn collect(lib: &mut Library, hold: HoldId) -> Result<Option<(PatronId, i64, usize)>, BunkoError> {
+    let hold = lib.hold(hold)?;
+    let Some(copy) = hold.copy else { return Ok(None) };
+    let copy = lib.copy(copy)?;
+    let Some(index) = copy.barcode.strip_prefix('W').and_then(|n| n.parse::<usize>().ok()) else { return Ok(None) };
+    if hold.status == HoldStatus::InTransit {
+        lib.receive_copy(&copy.barcode, &hold.pickup)?;
+    }
+    let loan = lib.checkout(&copy.barcode, hold.patron, &hold.pickup)?;
+    Ok(Some((hold.patron, loan.id.get(), index)))
 }
 
 fn scrub(db: &str, flags: &Flags) -> Outcome {
@@ -401,7 +430,7 @@ fn read_logs(paths: &[&str]) -> Outcome<Vec<Acked>> {
             let words: Vec<String> = words.collect();
             let needed = match words.first().map(String::as_str) {
                 Some("loan" | "return") => 4,
-                Some("patron" | "blocked") => 3,
+                Some("patron" | "flagged") => 3,
                 Some("hold" | "title") => 2,
                 _ => usize::MAX,
             };
@@ -441,12 +470,16 @@ fn verify(db: &str, flags: &Flags) -> Outcome<ExitCode> {
 
     // Which loans a later check-in in the logs ended, and each patron's last block or unblock.
     let mut returned: HashSet<String> = HashSet::new();
-    let mut last_block: HashMap<String, usize> = HashMap::new();
+    let mut collected: HashSet<String> = HashSet::new();
     let mut last_on_copy: HashMap<String, usize> = HashMap::new();
     for (i, a) in acked.iter().enumerate() {
         match a.words[0].as_str() {
             "return" => _ = returned.insert(a.words[1].clone()),
-            "blocked" => _ = last_block.insert(a.words[1].clone(), i),
+            "loan" if a.words.get(4).map(String::as_str) == Some("collect") => {
+                if let Some(h) = a.words.get(5) {
+                    collected.insert(h.clone());
+                }
+            }
             _ => {}
         }
         if matches!(a.words[0].as_str(), "loan" | "return") {
@@ -477,7 +510,12 @@ fn verify(db: &str, flags: &Flags) -> Outcome<ExitCode> {
         let s = match w[0].as_str() {
             "patron" => present(lib.patron_by_card(&w[1]).is_ok()),
             "title" => present(lib.title(TitleId::from(num(&w[1])?)).is_ok()),
-            "hold" => present(hold_status(num(&w[1])?)?.is_some()),
+            "hold" => match hold_status(num(&w[1])?)? {
+                Some(_) => Seen::Present,
+                // Collected later: a collected hold is forgotten (R-R1).
+                None if collected.contains(&w[1]) => Seen::Unknown,
+                None => Seen::Absent,
+            },
             "loan" => {
                 if loans_of(num(&w[2])?)?.contains(&num(&w[1])?) {
                     Seen::Present
@@ -494,13 +532,14 @@ fn verify(db: &str, flags: &Flags) -> Outcome<ExitCode> {
                     (true, ..) => Seen::Absent,
                     (false, Some("hold"), Some(hold)) => match hold_status(num(hold)?)? {
                         Some(HoldStatus::Ready | HoldStatus::InTransit) => Seen::Present,
+                        None if collected.contains(hold) => Seen::Unknown,
                         _ => Seen::Absent,
                     },
                     _ => Seen::Unknown,
                 }
             }
-            "blocked" if last_block.get(&w[1]) == Some(&i) => match lib.patron(PatronId::from(num(&w[1])?)) {
-                Ok(patron) => present(patron.blocked.to_string() == w[2]),
+            "flagged" => match lib.patron(PatronId::from(num(&w[1])?)) {
+                Ok(patron) => present(patron.flags.contains(&w[2])),
                 Err(BunkoError::NotFound { .. }) => Seen::Absent,
                 Err(e) => return Err(e.into()),
             },
