@@ -276,7 +276,7 @@ impl Store {
     /// Turns zeroing of deleted content off or on, for the privacy benchmark's baseline only.
     #[cfg(feature = "bench-internals")]
     pub(crate) fn set_secure_delete(&self, on: bool) -> Result<()> {
-        self.conn.pragma_update(None, "secure_delete", if on { "ON" } else { "OFF" })?;
+        self.conn.pragma_update(None, "secure_delete", if on { "ON" } else { "OFF" }).db()?;
         Ok(())
     }
 
