@@ -66,6 +66,10 @@ impl Tx<'_> {
                 params![copy, from, to, transit_to],
             )
             .db()?;
+        if n == 1 && from == CopyStatus::OnShelf {
+            // A copy leaving the shelf is no longer there to pull: its target (if any) lapses.
+            self.exec("DELETE FROM assignments WHERE copy_id = ?1 AND state = 'targeted'", [copy]).db()?;
+        }
         Ok(n == 1)
     }
 

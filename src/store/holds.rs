@@ -54,14 +54,20 @@ const NOTICE_KINDS: [(NoticeKind, &str); 11] = [
 ];
 sql_text_enum!(NoticeKind, NOTICE_KINDS);
 
-const HOLD_COLUMNS: &str = "h.id, h.patron_id, h.title_id, t.title, h.material_kind, h.channel, h.status,
+/// A hold's state, copy and dates come from its assignment row when it has one (V16): the hold
+/// row of an assigned hold stays `waiting`, so assigning a copy never rewrites it.
+const HOLD_COLUMNS: &str = "h.id, h.patron_id, h.title_id, t.title, h.material_kind, h.channel,
+            IIF(a.state IN ('in_transit', 'ready'), a.state, h.status),
             h.priority, h.placed_at, h.pickup_branch, h.pickup_point, h.contact, h.contact_phone,
-            h.is_interlibrary, h.copy_id, h.arrives_on, h.ready_on, h.pickup_deadline,
-            h.notified_at IS NOT NULL, h.ended_on, h.end_reason, h.is_hidden";
-const HOLD_FROM: &str = "FROM holds h JOIN titles t ON t.id = h.title_id";
+            h.is_interlibrary, IIF(a.state IN ('in_transit', 'ready'), a.copy_id, NULL), a.arrives_on, a.ready_on,
+            a.pickup_deadline, h.notified_at IS NOT NULL, h.ended_on, h.end_reason, h.is_hidden";
+const HOLD_FROM: &str = "FROM holds h JOIN titles t ON t.id = h.title_id LEFT JOIN assignments a ON a.hold_id = h.id";
 /// Approved holds still waiting for a copy. The first condition is the queue index's own, so
-/// SQLite uses it; the second picks the approved holds inside the index.
-const WAITING: &str = "h.status IN ('pending_approval', 'waiting') AND h.status = 'waiting'";
+/// SQLite uses it; the second picks the approved holds inside the index; the third skips holds
+/// with a copy in transit or on the hold shelf (a targeted hold still waits).
+const WAITING: &str = "h.status IN ('pending_approval', 'waiting') AND h.status = 'waiting' AND (a.state IS NULL OR a.state = 'targeted')";
+/// `holds` row `h` has a copy in transit or on the hold shelf.
+const ASSIGNED: &str = "EXISTS (SELECT 1 FROM assignments x WHERE x.hold_id = h.id AND x.state <> 'targeted')";
 
 /// The first approved hold in a title's queue (`?1`).
 fn first_waiting_sql() -> String {
@@ -216,7 +222,7 @@ impl Tx<'_> {
 
     /// The hold a copy is assigned to (in transit or on the hold shelf).
     pub(crate) fn hold_of_copy(&self, copy: CopyId) -> Result<Option<Hold>, crate::Error> {
-        let sql = format!("SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.copy_id = ?1");
+        let sql = format!("SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE a.copy_id = ?1 AND a.state <> 'targeted'");
         optional(self.row(&sql, [copy], hold_from_row))
     }
 
@@ -268,9 +274,11 @@ impl Tx<'_> {
     /// 1-based place of a queued hold among the title's queued holds (approved or not).
     pub(crate) fn queue_position(&self, hold: &Hold) -> Result<u32, crate::Error> {
         self.row(
-            "SELECT 1 + COUNT(*) FROM holds
-             WHERE title_id = ?1 AND status IN ('pending_approval', 'waiting')
-               AND (priority, placed_at, id) < (?2, ?3, ?4)",
+            &format!(
+                "SELECT 1 + COUNT(*) FROM holds h
+                 WHERE h.title_id = ?1 AND h.status IN ('pending_approval', 'waiting')
+                   AND (h.priority, h.placed_at, h.id) < (?2, ?3, ?4) AND NOT {ASSIGNED}"
+            ),
             params![hold.title, hold.priority, hold.placed_at, hold.id],
             |r| r.get(0),
         )
@@ -292,22 +300,28 @@ impl Tx<'_> {
         rows.collect::<rusqlite::Result<_>>().db()
     }
 
-    /// Assigns a waiting hold a copy in transit to the pickup branch; false if it is no longer
-    /// waiting. The unique index refuses a copy already assigned elsewhere.
+    /// Assigns a waiting hold a copy in transit to the pickup branch: one assignment row, the
+    /// hold row untouched; false if the hold is no longer waiting. A target of the hold or of
+    /// the copy lapses. The unique index refuses a copy already assigned elsewhere.
     pub(crate) fn assign_in_transit(
         &self,
         hold: HoldId,
         copy: CopyId,
         arrives_on: NaiveDate,
     ) -> Result<bool, crate::Error> {
-        let n = self.exec(
-            "UPDATE holds SET status = 'in_transit', copy_id = ?2, arrives_on = ?3 WHERE id = ?1 AND status = 'waiting'",
-            params![hold, copy, arrives_on],
-        ).db()?;
+        self.drop_targets(hold, copy)?;
+        let n = self
+            .exec(
+                "INSERT INTO assignments (hold_id, copy_id, state, arrives_on)
+                 SELECT ?1, ?2, 'in_transit', ?3 FROM holds h WHERE h.id = ?1 AND h.status = 'waiting'
+                   AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.hold_id = ?1)",
+                params![hold, copy, arrives_on],
+            )
+            .db()?;
         Ok(n == 1)
     }
 
-    /// Puts a hold on the hold shelf with `copy`, from `waiting` or `in_transit`.
+    /// Puts a hold on the hold shelf with `copy`, from waiting or in transit with that copy.
     pub(crate) fn make_ready(
         &self,
         hold: HoldId,
@@ -315,12 +329,52 @@ impl Tx<'_> {
         ready_on: NaiveDate,
         deadline: NaiveDate,
     ) -> Result<bool, crate::Error> {
-        let n = self.exec(
-            "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL
-             WHERE id = ?1 AND (status = 'waiting' OR (status = 'in_transit' AND copy_id = ?2))",
-            params![hold, copy, ready_on, deadline],
-        ).db()?;
+        let arrived = self
+            .exec(
+                "UPDATE assignments SET state = 'ready', ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL
+                 WHERE hold_id = ?1 AND copy_id = ?2 AND state = 'in_transit'",
+                params![hold, copy, ready_on, deadline],
+            )
+            .db()?;
+        if arrived == 1 {
+            return Ok(true);
+        }
+        self.drop_targets(hold, copy)?;
+        let n = self
+            .exec(
+                "INSERT INTO assignments (hold_id, copy_id, state, ready_on, pickup_deadline)
+                 SELECT ?1, ?2, 'ready', ?3, ?4 FROM holds h WHERE h.id = ?1 AND h.status = 'waiting'
+                   AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.hold_id = ?1)",
+                params![hold, copy, ready_on, deadline],
+            )
+            .db()?;
         Ok(n == 1)
+    }
+
+    /// Forgets the pull targets of `hold` and of `copy`: the copy is being assigned for real.
+    fn drop_targets(&self, hold: HoldId, copy: CopyId) -> Result<(), crate::Error> {
+        self.exec(
+            "DELETE FROM assignments WHERE state = 'targeted' AND (hold_id = ?1 OR copy_id = ?2)",
+            params![hold, copy],
+        )
+        .db()?;
+        Ok(())
+    }
+
+    /// Releases `copy`'s assignment (in transit, on the hold shelf, or a pull target): the
+    /// assignment row is deleted and its hold waits again at its old place in the queue (its
+    /// priority and placing time never changed), no longer notified; the notices that said a
+    /// copy was coming or waiting are forgotten. Returns the hold, if the copy had one. The
+    /// caller moves the copy itself (lost, damaged, back to the shelf...).
+    pub(crate) fn release_assignment(&self, copy: CopyId) -> Result<Option<HoldId>, crate::Error> {
+        let hold: Option<HoldId> =
+            optional(self.row("DELETE FROM assignments WHERE copy_id = ?1 RETURNING hold_id", [copy], |r| r.get(0)))?;
+        if let Some(hold) = hold {
+            self.exec("UPDATE holds SET notified_at = NULL WHERE id = ?1 AND notified_at IS NOT NULL", [hold]).db()?;
+            self.exec("DELETE FROM notices WHERE hold_id = ?1 AND kind IN ('hold_ready', 'hold_in_transit')", [hold])
+                .db()?;
+        }
+        Ok(hold)
     }
 
     /// Ends an active hold as cancelled or expired, releasing its copy; false if already ended.
@@ -339,6 +393,7 @@ impl Tx<'_> {
             )
             .db()?;
         if n == 1 {
+            self.exec("DELETE FROM assignments WHERE hold_id = ?1", [hold]).db()?;
             self.forget_notices_of_hold(hold)?;
         }
         Ok(n == 1)
@@ -348,6 +403,7 @@ impl Tx<'_> {
     /// not the hold, not its notices (R-R1).
     pub(crate) fn delete_hold(&self, hold: HoldId) -> Result<(), crate::Error> {
         self.forget_notices_of_hold(hold)?;
+        self.exec("DELETE FROM assignments WHERE hold_id = ?1", [hold]).db()?;
         self.exec("DELETE FROM holds WHERE id = ?1", [hold]).db()?;
         Ok(())
     }
@@ -392,11 +448,17 @@ impl Tx<'_> {
     ) -> Result<bool, crate::Error> {
         let n = self
             .exec(
-                "UPDATE holds SET pickup_branch = ?2, pickup_point = ?3, contact = ?4, contact_phone = ?5
-             WHERE id = ?1 AND status IN ('pending_approval', 'waiting')",
+                &format!(
+                    "UPDATE holds AS h SET pickup_branch = ?2, pickup_point = ?3, contact = ?4, contact_phone = ?5
+                     WHERE h.id = ?1 AND h.status IN ('pending_approval', 'waiting') AND NOT {ASSIGNED}"
+                ),
                 params![hold, pickup, point, contact, phone],
             )
             .db()?;
+        if n == 1 {
+            // A new pickup branch may want another copy: the pull list targets it again.
+            self.exec("DELETE FROM assignments WHERE hold_id = ?1 AND state = 'targeted'", [hold]).db()?;
+        }
         Ok(n == 1)
     }
 
@@ -415,10 +477,10 @@ impl Tx<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, copy_id FROM holds h WHERE status = 'ready' AND pickup_deadline < ?1
+                "SELECT a.hold_id, a.copy_id FROM assignments a WHERE a.state = 'ready' AND a.pickup_deadline < ?1
                AND NOT (?2 AND EXISTS (SELECT 1 FROM notices n
-                                       WHERE n.hold_id = h.id AND n.kind = 'hold_ready' AND n.delivered_at IS NULL))
-             ORDER BY pickup_deadline, id",
+                                       WHERE n.hold_id = a.hold_id AND n.kind = 'hold_ready' AND n.delivered_at IS NULL))
+             ORDER BY a.pickup_deadline, a.hold_id",
             )
             .db()?;
         let rows = stmt
@@ -431,7 +493,10 @@ impl Tx<'_> {
     /// is no longer ready.
     pub(crate) fn set_pickup_deadline(&self, hold: HoldId, deadline: NaiveDate) -> Result<bool, crate::Error> {
         let n = self
-            .exec("UPDATE holds SET pickup_deadline = ?2 WHERE id = ?1 AND status = 'ready'", params![hold, deadline])
+            .exec(
+                "UPDATE assignments SET pickup_deadline = ?2 WHERE hold_id = ?1 AND state = 'ready'",
+                params![hold, deadline],
+            )
             .db()?;
         Ok(n == 1)
     }
@@ -440,6 +505,11 @@ impl Tx<'_> {
     pub(crate) fn purge_ended_holds(&self, cutoff: NaiveDate) -> Result<u32, crate::Error> {
         self.exec(
             "DELETE FROM notices WHERE hold_id IN (SELECT id FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1)",
+            [cutoff],
+        )
+        .db()?;
+        self.exec(
+            "DELETE FROM assignments WHERE hold_id IN (SELECT id FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1)",
             [cutoff],
         )
         .db()?;
@@ -473,8 +543,10 @@ impl Tx<'_> {
     /// Waiting holds on `title` by patrons other than `patron`.
     pub(crate) fn waiting_holds_by_others(&self, title: TitleId, patron: PatronId) -> Result<u32, crate::Error> {
         self.row(
-            "SELECT COUNT(*) FROM holds WHERE title_id = ?1 AND patron_id <> ?2
-             AND status IN ('pending_approval', 'waiting')",
+            &format!(
+                "SELECT COUNT(*) FROM holds h WHERE h.title_id = ?1 AND h.patron_id <> ?2
+                 AND h.status IN ('pending_approval', 'waiting') AND NOT {ASSIGNED}"
+            ),
             params![title, patron],
             |r| r.get(0),
         )
@@ -484,7 +556,8 @@ impl Tx<'_> {
     /// Whether `copy` is assigned to a hold of someone other than `patron`.
     pub(crate) fn copy_set_aside_for_other(&self, copy: CopyId, patron: PatronId) -> Result<bool, crate::Error> {
         self.row(
-            "SELECT EXISTS (SELECT 1 FROM holds WHERE copy_id = ?1 AND patron_id <> ?2)",
+            "SELECT EXISTS (SELECT 1 FROM assignments a JOIN holds h ON h.id = a.hold_id
+                            WHERE a.copy_id = ?1 AND a.state <> 'targeted' AND h.patron_id <> ?2)",
             params![copy, patron],
             |r| r.get(0),
         )
@@ -493,15 +566,21 @@ impl Tx<'_> {
 
     /// The patron's hold that had `copy` assigned, if any: it is fulfilled by this checkout.
     pub(crate) fn hold_of_copy_for(&self, copy: CopyId, patron: PatronId) -> Result<Option<HoldId>, crate::Error> {
-        optional(
-            self.row("SELECT id FROM holds WHERE copy_id = ?1 AND patron_id = ?2", params![copy, patron], |r| r.get(0)),
-        )
+        optional(self.row(
+            "SELECT h.id FROM assignments a JOIN holds h ON h.id = a.hold_id
+                 WHERE a.copy_id = ?1 AND a.state <> 'targeted' AND h.patron_id = ?2",
+            params![copy, patron],
+            |r| r.get(0),
+        ))
     }
 
     /// The patron's queued hold on `title`, if any (a walk-in checkout fulfils it).
     pub(crate) fn queued_hold_of(&self, patron: PatronId, title: TitleId) -> Result<Option<HoldId>, crate::Error> {
         optional(self.row(
-            "SELECT id FROM holds WHERE patron_id = ?1 AND title_id = ?2 AND status IN ('pending_approval', 'waiting')",
+            &format!(
+                "SELECT h.id FROM holds h WHERE h.patron_id = ?1 AND h.title_id = ?2
+                 AND h.status IN ('pending_approval', 'waiting') AND NOT {ASSIGNED}"
+            ),
             params![patron, title],
             |r| r.get(0),
         ))
@@ -535,8 +614,9 @@ impl Tx<'_> {
             .unwrap_or(false);
         let notified = optional(self.row(
             "UPDATE holds SET notified_at = ?2
-             WHERE status = 'ready' AND notified_at IS NULL
+             WHERE notified_at IS NULL
                AND id = (SELECT hold_id FROM notices WHERE id = ?1 AND kind = 'hold_ready' AND delivered_at IS NULL)
+               AND EXISTS (SELECT 1 FROM assignments a WHERE a.hold_id = holds.id AND a.state = 'ready')
              RETURNING id",
             params![id, at],
             |r| r.get(0),
