@@ -36,7 +36,8 @@ INSERT INTO assignments (hold_id, copy_id, state, arrives_on, ready_on, pickup_d
     SELECT id, copy_id, status, IIF(status = 'in_transit', arrives_on, NULL),
            IIF(status = 'ready', ready_on, NULL), IIF(status = 'ready', pickup_deadline, NULL)
     FROM holds WHERE status IN ('in_transit', 'ready');
-UPDATE holds SET status = 'waiting' WHERE status IN ('in_transit', 'ready');
+UPDATE holds SET status = 'waiting', copy_id = NULL, arrives_on = NULL, ready_on = NULL, pickup_deadline = NULL
+    WHERE status IN ('in_transit', 'ready');
 -- An ended hold keeps no copy or dates either (they ended with its assignment).
 UPDATE holds SET copy_id = NULL, arrives_on = NULL, ready_on = NULL, pickup_deadline = NULL
     WHERE copy_id IS NOT NULL OR arrives_on IS NOT NULL OR ready_on IS NOT NULL OR pickup_deadline IS NOT NULL;

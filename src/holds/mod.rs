@@ -6,6 +6,7 @@
 
 mod ops;
 pub(crate) use ops::contact_facts;
+pub use ops::{PULL_CHUNK_BUDGET, PULL_CHUNK_COPIES};
 pub(crate) mod route;
 
 use chrono::{DateTime, NaiveDate, Utc};

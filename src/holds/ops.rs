@@ -381,30 +381,56 @@ impl Library {
         Ok(self.confirm_pulled_all(&[barcode], branch)?.pop().map(|(_, r)| r).unwrap_or(CopyRoute::Shelved))
     }
 
-    /// [`Library::confirm_pulled`] for a whole pull list, in one transaction.
+    /// [`Library::confirm_pulled`] for a whole pull list. Every barcode is checked first (a
+    /// bad one confirms nothing); then the copies are routed in list order, in chunks of at
+    /// most [`PULL_CHUNK_COPIES`] copies or [`PULL_CHUNK_BUDGET`] of work, one write
+    /// transaction each, so a long list never holds the write lock long enough for a counter
+    /// terminal to wait on it. Each chunk is complete on its own: a crash between chunks leaves
+    /// the copies before it confirmed and the rest on the shelf, consistent either way, and
+    /// confirming the rest again finishes the list. The result is what confirming the copies
+    /// one by one in list order gives.
     ///
     /// # Errors
     ///
     /// - `NotFound`: no such copy or branch (nothing is confirmed).
-    /// - `Refused` (`CopyUnavailable`): a copy's status does not allow it.
-    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
+    /// - `Refused` (`CopyUnavailable`): a copy's status does not allow it, or it is listed
+    ///   twice (nothing is confirmed); or another handle moved it while earlier chunks were
+    ///   being confirmed (those stay confirmed).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error); chunks
+    ///   already committed stay confirmed.
     pub fn confirm_pulled_all(&mut self, barcodes: &[&str], branch: &str) -> Result<Vec<(String, CopyRoute)>> {
         self.require_branch(branch)?;
-        let (today, now, policy) = (self.today(), self.now(), &self.policy);
-        self.store.write(|tx| {
-            let ctx = Ctx { policy, matrix: &self.matrix, today, now };
-            let mut routes = Vec::with_capacity(barcodes.len());
+        self.store.read(|tx| {
+            let mut seen = std::collections::HashSet::with_capacity(barcodes.len());
             for &barcode in barcodes {
-                let copy = tx
-                    .copy_by_barcode(barcode.trim())?
-                    .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
-                if copy.status != CopyStatus::OnShelf || copy.branch != branch {
-                    return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
+                pullable_copy(tx, barcode, branch)?;
+                if !seen.insert(barcode.trim()) {
+                    return Err(Refusal::one(Reason::CopyUnavailable { status: CopyStatus::OnShelf }).into());
                 }
-                routes.push((copy.barcode.clone(), route_copy(tx, &ctx, &copy, CopyStatus::OnShelf, branch)?));
             }
-            Ok(routes)
-        })
+            Ok(())
+        })?;
+        let (today, now, policy) = (self.today(), self.now(), &self.policy);
+        let mut routes = Vec::with_capacity(barcodes.len());
+        while routes.len() < barcodes.len() {
+            let rest = &barcodes[routes.len()..];
+            let chunk = self.store.write(|tx| {
+                let started = std::time::Instant::now();
+                let ctx = Ctx { policy, matrix: &self.matrix, today, now };
+                let mut chunk = Vec::new();
+                for &barcode in rest {
+                    if chunk.len() >= PULL_CHUNK_COPIES || (!chunk.is_empty() && started.elapsed() >= PULL_CHUNK_BUDGET)
+                    {
+                        break;
+                    }
+                    let copy = pullable_copy(tx, barcode, branch)?;
+                    chunk.push((copy.barcode.clone(), route_copy(tx, &ctx, &copy, CopyStatus::OnShelf, branch)?));
+                }
+                Ok(chunk)
+            })?;
+            routes.extend(chunk);
+        }
+        Ok(routes)
     }
 
     /// Expires ready holds whose pickup deadline has passed (R-H9): each is cancelled with its
@@ -505,6 +531,24 @@ impl Library {
         }
         Ok(marked)
     }
+}
+
+/// At most this many copies are confirmed in one write transaction of
+/// [`Library::confirm_pulled_all`].
+pub const PULL_CHUNK_COPIES: usize = 512;
+/// A chunk of [`Library::confirm_pulled_all`] stops taking copies once it has worked this long,
+/// so it holds the write lock well under 100 ms.
+pub const PULL_CHUNK_BUDGET: std::time::Duration = std::time::Duration::from_millis(40);
+
+/// The copy `barcode`, on the shelf at `branch`: what staff may confirm as pulled.
+fn pullable_copy(tx: &Tx<'_>, barcode: &str, branch: &str) -> Result<crate::catalog::Copy> {
+    let copy = tx
+        .copy_by_barcode(barcode.trim())?
+        .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
+    if copy.status != CopyStatus::OnShelf || copy.branch != branch {
+        return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
+    }
+    Ok(copy)
 }
 
 /// Decides and, if granted, places one hold inside the caller's transaction.
