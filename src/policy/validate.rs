@@ -190,6 +190,16 @@ fn branches(c: &mut Checker, p: &Policy) {
             c.no_duplicates(&format!("{key}.delivery_weekdays"), days.iter());
             c.require(!days.is_empty(), format!("{key}.delivery_weekdays"), "must name at least one weekday");
         }
+        for (to, cost) in &b.transit_costs {
+            let at = format!("{key}.transit_costs.{to}");
+            c.require(
+                p.branches.iter().any(|o| o.code == *to && o.code != b.code),
+                at.clone(),
+                "names no other branch",
+            );
+            c.at_most(&at, *cost, 1000);
+        }
+        c.at_most_items(&format!("{key}.transit_costs"), b.transit_costs.len(), 500);
         c.no_duplicates(&format!("{key}.pickup_points"), b.pickup_points.iter().map(|pp| pp.code.as_str()));
         c.at_most_items(&format!("{key}.pickup_points"), b.pickup_points.len(), 100);
         for (j, pp) in b.pickup_points.iter().enumerate() {
@@ -384,6 +394,9 @@ fn limits(c: &mut Checker, p: &Policy, key: &str, l: &Limits, able: impl Fn(&Mat
 fn holds(c: &mut Checker, p: &Policy) {
     let h = &p.holds;
     limits(c, p, "holds.limits", &h.limits, |m| m.holdable, "holdable");
+    if let Some(hours) = h.pull_retarget_hours {
+        c.within("holds.pull_retarget_hours", hours, 1, 720);
+    }
     if let Some(days) = h.new_title_hold_delay_days {
         c.at_most("holds.new_title_hold_delay_days", days, WINDOW_MAX_DAYS);
     }

@@ -111,13 +111,22 @@ pub(crate) struct NewNotice<'a> {
     pub created_at: DateTime<Utc>,
 }
 
-/// A waiting hold and an on-shelf copy that could fill it.
+/// A waiting hold and an on-shelf copy of its title that could fill it.
 pub(crate) struct PullCandidate {
     pub hold: Hold,
+    /// The copy the pull list asked for for this hold, if any.
+    pub target: Option<CopyId>,
     pub copy: CopyId,
     pub barcode: String,
+    pub branch: String,
     pub material_kind: String,
     pub loanable: bool,
+}
+
+/// A pull target staff have not confirmed.
+pub(crate) struct StaleTarget {
+    pub hold: HoldId,
+    pub copy: CopyId,
 }
 
 /// A ready hold past its deadline, with the copy it holds.
@@ -309,6 +318,16 @@ impl Tx<'_> {
         copy: CopyId,
         arrives_on: NaiveDate,
     ) -> Result<bool, crate::Error> {
+        let targeted = self
+            .exec(
+                "UPDATE assignments SET state = 'in_transit', arrives_on = ?3, targeted_at = NULL
+                 WHERE hold_id = ?1 AND copy_id = ?2 AND state = 'targeted'",
+                params![hold, copy, arrives_on],
+            )
+            .db()?;
+        if targeted == 1 {
+            return Ok(true);
+        }
         self.drop_targets(hold, copy)?;
         let n = self
             .exec(
@@ -331,8 +350,9 @@ impl Tx<'_> {
     ) -> Result<bool, crate::Error> {
         let arrived = self
             .exec(
-                "UPDATE assignments SET state = 'ready', ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL
-                 WHERE hold_id = ?1 AND copy_id = ?2 AND state = 'in_transit'",
+                "UPDATE assignments SET state = 'ready', ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL,
+                                        targeted_at = NULL
+                 WHERE hold_id = ?1 AND copy_id = ?2 AND state IN ('in_transit', 'targeted')",
                 params![hold, copy, ready_on, deadline],
             )
             .db()?;
@@ -516,27 +536,72 @@ impl Tx<'_> {
         Ok(self.exec("DELETE FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1", [cutoff]).db()? as u32)
     }
 
-    /// Approved holds waiting on titles with a copy on the shelf at `branch`, each paired with
-    /// every such copy, in queue order then copy id: the raw material of the pull list.
-    pub(crate) fn pull_candidates(&self, branch: &str) -> Result<Vec<PullCandidate>, crate::Error> {
+    /// Approved holds waiting on titles with a copy on the shelf at `branch` (or only on
+    /// `title`, when given), each paired with every copy of the title on the shelf anywhere, in
+    /// title, queue order, then copy id: the raw material of the pull list and of targeting.
+    pub(crate) fn pull_candidates(
+        &self,
+        branch: &str,
+        title: Option<TitleId>,
+    ) -> Result<Vec<PullCandidate>, crate::Error> {
         let sql = format!(
-            "SELECT c.id, c.barcode, c.material_kind, c.is_loanable, {HOLD_COLUMNS} {HOLD_FROM}
-             JOIN copies c ON c.title_id = h.title_id AND c.branch = ?1 AND c.status = 'on_shelf'
+            "SELECT IIF(a.state = 'targeted', a.copy_id, NULL), c.id, c.barcode, c.branch, c.material_kind, c.is_loanable,
+                    {HOLD_COLUMNS} {HOLD_FROM}
+             JOIN copies c ON c.title_id = h.title_id AND c.status = 'on_shelf'
              WHERE {WAITING}
+               AND h.title_id IN (SELECT title_id FROM copies WHERE ?2 IS NULL AND branch = ?1 AND status = 'on_shelf'
+                                  UNION ALL SELECT ?2 WHERE ?2 IS NOT NULL)
              ORDER BY h.title_id, h.priority, h.placed_at, h.id, c.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql).db()?;
         let rows = stmt
-            .query_map([branch], |r| {
+            .query_map(params![branch, title], |r| {
                 Ok(PullCandidate {
-                    copy: r.get(0)?,
-                    barcode: r.get(1)?,
-                    material_kind: r.get(2)?,
-                    loanable: r.get(3)?,
-                    hold: hold_from_offset(r, 4)?,
+                    target: r.get(0)?,
+                    copy: r.get(1)?,
+                    barcode: r.get(2)?,
+                    branch: r.get(3)?,
+                    material_kind: r.get(4)?,
+                    loanable: r.get(5)?,
+                    hold: hold_from_offset(r, 6)?,
                 })
             })
             .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
+    }
+
+    /// Records that the pull list asked for `copy` for `hold` at `at`, replacing an earlier
+    /// target of either: false (and nothing written) if the hold no longer waits, the copy left
+    /// the shelf, or either is assigned.
+    pub(crate) fn set_target(&self, hold: HoldId, copy: CopyId, at: DateTime<Utc>) -> Result<bool, crate::Error> {
+        self.drop_targets(hold, copy)?;
+        let n = self
+            .exec(
+                "INSERT OR IGNORE INTO assignments (hold_id, copy_id, state, targeted_at)
+                 SELECT ?1, ?2, 'targeted', ?3 FROM holds h, copies c
+                 WHERE h.id = ?1 AND h.status = 'waiting' AND c.id = ?2 AND c.status = 'on_shelf'",
+                params![hold, copy, at],
+            )
+            .db()?;
+        Ok(n == 1)
+    }
+
+    /// The waiting hold the pull list asked `copy` for, if any.
+    pub(crate) fn targeted_hold_of(&self, copy: CopyId) -> Result<Option<Hold>, crate::Error> {
+        let sql = format!("SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE a.copy_id = ?1 AND a.state = 'targeted'");
+        optional(self.row(&sql, [copy], hold_from_row))
+    }
+
+    /// Pull targets set before `cutoff`, oldest first.
+    pub(crate) fn stale_targets(&self, cutoff: DateTime<Utc>) -> Result<Vec<StaleTarget>, crate::Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT hold_id, copy_id FROM assignments WHERE state = 'targeted' AND targeted_at < ?1
+                 ORDER BY targeted_at, hold_id",
+            )
+            .db()?;
+        let rows = stmt.query_map([cutoff], |r| Ok(StaleTarget { hold: r.get(0)?, copy: r.get(1)? })).db()?;
         rows.collect::<rusqlite::Result<_>>().db()
     }
 

@@ -64,7 +64,7 @@ mod shelves;
 
 pub(crate) use accounts::{StoredNotice, TokenPurpose};
 pub(crate) use circulation::NewLoan;
-pub(crate) use holds::{NewHold, NewNotice};
+pub(crate) use holds::{NewHold, NewNotice, PullCandidate};
 
 mod embedded {
     refinery::embed_migrations!("migrations");
