@@ -154,7 +154,7 @@ fn a_walk_in_borrowing_a_listed_copy_lets_the_hold_ask_for_another() {
     let at_chuo = w.copy_of(t, "chuo", "book");
     let at_seibu = w.copy_of(t, "seibu", "book");
     let h = hold(&mut w, t, "chuo");
-    assert_eq!(lists(&mut w)[0], [at_chuo.clone()]);
+    assert_eq!(lists(&mut w)[0], std::slice::from_ref(&at_chuo));
     let walk_in = w.patron();
     w.lib.checkout(&at_chuo, walk_in, "chuo").unwrap();
     assert!(w.lib.check().unwrap().is_empty());
