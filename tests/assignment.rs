@@ -240,3 +240,41 @@ fn an_ended_hold_keeps_no_assignment_r_r1() {
     assert_eq!(w.lib.copy_by_barcode(&c).unwrap().status, CopyStatus::OnShelf);
     assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
 }
+
+/// `check()` finds the assignment invariants broken behind the engine's back: an assignment of
+/// an ended hold, a hold row carrying a copy, a targeted copy off the shelf, a copy on the hold
+/// shelf with no ready assignment.
+#[test]
+fn check_reports_broken_assignment_invariants() {
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let p = w.patron();
+    let t = w.title("本");
+    let shelved = w.copy_of(t, "chuo", "book");
+    let targeted = w.copy_of(t, "seibu", "book");
+    let ready = w.lib.place_hold(p, t, &HoldRequest::web("chuo", ContactMethod::Phone).at_counter()).unwrap();
+    let q = w.patron();
+    let listed = w.lib.place_hold(q, t, &HoldRequest::web("seibu", ContactMethod::Phone).at_counter()).unwrap();
+    w.lib.confirm_pulled(&shelved, "chuo").unwrap();
+    assert_eq!(w.lib.pull_list("seibu").unwrap()[0].hold, listed);
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch(&format!(
+        "UPDATE copies SET status = 'missing' WHERE barcode = '{targeted}';
+         UPDATE holds SET status = 'cancelled', ended_on = '2026-06-01' WHERE id = {listed};
+         UPDATE holds SET status = 'ready', copy_id = (SELECT id FROM copies WHERE barcode = '{shelved}'),
+                          ready_on = '2026-06-01', pickup_deadline = '2026-06-08' WHERE id = {ready};
+         DELETE FROM assignments WHERE hold_id = {ready};",
+        listed = listed.get(),
+        ready = ready.get()
+    ))
+    .unwrap();
+    let found: Vec<String> = w.lib.check().unwrap().into_iter().map(|v| v.invariant).collect();
+    for expected in [
+        "an assignment belongs to a waiting hold",
+        "a hold row keeps no copy: assignments do",
+        "a targeted copy is on the shelf",
+        "a copy on the hold shelf belongs to exactly one ready hold",
+    ] {
+        assert!(found.iter().any(|f| f == expected), "`{expected}` not reported; found {found:?}");
+    }
+}
