@@ -16,7 +16,7 @@
 -- when the assignment is released and the hold waits again at its old place.
 CREATE TABLE assignments (
     hold_id         INTEGER PRIMARY KEY REFERENCES holds(id),
-    copy_id         INTEGER NOT NULL UNIQUE REFERENCES copies(id),
+    copy_id         INTEGER NOT NULL REFERENCES copies(id),
     state           TEXT NOT NULL CHECK (state IN ('targeted', 'in_transit', 'ready')),
     targeted_at     TEXT,
     arrives_on      TEXT,
@@ -26,9 +26,11 @@ CREATE TABLE assignments (
     CHECK (state <> 'in_transit' OR arrives_on IS NOT NULL),
     CHECK (state <> 'ready' OR (ready_on IS NOT NULL AND pickup_deadline IS NOT NULL))
 ) STRICT, WITHOUT ROWID;
--- The expiry sweep and the retargeting job read these in order.
+-- A copy has at most one assignment; statements keyed by copy name this index (INDEXED BY),
+-- so their plan does not depend on statistics gathered while the table was empty.
+CREATE UNIQUE INDEX assignments_by_copy ON assignments(copy_id);
+-- The expiry sweep reads ready holds by deadline. (The retargeting job scans the table.)
 CREATE INDEX assignments_ready_by_deadline ON assignments(pickup_deadline) WHERE state = 'ready';
-CREATE INDEX assignments_targeted ON assignments(targeted_at) WHERE state = 'targeted';
 
 -- Existing assignments move in place: in-transit and ready holds become assignment rows, and
 -- their hold rows go back to what the holds table now stores for every assigned hold.

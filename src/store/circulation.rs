@@ -68,7 +68,11 @@ impl Tx<'_> {
             .db()?;
         if n == 1 && from == CopyStatus::OnShelf {
             // A copy leaving the shelf is no longer there to pull: its target (if any) lapses.
-            self.exec("DELETE FROM assignments WHERE copy_id = ?1 AND state = 'targeted'", [copy]).db()?;
+            self.exec(
+                "DELETE FROM assignments INDEXED BY assignments_by_copy WHERE copy_id = ?1 AND state = 'targeted'",
+                [copy],
+            )
+            .db()?;
         }
         Ok(n == 1)
     }

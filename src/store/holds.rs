@@ -67,6 +67,9 @@ const HOLD_FROM: &str = "FROM holds h JOIN titles t ON t.id = h.title_id LEFT JO
 /// with a copy in transit or on the hold shelf (a targeted hold still waits).
 const WAITING: &str = "h.status IN ('pending_approval', 'waiting') AND h.status = 'waiting' AND (a.state IS NULL OR a.state = 'targeted')";
 /// `holds` row `h` has a copy in transit or on the hold shelf.
+/// A hold by its assigned copy (`?1`): the copy's index first, whatever the statistics say.
+const BY_COPY_FROM: &str = "FROM assignments a INDEXED BY assignments_by_copy CROSS JOIN holds h ON h.id = a.hold_id
+     JOIN titles t ON t.id = h.title_id";
 const ASSIGNED: &str = "EXISTS (SELECT 1 FROM assignments x WHERE x.hold_id = h.id AND x.state <> 'targeted')";
 
 /// The first approved hold in a title's queue (`?1`).
@@ -231,7 +234,7 @@ impl Tx<'_> {
 
     /// The hold a copy is assigned to (in transit or on the hold shelf).
     pub(crate) fn hold_of_copy(&self, copy: CopyId) -> Result<Option<Hold>, crate::Error> {
-        let sql = format!("SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE a.copy_id = ?1 AND a.state <> 'targeted'");
+        let sql = format!("SELECT {HOLD_COLUMNS} {BY_COPY_FROM} WHERE a.copy_id = ?1 AND a.state <> 'targeted'");
         optional(self.row(&sql, [copy], hold_from_row))
     }
 
@@ -373,9 +376,10 @@ impl Tx<'_> {
 
     /// Forgets the pull targets of `hold` and of `copy`: the copy is being assigned for real.
     fn drop_targets(&self, hold: HoldId, copy: CopyId) -> Result<(), crate::Error> {
+        self.exec("DELETE FROM assignments WHERE hold_id = ?1 AND state = 'targeted'", [hold]).db()?;
         self.exec(
-            "DELETE FROM assignments WHERE state = 'targeted' AND (hold_id = ?1 OR copy_id = ?2)",
-            params![hold, copy],
+            "DELETE FROM assignments INDEXED BY assignments_by_copy WHERE copy_id = ?1 AND state = 'targeted'",
+            [copy],
         )
         .db()?;
         Ok(())
@@ -387,8 +391,11 @@ impl Tx<'_> {
     /// copy was coming or waiting are forgotten. Returns the hold, if the copy had one. The
     /// caller moves the copy itself (lost, damaged, back to the shelf...).
     pub(crate) fn release_assignment(&self, copy: CopyId) -> Result<Option<HoldId>, crate::Error> {
-        let hold: Option<HoldId> =
-            optional(self.row("DELETE FROM assignments WHERE copy_id = ?1 RETURNING hold_id", [copy], |r| r.get(0)))?;
+        let hold: Option<HoldId> = optional(self.row(
+            "DELETE FROM assignments INDEXED BY assignments_by_copy WHERE copy_id = ?1 RETURNING hold_id",
+            [copy],
+            |r| r.get(0),
+        ))?;
         if let Some(hold) = hold {
             self.exec("UPDATE holds SET notified_at = NULL WHERE id = ?1 AND notified_at IS NOT NULL", [hold]).db()?;
             self.exec("DELETE FROM notices WHERE hold_id = ?1 AND kind IN ('hold_ready', 'hold_in_transit')", [hold])
@@ -588,7 +595,7 @@ impl Tx<'_> {
 
     /// The waiting hold the pull list asked `copy` for, if any.
     pub(crate) fn targeted_hold_of(&self, copy: CopyId) -> Result<Option<Hold>, crate::Error> {
-        let sql = format!("SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE a.copy_id = ?1 AND a.state = 'targeted'");
+        let sql = format!("SELECT {HOLD_COLUMNS} {BY_COPY_FROM} WHERE a.copy_id = ?1 AND a.state = 'targeted'");
         optional(self.row(&sql, [copy], hold_from_row))
     }
 
@@ -621,7 +628,7 @@ impl Tx<'_> {
     /// Whether `copy` is assigned to a hold of someone other than `patron`.
     pub(crate) fn copy_set_aside_for_other(&self, copy: CopyId, patron: PatronId) -> Result<bool, crate::Error> {
         self.row(
-            "SELECT EXISTS (SELECT 1 FROM assignments a JOIN holds h ON h.id = a.hold_id
+            "SELECT EXISTS (SELECT 1 FROM assignments a INDEXED BY assignments_by_copy CROSS JOIN holds h ON h.id = a.hold_id
                             WHERE a.copy_id = ?1 AND a.state <> 'targeted' AND h.patron_id <> ?2)",
             params![copy, patron],
             |r| r.get(0),
@@ -632,7 +639,7 @@ impl Tx<'_> {
     /// The patron's hold that had `copy` assigned, if any: it is fulfilled by this checkout.
     pub(crate) fn hold_of_copy_for(&self, copy: CopyId, patron: PatronId) -> Result<Option<HoldId>, crate::Error> {
         optional(self.row(
-            "SELECT h.id FROM assignments a JOIN holds h ON h.id = a.hold_id
+            "SELECT h.id FROM assignments a INDEXED BY assignments_by_copy CROSS JOIN holds h ON h.id = a.hold_id
                  WHERE a.copy_id = ?1 AND a.state <> 'targeted' AND h.patron_id = ?2",
             params![copy, patron],
             |r| r.get(0),
