@@ -7,7 +7,7 @@
 mod ops;
 mod target;
 pub(crate) use ops::contact_facts;
-pub use ops::{PULL_CHUNK_BUDGET, PULL_CHUNK_COPIES};
+pub use ops::{PULL_CHUNK_BUDGET, PULL_CHUNK_COPIES, PULL_CHUNK_PAUSE};
 pub(crate) mod route;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -378,6 +378,7 @@ impl Library {
                 }
                 Ok(n)
             })?;
+            between_chunks(done < fresh.len());
         }
         Ok(targets
             .into_iter()
@@ -455,8 +456,8 @@ impl Library {
     /// [`Library::confirm_pulled`] for a whole pull list. Every barcode is checked first (a
     /// bad one confirms nothing); then the copies are routed in list order, in chunks of at
     /// most [`PULL_CHUNK_COPIES`] copies or [`PULL_CHUNK_BUDGET`] of work, one write
-    /// transaction each, so a long list never holds the write lock long enough for a counter
-    /// terminal to wait on it. Each chunk is complete on its own: a crash between chunks leaves
+    /// transaction each, with [`PULL_CHUNK_PAUSE`] between them, so a long list never holds the
+    /// write lock long enough for a counter terminal to notice. Each chunk is complete on its own: a crash between chunks leaves
     /// the copies before it confirmed and the rest on the shelf, consistent either way, and
     /// confirming the rest again finishes the list. The result is what confirming the copies
     /// one by one in list order gives.
@@ -500,6 +501,7 @@ impl Library {
                 Ok(chunk)
             })?;
             routes.extend(chunk);
+            between_chunks(routes.len() < barcodes.len());
         }
         Ok(routes)
     }
@@ -610,6 +612,16 @@ pub const PULL_CHUNK_COPIES: usize = 512;
 /// A chunk of [`Library::confirm_pulled_all`] stops taking copies once it has worked this long,
 /// so it holds the write lock well under 100 ms.
 pub const PULL_CHUNK_BUDGET: std::time::Duration = std::time::Duration::from_millis(40);
+
+/// Between two chunks of a batch the write lock is left free this long, so a writer waiting
+/// on it (a counter terminal's checkout) gets in before the next chunk takes it again.
+pub const PULL_CHUNK_PAUSE: std::time::Duration = std::time::Duration::from_millis(2);
+
+fn between_chunks(more: bool) {
+    if more {
+        std::thread::sleep(PULL_CHUNK_PAUSE);
+    }
+}
 
 /// The copy `barcode`, on the shelf at `branch`: what staff may confirm as pulled.
 fn pullable_copy(tx: &Tx<'_>, barcode: &str, branch: &str) -> Result<crate::catalog::Copy> {
