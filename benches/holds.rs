@@ -1,5 +1,6 @@
-//! Holds benchmarks (issue #5): check-in with assignment against a realistic database, queue
-//! depth, a bare-rusqlite floor, and pull-list batch assignment. Results: benches/README.md.
+//! Holds benchmarks (issues #5, #17): check-in with assignment against a realistic database,
+//! queue depth, bare-rusqlite floors (measured interleaved with the engine, op by op), placing a
+//! hold at 10k to 1M waiting holds, and pull-list batch assignment. Results: benches/README.md.
 //!
 //! The generator writes rows with raw SQL into a database the engine created (100k copies,
 //! 200k holds, Zipf-skewed over titles); each timed check-in is undone untimed through a second
@@ -167,86 +168,505 @@ fn undo_check_in(conn: &Connection, copy: i64, patron: i64) {
     conn.execute_batch("COMMIT").unwrap();
 }
 
-fn time_engine_check_in(lib: &mut Library, conn: &Connection, title: i64, iters: u64) -> Duration {
-    let (copy, barcode, branch, patron) = loaned_copy(conn, title);
-    let mut total = Duration::ZERO;
-    for _ in 0..iters {
-        let start = Instant::now();
-        let done = lib.check_in(&barcode, &branch).expect("check-in");
-        total += start.elapsed();
-        assert!(!matches!(done.route, bunko::circulation::CopyRoute::Shelved), "the copy must go to a hold");
-        undo_check_in(conn, copy, patron);
-    }
-    total
+/// Makes the holds of the three special queues ask for a notice by mail to one confirmed
+/// address each, so a check-in that fills one writes its ready notice to the outbox (and reads
+/// the address first), as a real one does; the generated holds elsewhere keep contact `none`.
+fn ask_for_mail_notices(path: &Path) {
+    let conn = Connection::open(path).unwrap();
+    conn.execute_batch(&format!(
+        "BEGIN;
+         INSERT OR IGNORE INTO patron_emails (patron_id, address, receives_holds, confirmed_at)
+           SELECT DISTINCT patron_id, 'patron' || patron_id || '@example.jp', 1, '2026-01-01 00:00:00+00:00'
+           FROM holds WHERE title_id IN ({DEEP}, {SHALLOW}, {TYPICAL});
+         UPDATE holds SET contact = 'mail' WHERE title_id IN ({DEEP}, {SHALLOW}, {TYPICAL});
+         COMMIT;"
+    ))
+    .unwrap();
 }
 
-/// The floor: the minimal statements of a check-in with assignment, in one transaction.
-fn time_bare_check_in(bare: &mut Connection, conn: &Connection, title: i64, iters: u64) -> Duration {
-    let (copy, _, _, patron) = loaned_copy(conn, title);
-    let mut total = Duration::ZERO;
-    for _ in 0..iters {
-        let start = Instant::now();
-        let tx = bare.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
-        tx.prepare_cached("DELETE FROM loans WHERE copy_id = ?1").unwrap().execute([copy]).unwrap();
-        tx.prepare_cached(
-            "INSERT INTO circulation_days (day, returns) VALUES ('2026-06-01', 1)
-             ON CONFLICT (day) DO UPDATE SET returns = returns + 1",
-        )
-        .unwrap()
-        .execute([])
-        .unwrap();
-        tx.prepare_cached("UPDATE copies SET status = 'on_hold_shelf' WHERE id = ?1").unwrap().execute([copy]).unwrap();
-        let hold: i64 = tx
-            .prepare_cached(
-                "SELECT id FROM holds WHERE title_id = ?1 AND status IN ('pending_approval', 'waiting') AND status = 'waiting'
-                 ORDER BY priority, placed_at, id LIMIT 1",
+/// A plain connection with every setting the engine's own has that changes what a write costs:
+/// [`bare_connection`] plus foreign keys (a deleted loan is looked up in its child tables) and
+/// `secure_delete` (freed cells are zeroed, R-R1).
+fn engine_like_connection(path: &Path) -> Connection {
+    let conn = bare_connection(path);
+    // rusqlite keeps 16 prepared statements by default; the floors run twenty (the engine keeps 256).
+    conn.set_prepared_statement_cache_capacity(256);
+    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    conn.pragma_update(None, "secure_delete", "ON").unwrap();
+    conn
+}
+
+/// One loaned copy whose check-in fills the head hold of its title's queue.
+struct Queue {
+    title: i64,
+    copy: i64,
+    barcode: String,
+    branch: String,
+    borrower: i64,
+}
+
+impl Queue {
+    fn of(conn: &Connection, title: i64) -> Queue {
+        let (copy, barcode, branch, borrower) = loaned_copy(conn, title);
+        Queue { title, copy, barcode, branch, borrower }
+    }
+}
+
+/// The ready notice as the engine writes it (channel, address, subject, body, facts), so the
+/// floors insert rows of the same size.
+struct NoticeText {
+    channel: String,
+    address: Option<String>,
+    subject: String,
+    body: String,
+    facts: Option<String>,
+}
+
+/// The check-in variants measured in each round.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CheckInVariant {
+    /// `Library::check_in`.
+    Engine,
+    /// The 5-statement floor (delete the loan and count the return, update the copy, find the
+    /// first waiting hold, update it, insert its notice), in one transaction.
+    Floor,
+    /// Every statement the engine issues, in the engine's order, with no Rust in between
+    /// beyond passing values on: what the engine costs above its own SQL.
+    ExactFloor,
+}
+
+#[derive(Clone, Copy)]
+enum QueueKind {
+    Typical,
+    Shallow,
+    Deep,
+}
+
+struct CheckInBench {
+    _dir: tempfile::TempDir,
+    lib: Library,
+    /// Undoes each check-in, untimed.
+    undo: Connection,
+    /// The floors' connection.
+    bare: Connection,
+    notice: NoticeText,
+    typical: Queue,
+    shallow: Queue,
+    deep: Queue,
+    rounds: usize,
+}
+
+impl CheckInBench {
+    fn new() -> CheckInBench {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("holds.sqlite");
+        generate(&path);
+        ask_for_mail_notices(&path);
+        let mut lib = Library::open(&path, policy(), clock()).unwrap();
+        let undo = Connection::open(&path).unwrap();
+        let bare = engine_like_connection(&path);
+        let [typical, shallow, deep] = [TYPICAL, SHALLOW, DEEP].map(|t| Queue::of(&undo, t));
+        // One check-in by the engine, untimed, to copy the notice it writes.
+        lib.check_in(&typical.barcode, &typical.branch).unwrap();
+        let notice = undo
+            .query_row(
+                "SELECT channel, address, subject, body, facts FROM notices WHERE kind = 'hold_ready'",
+                [],
+                |r| {
+                    Ok(NoticeText {
+                        channel: r.get(0)?,
+                        address: r.get(1)?,
+                        subject: r.get(2)?,
+                        body: r.get(3)?,
+                        facts: r.get(4)?,
+                    })
+                },
             )
-            .unwrap()
-            .query_row([title], |r| r.get(0))
-            .unwrap();
-        tx.prepare_cached(
-            "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = '2026-06-01', pickup_deadline = '2026-06-08'
-             WHERE id = ?1 AND status = 'waiting'",
-        )
-        .unwrap()
-        .execute(params![hold, copy])
-        .unwrap();
-        tx.prepare_cached(
-            "INSERT INTO notices (patron_id, kind, channel, hold_id, subject, body, created_at)
-             VALUES (?1, 'hold_ready', 'phone', ?2, 's', 'b', '2026-06-01')",
-        )
-        .unwrap()
-        .execute(params![patron, hold])
-        .unwrap();
-        tx.commit().unwrap();
-        total += start.elapsed();
-        undo_check_in(conn, copy, patron);
+            .expect("the engine wrote a ready notice");
+        undo_check_in(&undo, typical.copy, typical.borrower);
+        CheckInBench { _dir: dir, lib, undo, bare, notice, typical, shallow, deep, rounds: 0 }
     }
-    total
+
+    /// One check-in of the queue's copy by `variant`, timed, then undone untimed.
+    fn once(&mut self, variant: CheckInVariant, which: QueueKind) -> Duration {
+        let queue = match which {
+            QueueKind::Typical => &self.typical,
+            QueueKind::Shallow => &self.shallow,
+            QueueKind::Deep => &self.deep,
+        };
+        let start = Instant::now();
+        match variant {
+            CheckInVariant::Engine => {
+                let done = self.lib.check_in(&queue.barcode, &queue.branch).expect("check-in");
+                assert!(
+                    matches!(done.route, bunko::circulation::CopyRoute::HeldForPickup { .. }),
+                    "the copy must go to the hold shelf for the head hold"
+                );
+            }
+            CheckInVariant::Floor => floor_check_in(&mut self.bare, queue, &self.notice),
+            CheckInVariant::ExactFloor => exact_floor_check_in(&mut self.bare, queue, &self.notice),
+        }
+        let took = start.elapsed();
+        let written: i64 =
+            self.undo.query_row("SELECT COUNT(*) FROM notices WHERE kind = 'hold_ready'", [], |r| r.get(0)).unwrap();
+        assert_eq!(written, 1, "every variant writes the ready notice");
+        undo_check_in(&self.undo, queue.copy, queue.borrower);
+        took
+    }
+
+    /// (a), (c) and the exact floor on the typical queue, each going first, second and third
+    /// equally often.
+    fn round(&mut self) -> [Duration; 3] {
+        self.rounds += 1;
+        let variants = [CheckInVariant::Engine, CheckInVariant::Floor, CheckInVariant::ExactFloor];
+        let mut times = [Duration::ZERO; 3];
+        let first = self.rounds;
+        for k in (0..3).map(|j| (first + j) % 3) {
+            times[k] = self.once(variants[k], QueueKind::Typical);
+        }
+        times
+    }
+
+    /// (b): the engine on the 1-deep and the 5,000-deep queue, in alternating order.
+    fn depth_round(&mut self) -> [Duration; 2] {
+        self.rounds += 1;
+        let kinds = [QueueKind::Shallow, QueueKind::Deep];
+        let mut times = [Duration::ZERO; 2];
+        let first = self.rounds;
+        for k in (0..2).map(|j| (first + j) % 2) {
+            times[k] = self.once(CheckInVariant::Engine, kinds[k]);
+        }
+        times
+    }
 }
 
-fn check_in_benches(c: &mut Criterion) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("holds.sqlite");
-    generate(&path);
-    let mut lib = Library::open(&path, policy(), clock()).unwrap();
-    let conn = Connection::open(&path).unwrap();
-    let mut bare = bare_connection(&path);
+/// The floor: the five things a check-in with assignment must do, one statement each, plus the
+/// day's anonymous return count the engine keeps (R-R1), in one transaction.
+fn floor_check_in(bare: &mut Connection, q: &Queue, notice: &NoticeText) {
+    let tx = bare.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+    tx.prepare_cached("DELETE FROM loans WHERE copy_id = ?1").unwrap().execute([q.copy]).unwrap();
+    tx.prepare_cached(
+        "INSERT INTO circulation_days (day, returns) VALUES ('2026-06-01', 1)
+         ON CONFLICT (day) DO UPDATE SET returns = returns + 1",
+    )
+    .unwrap()
+    .execute([])
+    .unwrap();
+    tx.prepare_cached("UPDATE copies SET status = 'on_hold_shelf' WHERE id = ?1").unwrap().execute([q.copy]).unwrap();
+    let (hold, patron): (i64, i64) = tx
+        .prepare_cached(
+            "SELECT id, patron_id FROM holds WHERE title_id = ?1 AND status IN ('pending_approval', 'waiting')
+             AND status = 'waiting' ORDER BY priority, placed_at, id LIMIT 1",
+        )
+        .unwrap()
+        .query_row([q.title], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    tx.prepare_cached(
+        "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = '2026-06-01', pickup_deadline = '2026-06-08'
+         WHERE id = ?1 AND status = 'waiting'",
+    )
+    .unwrap()
+    .execute(params![hold, q.copy])
+    .unwrap();
+    tx.prepare_cached(
+        "INSERT INTO notices (patron_id, kind, channel, address, hold_id, subject, body, is_secret, created_at,
+                              delivery_key, facts)
+         VALUES (?1, 'hold_ready', ?3, ?4, ?2, ?5, ?6, 0, '2026-06-01 01:00:00+00:00', randomblob(16), ?7)",
+    )
+    .unwrap()
+    .execute(params![patron, hold, notice.channel, notice.address, notice.subject, notice.body, notice.facts])
+    .unwrap();
+    tx.commit().unwrap();
+}
 
+/// The exact floor: the fourteen statements `Library::check_in` issues for this check-in (the
+/// unit test `a_check_in_filling_a_hold_issues_no_avoidable_statement` lists them), the same
+/// SQL in the same order, reading only the values the next statement needs.
+fn exact_floor_check_in(bare: &mut Connection, q: &Queue, notice: &NoticeText) {
+    let tx = bare.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+    let copy: i64 = tx
+        .prepare_cached(
+            "SELECT id, barcode, title_id, branch, material_kind, is_loanable, is_interlibrary, status, available_since
+             FROM copies WHERE barcode = ?1",
+        )
+        .unwrap()
+        .query_row([&q.barcode], |r| r.get(0))
+        .unwrap();
+    let loan: i64 = tx
+        .prepare_cached(
+            "SELECT l.id, l.patron_id, l.branch, l.due_on, p.reading_history_since IS NOT NULL
+             FROM loans l JOIN patrons p ON p.id = l.patron_id WHERE l.copy_id = ?1",
+        )
+        .unwrap()
+        .query_row([copy], |r| r.get(0))
+        .unwrap();
+    tx.prepare_cached("DELETE FROM notices WHERE loan_id = ?1").unwrap().execute([loan]).unwrap();
+    tx.prepare_cached("DELETE FROM loans WHERE id = ?1").unwrap().execute([loan]).unwrap();
+    tx.prepare_cached(
+        "INSERT INTO circulation_days (day, checkouts, returns) VALUES (?1, ?2, ?3)
+         ON CONFLICT (day) DO UPDATE SET checkouts = checkouts + excluded.checkouts, returns = returns + excluded.returns",
+    )
+    .unwrap()
+    .execute(params!["2026-06-01", 0, 1])
+    .unwrap();
+    let (hold, patron): (i64, i64) = tx
+        .prepare_cached(
+            "SELECT h.id, h.patron_id, h.title_id, t.title, h.material_kind, h.channel, h.status, h.priority,
+                    h.placed_at, h.pickup_branch, h.pickup_point, h.contact, h.contact_phone, h.is_interlibrary,
+                    h.copy_id, h.arrives_on, h.ready_on, h.pickup_deadline, h.notified_at IS NOT NULL, h.ended_on,
+                    h.end_reason, h.is_hidden
+             FROM holds h JOIN titles t ON t.id = h.title_id
+             WHERE h.title_id = ?1 AND h.status IN ('pending_approval', 'waiting') AND h.status = 'waiting'
+             ORDER BY h.priority, h.placed_at, h.id LIMIT 1",
+        )
+        .unwrap()
+        .query_row([q.title], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    tx.prepare_cached(
+        "SELECT id, card_number, name, birth_date, category, is_blocked, registered_on, expires_on, last_activity_on,
+                default_pickup, password_is_temporary, default_contact, self_issue_terms_agreed_on, suspended_until
+         FROM patrons WHERE id = ?1",
+    )
+    .unwrap()
+    .query_row([patron], |r| r.get::<_, i64>(0))
+    .unwrap();
+    for sql in [
+        "SELECT kind, number, is_chosen FROM patron_phones WHERE patron_id = ?1 ORDER BY position",
+        "SELECT flag FROM patron_flags WHERE patron_id = ?1",
+    ] {
+        let mut stmt = tx.prepare_cached(sql).unwrap();
+        let mut rows = stmt.query([patron]).unwrap();
+        while rows.next().unwrap().is_some() {}
+    }
+    tx.prepare_cached("SELECT n FROM calendar_changes WHERE id = 1")
+        .unwrap()
+        .query_row([], |r| r.get::<_, i64>(0))
+        .unwrap();
+    tx.prepare_cached(
+        "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL
+         WHERE id = ?1 AND (status = 'waiting' OR (status = 'in_transit' AND copy_id = ?2))",
+    )
+    .unwrap()
+    .execute(params![hold, copy, "2026-06-01", "2026-06-08"])
+    .unwrap();
+    tx.prepare_cached("UPDATE copies SET status = ?3, transit_to = ?4 WHERE id = ?1 AND status = ?2")
+        .unwrap()
+        .execute(params![copy, "on_loan", "on_hold_shelf", None::<String>])
+        .unwrap();
+    let address: Option<String> = tx
+        .prepare_cached(
+            "SELECT address FROM patron_emails WHERE patron_id = ?1 AND confirmed_at IS NOT NULL AND rejected_on IS NULL
+             ORDER BY receives_holds DESC, id",
+        )
+        .unwrap()
+        .query_row([patron], |r| r.get(0))
+        .ok();
+    tx.prepare_cached(
+        "INSERT INTO notices (patron_id, kind, channel, address, hold_id, loan_id, subject, body, is_secret, created_at,
+                              delivery_key, facts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, randomblob(16), ?11)",
+    )
+    .unwrap()
+    .execute(params![
+        patron,
+        "hold_ready",
+        notice.channel,
+        address.or_else(|| notice.address.clone()),
+        hold,
+        None::<i64>,
+        notice.subject,
+        notice.body,
+        false,
+        "2026-06-01 01:00:00+00:00",
+        notice.facts
+    ])
+    .unwrap();
+    tx.commit().unwrap();
+}
+
+/// Rounds of each paired check-in measurement.
+const PAIRED_ROUNDS: usize = 1_500;
+
+/// The median of per-round ratios `times[k] / times[base]`.
+fn median_ratio<const N: usize>(rounds: &[[Duration; N]], k: usize, base: usize) -> f64 {
+    let mut r: Vec<f64> = rounds.iter().map(|t| t[k].as_secs_f64() / t[base].as_secs_f64()).collect();
+    r.sort_by(f64::total_cmp);
+    r[r.len() / 2]
+}
+
+/// The median of one column, in µs.
+fn median_us<const N: usize>(rounds: &[[Duration; N]], k: usize) -> f64 {
+    let mut v: Vec<f64> = rounds.iter().map(|t| t[k].as_secs_f64() * 1e6).collect();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// (a), (b), (c): check-in with assignment, measured interleaved, op by op, in one process.
+fn check_in_benches(c: &mut Criterion) {
+    let mut bench = CheckInBench::new();
+    let rounds: Vec<[Duration; 3]> = (0..PAIRED_ROUNDS).map(|_| bench.round()).collect();
+    let depth: Vec<[Duration; 2]> = (0..PAIRED_ROUNDS).map(|_| bench.depth_round()).collect();
+    eprintln!(
+        "check-in, paired over {PAIRED_ROUNDS} rounds (medians): engine {:.1} µs, floor {:.1} µs, exact floor \
+         {:.1} µs; engine/floor {:.3}, exact/floor {:.3}, engine/exact {:.3}; 1-deep {:.1} µs, 5000-deep {:.1} µs, \
+         5000/1 {:.3}",
+        median_us(&rounds, 0),
+        median_us(&rounds, 1),
+        median_us(&rounds, 2),
+        median_ratio(&rounds, 0, 1),
+        median_ratio(&rounds, 2, 1),
+        median_ratio(&rounds, 0, 2),
+        median_us(&depth, 0),
+        median_us(&depth, 1),
+        median_ratio(&depth, 1, 0),
+    );
     let mut group = c.benchmark_group("check_in");
     group.measurement_time(Duration::from_secs(6));
-    group.bench_function("a: engine, typical queue (file, WAL, NORMAL)", |b| {
-        b.iter_custom(|n| time_engine_check_in(&mut lib, &conn, TYPICAL, n))
-    });
-    group.bench_function("c: bare rusqlite floor, typical queue", |b| {
-        b.iter_custom(|n| time_bare_check_in(&mut bare, &conn, TYPICAL, n))
-    });
-    group.bench_function("b: engine, 1-deep queue", |b| {
-        b.iter_custom(|n| time_engine_check_in(&mut lib, &conn, SHALLOW, n))
-    });
-    group.bench_function("b: engine, 5000-deep queue", |b| {
-        b.iter_custom(|n| time_engine_check_in(&mut lib, &conn, DEEP, n))
-    });
+    // Criterion's own figures: each variant timed inside interleaved rounds (the others run
+    // untimed beside it), so the order of the functions does not decide them either.
+    let names = [
+        "a: engine, typical queue (file, WAL, NORMAL)",
+        "c: floor, 5 statements, typical queue",
+        "c': exact floor, every statement the engine issues",
+    ];
+    for (k, name) in names.iter().enumerate() {
+        group.bench_function(*name, |b| b.iter_custom(|n| (0..n).map(|_| bench.round()[k]).sum()));
+    }
+    for (k, name) in ["b: engine, 1-deep queue", "b: engine, 5000-deep queue"].iter().enumerate() {
+        group.bench_function(*name, |b| b.iter_custom(|n| (0..n).map(|_| bench.depth_round()[k]).sum()));
+    }
+    group.finish();
+}
+
+/// Titles and copies of the placing databases (all copies out on loan, so a hold waits).
+const PLACE_TITLES: i64 = 50_000;
+
+/// A database for the placing bench: the engine's schema, 50,000 titles with two copies each
+/// (all lent), and `holds` waiting holds, `per_patron` to a patron, spread evenly over the
+/// titles; set-based SQL through a raw connection (1M holds take seconds, not minutes).
+fn generate_waiting(path: &Path, holds: i64, per_patron: i64) {
+    drop(Library::open(path, policy(), clock()).expect("open"));
+    let patrons = holds / per_patron;
+    let conn = Connection::open(path).unwrap();
+    // The holds' indexes are dropped while the rows go in and built again from their own SQL
+    // after (a sort instead of a million random inserts into each).
+    let indexes: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'holds' AND sql IS NOT NULL")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let drop_all: String = indexes.iter().map(|(name, _)| format!("DROP INDEX {name};")).collect();
+    let create_all: String = indexes.iter().map(|(_, sql)| format!("{sql};")).collect();
+    conn.pragma_update(None, "cache_size", -256 * 1024).unwrap();
+    conn.execute_batch(&format!(
+        "BEGIN;
+         {drop_all}
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {PLACE_TITLES})
+         INSERT INTO titles (id, title, author) SELECT i, '書名 ' || i, '著者 ' || (i % 997) FROM n;
+         WITH RECURSIVE n(i) AS (SELECT 2 UNION ALL SELECT i + 1 FROM n WHERE i < {PLACE_TITLES} * 2 + 1)
+         INSERT INTO copies (id, barcode, title_id, branch, material_kind, is_loanable, status, available_since)
+           SELECT i, printf('B%08d', i), i / 2, 'chuo', 'book', 1, 'on_loan', '2020-01-01' FROM n;
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {patrons} + 100)
+         INSERT INTO patrons (id, card_number, name, registered_on, expires_on, last_activity_on)
+           SELECT i, printf('%08d', i), '利用者', '2020-01-01', '2030-01-01', '2026-01-31' FROM n;
+         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {holds} - 1)
+         INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
+           SELECT 1 + i / {per_patron}, 1 + (i * 7919) % {PLACE_TITLES}, 'book', 'counter', 'waiting',
+                  strftime('%Y-%m-%d %H:%M:%S', '2026-01-01', '+' || i || ' seconds') || '+00:00', 'chuo', 'none'
+           FROM n;
+         {create_all}
+         COMMIT;
+         ANALYZE;"
+    ))
+    .unwrap();
+}
+
+/// One database of the placing bench, and the handle timed on it.
+struct Placing {
+    lib: Library,
+    undo: Connection,
+    /// Patrons in the database, all with `per_patron` holds (the last 100 have none).
+    patrons: i64,
+}
+
+/// Placing a hold at 10k, 100k and 1M waiting holds (10 a patron), at 1M with a 64 MiB page
+/// cache (`StoreOptions::page_cache_kib`, a second handle on the same file), and at 1M with
+/// 20,000 patrons (50 holds each, the audit's shape). Interleaved, op by op, rotating order;
+/// each placement undone untimed.
+fn placing_bench(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let shapes = [(10_000, 10), (100_000, 10), (1_000_000, 10), (1_000_000, 50)];
+    let mut files = Vec::new();
+    for (holds, per) in shapes {
+        let path = dir.path().join(format!("place-{holds}-{per}.sqlite"));
+        let start = Instant::now();
+        generate_waiting(&path, holds, per);
+        eprintln!("generated {holds} waiting holds ({per} a patron) in {:.1} s", start.elapsed().as_secs_f64());
+        files.push((path, holds / per));
+    }
+    let open = |k: usize, cache: Option<u32>| {
+        let options = bunko::StoreOptions { page_cache_kib: cache, ..bunko::StoreOptions::default() };
+        let (path, patrons) = &files[k];
+        Placing {
+            lib: Library::open_with(path, policy(), clock(), options).unwrap(),
+            undo: Connection::open(path).unwrap(),
+            patrons: *patrons,
+        }
+    };
+    let names = ["10k holds", "100k holds", "1M holds", "1M holds, 64 MiB page cache", "1M holds, 50 a patron"];
+    let mut libs = [open(0, None), open(1, None), open(2, None), open(2, Some(64 * 1024)), open(3, None)];
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut round = 0usize;
+    let mut place_round = |libs: &mut [Placing; 5]| -> [Duration; 5] {
+        round += 1;
+        let title = 1 + rng.below(PLACE_TITLES as u64) as i64;
+        let pick = rng.below(1 << 30) as i64;
+        let mut times = [Duration::ZERO; 5];
+        for k in (0..5).map(|j| (round + j) % 5) {
+            let p = &mut libs[k];
+            // A patron with the shape's number of holds, none on this title.
+            let mut patron = 1 + pick % p.patrons;
+            while p
+                .undo
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM holds WHERE patron_id = ?1 AND title_id = ?2)",
+                    [patron, title],
+                    |r| r.get::<_, bool>(0),
+                )
+                .unwrap()
+            {
+                patron = 1 + patron % p.patrons;
+            }
+            let request = bunko::holds::HoldRequest::web("chuo", bunko::policy::ContactMethod::None).at_counter();
+            let start = Instant::now();
+            let hold = p
+                .lib
+                .place_hold(bunko::patrons::PatronId::from(patron), bunko::catalog::TitleId::from(title), &request)
+                .expect("placed");
+            times[k] = start.elapsed();
+            p.undo
+                .execute_batch(&format!(
+                    "DELETE FROM notices WHERE hold_id = {0}; DELETE FROM holds WHERE id = {0};",
+                    hold.get()
+                ))
+                .unwrap();
+        }
+        times
+    };
+    let rounds: Vec<[Duration; 5]> = (0..PAIRED_ROUNDS).map(|_| place_round(&mut libs)).collect();
+    let line: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(k, n)| format!("{n}: {:.1} µs, ×{:.3}", median_us(&rounds, k), median_ratio(&rounds, k, 0)))
+        .collect();
+    eprintln!("placing a hold, paired over {PAIRED_ROUNDS} rounds (medians; ratio to 10k): {}", line.join("; "));
+    let mut group = c.benchmark_group("placing");
+    group.measurement_time(Duration::from_secs(4));
+    for (k, name) in names.iter().enumerate() {
+        group.bench_function(*name, |b| b.iter_custom(|n| (0..n).map(|_| place_round(&mut libs)[k]).sum()));
+    }
     group.finish();
 }
 
@@ -534,5 +954,5 @@ fn bare_batch_assignment_v16(bare: &mut Connection) -> usize {
     n
 }
 
-criterion_group!(benches, check_in_benches, pull_list_bench);
+criterion_group!(benches, check_in_benches, placing_bench, pull_list_bench);
 criterion_main!(benches);

@@ -345,13 +345,14 @@ impl Day {
     }
 }
 
-/// Drains the outbox as a host would: deliver each notice by its channel, then mark it sent.
+/// Drains the outbox as a host would: claim a batch (leased to this drainer), deliver each
+/// notice by its channel with its idempotency key, then mark it sent.
 fn send_notices(d: &mut Day) -> Outcome {
-    let notices = d.lib.pending_notices(100)?;
+    let notices = d.lib.claim_notices(100, std::time::Duration::from_secs(300))?;
     let mut sent = Vec::new();
     for n in &notices {
         let to = n.address.as_deref().unwrap_or("(the patron's registered address)");
-        println!("  ✉ 通知 notice by {} to {to}: {}", n.channel, n.subject);
+        println!("  ✉ 通知 notice by {} to {to} (key {}…): {}", n.channel, &n.key[..8], n.subject);
         for line in n.body.lines().filter(|l| !l.trim().is_empty()) {
             println!("      {line}");
         }

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-/// Everything that can go wrong in a bunko operation. A failed operation changes nothing.
+/// Everything that can go wrong in a bunko operation. A failed operation changes nothing,
+/// with one deliberate exception: [`Error::LoginFailed`] and [`Error::LockedOut`] record the
+/// failed attempt (that record is what the lockout counts).
 ///
 /// Every call that reads or writes the database may also fail with [`Error::Busy`] (retry
 /// later) and [`Error::Storage`] (log it, alert the operator); each operation's `# Errors`
@@ -279,7 +281,7 @@ pub struct PolicyError {
 }
 
 impl PolicyError {
-    pub(crate) fn single(key: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub(crate) fn single(key: impl Into<String>, reason: Why) -> Self {
         Self { problems: vec![PolicyProblem::new(key, reason)] }
     }
 
@@ -292,8 +294,7 @@ impl PolicyError {
 }
 
 impl PolicyError {
-    /// Every problem in `lang`, one a line after a heading. The place (file, line, key) is
-    /// written in `lang`; each problem's reason is English (see [`PolicyProblem::message`]).
+    /// Every problem in `lang`, one a line after a heading (see [`PolicyProblem::message`]).
     pub fn message(&self, lang: crate::Lang) -> String {
         match lang {
             crate::Lang::Ja => {
@@ -329,19 +330,35 @@ pub struct PolicyProblem {
     pub key: String,
     /// 1-based line in the TOML text, when known.
     pub line: Option<usize>,
-    /// What is wrong.
+    /// What is wrong, in English (the form [`Display`](fmt::Display) and logs use).
     pub reason: String,
+    /// What is wrong, in Japanese; see [`PolicyProblem::message`].
+    reason_ja: String,
 }
 
+/// A problem's reason in English and Japanese; built with `why!` where the problem is found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Why {
+    pub(crate) en: String,
+    pub(crate) ja: String,
+}
+
+/// A [`Why`] from an English and a Japanese format string sharing their arguments.
+macro_rules! why {
+    ($en:literal, $ja:literal $(, $arg:expr)* $(,)?) => {
+        $crate::error::Why { en: format!($en $(, $arg)*), ja: format!($ja $(, $arg)*) }
+    };
+}
+pub(crate) use why;
+
 impl PolicyProblem {
-    pub(crate) fn new(key: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { file: None, key: key.into(), line: None, reason: reason.into() }
+    pub(crate) fn new(key: impl Into<String>, reason: Why) -> Self {
+        Self { file: None, key: key.into(), line: None, reason: reason.en, reason_ja: reason.ja }
     }
-}
 
-impl PolicyProblem {
-    /// The problem in `lang`: where it is (file, line, key) in that language, then the reason,
-    /// which is English text for staff in both.
+    /// The problem in `lang`: where it is (file, line, key) in that language, then why. A
+    /// librarian reads the Japanese form; the TOML parser's own detail (a field name it did not
+    /// expect, say) stays as the parser wrote it.
     pub fn message(&self, lang: crate::Lang) -> String {
         match lang {
             crate::Lang::Ja => {
@@ -355,7 +372,7 @@ impl PolicyProblem {
                 if !self.key.is_empty() {
                     text.push_str(&format!("キー {}: ", self.key));
                 }
-                text + &self.reason
+                text + &self.reason_ja
             }
             crate::Lang::En => self.to_string(),
         }

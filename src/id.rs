@@ -42,9 +42,12 @@ macro_rules! define_id {
         impl std::str::FromStr for $id {
             type Err = $crate::ParseIdError;
 
-            /// Parses the decimal number `Display` writes (an optional sign, then digits).
+            /// Parses the decimal number `Display` writes: ASCII digits only (no sign, no
+            /// spaces), as ids are positive.
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                s.parse().map($id).map_err(|source| $crate::ParseIdError { id: $what, source })
+                // `i64::from_str` would also take a sign; "-" gives the invalid-digit error.
+                let digits = if s.bytes().all(|b| b.is_ascii_digit()) { s } else { "-" };
+                digits.parse().map($id).map_err(|source| $crate::ParseIdError { id: $what, source })
             }
         }
     };

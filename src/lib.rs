@@ -11,6 +11,7 @@ pub mod circulation;
 pub mod clock;
 pub mod error;
 pub mod holds;
+mod ical;
 mod id;
 pub mod integrity;
 mod lang;
@@ -21,13 +22,15 @@ pub mod policy;
 #[cfg(feature = "serde")]
 mod serde_forms;
 pub mod shelves;
+pub mod sip2;
+pub mod staff;
 mod store;
 pub mod upkeep;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{CryptoError, Entity, Error, PolicyError, PolicyProblem, Result, StorageError, StorageErrorKind};
 pub use id::ParseIdError;
-pub use lang::Lang;
+pub use lang::{Lang, UnknownLang};
 pub use library::Library;
 pub use policy::Policy;
 pub use store::{BackupReport, StoreOptions, Synchronous, supported_schema_version};

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::catalog::BranchInfo;
 use crate::clock::Clock;
-use crate::error::{Entity, Error, PolicyError, Result};
+use crate::error::{Entity, Error, PolicyError, Result, why};
 use crate::policy::{Policy, RuleMatrix, Rules, Scope};
 use crate::store::{BackupReport, Store, StoreOptions};
 
@@ -163,9 +163,11 @@ impl Library {
                 tx.patron_categories()?.into_iter().filter(|c| !policy.admits_category(c)).collect();
             if !unknown.is_empty() {
                 let listed = unknown.join(", ");
-                let reason = format!(
+                let reason = why!(
                     "patrons in the database belong to categories the policy does not declare: {listed}; \
-                     declare each under [categories] (or move the patrons first)"
+                     declare each under [categories] (or move the patrons first)",
+                    "データベースに、ポリシーが宣言していない利用者区分の利用者がいます: {listed}。\
+                     それぞれを [categories] に宣言してください(または先に利用者の区分を変えてください)"
                 );
                 return Err(PolicyError::single("categories", reason).into());
             }
@@ -180,8 +182,9 @@ impl Library {
                 if copies > 0 {
                     return Err(PolicyError::single(
                         "branches",
-                        format!(
+                        why!(
                             "branch `{}` is missing from the policy but {copies} copies in the database belong to it",
+                            "館 `{}` がポリシーにありませんが、データベースの資料{copies}点がこの館に属しています",
                             stored.code
                         ),
                     )

@@ -1,5 +1,5 @@
 //! Daily upkeep that keeps the engine's promises to forget (R-R1, secrets): expired sessions,
-//! spent codes and old failed-login records are deleted, and the WAL is truncated so that no
+//! spent codes, notices carrying expired codes and old failed-login records are deleted, and the WAL is truncated so that no
 //! earlier version of a page — a returned loan, a delivered code — survives in it.
 
 use chrono::Duration;
@@ -14,6 +14,7 @@ const CODE_THROTTLE_WINDOW: Duration = Duration::hours(1);
 /// What one [`Library::scrub`] removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Scrub {
     /// Sessions past their idle timeout or absolute lifetime.
     pub sessions: usize,
@@ -23,6 +24,9 @@ pub struct Scrub {
     pub login_failures: usize,
     /// Suspensions after a late return that have ended (their end date is forgotten).
     pub suspensions: usize,
+    /// Undelivered notices whose single-use code has expired (held for staff, failing, or
+    /// never drained): the dead code leaves the outbox instead of waiting in clear.
+    pub expired_code_notices: usize,
     /// The WAL was checkpointed and truncated to zero bytes. `false` when another handle was
     /// reading or writing at that moment: run the scrub again later.
     pub wal_truncated: bool,
@@ -57,6 +61,7 @@ impl Library {
                 codes: tx.delete_spent_tokens(now, now - CODE_THROTTLE_WINDOW)?,
                 login_failures: tx.delete_old_login_failures(now - window)?,
                 suspensions: tx.clear_ended_suspensions(today)?,
+                expired_code_notices: tx.delete_expired_code_notices(now)?,
                 wal_truncated: false,
             })
         })?;

@@ -253,6 +253,10 @@ fn chiba_bounced_mail_falls_back_to_phone_r_c6() {
         (ContactMethod::Phone, Some("090-0000-0000"), NoticeKind::HoldReady)
     );
     assert_eq!(phone.body, mail.body);
+    // The same bounce reported again queues nothing more (#16 review).
+    assert!(matches!(w.lib.mark_bounced(mail.id), Err(Error::NotFound { .. })));
+    let phones = w.lib.pending_notices(10).unwrap().into_iter().filter(|n| n.channel == ContactMethod::Phone).count();
+    assert_eq!(phones, 1, "one fallback for one bounce");
     // Kanagawa names no fallback.
     let mut k = World::new("kanagawa", "2026-06-01");
     let mail = k.ready_mail_hold("honkan", "q@example.jp", Some("pc"));

@@ -964,6 +964,10 @@ fn view_actions_match_operations(preset: &str) -> Vec<Shown> {
             let contact = HoldChange { pickup: None, contact: Some(h.contact.clone()) };
             assert_eq!(outcome(w.lib.change_hold(p, h.id, &pickup)), view.actions.change_pickup, "{what}");
             assert_eq!(outcome(w.lib.change_hold(p, h.id, &contact)), view.actions.change_contact, "{what}");
+            // #17: freezing and lifting it follow the same rules (the freeze is lifted again, so
+            // the stage is unchanged for the cancel below).
+            assert_eq!(outcome(w.lib.freeze_hold(p, h.id, None)), view.actions.freeze, "{what}");
+            assert_eq!(outcome(w.lib.unfreeze_hold(p, h.id)), view.actions.unfreeze, "{what}");
             assert_eq!(outcome(w.lib.cancel_hold(p, h.id)), view.actions.cancel, "{what}");
             let (state, interlibrary, card_expired) = (view.state, h.interlibrary, expiring.contains(&p));
             shown.push(Shown { state, interlibrary, card_expired, actions: view.actions });
@@ -990,7 +994,8 @@ fn shown(all: &[Shown], state: HoldState, interlibrary: bool, card_expired: bool
 }
 
 /// Every action allowed.
-const ALLOWED: HoldActions = HoldActions { cancel: Ok(()), change_pickup: Ok(()), change_contact: Ok(()) };
+const ALLOWED: HoldActions =
+    HoldActions { cancel: Ok(()), change_pickup: Ok(()), change_contact: Ok(()), freeze: Ok(()), unfreeze: Ok(()) };
 
 fn refused(reason: Reason) -> Result<(), Refusal> {
     Err(Refusal::one(reason))
@@ -1050,4 +1055,33 @@ fn kanagawa_view_and_operations_agree_r_h8() {
 fn example_city_view_and_operations_agree_r_h8() {
     let all = view_actions_match_operations("example-city");
     assert_eq!(shown(&all, HoldState::Waiting, true, false).cancel, refused(Reason::InterlibraryHoldNotCancellable));
+}
+
+/// Each handle keeps the opening calendars it has read (#17). A calendar changed through
+/// another handle on the same file (another counter terminal) is read again at once: the next
+/// pickup deadline (R-H9) skips the day the other handle closed; one changed through this
+/// handle, too.
+#[test]
+fn calendar_changes_through_any_handle_reach_the_next_pickup_deadline_r_h9() {
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let mut other = bunko::Library::open(&db.path, bunko::Policy::preset("chiba").unwrap(), w.clock.clone()).unwrap();
+    let p = w.patron();
+    let shelve = |w: &mut World| {
+        let t = w.title("本");
+        let c = w.copy_of(t, "chuo", "book");
+        w.lib.place_hold(p, t, &web("chuo").at_counter()).unwrap();
+        match w.lib.confirm_pulled(&c, "chuo").unwrap() {
+            CopyRoute::HeldForPickup { deadline, .. } => deadline,
+            route => panic!("{route:?}"),
+        }
+    };
+    assert_eq!(shelve(&mut w), day("2026-06-08"));
+    other.close_on("chuo", day("2026-06-08"), "蔵書点検").unwrap();
+    let moved = shelve(&mut w);
+    assert!(moved > day("2026-06-08"), "{moved}");
+    assert_eq!(moved, other.next_open_day("chuo", day("2026-06-08")).unwrap());
+    w.lib.close_on("chuo", moved, "蔵書点検").unwrap();
+    let again = shelve(&mut w);
+    assert!(again > moved, "{again} after {moved}");
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
 }

@@ -1,6 +1,8 @@
 //! proptest: random sequences of place / cancel / approve / checkout / check-in / arrival /
-//! pull / expiry keep every invariant (`Library::check`), serve holds first-come first-served
-//! among eligible (approved) holds, never assign a copy twice and never exceed limits.
+//! pull / expiry / freeze / unfreeze / staff override / copy lost, damaged, withdrawn or found
+//! keep every invariant (`Library::check`), serve holds first-come first-served among eligible
+//! (approved, not frozen today) holds, never assign a copy twice or to a frozen hold, and never
+//! exceed limits.
 
 mod common;
 
@@ -10,7 +12,8 @@ use bunko::catalog::TitleId;
 use bunko::circulation::CopyRoute;
 use bunko::holds::{HoldId, HoldRequest, HoldStatus};
 use bunko::patrons::PatronId;
-use bunko::policy::ContactMethod;
+use bunko::policy::{ContactMethod, Override};
+use bunko::staff::{CopyCondition, StaffActor};
 use common::World;
 use proptest::prelude::*;
 
@@ -54,6 +57,39 @@ enum Op {
         days: u64,
     },
     Expire,
+    /// #17: the patron freezes their `nth` hold for `days` (until lifted when `None`), by
+    /// themselves or by staff.
+    Freeze {
+        patron: usize,
+        nth: usize,
+        days: Option<u64>,
+        staff: bool,
+    },
+    Unfreeze {
+        patron: usize,
+        nth: usize,
+        staff: bool,
+    },
+    /// Staff place a counter hold overriding exactly the overridable reasons it is refused for
+    /// (#17); refused if any other applies.
+    OverrideHold {
+        patron: usize,
+        title: usize,
+    },
+    /// Staff renew a patron's loans overriding what refuses them (#17), held by others above all.
+    OverrideRenewal {
+        patron: usize,
+    },
+    /// Staff mark a copy lost, damaged or withdrawn (#17): its hold goes back to the queue.
+    MarkCopy {
+        copy: usize,
+        condition: usize,
+    },
+    /// Staff find a lost or damaged copy at a branch: it is routed as a returned copy is.
+    RestoreCopy {
+        copy: usize,
+        branch: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -69,6 +105,13 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Retarget),
         2 => (1..6u64).prop_map(|days| Op::Advance { days }),
         1 => Just(Op::Expire),
+        2 => (0..4usize, 0..8usize, prop::option::of(1..12u64), any::<bool>())
+            .prop_map(|(patron, nth, days, staff)| Op::Freeze { patron, nth, days, staff }),
+        1 => (0..4usize, 0..8usize, any::<bool>()).prop_map(|(patron, nth, staff)| Op::Unfreeze { patron, nth, staff }),
+        1 => (0..4usize, 0..3usize).prop_map(|(patron, title)| Op::OverrideHold { patron, title }),
+        2 => (0..4usize).prop_map(|patron| Op::OverrideRenewal { patron }),
+        1 => (0..5usize, 0..3usize).prop_map(|(copy, condition)| Op::MarkCopy { copy, condition }),
+        1 => (0..5usize, 0..3usize).prop_map(|(copy, branch)| Op::RestoreCopy { copy, branch }),
     ]
 }
 
@@ -105,12 +148,14 @@ impl Model {
         &self.branches[i % self.branches.len()]
     }
 
-    /// The hold that should get the next copy of `title`: the earliest approved waiting one.
+    /// The hold that should get the next copy of `title`: the earliest approved waiting one not
+    /// frozen today.
     fn first_in_queue(&self, title: TitleId) -> Option<HoldId> {
+        let today = self.w.today();
         self.holds
             .iter()
             .filter_map(|&id| self.w.lib.hold(id).ok())
-            .filter(|h| h.title == title && h.status == HoldStatus::Waiting)
+            .filter(|h| h.title == title && h.status == HoldStatus::Waiting && !h.is_frozen_on(today))
             .min_by_key(|h| (h.priority, h.placed_at, h.id))
             .map(|h| h.id)
     }
@@ -191,6 +236,84 @@ impl Model {
             Op::Expire => {
                 self.w.lib.expire_holds().map_err(|e| TestCaseError::fail(e.to_string()))?;
             }
+            Op::Freeze { patron, nth, days, staff } => {
+                if let Some(&id) = self.holds.get(nth) {
+                    let until = days.map(|d| self.w.today().checked_add_days(chrono::Days::new(d)).unwrap());
+                    let before = self.w.lib.hold(id).ok();
+                    let done = if staff {
+                        self.w.lib.freeze_hold_as_staff(id, until)
+                    } else {
+                        self.w.lib.freeze_hold(self.patrons[patron], id, until)
+                    };
+                    if done.is_ok() {
+                        let h = self.w.lib.hold(id).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        prop_assert!(h.frozen && h.frozen_until == until, "frozen as asked: {h:?}");
+                        prop_assert!(h.is_frozen_on(self.w.today()));
+                        let before = before.expect("the hold existed");
+                        prop_assert_eq!(
+                            (before.status, before.priority, before.placed_at),
+                            (h.status, h.priority, h.placed_at),
+                            "it keeps its place"
+                        );
+                    }
+                }
+            }
+            Op::Unfreeze { patron, nth, staff } => {
+                if let Some(&id) = self.holds.get(nth) {
+                    let done = if staff {
+                        self.w.lib.unfreeze_hold_as_staff(id)
+                    } else {
+                        self.w.lib.unfreeze_hold(self.patrons[patron], id)
+                    };
+                    if done.is_ok() {
+                        let h = self.w.lib.hold(id).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        prop_assert!(!h.frozen && h.frozen_until.is_none());
+                    }
+                }
+            }
+            Op::OverrideHold { patron, title } => {
+                // Staff override exactly the overridable reasons a counter hold is refused for.
+                let request = HoldRequest::web(self.branch(title).to_owned(), ContactMethod::Phone).at_counter();
+                let (p, t) = (self.patrons[patron], self.titles[title]);
+                let named: Vec<Override> = match self.w.lib.place_hold(p, t, &request) {
+                    Ok(id) => {
+                        self.holds.push(id);
+                        return Ok(());
+                    }
+                    Err(bunko::Error::Refused(refusal)) => refusal.reasons.iter().filter_map(Override::of).collect(),
+                    Err(_) => vec![Override::HoldLimitReached],
+                };
+                if let Ok(id) = self.w.lib.override_hold(&StaffActor::new("prop"), p, t, &request, &named) {
+                    self.holds.push(id);
+                }
+            }
+            Op::OverrideRenewal { patron } => {
+                // Staff renew despite waiting holds (and whatever else may be overridden).
+                for view in self.w.lib.patron_loans(self.patrons[patron]).unwrap_or_default() {
+                    if let Err(refusal) = &view.renewal {
+                        let named: Vec<Override> = refusal.reasons.iter().filter_map(Override::of).collect();
+                        let _ = self.w.lib.override_renewal(&StaffActor::new("prop"), view.loan.id, &named);
+                    }
+                }
+            }
+            Op::MarkCopy { copy, condition } => {
+                let condition = [CopyCondition::Lost, CopyCondition::Damaged, CopyCondition::Withdrawn][condition];
+                if let Ok(marked) = self.w.lib.mark_copy(&StaffActor::new("prop"), &self.copies[copy].0, condition) {
+                    self.open_loans -= usize::from(marked.closed_loan.is_some());
+                    if let Some(hold) = marked.requeued {
+                        let h = self.w.lib.hold(hold).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        prop_assert_eq!(h.status, HoldStatus::Waiting, "an assigned hold goes back to the queue");
+                    }
+                }
+            }
+            Op::RestoreCopy { copy, branch } => {
+                let expected = self.first_in_queue(self.copies[copy].1);
+                let b = self.branch(branch).to_owned();
+                if let Ok(route) = self.w.lib.restore_copy(&StaffActor::new("prop"), &self.copies[copy].0, &b) {
+                    self.open_loans += usize::from(matches!(route, CopyRoute::DispatchedOnLoan { .. }));
+                    self.assert_fifo(&route, expected)?;
+                }
+            }
         }
         Ok(())
     }
@@ -200,13 +323,14 @@ impl Model {
         prop_assert_eq!(open, self.open_loans, "open loans match the model");
         let violations = self.w.lib.check().map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert!(violations.is_empty(), "{violations:#?}");
-        // No copy assigned twice: every assigned copy id appears once.
+        // No copy assigned twice: every assigned copy id appears once; none to a frozen hold.
         let mut seen = BTreeMap::new();
         for &id in &self.holds {
             if let Ok(h) = self.w.lib.hold(id)
                 && let Some(copy) = h.copy
             {
                 prop_assert!(seen.insert(copy, id).is_none(), "copy {copy:?} assigned twice");
+                prop_assert!(!h.is_frozen_on(self.w.today()), "a frozen hold has a copy: {h:?}");
             }
         }
         Ok(())

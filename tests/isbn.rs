@@ -22,6 +22,23 @@ const GOOD: [(&str, &str); 10] = [
     ("979-10-90636-07-1", "9791090636071"), // a 979 ISBN-13 has no ISBN-10
 ];
 
+/// As typed on a Japanese keyboard: full-width digits and hyphens, other dashes (#16 review).
+#[test]
+fn full_width_and_dashed_isbns_are_read_as_typed_in_japan() {
+    for typed in [
+        "９７８－４－０６－２６３４２０－５",
+        "４‐０６‐２６３４２０‐１",
+        "978−4−06−263420−5",
+        "４ ０６ ２６３４２０ １",
+    ] {
+        assert_eq!(normalize_isbn(typed).as_deref(), Ok("9784062634205"), "{typed}");
+    }
+    assert_eq!(
+        normalize_isbn("９７８－４－０６－２６３４２０－６"),
+        Err(IsbnError::CheckDigit { expected: '5', found: '6' })
+    );
+}
+
 #[test]
 fn valid_isbn_10_and_13_are_stored_as_isbn_13() {
     for (typed, stored) in GOOD {
@@ -55,7 +72,7 @@ fn wrong_isbns_say_what_is_wrong() {
         ("978-4-10-109205-88", IsbnError::Length(14)),
         ("", IsbnError::Length(0)),
         ("4-1O-109205-2", IsbnError::NotADigit('O')),
-        ("４-10-109205-2", IsbnError::NotADigit('４')),
+        ("十-10-109205-2", IsbnError::NotADigit('十')),
         ("X-10-109205-2", IsbnError::MisplacedX),
         ("978-4-10-10920X-8", IsbnError::MisplacedX),
         ("491-0-12345-678-9", IsbnError::Prefix),

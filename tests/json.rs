@@ -122,6 +122,17 @@ fn a_password_reset_notice_serializes_without_its_code() {
     notice.serialize_in_clear(&mut serde_json::Serializer::new(&mut clear)).unwrap();
     let clear: Value = serde_json::from_slice(&clear).unwrap();
     assert!(clear["body"].as_str().is_some_and(|b| b.contains(code)), "{clear}");
+    assert_eq!(clear["facts"]["code"], code, "in clear, the facts carry the code too");
+
+    // The facts on their own serialize without the code as well, though the field holds it
+    // (read back from the store), and their rendering's Debug form hides it (#16 review).
+    let facts = notice.facts.as_ref().expect("facts");
+    assert_eq!(facts.code.as_deref(), Some(code));
+    let facts_json = serde_json::to_string(facts).unwrap();
+    assert!(!facts_json.contains(code) && facts_json.contains("\"code\":null"), "{facts_json}");
+    let rendered = notice.render(bunko::Lang::En).expect("rendered");
+    assert!(rendered.body.contains(code));
+    assert!(!format!("{rendered:?}").contains(code));
 }
 
 #[test]
@@ -134,4 +145,31 @@ fn inputs_read_from_json() {
     assert_eq!(request, HoldRequest::web("honkan", ContactMethod::Phone));
     let back: HoldRequest = serde_json::from_str(&json(&request)).unwrap();
     assert_eq!(back, request);
+}
+
+/// A patron's JSON cannot make its hold a counter or interlibrary hold: those are staff
+/// decisions, and a counter hold skips the approval and reserve-now rules (#16 review).
+#[test]
+fn a_hold_request_from_json_is_always_the_patrons_web_request() {
+    let request: HoldRequest = serde_json::from_str(
+        r#"{"pickup": "honkan", "pickup_point": null, "contact": "phone", "channel": "counter",
+            "confirmation_to": null, "interlibrary": true}"#,
+    )
+    .unwrap();
+    assert_eq!(request, HoldRequest::web("honkan", ContactMethod::Phone));
+    let minimal: HoldRequest =
+        serde_json::from_str(r#"{"pickup": null, "pickup_point": null, "contact": "none", "confirmation_to": null}"#)
+            .unwrap();
+    assert_eq!(minimal.channel, bunko::policy::Channel::Web);
+    assert!(!minimal.interlibrary);
+}
+
+/// A host reads the patron's language from a `?lang=` parameter or JSON (#16 review).
+#[test]
+fn a_language_reads_from_a_tag_and_json() {
+    assert_eq!(serde_json::to_string(&bunko::Lang::Ja).unwrap(), "\"ja\"");
+    assert_eq!(serde_json::from_str::<bunko::Lang>("\"en\"").unwrap(), bunko::Lang::En);
+    assert_eq!("ja-JP".parse::<bunko::Lang>(), Ok(bunko::Lang::Ja));
+    let err = "fr".parse::<bunko::Lang>().unwrap_err();
+    assert_eq!(err.to_string(), "bunko writes messages in Japanese (ja) and English (en), not `fr`");
 }

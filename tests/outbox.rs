@@ -231,8 +231,9 @@ fn failures_back_off_then_the_notice_is_held_for_staff() {
     let first = w.lib.claim_notices(1, LEASE).unwrap().pop().unwrap();
     let id = first.id;
     assert_eq!(w.lib.pending_notices(1).unwrap()[0].attempts, 1, "the peek shows the attempt");
+    let mut claim = first.claim();
     for attempts in 1..MAX_DELIVERY_ATTEMPTS {
-        assert_eq!(w.lib.mark_failed(&[id]).unwrap(), 1);
+        assert_eq!(w.lib.mark_failed(&[claim]).unwrap(), 1);
         let wait = retry_delay(attempts).unwrap();
         assert_eq!(wait, Duration::from_secs(5 * 60 * (1 << (attempts - 1))));
         w.clock.advance(chrono::Duration::seconds(wait.as_secs() as i64 - 1));
@@ -243,9 +244,10 @@ fn failures_back_off_then_the_notice_is_held_for_staff() {
         w.clock.advance(chrono::Duration::seconds(1));
         let retried = w.lib.claim_notices(1, LEASE).unwrap().pop().expect("retried after the back-off");
         assert_eq!((retried.id, retried.attempts, retried.key.as_str()), (id, attempts + 1, first.key.as_str()));
+        claim = retried.claim();
     }
     // The eighth attempt fails: held, however long one waits.
-    assert_eq!(w.lib.mark_failed(&[id]).unwrap(), 1);
+    assert_eq!(w.lib.mark_failed(&[claim]).unwrap(), 1);
     w.advance_days(30);
     assert!(w.lib.claim_notices(1, LEASE).unwrap().is_empty());
     let held = w.lib.pending_notices(1).unwrap().pop().unwrap();
@@ -255,9 +257,25 @@ fn failures_back_off_then_the_notice_is_held_for_staff() {
     assert_eq!(w.lib.retry_notices(&[id]).unwrap(), 1);
     assert_eq!(w.lib.retry_notices(&[id]).unwrap(), 0, "no longer held");
     let back = w.lib.claim_notices(1, LEASE).unwrap().pop().unwrap();
-    assert_eq!((back.id, back.attempts, back.key), (id, 1, first.key));
+    assert_eq!((back.id, back.attempts, &back.key), (id, 1, &first.key));
     assert_eq!(w.lib.mark_delivered(&[id]).unwrap(), 1);
-    assert_eq!(w.lib.mark_failed(&[id]).unwrap(), 0, "a delivered notice records no failure");
+    assert_eq!(w.lib.mark_failed(&[back.claim()]).unwrap(), 0, "a delivered notice records no failure");
+}
+
+/// A drainer whose lease ran out reports its failure late, after a second drainer claimed the
+/// notice: the late report is ignored, so no third drainer gets the notice while the second
+/// one's lease holds (found by the #16 review).
+#[test]
+fn a_late_failure_does_not_release_another_drainers_claim() {
+    let (mut w, _db) = outbox_of(1);
+    let late = w.lib.claim_notices(1, Duration::from_secs(60)).unwrap().pop().unwrap();
+    w.clock.advance(chrono::Duration::seconds(61));
+    let current = w.lib.claim_notices(1, Duration::from_secs(3600)).unwrap().pop().expect("the lease ran out");
+    assert_eq!(current.id, late.id);
+    assert_eq!(w.lib.mark_failed(&[late.claim()]).unwrap(), 0, "a stale claim records nothing");
+    w.clock.advance(chrono::Duration::minutes(30));
+    assert!(w.lib.claim_notices(1, LEASE).unwrap().is_empty(), "the second drainer's lease still holds");
+    assert_eq!(w.lib.mark_failed(&[current.claim()]).unwrap(), 1, "the current claim is honoured");
 }
 
 /// A crash on the last allowed attempt holds the notice too: a notice that kills its drainer
@@ -327,4 +345,25 @@ fn a_claimed_code_is_not_recoverable_from_the_files_once_delivered() {
     assert!(contains(&raw_files(&db.path), code.as_bytes()));
     assert_eq!(w.lib.mark_delivered(&[notice.id]).unwrap(), 1);
     assert!(!contains(&raw_files(&db.path), code.as_bytes()), "a delivered code is still in the files");
+}
+
+/// A reset notice nobody drains keeps its code in clear only until the code expires: the daily
+/// scrub then deletes it, so a dead code is never re-sent or left in the file (#16 review).
+#[test]
+fn the_scrub_deletes_undelivered_notices_whose_code_expired() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let p = w.patron();
+    let card = w.lib.patron(p).unwrap().card_number.to_string();
+    w.lib.register_email_at_counter(p, "hanako@example.jp", Some("pc")).unwrap();
+    w.lib.request_password_reset(&card, "hanako@example.jp").unwrap();
+    let is_reset = |n: &bunko::notify::Notice| n.kind == bunko::notify::NoticeKind::PasswordReset;
+    let expires =
+        w.lib.pending_notices(10).unwrap().into_iter().find(is_reset).unwrap().facts.unwrap().code_expires_at.unwrap();
+
+    assert_eq!(w.lib.scrub().unwrap().expired_code_notices, 0, "a live code stays");
+    assert!(w.lib.pending_notices(10).unwrap().iter().any(is_reset));
+    w.clock.set(expires + chrono::Duration::seconds(1));
+    assert_eq!(w.lib.scrub().unwrap().expired_code_notices, 1);
+    assert!(!w.lib.pending_notices(10).unwrap().iter().any(is_reset), "the dead code left the outbox");
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
 }

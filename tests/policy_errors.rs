@@ -280,3 +280,28 @@ fn a_policy_error_names_its_place_in_japanese_and_keeps_english_for_logs() {
     assert_eq!(error.message(bunko::Lang::En), error.to_string());
     insta::assert_snapshot!(error.message(bunko::Lang::Ja));
 }
+
+/// #16 item 4: every semantic problem reads in Japanese for the librarian who configures the
+/// engine; English stays the `Display` form for logs.
+#[test]
+fn every_validation_problem_has_a_japanese_reason() {
+    let mut p = Policy::preset("chiba").unwrap();
+    p.library.name = String::new();
+    p.cards.min_length = 40;
+    p.passwords.min_length = 0;
+    p.holds.shelf_days = 0;
+    p.branches[0].transit_days = 99;
+    p.branches.push(p.branches[0].clone());
+    let error = p.validate().expect_err("refused");
+    assert!(error.problems.len() >= 6, "{error}");
+    for problem in &error.problems {
+        let ja = problem.message(bunko::Lang::Ja);
+        let reason_ja = ja.rsplit(": ").next().unwrap();
+        assert!(
+            reason_ja.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c) || ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{problem} has no Japanese reason: {ja}"
+        );
+        assert_eq!(problem.message(bunko::Lang::En), problem.to_string());
+    }
+    insta::assert_snapshot!(error.message(bunko::Lang::Ja));
+}

@@ -58,6 +58,8 @@ fn decide(c: &Case) -> Result<NaiveDate, bunko::policy::Refusal> {
         renewals: c.renewals,
         interlibrary: c.interlibrary,
         holds_by_others: c.holds,
+        unfrozen_holds_by_others: c.holds,
+        copies_for_holds: 0,
         other_overdue_loans: c.other_overdue,
         account: if c.blocked { vec![Reason::PatronBlocked] } else { vec![] },
         at: DueContext { today: c.today, branch: &branch, card_expires_on, calendar: &calendar },

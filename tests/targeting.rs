@@ -203,3 +203,43 @@ fn an_unconfirmed_pull_is_retargeted_after_the_policy_hours() {
     let none = off.lib.retarget_pulls().unwrap();
     assert!(none.retargeted.is_empty() && none.released.is_empty());
 }
+
+/// A hold frozen after the pull list asked a copy for it (#17, freeze with targeting) gives
+/// the target up: the copy staff pull from the list printed before goes to the next hold,
+/// never to the frozen one (R-H5 order among holds not frozen); the integrity check stays clean.
+#[test]
+fn freezing_a_targeted_hold_gives_its_copy_to_the_next_hold() {
+    let mut w = chiba(|_| {});
+    let t = w.title("本");
+    let copy = w.copy_of(t, "chuo", "book");
+    let (a, b) = (w.patron(), w.patron());
+    let request = HoldRequest::web("chuo", ContactMethod::Phone).at_counter();
+    let first = w.lib.place_hold(a, t, &request).unwrap();
+    let second = w.lib.place_hold(b, t, &request).unwrap();
+    let listed = w.lib.pull_list("chuo").unwrap();
+    assert_eq!(listed.iter().map(|i| i.hold).collect::<Vec<_>>(), vec![first]);
+    w.lib.freeze_hold(a, first, Some(day("2026-06-20"))).unwrap();
+    assert!(w.lib.check().unwrap().is_empty());
+    // Staff pull the copy from the list printed before the freeze.
+    let route = w.lib.confirm_pulled(&copy, "chuo").unwrap();
+    assert!(matches!(route, CopyRoute::HeldForPickup { hold, .. } if hold == second), "{route:?}");
+    assert_eq!(w.lib.hold(first).unwrap().status, bunko::holds::HoldStatus::Waiting);
+    assert!(w.lib.check().unwrap().is_empty());
+}
+
+/// Staff marking a targeted copy lost (#17, staff) ends its pull target with it: the copy is
+/// off the shelf, so no target may point at it, and the hold is listed again for no copy.
+#[test]
+fn a_targeted_copy_marked_lost_is_no_longer_asked_for() {
+    let mut w = chiba(|_| {});
+    let t = w.title("本");
+    let copy = w.copy_of(t, "chuo", "book");
+    let h = hold(&mut w, t, "chuo");
+    assert_eq!(w.lib.pull_list("chuo").unwrap().iter().map(|i| i.hold).collect::<Vec<_>>(), vec![h]);
+    let actor = bunko::staff::StaffActor::new("staff1");
+    let marked = w.lib.mark_copy(&actor, &copy, bunko::staff::CopyCondition::Lost).unwrap();
+    assert_eq!(marked.requeued, None, "a pull target is not an assignment");
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check().unwrap());
+    assert!(w.lib.pull_list("chuo").unwrap().is_empty());
+    assert_eq!(w.lib.hold(h).unwrap().status, bunko::holds::HoldStatus::Waiting);
+}

@@ -2,6 +2,7 @@
 //! stored form whichever way it was typed.
 
 use std::fmt;
+use unicode_normalization::UnicodeNormalization;
 
 /// What is wrong with a text given as an ISBN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +42,9 @@ impl fmt::Display for IsbnError {
 impl std::error::Error for IsbnError {}
 
 /// Checks an ISBN-10 or ISBN-13 by its check digit and returns it as the 13 digits of its
-/// ISBN-13 (an ISBN-10 gains the 978 prefix and a new check digit). Hyphens and spaces are
-/// ignored, and an ISBN-10's check digit may be `X` or `x`.
+/// ISBN-13 (an ISBN-10 gains the 978 prefix and a new check digit). Full-width characters
+/// are read as their ASCII forms (NFKC), hyphens (and dashes) and spaces are ignored, and an
+/// ISBN-10's check digit may be `X` or `x`.
 ///
 /// # Examples
 /// ```
@@ -50,6 +52,7 @@ impl std::error::Error for IsbnError {}
 ///
 /// assert_eq!(normalize_isbn("4-06-263420-1"), Ok("9784062634205".to_string()));
 /// assert_eq!(normalize_isbn("978-4-06-263420-5"), Ok("9784062634205".to_string()));
+/// assert_eq!(normalize_isbn("９７８－４－０６－２６３４２０－５"), Ok("9784062634205".to_string()));
 /// assert_eq!(normalize_isbn("4-06-263420-2"), Err(IsbnError::CheckDigit { expected: '1', found: '2' }));
 /// ```
 ///
@@ -57,7 +60,9 @@ impl std::error::Error for IsbnError {}
 ///
 /// An [`IsbnError`] saying what is wrong: length, a non-digit, a misplaced `X`, the prefix, or the check digit.
 pub fn normalize_isbn(isbn: &str) -> Result<String, IsbnError> {
-    let chars: Vec<char> = isbn.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    // NFKC first: full-width digits, hyphens and spaces (９７８－４…) as typed in Japan.
+    let chars: Vec<char> =
+        isbn.nfkc().filter(|c| !matches!(c, '-' | ' ' | '\u{2010}'..='\u{2015}' | '\u{2212}')).collect();
     let n = chars.len();
     if n != 10 && n != 13 {
         return Err(IsbnError::Length(n));

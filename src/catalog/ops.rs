@@ -1,5 +1,7 @@
 //! Catalogue and calendar operations on [`Library`].
 
+use std::sync::Arc;
+
 use chrono::{Days, NaiveDate};
 
 use super::{
@@ -183,7 +185,7 @@ impl Library {
     pub fn opening_calendar(&self, branch: &str, from: NaiveDate) -> Result<OpeningCalendar> {
         self.require_branch(branch)?;
         check_date("day", from)?;
-        self.store.read(|tx| calendar_in(tx, &self.policy, branch, from))
+        self.store.read(|tx| calendar_in(tx, &self.policy, branch, from)).map(Arc::unwrap_or_clone)
     }
 
     /// Whether `branch` is open on `day`.
@@ -224,16 +226,21 @@ impl Library {
 /// policy's rules for the branch, the weekdays closed through the API added to the policy's,
 /// and the dated exceptions from the database, which win over every rule. Exceptions from a
 /// few weeks before `from` are read too, since a holiday's closure can move past `from`.
-pub(crate) fn calendar_in(tx: &Tx<'_>, policy: &Policy, branch: &str, from: NaiveDate) -> Result<OpeningCalendar> {
-    let until = from.checked_add_days(Days::new(SEARCH_HORIZON_DAYS)).unwrap_or(NaiveDate::MAX);
-    let since = from.checked_sub_days(Days::new(LOOKBACK_DAYS)).unwrap_or(from);
-    let stored = tx.opening_calendar(branch, since, until)?;
-    let mut cal = OpeningCalendar::with_rules(policy.calendar(branch).clone());
-    cal.close_weekdays(&stored.closed_weekdays());
-    for (day, exception) in stored.exceptions() {
-        cal.set_exception(day, exception);
-    }
-    Ok(cal)
+///
+/// Kept per handle (the policy is fixed per handle) and built again only when a calendar
+/// changed, through any handle: see `Tx::cached_calendar`.
+pub(crate) fn calendar_in(tx: &Tx<'_>, policy: &Policy, branch: &str, from: NaiveDate) -> Result<Arc<OpeningCalendar>> {
+    tx.cached_calendar((branch, from), || {
+        let until = from.checked_add_days(Days::new(SEARCH_HORIZON_DAYS)).unwrap_or(NaiveDate::MAX);
+        let since = from.checked_sub_days(Days::new(LOOKBACK_DAYS)).unwrap_or(from);
+        let stored = tx.opening_calendar(branch, since, until)?;
+        let mut cal = OpeningCalendar::with_rules(policy.calendar(branch).clone());
+        cal.close_weekdays(&stored.closed_weekdays());
+        for (day, exception) in stored.exceptions() {
+            cal.set_exception(day, exception);
+        }
+        Ok(cal)
+    })
 }
 
 /// How far before `from` [`calendar_in`] reads dated exceptions.

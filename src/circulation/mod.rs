@@ -5,7 +5,7 @@
 
 mod ops;
 
-pub(crate) use ops::start_loan;
+pub(crate) use ops::{copy_by_barcode, lend_in, renewal_overriding, start_loan};
 
 use chrono::NaiveDate;
 

@@ -6,8 +6,8 @@
 
 mod ops;
 mod target;
-pub(crate) use ops::contact_facts;
 pub use ops::{PULL_CHUNK_BUDGET, PULL_CHUNK_COPIES, PULL_CHUNK_PAUSE};
+pub(crate) use ops::{contact_facts, place_one};
 pub(crate) mod route;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -111,6 +111,13 @@ pub struct Hold {
     pub end_reason: Option<String>,
     /// Hidden by the patron.
     pub hidden: bool,
+    /// Frozen (予約の一時停止; Koha "suspended") by the patron or staff: it keeps its place in the queue and counts
+    /// toward limits, but no copy is assigned to it while the freeze lasts (#17). See
+    /// [`Hold::is_frozen_on`].
+    pub frozen: bool,
+    /// With `frozen`, the day the hold is active again (the thaw date); `None`: frozen until
+    /// lifted.
+    pub frozen_until: Option<NaiveDate>,
 }
 
 impl Hold {
@@ -141,6 +148,13 @@ impl Hold {
         }
     }
 
+    /// Whether the hold is frozen on `day`: frozen, and `day` is before its thaw date (or it has
+    /// none). A freeze whose date has come is over without any job running.
+    #[must_use]
+    pub fn is_frozen_on(&self, day: NaiveDate) -> bool {
+        self.frozen && self.frozen_until.is_none_or(|until| day < until)
+    }
+
     /// Whether it is still in play (not cancelled or expired).
     #[must_use]
     pub fn is_active(&self) -> bool {
@@ -159,6 +173,13 @@ pub struct HoldView {
     pub state: HoldState,
     /// Place in the queue ("you are 3rd"), while queued.
     pub queue_position: Option<u32>,
+    /// Frozen today ([`Hold::is_frozen_on`]): no copy is assigned to it until the freeze ends.
+    pub frozen: bool,
+    /// While queued, the day a copy is expected to be free for it, by the model of
+    /// [`wait_estimate`](crate::policy::wait_estimate) (the copies' due dates, the renewal rules,
+    /// the holds ahead and their freezes); `None` when no copy can fill it or it is frozen until
+    /// lifted. An estimate, not a promise: transit and time on the hold shelf are not counted.
+    pub estimated_available_on: Option<NaiveDate>,
     /// What the patron may do with it now, or why not (R-H8): the decision `cancel_hold` and
     /// `change_hold` make.
     pub actions: HoldActions,
@@ -179,6 +200,10 @@ pub struct CartItem {
 }
 
 /// How and where a hold is to be collected.
+///
+/// Read from JSON it is always the patron's own web request: `channel` and `interlibrary` are
+/// staff decisions, so deserializing ignores them (a patron cannot send `"channel":
+/// "counter"` past the approval rule); a staff tool sets them in code ([`HoldRequest::at_counter`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HoldRequest {
@@ -188,12 +213,20 @@ pub struct HoldRequest {
     pub pickup_point: Option<String>,
     /// Contact method for the ready notice (R-C3).
     pub contact: ContactMethod,
-    /// Web (by the patron) or counter (by staff).
+    /// Web (by the patron) or counter (by staff); not read from JSON (always web there).
+    #[cfg_attr(feature = "serde", serde(skip_deserializing, default = "web_channel"))]
     pub channel: Channel,
     /// Send a hold-placed confirmation to this registered address (fukushima, R-H11).
     pub confirmation_to: Option<String>,
-    /// An interlibrary-loan hold placed by staff (相貸); needs no copy of our own.
+    /// An interlibrary-loan hold placed by staff (相貸); needs no copy of our own. Not read
+    /// from JSON (always `false` there).
+    #[cfg_attr(feature = "serde", serde(skip_deserializing))]
     pub interlibrary: bool,
+}
+
+#[cfg(feature = "serde")]
+fn web_channel() -> Channel {
+    Channel::Web
 }
 
 impl HoldRequest {

@@ -17,9 +17,10 @@ use crate::library::Gate;
 use crate::notify::{MAX_NOTICE_BATCH, Notice, NoticeId, NoticeKind};
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    Channel, ChannelNeeds, ContactFacts, ContactMethod, HoldFacts, HoldableCopy, Policy, Reason, Refusal, Rules, Scope,
-    Service, ShelfDaysFrom, account_refusals, cancel_reasons, change_reasons, contact_reasons, hold_actions,
-    hold_decision, pickup_deadline, pickup_reasons, scoped_pickup_reasons,
+    Channel, ChannelNeeds, ContactFacts, ContactMethod, CopyOutlook, HoldFacts, HoldableCopy, Override, Policy, Reason,
+    Refusal, RenewalBlock, Rules, Scope, Service, ShelfDaysFrom, account_refusals, apply_overrides, cancel_reasons,
+    change_reasons, contact_reasons, copy_can_fill_holds, copy_free_on, freeze_reasons, hold_actions, hold_outcome,
+    pickup_deadline, pickup_reasons, scoped_pickup_reasons, wait_estimate,
 };
 use crate::store::{NewHold, Tx};
 
@@ -70,7 +71,8 @@ impl Library {
     /// # Errors
     ///
     /// - `NotFound`: no such patron.
-    /// - `Refused`: the policy offers no cart, or the patron may not use holds now.
+    /// - `Refused`: the policy offers no cart. (A patron who may not use holds now gets each
+    ///   title refused in the returned list, with the account's reasons.)
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn confirm_cart(
         &mut self,
@@ -138,7 +140,7 @@ impl Library {
             }
             let mut results = Vec::with_capacity(titles.len());
             for &title in titles {
-                let decision = place_one(tx, &ctx, &who, title, &pickup, request, &emails)?;
+                let decision = place_one(tx, &ctx, &who, title, &pickup, request, &emails, &[])?.map(|(id, _)| id);
                 if decision.is_ok() && from_cart {
                     tx.remove_cart_item(patron, title)?;
                 }
@@ -288,6 +290,112 @@ impl Library {
         })
     }
 
+    /// The patron freezes (suspends) a queued hold while away (#17; Koha "suspend", Evergreen
+    /// "frozen"): it keeps its place in the queue and counts toward the limits, but no copy is
+    /// assigned to it — check-in, the pull list and expiry pass it over — until `until`, the
+    /// day it is active again, or until lifted ([`Library::unfreeze_hold`]) when `until` is
+    /// `None`. Freezing a frozen hold again sets its new end. Refused as
+    /// [`HoldActions::freeze`](crate::policy::HoldActions) says (R-H8: only a queued hold, no
+    /// copy assigned; the account may use holds). Where the policy sets
+    /// `holds.max_freeze_days`, `until` is required and at most that many days ahead.
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput` (`until`): not after today, beyond the supported years, missing or too
+    ///   far ahead under `holds.max_freeze_days`.
+    /// - `NotFound`: no such hold, or it is another patron's.
+    /// - `Refused`: the hold cannot be frozen now; every reason is listed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
+    pub fn freeze_hold(&mut self, patron: PatronId, hold: HoldId, until: Option<NaiveDate>) -> Result<()> {
+        self.check_freeze_end(until, true)?;
+        self.freeze_as_patron(patron, hold, true, until)
+    }
+
+    /// The patron lifts the freeze on a queued hold: it is assigned a copy again in its place
+    /// (#17). Lifting a hold that is not frozen changes nothing. Refused as
+    /// [`HoldActions::unfreeze`](crate::policy::HoldActions) says (R-H8).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such hold, or it is another patron's.
+    /// - `Refused`: the hold cannot be changed now; every reason is listed.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
+    pub fn unfreeze_hold(&mut self, patron: PatronId, hold: HoldId) -> Result<()> {
+        self.freeze_as_patron(patron, hold, false, None)
+    }
+
+    /// Staff freeze a queued hold until `until` (the day it is active again), or until lifted
+    /// (#17). Staff are not bound by `holds.max_freeze_days` nor by the patron's account.
+    ///
+    /// # Errors
+    ///
+    /// - `InvalidInput` (`until`): not after today, or beyond the supported years.
+    /// - `NotFound`: no such hold.
+    /// - `Refused` (`HoldNotChangeable`): the hold is not queued (a copy is assigned, or it ended).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
+    pub fn freeze_hold_as_staff(&mut self, hold: HoldId, until: Option<NaiveDate>) -> Result<()> {
+        self.check_freeze_end(until, false)?;
+        self.store.write(|tx| {
+            let h = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
+            Refusal::check(freeze_reasons(h.stage(), &[]), ())?;
+            if tx.set_hold_frozen(hold, true, until)? { Ok(()) } else { Err(not_changeable()) }
+        })
+    }
+
+    /// Staff lift the freeze on a queued hold (#17); a hold not frozen is left as it is.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such hold.
+    /// - `Refused` (`HoldNotChangeable`): the hold is not queued.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
+    pub fn unfreeze_hold_as_staff(&mut self, hold: HoldId) -> Result<()> {
+        self.store.write(|tx| {
+            let h = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
+            Refusal::check(freeze_reasons(h.stage(), &[]), ())?;
+            if tx.set_hold_frozen(hold, false, None)? { Ok(()) } else { Err(not_changeable()) }
+        })
+    }
+
+    /// A freeze's end asked for: after today, within the supported years, and for a patron
+    /// within `holds.max_freeze_days`.
+    fn check_freeze_end(&self, until: Option<NaiveDate>, patron: bool) -> Result<()> {
+        let today = self.today();
+        let invalid = |reason: String| Error::InvalidInput { field: "until", reason };
+        if let Some(until) = until {
+            check_date("until", until)?;
+            if until <= today {
+                return Err(invalid(format!("a freeze ends after today ({today})")));
+            }
+        }
+        let Some(days) = self.policy.holds.max_freeze_days.filter(|_| patron) else { return Ok(()) };
+        let latest = today.checked_add_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MAX);
+        match until {
+            None => Err(invalid(format!("this library freezes a hold for at most {days} days: give the day it ends"))),
+            Some(until) if until > latest => {
+                Err(invalid(format!("this library freezes a hold for at most {days} days, until {latest}")))
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    fn freeze_as_patron(
+        &mut self,
+        patron: PatronId,
+        hold: HoldId,
+        frozen: bool,
+        until: Option<NaiveDate>,
+    ) -> Result<()> {
+        let gate = Gate { policy: &self.policy, today: self.today(), service: Service::Holds };
+        self.store.write(|tx| {
+            let h = patrons_hold(tx, patron, hold)?;
+            let (_, account) = gate.refusals(tx, patron)?;
+            // The decision `patron_holds` shows as `HoldActions::freeze` and `unfreeze`.
+            Refusal::check(freeze_reasons(h.stage(), &account), ())?;
+            if tx.set_hold_frozen(hold, frozen, until)? { Ok(()) } else { Err(not_changeable()) }
+        })
+    }
+
     /// Hides an ended hold from the patron's list before its visibility runs out (R-H10).
     ///
     /// # Errors
@@ -303,26 +411,31 @@ impl Library {
     }
 
     /// The patron's holds with state, queue position, pickup and deadline; ended holds stay for
-    /// the policy's `cancelled_visible_days` unless hidden (R-H7, R-H10).
+    /// the policy's `cancelled_visible_days` unless hidden (R-H7, R-H10). A queued hold also
+    /// shows whether it is frozen today and the day a copy is expected for it
+    /// ([`HoldView::estimated_available_on`], the model of [`wait_estimate`]; #17).
     ///
     /// # Errors
     ///
-    /// - `NotFound`: no such patron.
-    /// - `Refused`: the patron may not use this service now (R-A2, R-A6).
+    /// - `NotFound`: no such patron. (A patron who may not use holds now still sees them; the
+    ///   reasons are in each hold's [`actions`](HoldView::actions).)
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn patron_holds(&self, patron: PatronId) -> Result<Vec<HoldView>> {
         let since = self.today().checked_sub_days(Days::new(u64::from(self.policy.holds.cancelled_visible_days)));
         let (policy, gate) =
             (&self.policy, Gate { policy: &self.policy, today: self.today(), service: Service::Holds });
+        let ctx = Ctx { policy, matrix: &self.matrix, today: self.today(), now: self.now() };
         self.store.read(|tx| {
-            let (_, account) = gate.refusals(tx, patron)?;
+            let (who, account) = gate.refusals(tx, patron)?;
             tx.holds_of(patron, since.unwrap_or(NaiveDate::MIN))?
                 .into_iter()
                 .map(|hold| {
                     let queued = matches!(hold.status, HoldStatus::PendingApproval | HoldStatus::Waiting);
                     let queue_position = if queued { Some(tx.queue_position(&hold)?) } else { None };
+                    let estimated_available_on = if queued { estimate_wait(tx, &ctx, &who, &hold)? } else { None };
                     let actions = hold_actions(policy, hold.stage(), hold.interlibrary, &account);
-                    Ok(HoldView { state: hold.state(), queue_position, actions, hold })
+                    let frozen = hold.is_frozen_on(ctx.today);
+                    Ok(HoldView { state: hold.state(), queue_position, frozen, estimated_available_on, actions, hold })
                 })
                 .collect()
         })
@@ -356,7 +469,7 @@ impl Library {
         self.require_branch(branch)?;
         let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today: self.today(), now: self.now() };
         let targets = self.store.read(|tx| {
-            let rows = tx.pull_candidates(branch, None)?;
+            let rows = tx.pull_candidates(branch, None, ctx.today)?;
             let mut targets = Targeter::new(&ctx).targets(tx, rows)?;
             targets.retain(|t| t.branch == branch);
             Ok(targets)
@@ -415,7 +528,7 @@ impl Library {
                     return Ok(None);
                 }
                 tx.release_assignment(item.copy)?;
-                let mut rows = tx.pull_candidates("", Some(hold.title))?;
+                let mut rows = tx.pull_candidates("", Some(hold.title), today)?;
                 rows.retain(|r| r.copy != item.copy);
                 let target = Targeter::new(&ctx).targets(tx, rows)?.into_iter().find(|t| t.hold.id == hold.id);
                 match target {
@@ -634,8 +747,10 @@ fn pullable_copy(tx: &Tx<'_>, barcode: &str, branch: &str) -> Result<crate::cata
     Ok(copy)
 }
 
-/// Decides and, if granted, places one hold inside the caller's transaction.
-fn place_one(
+/// Decides and, if granted, places one hold inside the caller's transaction, with the reasons
+/// staff `overrides` overridden (none for a patron's own hold): the hold and the overrides used.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn place_one(
     tx: &Tx<'_>,
     ctx: &Ctx<'_>,
     who: &Patron,
@@ -643,7 +758,8 @@ fn place_one(
     pickup: &str,
     request: &HoldRequest,
     emails: &[String],
-) -> Result<std::result::Result<HoldId, Refusal>> {
+    overrides: &[Override],
+) -> Result<std::result::Result<(HoldId, Vec<Override>), Refusal>> {
     let policy = ctx.policy;
     tx.title(title)?.ok_or_else(|| Error::not_found(Entity::Title, title.get()))?;
     let copies: Vec<HoldableCopy> = tx
@@ -683,16 +799,14 @@ fn place_one(
         pickup,
         pickup_point: request.pickup_point.as_deref(),
     };
-    let decision = match hold_decision(policy, &facts) {
-        Err(refusal) if request.interlibrary && request.channel == Channel::Counter => {
-            // An interlibrary hold needs no copy of our own; every other reason still applies.
-            let reasons: Vec<Reason> = refusal.reasons.into_iter().filter(|r| *r != Reason::NotHoldable).collect();
-            Refusal::check(reasons, "book".to_owned())
-        }
-        other => other,
-    };
-    let kind = match decision {
-        Ok(kind) => kind,
+    let (mut reasons, mut kind) = hold_outcome(policy, &facts);
+    if request.interlibrary && request.channel == Channel::Counter && reasons.contains(&Reason::NotHoldable) {
+        // An interlibrary hold needs no copy of our own; every other reason still applies.
+        reasons.retain(|r| *r != Reason::NotHoldable);
+        "book".clone_into(&mut kind);
+    }
+    let (kind, used) = match apply_overrides(reasons, kind, overrides) {
+        Ok(granted) => granted,
         Err(refusal) => return Ok(Err(refusal)),
     };
     let provisional = request.channel == Channel::Web && policy.holds.web_holds_need_approval;
@@ -714,7 +828,43 @@ fn place_one(
         let hold = tx.hold(id)?.ok_or_else(|| Error::not_found(Entity::Hold, id.get()))?;
         write_notices(tx, ctx, &hold, NoticeKind::HoldPlaced, &ContactMethod::Mail, &[Some(to.clone())], |_| {})?;
     }
-    Ok(Ok(id))
+    Ok(Ok((id, used)))
+}
+
+/// The wait estimate of `who`'s queued `hold` (#17): the copies that could fill it under its
+/// rules, when each is next free, and the queue with its freezes, given to
+/// [`wait_estimate`].
+fn estimate_wait(tx: &Tx<'_>, ctx: &Ctx<'_>, who: &Patron, hold: &Hold) -> Result<Option<NaiveDate>> {
+    let (policy, today) = (ctx.policy, ctx.today);
+    let scope = |category: &str, kind: &str, branch: &str| ctx.matrix.resolve(&Scope::new(category, kind, branch));
+    let own = scope(&who.category, &hold.material_kind, &hold.pickup);
+    let turnaround = own.values.loan_days.unwrap_or(1).max(1);
+    // Borrowers renew while others wait only where the policy does not refuse it.
+    let renew_despite_holds = !policy.loans.renewal.refused_when.contains(&RenewalBlock::HeldByOthers);
+    let mut free_on = Vec::new();
+    for c in tx.copy_whereabouts(hold.title)? {
+        let rules = scope(&who.category, &c.material_kind, &hold.pickup);
+        if !copy_can_fill_holds(&rules, c.loanable, c.status) {
+            continue;
+        }
+        let outlook = match (c.status, c.arrives_on, c.loan) {
+            (CopyStatus::OnHoldShelf, _, _) => CopyOutlook::SetAside { from: today },
+            (CopyStatus::InTransit, Some(from), _) => CopyOutlook::SetAside { from },
+            (_, _, Some((due_on, renewals, category, branch))) => {
+                let theirs = scope(&category, &c.material_kind, &branch);
+                let left = theirs.values.renewals.unwrap_or(0).saturating_sub(renewals);
+                let renewals_left = if renew_despite_holds { left } else { 0 };
+                CopyOutlook::OnLoan { due_on, renewals_left, renewal_days: theirs.values.renewal_days.unwrap_or(0) }
+            }
+            _ => CopyOutlook::Free,
+        };
+        free_on.push(copy_free_on(today, outlook, turnaround));
+    }
+    let queue = tx.queued_holds(hold.title)?;
+    let Some(position) = queue.iter().position(|h| h.id == hold.id) else { return Ok(None) };
+    let active_from: Vec<Option<NaiveDate>> =
+        queue.iter().map(|h| if h.is_frozen_on(today) { h.frozen_until } else { Some(today) }).collect();
+    Ok(wait_estimate(&free_on, &active_from, position, turnaround))
 }
 
 /// Counts a just-notified hold's pickup deadline from `delivered_on`, the day its ready notice

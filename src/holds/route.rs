@@ -30,7 +30,11 @@ impl Ctx<'_> {
     /// kind may be lent and held, a latest issue lent, and where the pickup starts the loan at
     /// dispatch (R-H12), the patron may borrow it today (checkout limits, suspension, ...).
     pub fn may_fill(&self, tx: &Tx<'_>, hold: &Hold, kind: &str, loanable: bool) -> Result<bool> {
-        let who = patron_of(tx, hold)?;
+        self.may_fill_as(tx, hold, &patron_of(tx, hold)?, kind, loanable)
+    }
+
+    /// [`Ctx::may_fill`] with the hold's patron `who` already read.
+    fn may_fill_as(&self, tx: &Tx<'_>, hold: &Hold, who: &Patron, kind: &str, loanable: bool) -> Result<bool> {
         let rules = self.matrix.resolve(&Scope::new(&who.category, kind, &hold.pickup));
         if !copy_can_fill_holds(&rules, loanable, CopyStatus::OnShelf) {
             return Ok(false);
@@ -41,7 +45,7 @@ impl Ctx<'_> {
         if !self.dispatches(hold) {
             return Ok(true);
         }
-        Ok(self.dispatch_checkout(tx, &who, &rules, hold, kind, loanable)?.is_ok())
+        Ok(self.dispatch_checkout(tx, who, &rules, hold, kind, loanable)?.is_ok())
     }
 
     /// The pickup of `hold` starts the loan when the copy is dispatched (R-H12).
@@ -85,8 +89,12 @@ impl Ctx<'_> {
 
     /// The rules in force for `hold`: its patron's category, its kind, its pickup branch.
     pub fn hold_rules(&self, tx: &Tx<'_>, hold: &Hold) -> Result<Rules> {
-        let who = patron_of(tx, hold)?;
-        Ok(self.matrix.resolve(&Scope::new(&who.category, &hold.material_kind, &hold.pickup)))
+        Ok(self.hold_rules_as(hold, &patron_of(tx, hold)?))
+    }
+
+    /// [`Ctx::hold_rules`] with the hold's patron `who` already read.
+    fn hold_rules_as(&self, hold: &Hold, who: &Patron) -> Rules {
+        self.matrix.resolve(&Scope::new(&who.category, &hold.material_kind, &hold.pickup))
     }
 }
 
@@ -95,15 +103,19 @@ fn patron_of(tx: &Tx<'_>, hold: &Hold) -> Result<Patron> {
 }
 
 /// The first waiting hold on `copy`'s title, in queue order, that the copy may fill
-/// ([`Ctx::may_fill`]); a hold it may not fill keeps its place for another copy.
-fn first_fillable_hold(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy) -> Result<Option<Hold>> {
-    let Some(first) = tx.first_waiting_hold(copy.title)? else { return Ok(None) };
-    if ctx.may_fill(tx, &first, &copy.material_kind, copy.loanable)? {
-        return Ok(Some(first));
+/// ([`Ctx::may_fill`]); a hold it may not fill keeps its place for another copy. A hold frozen
+/// today is skipped and keeps its place (#17). With the hold's patron, read once for every
+/// later step of the routing.
+fn first_fillable_hold(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy) -> Result<Option<(Hold, Patron)>> {
+    let Some(first) = tx.first_waiting_hold(copy.title, ctx.today)? else { return Ok(None) };
+    let who = patron_of(tx, &first)?;
+    if ctx.may_fill_as(tx, &first, &who, &copy.material_kind, copy.loanable)? {
+        return Ok(Some((first, who)));
     }
-    for hold in tx.waiting_holds(copy.title)?.into_iter().filter(|h| h.id != first.id) {
-        if ctx.may_fill(tx, &hold, &copy.material_kind, copy.loanable)? {
-            return Ok(Some(hold));
+    for hold in tx.waiting_holds(copy.title, ctx.today)?.into_iter().filter(|h| h.id != first.id) {
+        let who = patron_of(tx, &hold)?;
+        if ctx.may_fill_as(tx, &hold, &who, &copy.material_kind, copy.loanable)? {
+            return Ok(Some((hold, who)));
         }
     }
     Ok(None)
@@ -116,21 +128,24 @@ pub(crate) fn route_copy(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, from: CopyStat
         && hold.status == HoldStatus::InTransit
     {
         if hold.pickup == here {
-            return shelve_for(tx, ctx, &hold, copy, from);
+            return shelve_for(tx, ctx, &hold, &patron_of(tx, &hold)?, copy, from);
         }
         let arrives_on = hold.arrives_on.unwrap_or(ctx.today);
         return Ok(CopyRoute::InTransitForHold { hold: hold.id, to: hold.pickup, arrives_on });
     }
     // A pulled copy goes to the hold the pull list asked for it (copy targeting), if it still
-    // may fill it; else to the first hold it may fill.
+    // may fill it and is not frozen today; else to the first hold it may fill.
     if from == CopyStatus::OnShelf
         && let Some(hold) = tx.targeted_hold_of(copy.id)?
-        && ctx.may_fill(tx, &hold, &copy.material_kind, copy.loanable)?
+        && !hold.is_frozen_on(ctx.today)
     {
-        return assign(tx, ctx, &hold, copy, from, here);
+        let who = patron_of(tx, &hold)?;
+        if ctx.may_fill_as(tx, &hold, &who, &copy.material_kind, copy.loanable)? {
+            return assign(tx, ctx, &hold, &who, copy, from, here);
+        }
     }
-    if let Some(hold) = first_fillable_hold(tx, ctx, copy)? {
-        return assign(tx, ctx, &hold, copy, from, here);
+    if let Some((hold, who)) = first_fillable_hold(tx, ctx, copy)? {
+        return assign(tx, ctx, &hold, &who, copy, from, here);
     }
     if copy.branch == here {
         move_copy(tx, copy, from, CopyStatus::OnShelf, None)?;
@@ -141,19 +156,27 @@ pub(crate) fn route_copy(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, from: CopyStat
     }
 }
 
-fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus, here: &str) -> Result<CopyRoute> {
+/// Fills `hold` (of patron `who`) with `copy`, physically at `here` with status `from`.
+fn assign(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    hold: &Hold,
+    who: &Patron,
+    copy: &Copy,
+    from: CopyStatus,
+    here: &str,
+) -> Result<CopyRoute> {
     if ctx.dispatches(hold) {
-        let who = patron_of(tx, hold)?;
         let rules = ctx.matrix.resolve(&Scope::new(&who.category, &copy.material_kind, &hold.pickup));
-        let due_on = ctx.dispatch_checkout(tx, &who, &rules, hold, &copy.material_kind, copy.loanable)??;
+        let due_on = ctx.dispatch_checkout(tx, who, &rules, hold, &copy.material_kind, copy.loanable)??;
         let loan = start_loan(tx, copy, from, hold.patron, &hold.pickup, LoanStatus::InTransit, ctx.today, due_on)?;
-        notify(tx, ctx, hold, NoticeKind::HoldDispatched, |f| f.due_on = Some(loan.due_on))?;
+        notify_as(tx, ctx, hold, who, NoticeKind::HoldDispatched, |f| f.due_on = Some(loan.due_on))?;
         tx.hand_notices_to_loan(hold.id, loan.id)?;
         tx.delete_hold(hold.id)?;
         return Ok(CopyRoute::DispatchedOnLoan { loan: loan.id, to: hold.pickup.clone() });
     }
     if hold.pickup == here {
-        return shelve_for(tx, ctx, hold, copy, from);
+        return shelve_for(tx, ctx, hold, who, copy, from);
     }
     let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
     let arrives_on = arrival_day(ctx.policy, here, &hold.pickup, ctx.today, &calendar)
@@ -163,14 +186,21 @@ fn assign(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus
         return Err(moved(Entity::Hold, hold.id.get().to_string()));
     }
     move_copy(tx, copy, from, CopyStatus::InTransit, Some(&hold.pickup))?;
-    notify(tx, ctx, hold, NoticeKind::HoldInTransit, |f| f.arrives_on = Some(arrives_on))?;
+    notify_as(tx, ctx, hold, who, NoticeKind::HoldInTransit, |f| f.arrives_on = Some(arrives_on))?;
     Ok(CopyRoute::InTransitForHold { hold: hold.id, to: hold.pickup.clone(), arrives_on })
 }
 
 /// Puts `copy` on the hold shelf for `hold` at its pickup branch (R-H9, R-H11).
-fn shelve_for(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopyStatus) -> Result<CopyRoute> {
+fn shelve_for(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    hold: &Hold,
+    who: &Patron,
+    copy: &Copy,
+    from: CopyStatus,
+) -> Result<CopyRoute> {
     let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
-    let rules = ctx.hold_rules(tx, hold)?;
+    let rules = ctx.hold_rules_as(hold, who);
     let deadline = pickup_deadline(ctx.policy, &rules, ctx.today, &calendar)
         .ok_or_else(|| no_open_day(&hold.pickup, ctx.today))?;
     let deadline = check_date("pickup_deadline", deadline)?;
@@ -178,7 +208,7 @@ fn shelve_for(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, copy: &Copy, from: CopySt
         return Err(moved(Entity::Hold, hold.id.get().to_string()));
     }
     move_copy(tx, copy, from, CopyStatus::OnHoldShelf, None)?;
-    notify(tx, ctx, hold, NoticeKind::HoldReady, |f| f.pickup_deadline = Some(deadline))?;
+    notify_as(tx, ctx, hold, who, NoticeKind::HoldReady, |f| f.pickup_deadline = Some(deadline))?;
     Ok(CopyRoute::HeldForPickup { hold: hold.id, deadline })
 }
 
@@ -211,6 +241,21 @@ pub(crate) fn notify(
     kind: NoticeKind,
     extra: impl FnOnce(&mut NoticeFacts),
 ) -> Result<()> {
+    if hold.contact == ContactMethod::None {
+        return Ok(());
+    }
+    notify_as(tx, ctx, hold, &patron_of(tx, hold)?, kind, extra)
+}
+
+/// [`notify`] with the hold's patron `who` already read.
+fn notify_as(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    hold: &Hold,
+    who: &Patron,
+    kind: NoticeKind,
+    extra: impl FnOnce(&mut NoticeFacts),
+) -> Result<()> {
     let contact = &ctx.policy.contact;
     if hold.contact == ContactMethod::None {
         return Ok(());
@@ -224,16 +269,15 @@ pub(crate) fn notify(
             if all.is_empty()
                 && let Some(method) = contact.fallback()
             {
-                let who = tx.patron(hold.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, hold.patron.get()))?;
-                let to = fallback_address(ctx.policy, method, &who);
-                return write_notices(tx, ctx, hold, kind, method, &[to], extra).map(drop);
+                let to = fallback_address(ctx.policy, method, who);
+                return write_notices_as(tx, ctx, hold, who, kind, method, &[to], extra).map(drop);
             }
             all.into_iter().map(Some).collect()
         }
         Some(ChannelNeeds::Phone) => vec![hold.contact_phone.clone()],
         Some(ChannelNeeds::Nothing) | None => vec![None],
     };
-    write_notices(tx, ctx, hold, kind, &hold.contact, &addresses, extra).map(drop)
+    write_notices_as(tx, ctx, hold, who, kind, &hold.contact, &addresses, extra).map(drop)
 }
 
 /// Where a notice sent by the fallback method `method` goes: the patron's chosen phone for a
@@ -256,10 +300,25 @@ pub(crate) fn write_notices(
     if addresses.is_empty() {
         return Ok(Vec::new());
     }
-    let patron = tx
-        .patron(hold.patron)?
-        .ok_or_else(|| Error::NotFound { entity: Entity::Patron, key: hold.patron.get().to_string() })?;
-    let mut facts = NoticeFacts::new(&ctx.policy.library.name, patron.name, &hold.title_text);
+    write_notices_as(tx, ctx, hold, &patron_of(tx, hold)?, kind, channel, addresses, extra)
+}
+
+/// [`write_notices`] with the hold's patron `who` already read.
+#[allow(clippy::too_many_arguments)]
+fn write_notices_as(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    hold: &Hold,
+    who: &Patron,
+    kind: NoticeKind,
+    channel: &ContactMethod,
+    addresses: &[Option<String>],
+    extra: impl FnOnce(&mut NoticeFacts),
+) -> Result<Vec<NoticeId>> {
+    if addresses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut facts = NoticeFacts::new(&ctx.policy.library.name, who.name.clone(), &hold.title_text);
     facts.pickup = pickup_name(ctx.policy, &hold.pickup, hold.pickup_point.as_deref());
     extra(&mut facts);
     addresses

@@ -52,7 +52,7 @@ crate::id::define_id! {
 
 /// What a notice announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum NoticeKind {
     /// A hold was placed (optional confirmation, fukushima, R-H11).
@@ -83,8 +83,11 @@ pub enum NoticeKind {
 /// The facts a notice is rendered from, kept with the notice ([`Notice::facts`]) so a host can
 /// render it in its own words ([`render`] gives bunko's Japanese and English).
 ///
-/// Its `Debug` form hides the code.
+/// Its `Debug` form hides the code, and so does its serde form (`"code": null`): a host that
+/// must hand the code on reads the field, or serializes the whole notice with
+/// [`Notice::serialize_in_clear`].
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct NoticeFacts {
     /// Library display name.
     pub library: String,
@@ -103,6 +106,7 @@ pub struct NoticeFacts {
     /// Why a hold ended, for cancellations.
     pub reason: Option<String>,
     /// A single-use code for confirmations and resets.
+    #[serde(serialize_with = "redacted")]
     pub code: Option<String>,
     /// Until when the code works.
     pub code_expires_at: Option<DateTime<Utc>>,
@@ -134,6 +138,7 @@ impl NoticeFacts {
 /// with `"body": null` and the facts' `code` as `null`. A host that must hand them on (to a
 /// mail service, say) asks for them explicitly with [`Notice::serialize_in_clear`].
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Notice {
     /// Its id, for `mark_delivered`.
     pub id: NoticeId,
@@ -179,11 +184,30 @@ impl Notice {
         self.facts.as_ref().map(|facts| render(self.kind, facts, lang))
     }
 
+    /// This drainer's claim on the notice, for [`Library::mark_failed`](crate::Library::mark_failed):
+    /// its id and the attempt it was handed out as, so a failure reported after the lease ran
+    /// out and another drainer claimed it cannot release that drainer's claim.
+    #[must_use]
+    pub fn claim(&self) -> NoticeClaim {
+        NoticeClaim { id: self.id, attempt: self.attempts }
+    }
+
     /// Held for staff: it used up [`MAX_DELIVERY_ATTEMPTS`], and no drainer gets it until
     /// [`Library::retry_notices`](crate::Library::retry_notices) puts it back.
     pub fn is_held(&self) -> bool {
         self.attempts >= MAX_DELIVERY_ATTEMPTS
     }
+}
+
+/// One drainer's claim on a notice ([`Notice::claim`]): the notice and the attempt it was
+/// handed out as by [`Library::claim_notices`](crate::Library::claim_notices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct NoticeClaim {
+    /// The notice.
+    pub id: NoticeId,
+    /// Its attempt number when it was claimed ([`Notice::attempts`]).
+    pub attempt: u32,
 }
 
 impl std::fmt::Debug for Notice {
@@ -223,10 +247,7 @@ impl Notice {
     fn serialize_fields<S: serde::Serializer>(&self, serializer: S, in_clear: bool) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let body = (in_clear || !self.secret).then_some(&self.body);
-        let facts = match &self.facts {
-            Some(f) if !in_clear => Some(NoticeFacts { code: None, ..f.clone() }),
-            other => other.clone(),
-        };
+        let facts = self.facts.as_ref().map(|f| FactsAs { facts: f, in_clear });
         let mut s = serializer.serialize_struct("Notice", 14)?;
         s.serialize_field("id", &self.id)?;
         s.serialize_field("patron", &self.patron)?;
@@ -243,6 +264,29 @@ impl Notice {
         s.serialize_field("key", &self.key)?;
         s.serialize_field("attempts", &self.attempts)?;
         s.end()
+    }
+}
+
+/// Writes a code as `null`: `NoticeFacts`' own serde form never carries it.
+fn redacted<S: serde::Serializer>(_: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_none()
+}
+
+/// Facts serialized with their code (the stored form, and [`Notice::serialize_in_clear`]) or
+/// without it (their own serde form).
+struct FactsAs<'a> {
+    facts: &'a NoticeFacts,
+    in_clear: bool,
+}
+
+impl serde::Serialize for FactsAs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !self.in_clear {
+            return self.facts.serialize(serializer);
+        }
+        let mut value = serde_json::to_value(self.facts).map_err(serde::ser::Error::custom)?;
+        value["code"] = serde_json::Value::from(self.facts.code.clone());
+        value.serialize(serializer)
     }
 }
 
@@ -303,7 +347,7 @@ pub(crate) fn enqueue(
     now: DateTime<Utc>,
 ) -> crate::Result<NoticeId> {
     let text = render(kind, facts, Lang::Ja);
-    let facts = serde_json::to_string(facts)
+    let facts = serde_json::to_string(&FactsAs { facts, in_clear: true })
         .map_err(|e| crate::Error::InvalidInput { field: "notice facts", reason: e.to_string() })?;
     let (hold, loan) = match about {
         About::Nothing => (None, None),

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::{Notice, NoticeId};
+use super::{Notice, NoticeClaim, NoticeId};
 use crate::Library;
 use crate::error::{Error, Result};
 use crate::library::storable;
@@ -74,18 +74,21 @@ impl Library {
     /// timeout): each is released from its claim and handed out again after
     /// [`retry_delay`] of its attempts — or, after [`MAX_DELIVERY_ATTEMPTS`], held for staff.
     /// A notice that can never be delivered as addressed (a bounce) is reported with
-    /// [`Library::mark_bounced`] instead. Unknown, delivered and never-claimed ids are
-    /// ignored; returns how many failures were recorded. One transaction.
+    /// [`Library::mark_bounced`] instead. Each failure is reported with the drainer's
+    /// [`Notice::claim`]: a claim that is no longer the notice's latest (its lease ran out and
+    /// another drainer claimed it since) is ignored, so a late report never releases another
+    /// drainer's lease. Unknown, delivered and never-claimed notices are ignored too; returns
+    /// how many failures were recorded. One transaction.
     ///
     /// # Errors
     /// [`Error::Busy`] when another handle holds the write lock past the busy timeout.
-    pub fn mark_failed(&mut self, notices: &[NoticeId]) -> Result<usize> {
+    pub fn mark_failed(&mut self, claims: &[NoticeClaim]) -> Result<usize> {
         let now = self.now();
         self.store.write(|tx| {
             let mut failed = 0;
-            for &id in notices {
-                if let Some(attempts) = tx.claimed_attempts(id)? {
-                    tx.release_failed_notice(id, retry_delay(attempts).map(|d| later(now, d)))?;
+            for claim in claims {
+                if tx.claimed_attempts(claim.id)? == Some(claim.attempt) {
+                    tx.release_failed_notice(claim.id, retry_delay(claim.attempt).map(|d| later(now, d)))?;
                     failed += 1;
                 }
             }

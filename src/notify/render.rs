@@ -5,13 +5,23 @@ use std::fmt::Write as _;
 use super::{NoticeFacts, NoticeKind};
 use crate::Lang;
 
-/// A rendered notice.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rendered notice. Its `Debug` form hides the body when the facts carried a code.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NoticeText {
     /// Subject line.
     pub subject: String,
     /// Body.
     pub body: String,
+    /// The body carries a single-use code.
+    secret: bool,
+}
+
+impl std::fmt::Debug for NoticeText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let body: &dyn std::fmt::Debug = if self.secret { &"<redacted: carries a code>" } else { &self.body };
+        f.debug_struct("NoticeText").field("subject", &self.subject).field("body", body).finish()
+    }
 }
 
 /// Renders a notice of `kind` from `facts` in `lang`. bunko stores the Japanese rendering,
@@ -59,7 +69,7 @@ pub fn render(kind: NoticeKind, f: &NoticeFacts, lang: Lang) -> NoticeText {
         }
     }
     let _ = write!(body, "\n{}\n", f.library);
-    NoticeText { subject: format!("[{}] {subject}", f.library), body }
+    NoticeText { subject: format!("[{}] {subject}", f.library), body, secret: f.code.is_some() }
 }
 
 /// One language's words for notices.

@@ -69,17 +69,19 @@ impl Library {
     /// (chiba: phone, R-C6), the notice is queued again by that method to the patron's chosen
     /// phone, rendered afresh from the hold or loan it is about (a delivered notice keeps no
     /// text, R-R1); returns the new notice. Nothing is re-sent for a notice carrying a code,
-    /// or once its hold has been collected or its loan returned.
+    /// or once its hold has been collected or its loan returned. Once the fallback is queued
+    /// the bounced notice is forgotten, so the same bounce reported twice queues one fallback
+    /// (the second report finds no notice).
     ///
     /// # Errors
     ///
-    /// - `NotFound`: no such notice.
+    /// - `NotFound`: no such notice, or its bounce was already reported and fell back.
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn mark_bounced(&mut self, notice: NoticeId) -> Result<Option<NoticeId>> {
         let (now, today, policy) = (self.now(), self.today(), &self.policy);
         self.store.write(|tx| {
             let n = tx.stored_notice(notice)?.ok_or(Error::not_found(crate::Entity::Notice, notice.get()))?;
-            fall_back(tx, &Ctx { policy, matrix: &self.matrix, today, now }, &n)
+            fall_back_once(tx, &Ctx { policy, matrix: &self.matrix, today, now }, notice, &n)
         })
     }
 
@@ -92,8 +94,9 @@ impl Library {
     ///
     /// # Errors
     ///
-    /// - `NotFound`: no such notice.
-    /// - `InvalidInput`: a malformed address.
+    /// - `NotFound`: no such notice, or its bounce was already reported and fell back.
+    /// - `InvalidInput` (`address`): the policy disables rejected addresses and `address` is
+    ///   not one of the notice's patron's.
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn mark_rejected(&mut self, notice: NoticeId, address: &str) -> Result<Option<NoticeId>> {
         let (now, today, policy) = (self.now(), self.today(), &self.policy);
@@ -109,9 +112,18 @@ impl Library {
                     reason: "not an address of the notice's patron".into(),
                 });
             }
-            fall_back(tx, &Ctx { policy, matrix: &self.matrix, today, now }, &n)
+            fall_back_once(tx, &Ctx { policy, matrix: &self.matrix, today, now }, notice, &n)
         })
     }
+}
+
+/// [`fall_back`], then forgets the bounced notice if a fallback was queued.
+fn fall_back_once(tx: &Tx<'_>, ctx: &Ctx<'_>, id: NoticeId, n: &StoredNotice) -> Result<Option<NoticeId>> {
+    let queued = fall_back(tx, ctx, n)?;
+    if queued.is_some() {
+        tx.delete_notice(id)?;
+    }
+    Ok(queued)
 }
 
 /// Queues a mailed notice (mail, or a channel that needs an address) again by the policy's

@@ -162,6 +162,13 @@ pub struct CheckoutFacts<'a> {
 ///
 /// The [`Refusal`] lists every reason the rules refuse the loan.
 pub fn checkout_decision(policy: &Policy, f: &CheckoutFacts<'_>) -> Result<NaiveDate, Refusal> {
+    let (reasons, due) = checkout_outcome(policy, f);
+    Refusal::check(reasons, due)
+}
+
+/// [`checkout_decision`] as its reasons and the due date the loan gets when they are
+/// overridden (staff, [`super::apply_overrides`]).
+pub(crate) fn checkout_outcome(policy: &Policy, f: &CheckoutFacts<'_>) -> (Vec<Reason>, NaiveDate) {
     let mut reasons = Vec::new();
     let today = f.at.today;
     if !f.copy_loanable || !f.rules.loanable() {
@@ -200,7 +207,7 @@ pub fn checkout_decision(policy: &Policy, f: &CheckoutFacts<'_>) -> Result<Naive
     if due.is_none() {
         reasons.push(Reason::NoOpenDay { after: today });
     }
-    Refusal::check(reasons, due.unwrap_or(today))
+    (reasons, due.unwrap_or(today))
 }
 
 /// The last day of the suspension a return `days_late` days after the due date earns under
@@ -226,6 +233,11 @@ pub struct RenewalFacts<'a> {
     pub interlibrary: bool,
     /// Waiting holds on the title by other patrons.
     pub holds_by_others: u32,
+    /// Of those, the holds not frozen today (#17).
+    pub unfrozen_holds_by_others: u32,
+    /// Copies of the title on the shelf that could fill those holds (loanable, holdable by
+    /// their patrons), for `loans.renewal.allow_if_other_copies_available`.
+    pub copies_for_holds: u32,
     /// The patron's other loans past their due date.
     pub other_overdue_loans: u32,
     /// Reasons the account may not use renewals at all (see [`account_refusals`]).
@@ -235,7 +247,10 @@ pub struct RenewalFacts<'a> {
 }
 
 /// Decides a renewal (R-L2, R-L3): the new due date, or every reason it is refused (R-L4),
-/// [`Reason::NoOpenDay`] among them when the branch's calendar gives no date.
+/// [`Reason::NoOpenDay`] among them when the branch's calendar gives no date. Where
+/// `loans.renewal.allow_if_other_copies_available` is on, holds by others refuse only when the
+/// copies on the shelf that could fill them are fewer than the unfrozen ones
+/// ([`Reason::HeldByOthersBeyondCopies`]).
 ///
 /// # Examples
 /// ```
@@ -250,7 +265,8 @@ pub struct RenewalFacts<'a> {
 /// let at = DueContext { today: d("2026-05-10"), branch: "main", card_expires_on: d("2030-03-31"), calendar: &calendar };
 /// let facts = RenewalFacts {
 ///     rules: &rules, due_on: d("2026-05-12"), renewals: 0, interlibrary: false,
-///     holds_by_others: 0, other_overdue_loans: 0, account: vec![], at,
+///     holds_by_others: 0, unfrozen_holds_by_others: 0, copies_for_holds: 0,
+///     other_overdue_loans: 0, account: vec![], at,
 /// };
 /// // 15 days including the renewal day: May 10 + 14.
 /// assert_eq!(renewal_decision(&fukushima, &facts), Ok(d("2026-05-24")));
@@ -260,6 +276,13 @@ pub struct RenewalFacts<'a> {
 ///
 /// The [`Refusal`] lists every reason the rules refuse the renewal.
 pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDate, Refusal> {
+    let (reasons, due) = renewal_outcome(policy, f);
+    Refusal::check(reasons, due)
+}
+
+/// [`renewal_decision`] as its reasons and the new due date the renewal gives when they are
+/// overridden (staff, [`super::apply_overrides`]).
+pub(crate) fn renewal_outcome(policy: &Policy, f: &RenewalFacts<'_>) -> (Vec<Reason>, NaiveDate) {
     let rules = &policy.loans.renewal;
     let today = f.at.today;
     let blocks = |b: RenewalBlock| rules.refused_when.contains(&b);
@@ -271,7 +294,14 @@ pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDa
         reasons.push(Reason::AccountHasOverdue { count: f.other_overdue_loans });
     }
     if blocks(RenewalBlock::HeldByOthers) && f.holds_by_others > 0 {
-        reasons.push(Reason::HeldByOthers { holds: f.holds_by_others });
+        if !rules.allow_if_other_copies_available {
+            reasons.push(Reason::HeldByOthers { holds: f.holds_by_others });
+        } else if f.copies_for_holds < f.unfrozen_holds_by_others {
+            // Koha's AllowRenewalIfOtherItemsAvailable: other copies on the shelf serve the
+            // waiting holds; frozen holds need none now.
+            let (holds, copies) = (f.unfrozen_holds_by_others, f.copies_for_holds);
+            reasons.push(Reason::HeldByOthersBeyondCopies { holds, copies });
+        }
     }
     if blocks(RenewalBlock::InterlibraryLoan) && f.interlibrary {
         reasons.push(Reason::InterlibraryLoan);
@@ -295,7 +325,7 @@ pub fn renewal_decision(policy: &Policy, f: &RenewalFacts<'_>) -> Result<NaiveDa
         }
         Some(_) => {}
     }
-    Refusal::check(reasons, new_due_on.unwrap_or(f.due_on))
+    (reasons, new_due_on.unwrap_or(f.due_on))
 }
 
 /// The due date a renewal gives a loan due on `due_on`: `renewal_days` counted from today

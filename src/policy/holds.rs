@@ -103,6 +103,13 @@ pub fn copy_can_fill_holds(rules: &Rules, loanable: bool, status: CopyStatus) ->
 ///
 /// The [`Refusal`] lists every reason the rules refuse the hold.
 pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refusal> {
+    let (reasons, kind) = hold_outcome(policy, f);
+    Refusal::check(reasons, kind)
+}
+
+/// [`hold_decision`] as its reasons and the kind the hold counts under when they are
+/// overridden (staff, [`super::apply_overrides`]); empty when no copy could fill it.
+pub(crate) fn hold_outcome(policy: &Policy, f: &HoldFacts<'_>) -> (Vec<Reason>, String) {
     let mut reasons = f.account.clone();
     let fills =
         |c: &&HoldableCopy| f.rules.get(&c.material_kind).is_some_and(|r| copy_can_fill_holds(r, c.loanable, c.status));
@@ -143,7 +150,7 @@ pub fn hold_decision(policy: &Policy, f: &HoldFacts<'_>) -> Result<String, Refus
     reasons.extend(pickup_reasons(policy, f.pickup, f.pickup_point));
     reasons.extend(scoped_pickup_reasons(policy, rules, f.pickup));
     reasons.extend(contact_reasons(policy, f.channel, &f.contact, &f.contact_facts));
-    Refusal::check(reasons, kind.unwrap_or_default())
+    (reasons, kind.unwrap_or_default())
 }
 
 /// Hold-limit reasons for one more hold of `kind` (R-H3) under `rules` (those of the patron's
@@ -214,11 +221,28 @@ pub struct HoldActions {
     /// for may still be refused (R-C3).
     #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serde_forms::action"))]
     pub change_contact: Result<(), Refusal>,
+    /// Freeze it (suspend it while away, keeping its place), or change the day a freeze ends
+    /// ([`freeze_reasons`], #17); the end date asked for may still be refused
+    /// (`holds.max_freeze_days`).
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serde_forms::action"))]
+    pub freeze: Result<(), Refusal>,
+    /// Lift a freeze ([`freeze_reasons`]); lifting a hold that is not frozen does nothing.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "crate::serde_forms::action"))]
+    pub unfreeze: Result<(), Refusal>,
+}
+
+/// Why the patron may not freeze a hold, or lift its freeze, now (#17, R-H8): what refuses a
+/// change ([`change_reasons`]: the account, a stage past the queue). Only a queued hold, to
+/// which no copy is assigned, may be frozen.
+#[must_use]
+pub fn freeze_reasons(stage: Option<HoldStage>, account: &[Reason]) -> Vec<Reason> {
+    change_reasons(stage, account)
 }
 
 /// What the patron may do with a hold in `stage` (`None` once ended), an interlibrary-loan
 /// hold or not, given the reasons `account` gives for the holds service (R-H8). The
-/// operations (`cancel_hold`, `cancel_holds`, `change_hold`) refuse exactly when this does,
+/// operations (`cancel_hold`, `cancel_holds`, `change_hold`, `freeze_hold`, `unfreeze_hold`)
+/// refuse exactly when this does,
 /// with the same reasons, unless what a change asks for is itself refused.
 ///
 /// # Examples
@@ -236,10 +260,13 @@ pub struct HoldActions {
 #[must_use]
 pub fn hold_actions(policy: &Policy, stage: Option<HoldStage>, interlibrary: bool, account: &[Reason]) -> HoldActions {
     let change = Refusal::check(change_reasons(stage, account), ());
+    let freeze = Refusal::check(freeze_reasons(stage, account), ());
     HoldActions {
         cancel: Refusal::check(cancel_reasons(policy, stage, interlibrary), ()),
         change_pickup: change.clone(),
         change_contact: change,
+        freeze: freeze.clone(),
+        unfreeze: freeze,
     }
 }
 

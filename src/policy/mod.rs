@@ -7,22 +7,26 @@ mod channels;
 mod decide;
 mod holds;
 mod model;
+mod overrides;
 mod passwords;
 mod presets;
 mod refusal;
 pub mod rules;
 mod validate;
+mod wait;
 
 pub use channels::ChannelCode;
 pub use decide::*;
 pub use holds::*;
 pub use model::*;
+pub use overrides::{Override, apply_overrides, unused_overrides};
 pub use passwords::{MAX_PASSWORD_CHARS, PasswordProblem, password_char_allowed, password_problems};
 pub use presets::{PRESET_NAMES, SEED_PRESETS};
 pub use refusal::{Reason, Refusal};
 pub use rules::{RenewalBase, RuleMatrix, RuleValues, Rules, Scope, ScopedRule};
+pub use wait::{CopyOutlook, copy_free_on, wait_estimate};
 
-use crate::error::{PolicyError, PolicyProblem};
+use crate::error::{PolicyError, PolicyProblem, why};
 
 /// The one category of a policy that declares none, and the category of a [`crate::patrons::NewPatron::new`].
 pub const DEFAULT_CATEGORY: &str = "general";
@@ -66,7 +70,7 @@ impl Policy {
     ///
     /// [`PolicyError`](crate::PolicyError) if a value has no TOML form (not expected for a valid policy).
     pub fn to_toml(&self) -> Result<String, PolicyError> {
-        toml::to_string(self).map_err(|e| PolicyError::single("", e.to_string()))
+        toml::to_string(self).map_err(|e| PolicyError::single("", why!("{e}", "ポリシーをTOMLに書き出せません: {e}")))
     }
 
     /// One of the reference policies by short name (see [`PRESET_NAMES`]).
@@ -92,7 +96,14 @@ impl Policy {
     /// [`PolicyError`](crate::PolicyError) when no preset has this name.
     pub fn preset_toml(name: &str) -> Result<&'static str, PolicyError> {
         presets::text(name).ok_or_else(|| {
-            PolicyError::single("", format!("no preset named `{name}`; presets are {}", PRESET_NAMES.join(", ")))
+            PolicyError::single(
+                "",
+                why!(
+                    "no preset named `{name}`; presets are {}",
+                    "`{name}` という既定の設定はありません。あるのは {} です",
+                    PRESET_NAMES.join(", ")
+                ),
+            )
         })
     }
 
@@ -162,14 +173,17 @@ fn parse(text: &str) -> Result<Policy, PolicyError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let key = e.path().to_string();
         let inner = e.into_inner();
-        let mut problem = PolicyProblem::new(if key == "." { String::new() } else { key }, inner.message());
+        let mut problem = PolicyProblem::new(
+            if key == "." { String::new() } else { key },
+            why!("{}", "設定の書き方の誤り: {}", inner.message()),
+        );
         problem.line = inner.span().map(|s| line_of(text, s.start));
         PolicyError { problems: vec![problem] }
     })
 }
 
 fn syntax_error(text: &str, e: &toml::de::Error) -> PolicyError {
-    let mut problem = PolicyProblem::new("", format!("TOML syntax: {}", e.message()));
+    let mut problem = PolicyProblem::new("", why!("TOML syntax: {}", "TOMLの書き方の誤り: {}", e.message()));
     problem.line = e.span().map(|s| line_of(text, s.start));
     PolicyError { problems: vec![problem] }
 }

@@ -879,6 +879,11 @@ pub struct HoldRules {
     /// confirmed, borrowed or the hold ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pull_retarget_hours: Option<u32>,
+    /// The longest a patron may freeze (suspend) a queued hold, in days from today, 1 to 3660
+    /// (#17; Koha `MaxSuspensionDays`-like). Unset: any length, and "until lifted" is allowed;
+    /// set: a patron's freeze needs an end date no later than this. Staff are not bound by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_freeze_days: Option<u32>,
 }
 
 /// How a serial's issues meet the on-shelf rule for web holds.
@@ -958,6 +963,12 @@ pub struct RenewalRules {
     /// `due_date`. Defaults to `today`.
     #[serde(default, skip_serializing_if = "is_default")]
     pub base: RenewalBase,
+    /// With `held_by_others` in `refused_when`: a loan whose title others hold may still be
+    /// renewed when the title's copies on the shelf that could fill those holds are at least as
+    /// many as the holds waiting (frozen ones aside) — Koha's
+    /// `AllowRenewalIfOtherItemsAvailable` (#17). Library-wide. Defaults to false.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub allow_if_other_copies_available: bool,
 }
 
 /// Loans (R-L1–R-L4).

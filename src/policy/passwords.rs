@@ -6,7 +6,10 @@ use super::model::{PasswordCharset, PasswordRules};
 use crate::Lang;
 
 /// One password rule broken.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// `Display` and `Debug` (what logs see) never show a character of the password;
+/// [`PasswordProblem::message`] (what the patron who typed it sees) names the character.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub enum PasswordProblem {
     /// Fewer characters than the policy's minimum.
     TooShort {
@@ -39,7 +42,7 @@ impl fmt::Display for PasswordProblem {
         match self {
             PasswordProblem::TooShort { min } => write!(f, "use at least {min} characters"),
             PasswordProblem::TooLong { max } => write!(f, "use at most {max} characters"),
-            PasswordProblem::CharacterNotAllowed { found } => write!(f, "`{found}` cannot be used"),
+            PasswordProblem::CharacterNotAllowed { .. } => write!(f, "a character that is not allowed was used"),
             PasswordProblem::NeedsLetter => write!(f, "include a letter"),
             PasswordProblem::NeedsDigit => write!(f, "include a digit"),
             PasswordProblem::NeedsSymbol { symbols } => write!(f, "include one of {symbols}"),
@@ -47,8 +50,26 @@ impl fmt::Display for PasswordProblem {
     }
 }
 
+impl fmt::Debug for PasswordProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PasswordProblem::TooShort { min } => f.debug_struct("TooShort").field("min", min).finish(),
+            PasswordProblem::TooLong { max } => f.debug_struct("TooLong").field("max", max).finish(),
+            PasswordProblem::CharacterNotAllowed { .. } => {
+                f.debug_struct("CharacterNotAllowed").field("found", &"<redacted>").finish()
+            }
+            PasswordProblem::NeedsLetter => f.write_str("NeedsLetter"),
+            PasswordProblem::NeedsDigit => f.write_str("NeedsDigit"),
+            PasswordProblem::NeedsSymbol { symbols } => {
+                f.debug_struct("NeedsSymbol").field("symbols", symbols).finish()
+            }
+        }
+    }
+}
+
 impl PasswordProblem {
-    /// The rule in `lang`: Japanese for the patron, or English (the same text as `Display`).
+    /// The rule in `lang`, for the patron who typed the password: Japanese, or English (as
+    /// `Display`, but naming the character that is not allowed).
     ///
     /// # Examples
     /// ```
@@ -59,7 +80,10 @@ impl PasswordProblem {
     pub fn message(&self, lang: Lang) -> String {
         match lang {
             Lang::Ja => self.japanese(),
-            Lang::En => self.to_string(),
+            Lang::En => match self {
+                PasswordProblem::CharacterNotAllowed { found } => format!("`{found}` cannot be used"),
+                other => other.to_string(),
+            },
         }
     }
 
@@ -160,7 +184,14 @@ mod tests {
         for p in &all {
             let (ja, en) = (p.message(Lang::Ja), p.message(Lang::En));
             assert!(!ja.is_empty() && !ja.is_ascii() && ja != en, "{p:?}: {ja}");
-            assert_eq!(en, p.to_string());
+            // Logs (Display, Debug) never see a character of the password; the patron does.
+            let logged = format!("{p} {p:?}");
+            assert!(!logged.contains('あ'), "{logged}");
+            if matches!(p, PasswordProblem::CharacterNotAllowed { .. }) {
+                assert!(ja.contains('あ') && en.contains('あ'), "{ja} / {en}");
+            } else {
+                assert_eq!(en, p.to_string());
+            }
         }
     }
 }

@@ -63,6 +63,14 @@ pub enum Reason {
         /// How many holds wait.
         holds: u32,
     },
+    /// Other patrons are waiting for this title and the copies on the shelf that could fill
+    /// their holds are fewer than they (`loans.renewal.allow_if_other_copies_available`, #17).
+    HeldByOthersBeyondCopies {
+        /// How many holds wait (frozen ones aside).
+        holds: u32,
+        /// Copies on the shelf that could fill them.
+        copies: u32,
+    },
     /// The copy was borrowed from another library (相互貸借, R-L3).
     InterlibraryLoan,
     /// The loan was already renewed as often as the policy allows (R-L2).
@@ -191,6 +199,10 @@ impl fmt::Display for Reason {
             Reason::Overdue { due_on } => write!(f, "the due date ({due_on}) has passed"),
             Reason::AccountHasOverdue { count } => write!(f, "{count} other item(s) are overdue"),
             Reason::HeldByOthers { holds } => write!(f, "{holds} other patron(s) are waiting for this title"),
+            Reason::HeldByOthersBeyondCopies { holds, copies } => write!(
+                f,
+                "{holds} other patron(s) are waiting for this title and only {copies} copy(ies) on the shelf can serve them"
+            ),
             Reason::InterlibraryLoan => write!(f, "items borrowed from another library cannot be renewed"),
             Reason::RenewalLimitReached { limit } => write!(f, "already renewed {limit} time(s), the most allowed"),
             Reason::TooEarlyToRenew { opens_on } => write!(f, "renewals open on {opens_on}"),
@@ -273,6 +285,9 @@ impl Reason {
             Reason::Overdue { due_on } => format!("貸出期限({due_on})を過ぎています"),
             Reason::AccountHasOverdue { count } => format!("返却期限を過ぎた資料が他に{count}点あります"),
             Reason::HeldByOthers { holds } => format!("他の方が予約しています({holds}件)"),
+            Reason::HeldByOthersBeyondCopies { holds, copies } => {
+                format!("他の方が予約しています({holds}件)。書架にある他の資料({copies}点)では足りません")
+            }
             Reason::InterlibraryLoan => "他の図書館から借りた資料は延長できません".into(),
             Reason::RenewalLimitReached { limit } => format!("延長は{limit}回までです"),
             Reason::TooEarlyToRenew { opens_on } => format!("延長は{opens_on}から受け付けます"),
@@ -457,6 +472,7 @@ mod tests {
             Reason::Suspended { until: day("2026-05-10") },
             Reason::LatestIssueNotLoanable,
             Reason::NewTitleNotYetHoldable { from: day("2026-06-01") },
+            Reason::HeldByOthersBeyondCopies { holds: 3, copies: 1 },
         ]
     }
 
@@ -501,10 +517,11 @@ mod tests {
             Reason::Suspended { .. } => 36,
             Reason::LatestIssueNotLoanable => 37,
             Reason::NewTitleNotYetHoldable { .. } => 38,
+            Reason::HeldByOthersBeyondCopies { .. } => 39,
         }
     }
 
-    const VARIANTS: usize = 39;
+    const VARIANTS: usize = 40;
 
     #[test]
     fn every_reason_has_a_japanese_message_unlike_the_english_one() {

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use super::ChannelCode;
 use super::model::*;
 use super::rules::ScopedRule;
-use crate::error::PolicyProblem;
+use crate::error::{PolicyProblem, Why, why};
 
 /// Every semantic problem in `p`; empty when the policy is usable.
 pub(super) fn problems(p: &Policy) -> Vec<PolicyProblem> {
@@ -37,7 +37,10 @@ pub(super) fn problems(p: &Policy) -> Vec<PolicyProblem> {
     if problems.len() > PROBLEMS_MAX {
         let more = problems.len() - PROBLEMS_MAX;
         problems.truncate(PROBLEMS_MAX);
-        problems.push(PolicyProblem::new("", format!("{more} more problems not shown")));
+        problems.push(PolicyProblem::new(
+            "",
+            why!("{more} more problems not shown", "ほかに{more}件の誤りがあります(表示を省略)"),
+        ));
     }
     problems
 }
@@ -73,22 +76,30 @@ struct Checker {
 }
 
 impl Checker {
-    fn fail(&mut self, key: impl Into<String>, reason: impl Into<String>) {
+    fn fail(&mut self, key: impl Into<String>, reason: Why) {
         self.problems.push(PolicyProblem::new(key, reason));
     }
 
-    fn require(&mut self, ok: bool, key: impl Into<String>, reason: impl Into<String>) {
+    fn require(&mut self, ok: bool, key: impl Into<String>, reason: Why) {
         if !ok {
             self.fail(key, reason);
         }
     }
 
     fn at_least(&mut self, key: &str, value: u32, min: u32) {
-        self.require(value >= min, key, format!("must be at least {min}, found {value}"));
+        self.require(
+            value >= min,
+            key,
+            why!("must be at least {min}, found {value}", "{min}以上にしてください(現在 {value})"),
+        );
     }
 
     fn at_most(&mut self, key: &str, value: u32, max: u32) {
-        self.require(value <= max, key, format!("must be at most {max}, found {value}"));
+        self.require(
+            value <= max,
+            key,
+            why!("must be at most {max}, found {value}", "{max}以下にしてください(現在 {value})"),
+        );
     }
 
     /// `min..=max`, reported like [`Checker::at_least`] or [`Checker::at_most`].
@@ -98,18 +109,26 @@ impl Checker {
     }
 
     fn at_most_items(&mut self, key: &str, len: usize, max: usize) {
-        self.require(len <= max, key, format!("lists {len} entries, at most {max} allowed"));
+        self.require(
+            len <= max,
+            key,
+            why!("lists {len} entries, at most {max} allowed", "{len}件あります。{max}件までです"),
+        );
     }
 
     fn range(&mut self, key_min: &str, min: u32, key_max: &str, max: u32) {
-        self.require(min <= max, key_min, format!("{min} is greater than {key_max} ({max})"));
+        self.require(
+            min <= max,
+            key_min,
+            why!("{min} is greater than {key_max} ({max})", "{min} が {key_max} ({max}) より大きくなっています"),
+        );
     }
 
     fn no_duplicates<T: Ord + std::fmt::Debug>(&mut self, key: &str, items: impl IntoIterator<Item = T>) {
         let mut seen = BTreeSet::new();
         for item in items {
             if let Some(dup) = seen.replace(item) {
-                self.fail(key, format!("{dup:?} is listed twice"));
+                self.fail(key, why!("{dup:?} is listed twice", "{dup:?} が二度書かれています"));
             }
         }
     }
@@ -117,13 +136,24 @@ impl Checker {
     fn code(&mut self, key: &str, code: &str) {
         let ok = !code.is_empty()
             && code.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-');
-        self.require(ok, key, format!("`{code}` must be non-empty lowercase ASCII letters, digits, `_` or `-`"));
+        self.require(
+            ok,
+            key,
+            why!(
+                "`{code}` must be non-empty lowercase ASCII letters, digits, `_` or `-`",
+                "`{code}` は空でない半角英小文字・数字・`_`・`-`で書いてください"
+            ),
+        );
         self.max_chars(key, code, CODE_MAX_CHARS);
     }
 
     fn name(&mut self, key: &str, name: &str) {
-        self.require(!name.trim().is_empty(), key, "must not be empty");
-        self.require(!name.chars().any(char::is_control), key, "must not contain control characters");
+        self.require(!name.trim().is_empty(), key, why!("must not be empty", "空にはできません"));
+        self.require(
+            !name.chars().any(char::is_control),
+            key,
+            why!("must not contain control characters", "制御文字は使えません"),
+        );
         self.max_chars(key, name, NAME_MAX_CHARS);
     }
 
@@ -135,17 +165,30 @@ impl Checker {
             self.require(
                 years.contains(&day.year()),
                 format!("{at}.{end}"),
-                format!("{day} is outside the years {}-{}", years.start(), years.end()),
+                why!(
+                    "{day} is outside the years {}-{}",
+                    "{day} は {}年から{}年の範囲外です",
+                    years.start(),
+                    years.end()
+                ),
             );
         }
         let days = (to - from).num_days();
-        self.require(days >= 0, format!("{at}.{first}"), format!("{from} is after {at}.{last} ({to})"));
+        self.require(
+            days >= 0,
+            format!("{at}.{first}"),
+            why!("{from} is after {at}.{last} ({to})", "{from} が {at}.{last} ({to}) より後になっています"),
+        );
         days
     }
 
     fn max_chars(&mut self, key: &str, text: &str, max: usize) {
         let n = text.chars().count();
-        self.require(n <= max, key, format!("{n} characters, at most {max} allowed"));
+        self.require(
+            n <= max,
+            key,
+            why!("{n} characters, at most {max} allowed", "{n}文字あります。{max}文字までです"),
+        );
     }
 }
 
@@ -159,7 +202,7 @@ fn library(c: &mut Checker, l: &LibraryInfo) {
         c.require(
             ok,
             format!("library.ebook_services[{i}].url"),
-            format!("`{}` must be an https:// address", link.url),
+            why!("`{}` must be an https:// address", "`{}` は https:// で始まるアドレスにしてください", link.url),
         );
         c.max_chars(&format!("library.ebook_services[{i}].url"), &link.url, URL_MAX_CHARS);
     }
@@ -167,7 +210,7 @@ fn library(c: &mut Checker, l: &LibraryInfo) {
 
 fn branches(c: &mut Checker, p: &Policy) {
     if p.branches.is_empty() {
-        c.fail("branches", "at least one branch is needed");
+        c.fail("branches", why!("at least one branch is needed", "館を一つ以上定義してください"));
     }
     c.at_most_items("branches", p.branches.len(), 500);
     c.no_duplicates("branches", p.branches.iter().map(|b| b.code.as_str()));
@@ -178,24 +221,31 @@ fn branches(c: &mut Checker, p: &Policy) {
         c.require(
             !b.partner || b.pickup,
             format!("{key}.pickup"),
-            "a partner library exists only to receive holds, so it must be a pickup location",
+            why!(
+                "a partner library exists only to receive holds, so it must be a pickup location",
+                "提携館は予約資料の受取のためだけにあるので、受取場所にしてください"
+            ),
         );
         c.require(
             b.pickup || !b.loan_starts_at_dispatch,
             format!("{key}.loan_starts_at_dispatch"),
-            "only applies to a pickup location",
+            why!("only applies to a pickup location", "受取場所にだけ意味がある設定です"),
         );
         c.within(&format!("{key}.transit_days"), b.transit_days, 1, 30);
         if let Some(days) = &b.delivery_weekdays {
             c.no_duplicates(&format!("{key}.delivery_weekdays"), days.iter());
-            c.require(!days.is_empty(), format!("{key}.delivery_weekdays"), "must name at least one weekday");
+            c.require(
+                !days.is_empty(),
+                format!("{key}.delivery_weekdays"),
+                why!("must name at least one weekday", "曜日を一つ以上指定してください"),
+            );
         }
         for (to, cost) in &b.transit_costs {
             let at = format!("{key}.transit_costs.{to}");
             c.require(
                 p.branches.iter().any(|o| o.code == *to && o.code != b.code),
                 at.clone(),
-                "names no other branch",
+                why!("names no other branch", "他の館の館コードではありません"),
             );
             c.at_most(&at, *cost, 1000);
         }
@@ -208,15 +258,27 @@ fn branches(c: &mut Checker, p: &Policy) {
         }
     }
     if !p.branches.iter().any(|b| b.pickup) {
-        c.fail("branches", "no branch is a pickup location, so no hold could ever be collected");
+        c.fail(
+            "branches",
+            why!(
+                "no branch is a pickup location, so no hold could ever be collected",
+                "受取場所の館がないため、予約資料を受け取れません"
+            ),
+        );
     }
     if !p.branches.iter().any(|b| !b.partner) {
-        c.fail("branches", "every branch is a partner; the library needs at least one branch of its own");
+        c.fail(
+            "branches",
+            why!(
+                "every branch is a partner; the library needs at least one branch of its own",
+                "すべてが提携館です。図書館自身の館が一つ以上必要です"
+            ),
+        );
     }
     c.no_duplicates("delivery.weekdays", p.delivery.weekdays.iter());
     let every_branch_has_days = p.branches.iter().all(|b| b.delivery_weekdays.as_ref().is_some_and(|d| !d.is_empty()));
     if p.branches.len() > 1 && p.delivery.weekdays.is_empty() && !every_branch_has_days {
-        c.fail("delivery.weekdays", "must name at least one weekday when there is more than one branch, or copies could never reach another branch");
+        c.fail("delivery.weekdays", why!("must name at least one weekday when there is more than one branch, or copies could never reach another branch", "館が複数あるときは搬送の曜日を一つ以上指定してください。資料がほかの館に届きません"));
     }
 }
 
@@ -245,7 +307,11 @@ fn calendar(c: &mut Checker, key: &str, r: &CalendarRules) {
         let at = format!("{key}.closed_ranges[{i}]");
         let days = c.dated_span(&at, ("from", range.from), ("to", range.to));
         let max = i64::from(PERIOD_MAX_DAYS);
-        c.require(days < max, format!("{at}.to"), format!("the range is {} days, at most {max} allowed", days + 1));
+        c.require(
+            days < max,
+            format!("{at}.to"),
+            why!("the range is {} days, at most {max} allowed", "期間が{}日あります。{max}日までです", days + 1),
+        );
     }
     for (i, m) in r.monthly_closed.iter().enumerate() {
         c.within(&format!("{key}.monthly_closed[{i}].nth"), u32::from(m.nth), 1, 5);
@@ -258,7 +324,11 @@ fn cards(c: &mut Checker, r: &CardRules) {
     c.at_most("cards.max_length", r.max_length, 32);
     c.range("cards.min_length", r.min_length, "cards.max_length", r.max_length);
     for d in &r.allowed_first_digits {
-        c.require(d.is_ascii_digit(), "cards.allowed_first_digits", format!("`{d}` is not a digit 0-9"));
+        c.require(
+            d.is_ascii_digit(),
+            "cards.allowed_first_digits",
+            why!("`{d}` is not a digit 0-9", "`{d}` は0から9の数字ではありません"),
+        );
     }
     c.no_duplicates("cards.allowed_first_digits", r.allowed_first_digits.iter());
 }
@@ -273,35 +343,54 @@ fn passwords(c: &mut Checker, r: &PasswordRules) {
     c.require(
         symbols_allowed || !r.require_symbol,
         "passwords.require_symbol",
-        "requires a symbol, but passwords.charset allows none; use `alphanumeric_symbols`",
+        why!(
+            "requires a symbol, but passwords.charset allows none; use `alphanumeric_symbols`",
+            "記号を必須にしていますが、passwords.charset が記号を許していません。`alphanumeric_symbols` にしてください"
+        ),
     );
     c.require(
         symbols_allowed || !r.require_letter || r.charset != PasswordCharset::Digits,
         "passwords.require_letter",
-        "requires a letter, but passwords.charset is `digits`",
+        why!(
+            "requires a letter, but passwords.charset is `digits`",
+            "英字を必須にしていますが、passwords.charset が `digits` です"
+        ),
     );
     if symbols_allowed {
         c.require(
             !r.symbols.is_empty(),
             "passwords.symbols",
-            "must list the allowed symbols for `alphanumeric_symbols`",
+            why!(
+                "must list the allowed symbols for `alphanumeric_symbols`",
+                "`alphanumeric_symbols` では使える記号を列挙してください"
+            ),
         );
     }
     for ch in r.symbols.chars() {
-        c.require(ch.is_ascii_punctuation(), "passwords.symbols", format!("`{ch}` is not a half-width ASCII symbol"));
+        c.require(
+            ch.is_ascii_punctuation(),
+            "passwords.symbols",
+            why!("`{ch}` is not a half-width ASCII symbol", "`{ch}` は半角のASCII記号ではありません"),
+        );
     }
     c.no_duplicates("passwords.symbols", r.symbols.chars());
     c.within("passwords.temporary.length", r.temporary.length, 4, 64);
     c.require(
         r.temporary.charset != PasswordCharset::AlphanumericSymbols,
         "passwords.temporary.charset",
-        "temporary passwords are read out at the counter: use `digits` or `alphanumeric`",
+        why!(
+            "temporary passwords are read out at the counter: use `digits` or `alphanumeric`",
+            "仮パスワードはカウンターで読み上げるので、`digits` か `alphanumeric` にしてください"
+        ),
     );
     c.no_duplicates("passwords.temporary.refused_services", r.temporary.refused_services.iter());
     c.require(
         !r.reset.methods.is_empty(),
         "passwords.reset.methods",
-        "must offer at least one way to replace a forgotten password (e.g. `counter`)",
+        why!(
+            "must offer at least one way to replace a forgotten password (e.g. `counter`)",
+            "パスワードを忘れたときの再設定方法を一つ以上用意してください(例: `counter`)"
+        ),
     );
     c.no_duplicates("passwords.reset.methods", r.reset.methods.iter().map(|m| format!("{m:?}")));
     if r.reset.methods.contains(&ResetMethod::EmailLink) {
@@ -327,7 +416,14 @@ fn contact(c: &mut Checker, r: &ContactRules) {
     c.at_most("contact.email_cap", r.email_cap, 10);
     c.at_most("contact.phone_cap", r.phone_cap, 10);
     c.no_duplicates("contact.email_tags", r.email_tags.iter().map(|t| format!("{t:?}")));
-    c.require(!r.methods.is_empty(), "contact.methods", "must offer at least one contact method (`none` is one)");
+    c.require(
+        !r.methods.is_empty(),
+        "contact.methods",
+        why!(
+            "must offer at least one contact method (`none` is one)",
+            "連絡方法を一つ以上用意してください(`none` も一つの方法です)"
+        ),
+    );
     c.no_duplicates("contact.methods", r.methods.iter().map(|m| m.method.code()));
     let offers = |m: &ContactMethod| r.methods.iter().any(|rule| rule.method == *m);
     let needs_email = |m: &ContactMethod| r.needs(m) == Some(ChannelNeeds::Email);
@@ -338,7 +434,10 @@ fn contact(c: &mut Checker, r: &ContactRules) {
         c.require(
             offers(fallback) && !needs_email(fallback),
             "contact.bounce_fallback",
-            format!("`{fallback}` must be a method in contact.methods that needs no e-mail address"),
+            why!(
+                "`{fallback}` must be a method in contact.methods that needs no e-mail address",
+                "`{fallback}` は contact.methods にある、メールアドレスのいらない方法にしてください"
+            ),
         );
     }
     if let Some(days) = r.due_reminder_days_before {
@@ -348,13 +447,16 @@ fn contact(c: &mut Checker, r: &ContactRules) {
     c.require(
         !entry.code_required || entry.mail == EmailEntryMail::Confirmation,
         "contact.email_entry.code_required",
-        "a code can only be redeemed from a confirmation mail (`mail = \"confirmation\"`)",
+        why!(
+            "a code can only be redeemed from a confirmation mail (`mail = \"confirmation\"`)",
+            "確認コードは確認メール(`mail = \"confirmation\"`)でしか受け取れません"
+        ),
     );
 }
 
 fn materials(c: &mut Checker, p: &Policy) {
     if p.materials.is_empty() {
-        c.fail("materials", "at least one material kind is needed");
+        c.fail("materials", why!("at least one material kind is needed", "資料種別を一つ以上定義してください"));
     }
     c.at_most_items("materials", p.materials.len(), 100);
     for (kind, m) in &p.materials {
@@ -364,28 +466,55 @@ fn materials(c: &mut Checker, p: &Policy) {
         if let Some(days) = m.loan_days {
             c.within(&format!("{key}.loan_days"), days, u32::from(m.loanable), PERIOD_MAX_DAYS);
         }
-        c.require(m.loanable || !m.holdable, format!("{key}.holdable"), "only loanable material can be held (R-H2)");
+        c.require(
+            m.loanable || !m.holdable,
+            format!("{key}.holdable"),
+            why!("only loanable material can be held (R-H2)", "貸出できる資料だけが予約できます(R-H2)"),
+        );
     }
 }
 
 /// A `total` and per-kind limits under `key`: each 1 to 1000, each kind defined and able to
 /// do what is limited (`able` says whether it is), none above the total.
-fn limits(c: &mut Checker, p: &Policy, key: &str, l: &Limits, able: impl Fn(&MaterialRules) -> bool, what: &str) {
+fn limits(
+    c: &mut Checker,
+    p: &Policy,
+    key: &str,
+    l: &Limits,
+    able: impl Fn(&MaterialRules) -> bool,
+    (what, what_ja): (&str, &str),
+) {
     if let Some(total) = l.total {
         c.within(&format!("{key}.total"), total, 1, 1000);
     }
     for (kind, &limit) in &l.per_kind {
         let at = format!("{key}.{kind}");
         match p.materials.get(kind) {
-            None => c.fail(&at, format!("no material kind `{kind}` is defined under [materials]")),
-            Some(m) => c.require(able(m), &at, format!("`{kind}` is not {what}, so a limit for it means nothing")),
+            None => c.fail(
+                &at,
+                why!(
+                    "no material kind `{kind}` is defined under [materials]",
+                    "資料種別 `{kind}` が [materials] にありません"
+                ),
+            ),
+            Some(m) => c.require(
+                able(m),
+                &at,
+                why!(
+                    "`{kind}` is not {what}, so a limit for it means nothing",
+                    "`{kind}` は{what_ja}ではないので、上限には意味がありません"
+                ),
+            ),
         }
         c.within(&at, limit, 1, 1000);
         if let Some(total) = l.total {
             c.require(
                 limit <= total,
                 &at,
-                format!("{limit} is greater than {key}.total ({total}) and could never be reached"),
+                why!(
+                    "{limit} is greater than {key}.total ({total}) and could never be reached",
+                    "{limit} は {key}.total ({total}) より大きく、届くことがありません"
+                ),
             );
         }
     }
@@ -393,17 +522,24 @@ fn limits(c: &mut Checker, p: &Policy, key: &str, l: &Limits, able: impl Fn(&Mat
 
 fn holds(c: &mut Checker, p: &Policy) {
     let h = &p.holds;
-    limits(c, p, "holds.limits", &h.limits, |m| m.holdable, "holdable");
+    limits(c, p, "holds.limits", &h.limits, |m| m.holdable, ("holdable", "予約できる資料"));
     if let Some(hours) = h.pull_retarget_hours {
         c.within("holds.pull_retarget_hours", hours, 1, 720);
     }
     if let Some(days) = h.new_title_hold_delay_days {
         c.at_most("holds.new_title_hold_delay_days", days, WINDOW_MAX_DAYS);
     }
-    c.require(h.cart || h.reserve_now, "holds.cart", "web holds need the cart or holds.reserve_now");
+    c.require(
+        h.cart || h.reserve_now,
+        "holds.cart",
+        why!("web holds need the cart or holds.reserve_now", "ウェブ予約には予約カートか holds.reserve_now が必要です"),
+    );
     c.no_duplicates("holds.patron_cancellable", h.patron_cancellable.iter());
     c.within("holds.shelf_days", h.shelf_days, 1, PERIOD_MAX_DAYS);
     c.at_most("holds.cancelled_visible_days", h.cancelled_visible_days, WINDOW_MAX_DAYS);
+    if let Some(days) = h.max_freeze_days {
+        c.within("holds.max_freeze_days", days, 1, WINDOW_MAX_DAYS);
+    }
 }
 
 fn loans(c: &mut Checker, p: &Policy) {
@@ -414,13 +550,17 @@ fn loans(c: &mut Checker, p: &Policy) {
     if let Some(days) = l.suspension_days_per_late_day {
         c.at_most("loans.suspension_days_per_late_day", days, SUSPENSION_MAX_DAYS);
     }
-    limits(c, p, "loans.checkout_limits", &l.checkout_limits, |m| m.loanable, "loanable");
+    limits(c, p, "loans.checkout_limits", &l.checkout_limits, |m| m.loanable, ("loanable", "貸出できる資料"));
     c.at_most_items("loans.hard_due_dates", l.hard_due_dates.len(), 100);
     for (i, h) in l.hard_due_dates.iter().enumerate() {
         let at = format!("loans.hard_due_dates[{i}]");
         let days = c.dated_span(&at, ("from", h.from), ("due", h.due));
         let max = i64::from(PERIOD_MAX_DAYS);
-        c.require(days <= max, format!("{at}.due"), format!("{days} days after from, at most {max} allowed"));
+        c.require(
+            days <= max,
+            format!("{at}.due"),
+            why!("{days} days after from, at most {max} allowed", "from から{days}日後です。{max}日までです"),
+        );
         branch_list(c, p, &format!("{at}.branches"), &h.branches, false);
     }
     let r = &l.renewal;
@@ -465,7 +605,10 @@ fn arrival_kinds(c: &mut Checker, p: &Policy) {
         c.require(
             p.materials.contains_key(kind),
             key,
-            format!("no material kind `{kind}` is defined under [materials]"),
+            why!(
+                "no material kind `{kind}` is defined under [materials]",
+                "資料種別 `{kind}` が [materials] にありません"
+            ),
         );
     }
 }
@@ -486,12 +629,16 @@ fn alerts(c: &mut Checker, a: &AlertRules) {
     c.at_least("alerts.new_arrival.published_within_days", n.published_within_days, 1);
     c.at_least("alerts.new_arrival.available_within_days", n.available_within_days, 1);
     let weeks = &a.schedule.weeks_of_month;
-    c.require(!weeks.is_empty(), "alerts.schedule.weeks_of_month", "must name at least one week (1-5)");
+    c.require(
+        !weeks.is_empty(),
+        "alerts.schedule.weeks_of_month",
+        why!("must name at least one week (1-5)", "週を一つ以上指定してください(1から5)"),
+    );
     for w in weeks {
         c.require(
             (1..=5).contains(w),
             "alerts.schedule.weeks_of_month",
-            format!("{w} is not a week of the month (1-5)"),
+            why!("{w} is not a week of the month (1-5)", "{w} は月の週(1から5)ではありません"),
         );
     }
     c.no_duplicates("alerts.schedule.weeks_of_month", weeks.iter());
@@ -506,8 +653,15 @@ fn branch_list(c: &mut Checker, p: &Policy, key: &str, codes: &[String], pickup:
     c.no_duplicates(key, codes.iter());
     for code in codes {
         match p.branch(code) {
-            None => c.fail(key, format!("no branch `{code}` is defined under [[branches]]")),
-            Some(b) => c.require(!pickup || b.pickup, key, format!("`{code}` is not a pickup location")),
+            None => c.fail(
+                key,
+                why!("no branch `{code}` is defined under [[branches]]", "館 `{code}` が [[branches]] にありません"),
+            ),
+            Some(b) => c.require(
+                !pickup || b.pickup,
+                key,
+                why!("`{code}` is not a pickup location", "`{code}` は受取場所ではありません"),
+            ),
         }
     }
 }
@@ -545,12 +699,18 @@ fn rules(c: &mut Checker, p: &Policy) {
         rule_scope(c, p, &key, r);
         let scope = (r.category.as_deref(), r.kind.as_deref(), r.branch.as_deref());
         if let Some(first) = scopes.insert(scope, i) {
-            c.fail(&key, format!("has the same scope as rules[{first}]; write one entry per scope"));
+            c.fail(
+                &key,
+                why!(
+                    "has the same scope as rules[{first}]; write one entry per scope",
+                    "rules[{first}] と同じ範囲です。範囲ごとに一つにまとめてください"
+                ),
+            );
         }
         rule_values(c, p, &key, r);
         let values = r.values();
         let set: Vec<&str> = RULE_PARAMS.iter().copied().filter(|n| values.shown(n).is_some()).collect();
-        c.require(!set.is_empty(), &key, "sets no parameter");
+        c.require(!set.is_empty(), &key, why!("sets no parameter", "設定項目が一つもありません"));
         for name in set {
             let at = format!("{key}.{name}");
             match &r.kind {
@@ -558,7 +718,13 @@ fn rules(c: &mut Checker, p: &Policy) {
                 Some(kind) if r.category.is_none() && r.branch.is_none() => {
                     let own = super::rules::kind_values_of(p, kind);
                     if own.shown(name).is_some() {
-                        c.fail(&at, format!("is also given for `{kind}` in its own section; give it in one place"));
+                        c.fail(
+                            &at,
+                            why!(
+                                "is also given for `{kind}` in its own section; give it in one place",
+                                "`{kind}` の節にも同じ項目があります。一か所にしてください"
+                            ),
+                        );
                     }
                 }
                 Some(_) => {}
@@ -569,9 +735,11 @@ fn rules(c: &mut Checker, p: &Policy) {
                 {
                     c.fail(
                         &at,
-                        format!(
+                        why!(
                             "never applies: every material kind sets its own {name}, which is more specific; \
-                             add `kind`, or move the kinds' value to the library-wide section"
+                             add `kind`, or move the kinds' value to the library-wide section",
+                            "適用されることがありません: どの資料種別も {name} を自分で決めていて、そちらが優先されます。\
+                             `kind` を加えるか、種別の値を図書館全体の節に移してください"
                         ),
                     );
                 }
@@ -585,27 +753,36 @@ fn rule_scope(c: &mut Checker, p: &Policy, key: &str, r: &ScopedRule) {
     c.require(
         r.category.is_some() || r.kind.is_some() || r.branch.is_some(),
         key,
-        "names no category, kind or branch; write library-wide values in their own sections",
+        why!(
+            "names no category, kind or branch; write library-wide values in their own sections",
+            "利用者区分・資料種別・館のどれも指定していません。図書館全体の値はそれぞれの節に書いてください"
+        ),
     );
     if let Some(cat) = &r.category {
         c.require(
             p.has_category(cat),
             format!("{key}.category"),
-            format!("no category `{cat}` is declared under [categories]"),
+            why!(
+                "no category `{cat}` is declared under [categories]",
+                "利用者区分 `{cat}` が [categories] にありません"
+            ),
         );
     }
     if let Some(kind) = &r.kind {
         c.require(
             p.materials.contains_key(kind),
             format!("{key}.kind"),
-            format!("no material kind `{kind}` is defined under [materials]"),
+            why!(
+                "no material kind `{kind}` is defined under [materials]",
+                "資料種別 `{kind}` が [materials] にありません"
+            ),
         );
     }
     if let Some(branch) = &r.branch {
         c.require(
             p.branch(branch).is_some(),
             format!("{key}.branch"),
-            format!("no branch `{branch}` is defined under [[branches]]"),
+            why!("no branch `{branch}` is defined under [[branches]]", "館 `{branch}` が [[branches]] にありません"),
         );
     }
     if let Some(note) = &r.note {
@@ -632,11 +809,21 @@ fn rule_values(c: &mut Checker, p: &Policy, key: &str, r: &ScopedRule) {
         }
     }
     if r.holdable == Some(true) && r.loanable == Some(false) {
-        c.fail(format!("{key}.holdable"), "only loanable material can be held (R-H2)");
+        c.fail(
+            format!("{key}.holdable"),
+            why!("only loanable material can be held (R-H2)", "貸出できる資料だけが予約できます(R-H2)"),
+        );
     }
     if let Some(branches) = &r.pickup_branches {
         let at = format!("{key}.pickup_branches");
-        c.require(!branches.is_empty(), &at, "must name at least one pickup location, or no hold could be placed");
+        c.require(
+            !branches.is_empty(),
+            &at,
+            why!(
+                "must name at least one pickup location, or no hold could be placed",
+                "受取場所を一つ以上指定してください。予約ができなくなります"
+            ),
+        );
         branch_list(c, p, &at, branches, true);
     }
 }
@@ -647,8 +834,12 @@ const CHANNELS_MAX: usize = 20;
 
 /// Declared flags and channels, and the contact methods that name them.
 fn flags_and_channels(c: &mut Checker, p: &Policy) {
-    let code_shape =
-        |code: &str| format!("`{code}` must be 1 to {CODE_MAX_CHARS} lowercase ASCII letters, digits or `_`");
+    let code_shape = |code: &str| {
+        why!(
+            "`{code}` must be 1 to {CODE_MAX_CHARS} lowercase ASCII letters, digits or `_`",
+            "`{code}` は1から{CODE_MAX_CHARS}文字の半角英小文字・数字・`_`で書いてください"
+        )
+    };
     c.at_most_items("flags", p.flags.len(), FLAGS_MAX);
     for (code, flag) in &p.flags {
         c.require(super::channels::is_code(code), format!("flags.{code}"), code_shape(code));
@@ -660,9 +851,13 @@ fn flags_and_channels(c: &mut Checker, p: &Policy) {
         let key = format!("contact.channels.{code}");
         match ChannelCode::new(code) {
             Some(_) => {}
-            None if super::channels::is_code(code) => {
-                c.fail(&key, format!("`{code}` is a built-in method; declare only other channels"))
-            }
+            None if super::channels::is_code(code) => c.fail(
+                &key,
+                why!(
+                    "`{code}` is a built-in method; declare only other channels",
+                    "`{code}` は組み込みの連絡方法です。それ以外の連絡手段だけを宣言してください"
+                ),
+            ),
             None => c.fail(&key, code_shape(code)),
         }
         c.name(&format!("{key}.label"), &channel.label);
@@ -672,14 +867,17 @@ fn flags_and_channels(c: &mut Checker, p: &Policy) {
             c.require(
                 r.channel(code.as_str()).is_some(),
                 format!("contact.methods[{i}].method"),
-                format!("`{code}` is neither a built-in method nor a channel declared under [contact.channels]"),
+                why!(
+                    "`{code}` is neither a built-in method nor a channel declared under [contact.channels]",
+                    "`{code}` は組み込みの連絡方法でも [contact.channels] で宣言された手段でもありません"
+                ),
             );
         }
         if let Some(flag) = &rule.requires {
             c.require(
                 p.flag(flag).is_some(),
                 format!("contact.methods[{i}].requires"),
-                format!("no flag `{flag}` is declared under [flags]"),
+                why!("no flag `{flag}` is declared under [flags]", "フラグ `{flag}` が [flags] にありません"),
             );
         }
     }
@@ -707,14 +905,19 @@ fn loan_periods(c: &mut Checker, p: &Policy) {
         if !no_loan.is_empty() {
             c.fail(
                 format!("materials.{kind}.loan_days"),
-                format!("no loan period for {}: give one here, in a rule or in loans.loan_days", no_loan.join(", ")),
+                why!(
+                    "no loan period for {}: give one here, in a rule or in loans.loan_days",
+                    "{} の貸出期間がありません。ここか、ルールか、loans.loan_days で指定してください",
+                    no_loan.join(", ")
+                ),
             );
         }
         if !no_renewal.is_empty() {
             c.fail(
                 "loans.renewal.days",
-                format!(
+                why!(
                     "`{kind}` is renewed for {} but no renewal period is given (renewal_days)",
+                    "`{kind}` は {} に延長できますが、延長期間(renewal_days)がありません",
                     no_renewal.join(", ")
                 ),
             );

@@ -1,5 +1,7 @@
 //! SQL for branches, the opening calendar, titles and copies.
 
+use std::sync::Arc;
+
 use crate::error::SqlResult;
 use chrono::NaiveDate;
 use rusqlite::{Row, params};
@@ -39,6 +41,26 @@ fn copy_from_row(r: &Row<'_>) -> rusqlite::Result<Copy> {
         status: r.get(7)?,
         available_since: r.get(8)?,
     })
+}
+
+/// Calendars kept per handle at most (branches × days asked about); more clears them all.
+const CALENDARS_KEPT: usize = 64;
+
+/// Opening calendars this handle has built, keyed by branch and the day they were built from,
+/// valid while `changes` is the stored counter of calendar changes.
+#[derive(Default)]
+pub(crate) struct KeptCalendars {
+    changes: Option<i64>,
+    calendars: Vec<(String, NaiveDate, Arc<OpeningCalendar>)>,
+}
+
+impl KeptCalendars {
+    /// Forgets every kept calendar (a write transaction rolled back: what it built may never
+    /// have been committed).
+    pub(crate) fn clear(&mut self) {
+        self.changes = None;
+        self.calendars.clear();
+    }
 }
 
 impl Tx<'_> {
@@ -110,6 +132,37 @@ impl Tx<'_> {
     /// Removes a dated exception; returns whether there was one.
     pub(crate) fn clear_calendar_exception(&self, branch: &str, day: NaiveDate) -> Result<bool> {
         Ok(self.exec("DELETE FROM calendar_exceptions WHERE branch = ?1 AND day = ?2", params![branch, day]).db()? > 0)
+    }
+
+    /// The calendar `key` names, from this handle's cache if no calendar changed since it was
+    /// built (the counter V17's triggers move, read in this transaction), else built by
+    /// `build` (from this transaction) and kept.
+    pub(crate) fn cached_calendar(
+        &self,
+        key: (&str, NaiveDate),
+        build: impl FnOnce() -> Result<OpeningCalendar>,
+    ) -> Result<Arc<OpeningCalendar>> {
+        let changes: i64 = self.row("SELECT n FROM calendar_changes WHERE id = 1", [], |r| r.get(0)).db()?;
+        let cache = &self.caches.calendars;
+        {
+            let mut kept = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if kept.changes != Some(changes) {
+                kept.changes = Some(changes);
+                kept.calendars.clear();
+            }
+            if let Some((_, _, cal)) = kept.calendars.iter().find(|(b, d, _)| b == key.0 && *d == key.1) {
+                return Ok(Arc::clone(cal));
+            }
+        }
+        let cal = Arc::new(build()?);
+        let mut kept = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if kept.changes == Some(changes) {
+            if kept.calendars.len() >= CALENDARS_KEPT {
+                kept.calendars.clear();
+            }
+            kept.calendars.push((key.0.to_owned(), key.1, Arc::clone(&cal)));
+        }
+        Ok(cal)
     }
 
     /// A branch's calendar with the exceptions dated `from` to `until`, inclusive.

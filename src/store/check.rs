@@ -47,6 +47,13 @@ const CHECKS: &[(&str, &str)] = &[
          FROM assignments a JOIN copies c ON c.id = a.copy_id WHERE a.state = 'targeted' AND c.status <> 'on_shelf'",
     ),
     (
+        "a frozen hold is never assigned a copy",
+        "SELECT 'hold ' || h.id || ' is ' || a.state || ' while frozen' || IFNULL(' until ' || h.frozen_until, '')
+         FROM assignments a JOIN holds h ON h.id = a.hold_id
+         WHERE a.state IN ('in_transit', 'ready') AND h.is_frozen = 1
+           AND (h.frozen_until IS NULL OR h.frozen_until > IFNULL(a.ready_on, a.arrives_on))",
+    ),
+    (
         "an in-transit copy has a destination",
         "SELECT 'copy ' || barcode || ' is in transit to nowhere' FROM copies WHERE status = 'in_transit' AND transit_to IS NULL",
     ),
@@ -102,6 +109,26 @@ const CHECKS: &[(&str, &str)] = &[
                ('hold_placed', 'hold_ready', 'hold_in_transit', 'hold_dispatched', 'hold_expired', 'hold_cancelled', 'due_reminder')",
     ),
     (
+        "an audit row names a patron only while its loan or hold is live (R-R1)",
+        "SELECT 'audit ' || a.id || ' (' || a.action || ') names patron ' || a.patron_id || ' without a live loan or hold of theirs'
+         FROM audit a WHERE a.patron_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.id = a.loan_id AND l.patron_id = a.patron_id)
+           AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.id = a.hold_id AND h.patron_id = a.patron_id
+                           AND h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready'))",
+    ),
+    (
+        "an audit row about a loan or hold keeps no link once it has ended (R-R1)",
+        "SELECT 'audit ' || a.id || ' (' || a.action || ') '
+                || COALESCE('still points at loan ' || a.loan_id, 'still points at hold ' || a.hold_id,
+                            'keeps its copy or note without a loan or hold')
+         FROM audit a
+         WHERE (a.loan_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.id = a.loan_id))
+            OR (a.hold_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.id = a.hold_id
+                           AND h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready')))
+            OR (a.action IN ('renewal', 'override_checkout', 'override_renewal', 'override_hold')
+                AND a.loan_id IS NULL AND a.hold_id IS NULL AND (a.copy_id IS NOT NULL OR a.note <> ''))",
+    ),
+    (
         "a saved search has at least one term",
         "SELECT 'saved search ' || s.id || ' of patron ' || s.patron_id || ' has no terms' FROM saved_searches s
          WHERE NOT EXISTS (SELECT 1 FROM saved_search_terms t WHERE t.search_id = s.id)",
@@ -140,11 +167,14 @@ impl Tx<'_> {
     }
 
     /// Active holds per patron and material kind, `(patron, kind, count)`; counter holds only
-    /// when `with_counter`.
+    /// when `with_counter`; not the holds staff placed overriding the hold limit (they are
+    /// over it by design, and the audit log says who and why).
     pub(crate) fn active_hold_counts(&self, with_counter: bool) -> Result<Vec<(i64, String, String, u32)>> {
         let mut stmt = self.conn.prepare(
             "SELECT h.patron_id, p.category, h.material_kind, COUNT(*) FROM holds h JOIN patrons p ON p.id = h.patron_id
              WHERE h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready') AND (h.channel = 'web' OR ?1)
+               AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.hold_id = h.id AND a.action = 'override_hold'
+                               AND ',' || a.overridden || ',' LIKE '%,hold_limit_reached,%')
              GROUP BY h.patron_id, h.material_kind",
         ).db()?;
         let rows = stmt.query_map([with_counter], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).db()?;

@@ -39,6 +39,16 @@ fn loan_from_row(r: &Row<'_>) -> rusqlite::Result<Loan> {
     })
 }
 
+/// An open loan about to be returned.
+pub(crate) struct LoanToReturn {
+    pub id: LoanId,
+    pub patron: PatronId,
+    pub branch: String,
+    pub due_on: NaiveDate,
+    /// The borrower keeps a reading history, so the loan may have an entry in it.
+    pub in_reading_history: bool,
+}
+
 /// A loan to insert.
 pub(crate) struct NewLoan<'a> {
     pub copy: CopyId,
@@ -68,11 +78,7 @@ impl Tx<'_> {
             .db()?;
         if n == 1 && from == CopyStatus::OnShelf {
             // A copy leaving the shelf is no longer there to pull: its target (if any) lapses.
-            self.exec(
-                "DELETE FROM assignments INDEXED BY assignments_by_copy WHERE copy_id = ?1 AND state = 'targeted'",
-                [copy],
-            )
-            .db()?;
+            self.drop_target_of_copy(copy)?;
         }
         Ok(n == 1)
     }
@@ -102,10 +108,23 @@ impl Tx<'_> {
         optional(self.row(&sql, [id], loan_from_row))
     }
 
-    /// The open loan of a copy, if it is lent.
-    pub(crate) fn open_loan_of_copy(&self, copy: CopyId) -> Result<Option<Loan>> {
-        let sql = format!("{LOAN_SELECT} WHERE l.copy_id = ?1");
-        optional(self.row(&sql, [copy], loan_from_row))
+    /// The open loan of a copy, if it is lent: what a check-in needs of it, from the loan row
+    /// and its borrower's row alone (the caller has the copy already).
+    pub(crate) fn loan_to_return(&self, copy: CopyId) -> Result<Option<LoanToReturn>> {
+        optional(self.row(
+            "SELECT l.id, l.patron_id, l.branch, l.due_on, p.reading_history_since IS NOT NULL
+             FROM loans l JOIN patrons p ON p.id = l.patron_id WHERE l.copy_id = ?1",
+            [copy],
+            |r| {
+                Ok(LoanToReturn {
+                    id: r.get(0)?,
+                    patron: r.get(1)?,
+                    branch: r.get(2)?,
+                    due_on: r.get(3)?,
+                    in_reading_history: r.get(4)?,
+                })
+            },
+        ))
     }
 
     /// A patron's open loans, by due date.
@@ -163,11 +182,20 @@ impl Tx<'_> {
     /// Ends a loan: deletes it and counts the return on `on`, so nothing of it is left but
     /// that count (privacy, R-R1). Its reading-history entry (opted in) keeps the return day
     /// and loses the link; every notice about it goes: a reminder not yet sent is stale, a
-    /// delivered one's tombstone has no more use. False if the loan was not open.
-    pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate) -> Result<bool> {
-        self.exec("UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1", params![id, on])
+    /// delivered one's tombstone has no more use; its audit rows lose the patron, the loan and
+    /// the copy. False if the loan was not open.
+    /// `in_reading_history`: the borrower keeps a reading history; a patron who does not has
+    /// no entries (opting out deletes them), so there is nothing to update.
+    pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate, in_reading_history: bool) -> Result<bool> {
+        if in_reading_history {
+            self.exec(
+                "UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1",
+                params![id, on],
+            )
             .db()?;
+        }
         self.exec("DELETE FROM notices WHERE loan_id = ?1", [id]).db()?;
+        self.forget_audit_of_loan(id)?;
         if self.exec("DELETE FROM loans WHERE id = ?1", [id]).db()? == 0 {
             return Ok(false);
         }
@@ -189,11 +217,13 @@ impl Tx<'_> {
     pub(crate) fn touch_patron(&self, id: PatronId, day: NaiveDate) -> Result<()> {
         // Kept to the month — the last day of the month of `day` — so that activity cannot be
         // joined with a loan's dates to name its borrower (R-R1); R-A6 counts in years.
+        // A row already at that month is not written again (most checkouts and renewals).
         self.exec(
-            "UPDATE patrons SET last_activity_on = MAX(last_activity_on, date(?2, 'start of month', '+1 month', '-1 day'))
-             WHERE id = ?1",
+            "UPDATE patrons SET last_activity_on = date(?2, 'start of month', '+1 month', '-1 day')
+             WHERE id = ?1 AND last_activity_on < date(?2, 'start of month', '+1 month', '-1 day')",
             params![id, day],
-        ).db()?;
+        )
+        .db()?;
         Ok(())
     }
 

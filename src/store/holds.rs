@@ -60,22 +60,33 @@ const HOLD_COLUMNS: &str = "h.id, h.patron_id, h.title_id, t.title, h.material_k
             IIF(a.state IN ('in_transit', 'ready'), a.state, h.status),
             h.priority, h.placed_at, h.pickup_branch, h.pickup_point, h.contact, h.contact_phone,
             h.is_interlibrary, IIF(a.state IN ('in_transit', 'ready'), a.copy_id, NULL), a.arrives_on, a.ready_on,
-            a.pickup_deadline, h.notified_at IS NOT NULL, h.ended_on, h.end_reason, h.is_hidden";
+            a.pickup_deadline, h.notified_at IS NOT NULL, h.ended_on, h.end_reason, h.is_hidden, h.is_frozen,
+            h.frozen_until";
 const HOLD_FROM: &str = "FROM holds h JOIN titles t ON t.id = h.title_id LEFT JOIN assignments a ON a.hold_id = h.id";
 /// Approved holds still waiting for a copy. The first condition is the queue index's own, so
 /// SQLite uses it; the second picks the approved holds inside the index; the third skips holds
-/// with a copy in transit or on the hold shelf (a targeted hold still waits).
+/// with a copy in transit or on the hold shelf (a targeted hold still waits). Queries that
+/// assign add [`thawed_on`], skipping holds frozen today (V18).
 const WAITING: &str = "h.status IN ('pending_approval', 'waiting') AND h.status = 'waiting' AND (a.state IS NULL OR a.state = 'targeted')";
-/// `holds` row `h` has a copy in transit or on the hold shelf.
 /// A hold by its assigned copy (`?1`): the copy's index first, whatever the statistics say.
 const BY_COPY_FROM: &str = "FROM assignments a INDEXED BY assignments_by_copy CROSS JOIN holds h ON h.id = a.hold_id
      JOIN titles t ON t.id = h.title_id";
+/// `holds` row `h` has a copy in transit or on the hold shelf.
 const ASSIGNED: &str = "EXISTS (SELECT 1 FROM assignments x WHERE x.hold_id = h.id AND x.state <> 'targeted')";
 
-/// The first approved hold in a title's queue (`?1`).
+/// A hold not frozen on the day bound as parameter `?n` (#17): never frozen, or frozen until
+/// that day or earlier (the freeze has ended). Assignment reads only such holds; positions
+/// count frozen ones too, so a frozen hold keeps its place.
+fn thawed_on(n: u8) -> String {
+    format!("(h.is_frozen = 0 OR h.frozen_until <= ?{n})")
+}
+
+/// The first approved hold in a title's queue (`?1`) not frozen on `?2`.
 fn first_waiting_sql() -> String {
+    let thawed = thawed_on(2);
     format!(
-        "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND {WAITING} ORDER BY h.priority, h.placed_at, h.id LIMIT 1"
+        "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND {WAITING} AND {thawed}
+         ORDER BY h.priority, h.placed_at, h.id LIMIT 1"
     )
 }
 
@@ -130,6 +141,18 @@ pub(crate) struct PullCandidate {
 pub(crate) struct StaleTarget {
     pub hold: HoldId,
     pub copy: CopyId,
+}
+
+/// One copy of a title as the wait estimate sees it (#17).
+pub(crate) struct CopyWhereabouts {
+    pub status: crate::catalog::CopyStatus,
+    pub material_kind: String,
+    pub loanable: bool,
+    /// While on loan: its due date, renewals made, the borrower's category and the lending
+    /// branch (an open loan only: nothing about returned loans is kept, R-R1).
+    pub loan: Option<(NaiveDate, u32, String, String)>,
+    /// While set aside for a hold in transit: the day it arrives.
+    pub arrives_on: Option<NaiveDate>,
 }
 
 /// A ready hold past its deadline, with the copy it holds.
@@ -297,19 +320,92 @@ impl Tx<'_> {
         .db()
     }
 
-    /// The first approved hold in the title's queue.
-    pub(crate) fn first_waiting_hold(&self, title: TitleId) -> Result<Option<Hold>, crate::Error> {
-        optional(self.row(&first_waiting_sql(), [title], hold_from_row))
+    /// The first approved hold in the title's queue not frozen `today`.
+    pub(crate) fn first_waiting_hold(&self, title: TitleId, today: NaiveDate) -> Result<Option<Hold>, crate::Error> {
+        optional(self.row(&first_waiting_sql(), params![title, today], hold_from_row))
     }
 
-    /// Every waiting hold on `title`, in queue order.
-    pub(crate) fn waiting_holds(&self, title: TitleId) -> Result<Vec<Hold>, crate::Error> {
+    /// Every waiting hold on `title` not frozen `today`, in queue order.
+    pub(crate) fn waiting_holds(&self, title: TitleId, today: NaiveDate) -> Result<Vec<Hold>, crate::Error> {
+        let thawed = thawed_on(2);
         let sql = format!(
-            "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND {WAITING} ORDER BY h.priority, h.placed_at, h.id"
+            "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND {WAITING} AND {thawed}
+             ORDER BY h.priority, h.placed_at, h.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).db()?;
+        let rows = stmt.query_map(params![title, today], hold_from_row).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
+    }
+
+    /// Every queued hold on `title` (provisional, frozen or not, targeted or not; not one with
+    /// a copy in transit or on the hold shelf), in queue order: the queue a wait estimate
+    /// simulates.
+    pub(crate) fn queued_holds(&self, title: TitleId) -> Result<Vec<Hold>, crate::Error> {
+        let sql = format!(
+            "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND h.status IN ('pending_approval', 'waiting')
+               AND (a.state IS NULL OR a.state = 'targeted')
+             ORDER BY h.priority, h.placed_at, h.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql).db()?;
         let rows = stmt.query_map([title], hold_from_row).db()?;
         rows.collect::<rusqlite::Result<_>>().db()
+    }
+
+    /// Every copy of `title` with what the wait estimate needs: its open loan, if any, and the
+    /// arrival of a hold it travels for.
+    pub(crate) fn copy_whereabouts(&self, title: TitleId) -> Result<Vec<CopyWhereabouts>, crate::Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.status, c.material_kind, c.is_loanable, l.due_on, l.renewals, p.category, l.branch,
+                        (SELECT a.arrives_on FROM assignments a INDEXED BY assignments_by_copy
+                         WHERE a.copy_id = c.id AND a.state = 'in_transit')
+                 FROM copies c LEFT JOIN loans l ON l.copy_id = c.id LEFT JOIN patrons p ON p.id = l.patron_id
+                 WHERE c.title_id = ?1 ORDER BY c.id",
+            )
+            .db()?;
+        let rows = stmt
+            .query_map([title], |r| {
+                let due_on: Option<NaiveDate> = r.get(3)?;
+                let loan = match due_on {
+                    Some(due_on) => Some((due_on, r.get(4)?, r.get(5)?, r.get(6)?)),
+                    None => None,
+                };
+                Ok(CopyWhereabouts {
+                    status: r.get(0)?,
+                    material_kind: r.get(1)?,
+                    loanable: r.get(2)?,
+                    loan,
+                    arrives_on: r.get(7)?,
+                })
+            })
+            .db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
+    }
+
+    /// Freezes a queued hold until `until` (`None`: until lifted), or lifts the freeze
+    /// (`frozen = false`); false if the hold is no longer queued (or has a copy in transit or
+    /// on the hold shelf). Freezing drops the hold's pull target, if any: a frozen hold takes
+    /// no copy, and the pull list asks for another hold.
+    pub(crate) fn set_hold_frozen(
+        &self,
+        hold: HoldId,
+        frozen: bool,
+        until: Option<NaiveDate>,
+    ) -> Result<bool, crate::Error> {
+        let n = self
+            .exec(
+                &format!(
+                    "UPDATE holds AS h SET is_frozen = ?2, frozen_until = ?3
+                     WHERE h.id = ?1 AND h.status IN ('pending_approval', 'waiting') AND NOT {ASSIGNED}"
+                ),
+                params![hold, frozen, until.filter(|_| frozen)],
+            )
+            .db()?;
+        if n == 1 && frozen {
+            self.exec("DELETE FROM assignments WHERE hold_id = ?1 AND state = 'targeted'", [hold]).db()?;
+        }
+        Ok(n == 1)
     }
 
     /// Assigns a waiting hold a copy in transit to the pickup branch: one assignment row, the
@@ -377,6 +473,11 @@ impl Tx<'_> {
     /// Forgets the pull targets of `hold` and of `copy`: the copy is being assigned for real.
     fn drop_targets(&self, hold: HoldId, copy: CopyId) -> Result<(), crate::Error> {
         self.exec("DELETE FROM assignments WHERE hold_id = ?1 AND state = 'targeted'", [hold]).db()?;
+        self.drop_target_of_copy(copy)
+    }
+
+    /// Forgets the pull target of `copy`, if any (it left the shelf, or changed).
+    pub(crate) fn drop_target_of_copy(&self, copy: CopyId) -> Result<(), crate::Error> {
         self.exec(
             "DELETE FROM assignments INDEXED BY assignments_by_copy WHERE copy_id = ?1 AND state = 'targeted'",
             [copy],
@@ -404,7 +505,8 @@ impl Tx<'_> {
         Ok(hold)
     }
 
-    /// Ends an active hold as cancelled or expired, releasing its copy; false if already ended.
+    /// Ends an active hold as cancelled or expired, releasing its copy and stripping its audit
+    /// rows (R-R1); false if already ended.
     pub(crate) fn end_hold(
         &self,
         hold: HoldId,
@@ -422,15 +524,17 @@ impl Tx<'_> {
         if n == 1 {
             self.exec("DELETE FROM assignments WHERE hold_id = ?1", [hold]).db()?;
             self.forget_notices_of_hold(hold)?;
+            self.forget_audit_of_hold(hold)?;
         }
         Ok(n == 1)
     }
 
     /// Removes a hold that was collected: the loan carries on, and nothing keeps the link —
-    /// not the hold, not its notices (R-R1).
+    /// not the hold, not its notices, not its audit rows (R-R1).
     pub(crate) fn delete_hold(&self, hold: HoldId) -> Result<(), crate::Error> {
         self.forget_notices_of_hold(hold)?;
         self.exec("DELETE FROM assignments WHERE hold_id = ?1", [hold]).db()?;
+        self.forget_audit_of_hold(hold)?;
         self.exec("DELETE FROM holds WHERE id = ?1", [hold]).db()?;
         Ok(())
     }
@@ -543,26 +647,29 @@ impl Tx<'_> {
         Ok(self.exec("DELETE FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1", [cutoff]).db()? as u32)
     }
 
-    /// Approved holds waiting on titles with a copy on the shelf at `branch` (or only on
-    /// `title`, when given), each paired with every copy of the title on the shelf anywhere, in
-    /// title, queue order, then copy id: the raw material of the pull list and of targeting.
+    /// Approved holds not frozen `today` waiting on titles with a copy on the shelf at `branch`
+    /// (or only on `title`, when given), each paired with every copy of the title on the shelf
+    /// anywhere, in title, queue order, then copy id: the raw material of the pull list and of
+    /// targeting.
     pub(crate) fn pull_candidates(
         &self,
         branch: &str,
         title: Option<TitleId>,
+        today: NaiveDate,
     ) -> Result<Vec<PullCandidate>, crate::Error> {
+        let thawed = thawed_on(3);
         let sql = format!(
             "SELECT IIF(a.state = 'targeted', a.copy_id, NULL), c.id, c.barcode, c.branch, c.material_kind, c.is_loanable,
                     {HOLD_COLUMNS} {HOLD_FROM}
              JOIN copies c ON c.title_id = h.title_id AND c.status = 'on_shelf'
-             WHERE {WAITING}
+             WHERE {WAITING} AND {thawed}
                AND h.title_id IN (SELECT title_id FROM copies WHERE ?2 IS NULL AND branch = ?1 AND status = 'on_shelf'
                                   UNION ALL SELECT ?2 WHERE ?2 IS NOT NULL)
              ORDER BY h.title_id, h.priority, h.placed_at, h.id, c.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql).db()?;
         let rows = stmt
-            .query_map(params![branch, title], |r| {
+            .query_map(params![branch, title, today], |r| {
                 Ok(PullCandidate {
                     target: r.get(0)?,
                     copy: r.get(1)?,
@@ -751,6 +858,8 @@ fn hold_from_offset(r: &Row<'_>, o: usize) -> rusqlite::Result<Hold> {
         ended_on: r.get(o + 19)?,
         end_reason: r.get(o + 20)?,
         hidden: r.get(o + 21)?,
+        frozen: r.get(o + 22)?,
+        frozen_until: r.get(o + 23)?,
     })
 }
 

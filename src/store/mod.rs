@@ -61,10 +61,12 @@ mod holds;
 mod outbox;
 mod patrons;
 mod shelves;
+mod staff;
 
 pub(crate) use accounts::{StoredNotice, TokenPurpose};
 pub(crate) use circulation::NewLoan;
 pub(crate) use holds::{NewHold, NewNotice, PullCandidate};
+pub(crate) use staff::{CopyFlags, NewAudit};
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -88,11 +90,16 @@ pub struct StoreOptions {
     pub synchronous: Synchronous,
     /// How long a writer waits for another connection's lock before giving up.
     pub busy_timeout: Duration,
+    /// The handle's page cache in KiB (`PRAGMA cache_size`); `None` keeps SQLite's default of
+    /// about 2 MiB. Pages it does not hold are read from the operating system's file cache,
+    /// so a larger one mostly saves system calls; see benches/README.md (holds) for what it
+    /// changes.
+    pub page_cache_kib: Option<u32>,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { synchronous: Synchronous::Normal, busy_timeout: Duration::from_secs(5) }
+        Self { synchronous: Synchronous::Normal, busy_timeout: Duration::from_secs(5), page_cache_kib: None }
     }
 }
 
@@ -103,12 +110,28 @@ const STATEMENT_CACHE: usize = 256;
 pub(crate) struct Store {
     conn: Connection,
     keys: Keys,
+    caches: Caches,
+}
+
+/// What a handle keeps between operations, each part valid while a stored counter says so.
+#[derive(Default)]
+pub(crate) struct Caches {
+    calendars: std::sync::Mutex<catalog::KeptCalendars>,
+}
+
+impl Caches {
+    /// Forgets everything kept: a write transaction that may have built from its own
+    /// uncommitted changes rolled back.
+    fn clear(&self) {
+        self.calendars.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
 }
 
 /// A transaction in progress; every query method lives on it.
 pub(crate) struct Tx<'c> {
     conn: &'c Connection,
     keys: &'c Keys,
+    caches: &'c Caches,
 }
 
 impl Store {
@@ -140,6 +163,10 @@ impl Store {
             Synchronous::Full => "FULL",
         };
         conn.pragma_update(None, "synchronous", sync).db()?;
+        if let Some(kib) = options.page_cache_kib {
+            // Negative: a size in KiB rather than in pages.
+            conn.pragma_update(None, "cache_size", -i64::from(kib)).db()?;
+        }
         // Privacy (R-R1): deleted and overwritten rows are zeroed in the file, not left in free
         // space, and the WAL does not keep growing between checkpoints. `Library::scrub`
         // truncates the WAL itself.
@@ -153,7 +180,7 @@ impl Store {
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).db()?;
         migrate(&mut conn, now)?;
         let keys = load_keys(&conn)?;
-        let store = Store { conn, keys };
+        let store = Store { conn, keys, caches: Caches::default() };
         if found.is_some() {
             // An upgraded database may hold bytes an older bunko left in free space. Best
             // effort: where another handle is busy, or the rewrite fails (a full disk), the task
@@ -200,15 +227,36 @@ impl Store {
     /// back entirely if it fails.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(busy)?;
-        let out = f(&Tx { conn: &tx, keys: &self.keys })?;
-        tx.commit().map_err(busy)?;
-        Ok(out)
+        let out = f(&Tx { conn: &tx, keys: &self.keys, caches: &self.caches });
+        match out.and_then(|out| tx.commit().map_err(busy).map(|()| out)) {
+            Ok(out) => Ok(out),
+            Err(e) => {
+                self.caches.clear();
+                Err(e)
+            }
+        }
+    }
+
+    /// Records the text of every statement the connection runs into `sink` (tests only).
+    #[cfg(test)]
+    pub(crate) fn trace_statements(&mut self, sink: std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use rusqlite::trace::{TraceEvent, TraceEventCodes};
+        self.conn
+            .trace_v2(
+                TraceEventCodes::SQLITE_TRACE_STMT,
+                Some(move |e: TraceEvent<'_>| {
+                    if let TraceEvent::Stmt(_, sql) = e {
+                        sink.lock().unwrap().push(sql.split_whitespace().collect::<Vec<_>>().join(" "));
+                    }
+                }),
+            )
+            .unwrap();
     }
 
     /// Runs `f` in a read transaction, so it sees one consistent snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.unchecked_transaction().db()?;
-        let out = f(&Tx { conn: &tx, keys: &self.keys })?;
+        let out = f(&Tx { conn: &tx, keys: &self.keys, caches: &self.caches })?;
         tx.finish().db()?;
         Ok(out)
     }
@@ -665,17 +713,30 @@ mod tests {
         // The notices' columns as V12 left them (V14 adds the delivery key and the claim).
         let v12_notices = "id, patron_id, kind, channel, address, hold_id, subject, body, is_secret, created_at, \
                            delivered_at, loan_id";
+        // The holds' columns as V12 left them (V18 adds the freeze).
+        let v12_holds = "id, patron_id, title_id, material_kind, channel, status, priority, placed_at, pickup_branch, \
+                         pickup_point, contact, contact_phone, is_interlibrary, copy_id, arrives_on, ready_on, \
+                         pickup_deadline, notified_at, ended_on, end_reason, is_hidden";
         let rows = |conn: &Connection| {
-            [("patrons", "*"), ("holds", "*"), ("notices", v12_notices)]
+            [("patrons", "*"), ("holds", v12_holds), ("notices", v12_notices)]
                 .map(|(t, columns)| texts(conn, &format!("SELECT {columns} FROM {t} ORDER BY id"), &[]))
         };
         let rows_before = rows(&conn);
         migrate(&mut conn, Utc::now()).unwrap();
         // Columns later migrations add (V13: the suspension's end; V14: the outbox's claims; V15: a
-        // notice's facts) are
-        // not V12's doing.
-        let later =
-            ["suspended_until", "delivery_key", "attempts", "not_before", "facts"].map(|c| format!("Text(\"{c}\")"));
+        // notice's facts; V18: a hold's freeze), and references into these tables from later
+        // tables (V19: the audit log), are not V12's doing.
+        let later = [
+            "suspended_until",
+            "delivery_key",
+            "attempts",
+            "not_before",
+            "facts",
+            "is_frozen",
+            "frozen_until",
+            "audit",
+        ]
+        .map(|c| format!("Text(\"{c}\")"));
         for (table, before) in tables.iter().zip(before) {
             let mut after = shape(&conn, table);
             after.retain(|line| !later.iter().any(|column| line.contains(column)));

@@ -85,6 +85,24 @@ impl Tx<'_> {
         ))
     }
 
+    /// Deletes undelivered notices whose single-use code expired before `now` (held, failing or
+    /// never drained): a dead code is no use to the patron and must not stay in clear.
+    pub(crate) fn delete_expired_code_notices(&self, now: DateTime<Utc>) -> Result<usize, crate::Error> {
+        self.exec(
+            "DELETE FROM notices WHERE is_secret = 1 AND delivered_at IS NULL
+               AND julianday(json_extract(facts, '$.code_expires_at')) < julianday(?1)",
+            [now],
+        )
+        .db()
+    }
+
+    /// Forgets a bounced notice once its fallback is queued, so a repeated report of the same
+    /// bounce queues nothing more.
+    pub(crate) fn delete_notice(&self, id: NoticeId) -> Result<(), crate::Error> {
+        self.exec("DELETE FROM notices WHERE id = ?1", [id]).db()?;
+        Ok(())
+    }
+
     /// Releases a claimed notice after a failed attempt: no drainer gets it before `retry_at`
     /// (`None`: it is held for staff, and only its attempt count keeps it from drainers).
     pub(crate) fn release_failed_notice(

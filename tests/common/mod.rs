@@ -1,6 +1,8 @@
 //! Shared scaffolding for scenario tests: a library under a preset with a clock that moves.
 #![allow(dead_code)]
 
+pub mod python;
+
 use std::sync::Arc;
 
 use bunko::catalog::{CopyId, NewCopy, NewTitle, TitleId};

@@ -1,0 +1,79 @@
+//! What the SIP2 server needs besides the library: the machines' logins, limits, language.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::Lang;
+
+/// A self-check or sorting machine's SIP login (`93`: `CN` user, `CO` password) and the
+/// branch it stands in: its checkouts and check-ins happen there. These are the machines'
+/// accounts, from the host's configuration, not patrons.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MachineLogin {
+    /// The login user id (`CN`).
+    pub user: String,
+    /// The login password (`CO`).
+    pub password: String,
+    /// The branch code the machine stands in.
+    pub branch: String,
+}
+
+impl fmt::Debug for MachineLogin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MachineLogin")
+            .field("user", &self.user)
+            .field("password", &"<redacted>")
+            .field("branch", &self.branch)
+            .finish()
+    }
+}
+
+/// The SIP2 server's configuration.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Sip2Config {
+    /// The machines that may log in.
+    pub logins: Vec<MachineLogin>,
+    /// The institution id (`AO`) sent in responses.
+    pub institution: String,
+    /// The library's name (`AM` in `98`).
+    pub library_name: String,
+    /// The language of screen messages; Japanese by default.
+    pub lang: Lang,
+    /// Connections served at once; more are closed on accept. Default 16.
+    pub max_connections: usize,
+    /// A connection silent this long is closed. Default 5 minutes.
+    pub idle_timeout: Duration,
+    /// The longest frame in bytes; a longer line closes the connection. Default 4,096.
+    pub max_frame: usize,
+    /// Refuse frames without the `AZ` checksum (answered with `96`). Default true.
+    pub require_checksum: bool,
+    /// Checkout, renewal and the patron's item lists need the patron's password (`AD`), in
+    /// the request or earlier in the session (until `35`). Default true.
+    pub patron_password_required: bool,
+}
+
+impl Sip2Config {
+    /// A configuration for `institution` with no machine logins yet and the defaults above.
+    pub fn new(institution: impl Into<String>) -> Sip2Config {
+        let institution = institution.into();
+        Sip2Config {
+            logins: Vec::new(),
+            library_name: institution.clone(),
+            institution,
+            lang: Lang::Ja,
+            max_connections: 16,
+            idle_timeout: Duration::from_secs(300),
+            max_frame: 4096,
+            require_checksum: true,
+            patron_password_required: true,
+        }
+    }
+
+    /// Adds a machine login standing in `branch`.
+    #[must_use]
+    pub fn login(mut self, user: impl Into<String>, password: impl Into<String>, branch: impl Into<String>) -> Self {
+        self.logins.push(MachineLogin { user: user.into(), password: password.into(), branch: branch.into() });
+        self
+    }
+}

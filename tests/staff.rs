@@ -1,0 +1,437 @@
+//! Staff operations with an audit trail (#17, feature 4): renewing on a patron's behalf,
+//! overriding named refusal reasons, editing a copy's flags, marking a copy lost, damaged or
+//! withdrawn (its hold back in the queue at its old place), and an audit log that forgets the
+//! patron when the loan or hold ends (R-R1), down to the bytes of the file.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use bunko::Error;
+use bunko::catalog::{CopyStatus, NewCopy};
+use bunko::circulation::CopyRoute;
+use bunko::holds::{HoldRequest, HoldStatus};
+use bunko::patrons::{NewPatron, PatronId};
+use bunko::policy::{ContactMethod, Override, Reason};
+use bunko::staff::{AuditAction, AuditEntry, CopyCondition, CopyEdit, StaffActor};
+use chrono::{DateTime, Duration, Utc};
+use common::{World, day};
+
+fn kato() -> StaffActor {
+    StaffActor::new("kato").with_note("patron phoned")
+}
+
+fn reasons(e: Error) -> Vec<Reason> {
+    match e {
+        Error::Refused(r) => r.reasons,
+        other => panic!("expected a refusal, got {other}"),
+    }
+}
+
+fn invalid(e: Error) -> &'static str {
+    match e {
+        Error::InvalidInput { field, .. } => field,
+        other => panic!("expected invalid input, got {other}"),
+    }
+}
+
+/// Every audit entry so far.
+fn log(w: &World) -> Vec<AuditEntry> {
+    w.lib.audit_log(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC).unwrap()
+}
+
+fn assert_healthy(w: &World) {
+    let violations = w.lib.check().unwrap();
+    assert!(violations.is_empty(), "{violations:#?}");
+}
+
+/// A title with one copy at `branch`, lent to a new patron: `(patron, loan, barcode)`.
+fn lent(w: &mut World, branch: &str) -> (PatronId, bunko::circulation::LoanId, String) {
+    let p = w.patron();
+    let c = w.copy_at(branch, "book");
+    let loan = w.lib.checkout(&c, p, branch).unwrap();
+    (p, loan.id, c)
+}
+
+#[test]
+fn chiba_staff_renew_on_the_patrons_behalf_by_the_same_rules_r_l2() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (p, loan, c) = lent(&mut w, "chuo");
+    w.go_to("2026-06-10");
+    let due = w.lib.renew_for_patron(&kato(), loan).unwrap();
+    assert_eq!(w.lib.patron_loans(p).unwrap()[0].loan.due_on, due);
+    // chiba renews once: the second time is refused as the patron's own renewal would be.
+    let refused = w.lib.renew_for_patron(&kato(), loan).unwrap_err();
+    assert_eq!(reasons(refused), [Reason::RenewalLimitReached { limit: 1 }]);
+    let entries = log(&w);
+    assert_eq!(entries.len(), 1, "a refused action writes nothing");
+    let e = &entries[0];
+    assert_eq!((e.action, e.staff.as_str(), e.note.as_str()), (AuditAction::Renewal, "kato", "patron phoned"));
+    assert_eq!((e.patron, e.loan, e.copy), (Some(p), Some(loan), Some(w.copy_id(&c))));
+    assert!(e.overridden.is_empty());
+    assert_healthy(&w);
+}
+
+#[test]
+fn chiba_an_override_names_exactly_the_reasons_it_overrides_r_l3() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (p, loan, c) = lent(&mut w, "chuo");
+    let t = w.lib.copy_by_barcode(&c).unwrap().title;
+    let other = w.patron();
+    w.lib.place_hold(other, t, &HoldRequest::web("chuo", ContactMethod::None).at_counter()).unwrap();
+    w.lib.renew(p, loan).unwrap_err();
+    w.go_to("2026-06-10");
+    // Held by another patron: naming nothing is invalid, naming the wrong reason too.
+    assert_eq!(invalid(w.lib.override_renewal(&kato(), loan, &[]).unwrap_err()), "overrides");
+    let wrong = w.lib.override_renewal(&kato(), loan, &[Override::Overdue]).unwrap_err();
+    assert_eq!(reasons(wrong), [Reason::HeldByOthers { holds: 1 }], "the reason not named still refuses");
+    let extra = w.lib.override_renewal(&kato(), loan, &[Override::HeldByOthers, Override::Overdue]).unwrap_err();
+    assert_eq!(invalid(extra), "overrides", "overdue does not apply: staff must look again");
+    let due = w.lib.override_renewal(&kato(), loan, &[Override::HeldByOthers]).unwrap();
+    assert_eq!(w.lib.patron_loans(p).unwrap()[0].loan.due_on, due);
+    // Renewed once now: both reasons apply, both must be named.
+    w.go_to("2026-06-20");
+    let once = w.lib.override_renewal(&kato(), loan, &[Override::HeldByOthers]).unwrap_err();
+    assert_eq!(reasons(once), [Reason::RenewalLimitReached { limit: 1 }]);
+    w.lib.override_renewal(&kato(), loan, &[Override::RenewalLimitReached, Override::HeldByOthers]).unwrap();
+    let entries = log(&w);
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].action, AuditAction::OverrideRenewal);
+    assert_eq!(entries[0].overridden, [Override::HeldByOthers]);
+    assert_eq!(entries[1].overridden, [Override::HeldByOthers, Override::RenewalLimitReached]);
+    assert_healthy(&w);
+}
+
+#[test]
+fn chiba_a_blocked_card_or_a_lent_copy_is_never_overridden() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (_, _, c) = lent(&mut w, "chuo");
+    let p = w.patron();
+    let on_loan = w.lib.override_checkout(&kato(), &c, p, "chuo", &[Override::CheckoutLimitReached]).unwrap_err();
+    assert!(reasons(on_loan).contains(&Reason::CopyOnLoan));
+    assert_eq!(Override::of(&Reason::PatronBlocked), None, "staff lift a block, they do not override it");
+    assert_eq!(Override::of(&Reason::CopyHeldForAnotherPatron), None);
+    assert!(log(&w).is_empty());
+}
+
+#[test]
+fn chiba_staff_lend_a_not_for_loan_copy_by_overriding_it_and_the_return_strips_the_row_r_r1() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let t = w.title("郷土資料");
+    let mut copy = NewCopy::new("REF1", t, "chuo", "book");
+    copy.loanable = false;
+    w.lib.add_copy(copy).unwrap();
+    assert_eq!(reasons(w.lib.checkout("REF1", p, "chuo").unwrap_err()), [Reason::CopyNotLoanable]);
+    let loan = w.lib.override_checkout(&kato(), "REF1", p, "chuo", &[Override::CopyNotLoanable]).unwrap();
+    assert_eq!(loan.due_on, day("2026-06-15"), "the kind's loan period");
+    let e = &log(&w)[0];
+    assert_eq!((e.action, e.patron, e.loan), (AuditAction::OverrideCheckout, Some(p), Some(loan.id)));
+    assert_eq!(e.overridden, [Override::CopyNotLoanable]);
+    assert_healthy(&w);
+
+    w.lib.check_in("REF1", "chuo").unwrap();
+    let e = &log(&w)[0];
+    assert_eq!((e.patron, e.loan, e.hold, e.copy), (None, None, None, None), "R-R1: nothing names the patron");
+    assert_eq!(e.note, "", "the note may name the patron: it goes too");
+    assert_eq!((e.action, e.staff.as_str()), (AuditAction::OverrideCheckout, "kato"));
+    assert_eq!(e.overridden, [Override::CopyNotLoanable], "what was overridden stays");
+    assert_healthy(&w);
+}
+
+#[test]
+fn chiba_a_hold_over_the_limit_placed_by_staff_and_its_row_stripped_when_it_ends_r_h3() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let p = w.patron();
+    let counter = HoldRequest::web("chuo", ContactMethod::None).at_counter();
+    for i in 0..5 {
+        let t = w.title(&format!("本{i}"));
+        w.copy_of(t, "seibu", "book");
+        w.lib.place_hold(p, t, &counter).unwrap();
+    }
+    let sixth = w.title("六冊目");
+    w.copy_of(sixth, "seibu", "book");
+    let refused = w.lib.place_hold(p, sixth, &counter).unwrap_err();
+    assert_eq!(reasons(refused), [Reason::HoldLimitReached { kind: None, limit: 5 }]);
+    let web = HoldRequest::web("chuo", ContactMethod::None);
+    let hold = w.lib.override_hold(&kato(), p, sixth, &web, &[Override::HoldLimitReached]).unwrap();
+    assert_eq!(w.lib.hold(hold).unwrap().status, HoldStatus::Waiting, "a counter hold needs no approval");
+    let e = &log(&w)[0];
+    assert_eq!((e.action, e.patron, e.hold), (AuditAction::OverrideHold, Some(p), Some(hold)));
+    assert_healthy(&w); // over the limit by design: check() knows from the audit row
+
+    w.lib.cancel_hold_as_staff(hold, "no longer needed").unwrap();
+    let e = &log(&w)[0];
+    assert_eq!((e.patron, e.hold), (None, None));
+    assert_healthy(&w);
+}
+
+#[test]
+fn chiba_editing_a_copys_flags_checks_the_policy_and_where_the_copy_is() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let c = w.copy_at("chuo", "book");
+    let to = |branch: &str| CopyEdit { branch: Some(branch.into()), ..CopyEdit::default() };
+    let kind = CopyEdit { material_kind: Some("vinyl".into()), ..CopyEdit::default() };
+    assert_eq!(invalid(w.lib.edit_copy(&kato(), &c, &kind).unwrap_err()), "material_kind");
+    assert!(matches!(w.lib.edit_copy(&kato(), &c, &to("nowhere")).unwrap_err(), Error::NotFound { .. }));
+    assert_eq!(invalid(w.lib.edit_copy(&kato(), &c, &CopyEdit::default()).unwrap_err()), "edit");
+
+    let edit = CopyEdit { loanable: Some(false), interlibrary: Some(true), ..to("seibu") };
+    let copy = w.lib.edit_copy(&kato(), &c, &edit).unwrap();
+    assert_eq!((copy.loanable, copy.interlibrary, copy.branch.as_str()), (false, true, "seibu"));
+    let e = &log(&w)[0];
+    assert_eq!((e.action, e.copy, e.patron), (AuditAction::CopyEdited, Some(copy.id), None));
+    assert_eq!(e.detail, "loanable: true -> false; interlibrary: false -> true; branch: chuo -> seibu");
+
+    // A lent copy may change its flags but not its branch; a copy set aside for a hold neither.
+    let (_, _, lent_copy) = lent(&mut w, "chuo");
+    assert_eq!(reasons(w.lib.edit_copy(&kato(), &lent_copy, &to("tobu")).unwrap_err()), [Reason::CopyOnLoan]);
+    let ill = CopyEdit { interlibrary: Some(true), ..CopyEdit::default() };
+    w.lib.edit_copy(&kato(), &lent_copy, &ill).unwrap();
+    let t = w.lib.copy_by_barcode(&lent_copy).unwrap().title;
+    let p = w.patron();
+    w.lib.place_hold(p, t, &HoldRequest::web("chuo", ContactMethod::None).at_counter()).unwrap();
+    w.lib.check_in(&lent_copy, "chuo").unwrap();
+    let held = w.lib.edit_copy(&kato(), &lent_copy, &ill).unwrap_err();
+    assert_eq!(reasons(held), [Reason::CopyUnavailable { status: CopyStatus::OnHoldShelf }]);
+    assert_healthy(&w);
+}
+
+/// Two holds on one title with two copies: the first hold's copy is ready on the hold shelf.
+/// Returns `(first hold, second hold, ready copy, other copy)`.
+fn ready_and_waiting(w: &mut World) -> (bunko::holds::HoldId, bunko::holds::HoldId, String, String) {
+    let t = w.title("人気の本");
+    let ready = w.copy_of(t, "chuo", "book");
+    let other = w.copy_of(t, "seibu", "book");
+    let (a, b) = (w.patron(), w.patron());
+    let borrower = w.patron();
+    w.lib.checkout(&other, borrower, "seibu").unwrap();
+    let counter = HoldRequest::web("chuo", ContactMethod::None).at_counter();
+    let first = w.lib.place_hold(a, t, &counter).unwrap();
+    w.clock.advance(Duration::minutes(5));
+    let second = w.lib.place_hold(b, t, &counter).unwrap();
+    w.lib.confirm_pulled(&ready, "chuo").unwrap();
+    assert_eq!(w.lib.hold(first).unwrap().status, HoldStatus::Ready);
+    (first, second, ready, other)
+}
+
+#[test]
+fn chiba_a_copy_lost_on_the_hold_shelf_sends_its_hold_back_to_its_old_place() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (first, second, ready, other) = ready_and_waiting(&mut w);
+    let marked = w.lib.mark_copy(&kato(), &ready, CopyCondition::Lost).unwrap();
+    assert_eq!((marked.requeued, marked.closed_loan), (Some(first), None));
+    let h = w.lib.hold(first).unwrap();
+    assert_eq!((h.status, h.copy, h.pickup_deadline), (HoldStatus::Waiting, None, None));
+    assert_eq!(w.lib.copy_by_barcode(&ready).unwrap().status, CopyStatus::Missing);
+    assert_eq!(w.lib.copy_condition(&ready).unwrap(), Some(CopyCondition::Lost));
+    assert_healthy(&w);
+    // Its old place: the other copy, returned, goes to it and not to the hold placed after it.
+    match w.lib.check_in(&other, "seibu").unwrap().route {
+        CopyRoute::InTransitForHold { hold, .. } => assert_eq!(hold, first),
+        route => panic!("expected the first hold, got {route:?}"),
+    }
+    assert_eq!(w.lib.hold(second).unwrap().status, HoldStatus::Waiting);
+    // Found again: back into circulation where it is, to the next hold in the queue.
+    match w.lib.restore_copy(&kato(), &ready, "chuo").unwrap() {
+        CopyRoute::HeldForPickup { hold, .. } => assert_eq!(hold, second),
+        route => panic!("expected the second hold, got {route:?}"),
+    }
+    assert_eq!(w.lib.copy_condition(&ready).unwrap(), None);
+    let actions: Vec<AuditAction> = log(&w).iter().map(|e| e.action).collect();
+    assert_eq!(actions, [AuditAction::CopyLost, AuditAction::CopyAvailable]);
+    assert!(log(&w).iter().all(|e| e.patron.is_none() && e.hold.is_none()), "copy actions name no patron");
+    assert_healthy(&w);
+}
+
+#[test]
+fn chiba_a_requeued_hold_finds_the_next_copy_on_a_shelf_through_the_pull_list() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (first, _, ready, other) = ready_and_waiting(&mut w);
+    w.lib.check_in(&other, "seibu").unwrap(); // the second hold takes it, in transit
+    let spare = w.copy_of(w.lib.hold(first).unwrap().title, "tobu", "book");
+    w.lib.mark_copy(&kato(), &ready, CopyCondition::Damaged).unwrap();
+    let pull = w.lib.pull_list("tobu").unwrap();
+    assert_eq!(pull.iter().map(|i| (i.hold, i.barcode.as_str())).collect::<Vec<_>>(), [(first, spare.as_str())]);
+    w.lib.confirm_pulled(&spare, "tobu").unwrap();
+    assert_eq!(w.lib.hold(first).unwrap().status, HoldStatus::InTransit);
+    assert_healthy(&w);
+}
+
+#[test]
+fn chiba_a_copy_lost_in_transit_for_a_hold_sends_the_hold_back_to_the_queue() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let t = w.title("回送中の本");
+    let c = w.copy_of(t, "seibu", "book");
+    let p = w.patron();
+    let hold = w.lib.place_hold(p, t, &HoldRequest::web("chuo", ContactMethod::None).at_counter()).unwrap();
+    w.lib.confirm_pulled(&c, "seibu").unwrap();
+    assert_eq!(w.lib.hold(hold).unwrap().status, HoldStatus::InTransit);
+    assert_eq!(w.lib.mark_copy(&kato(), &c, CopyCondition::Lost).unwrap().requeued, Some(hold));
+    assert_eq!(w.lib.hold(hold).unwrap().status, HoldStatus::Waiting);
+    assert_eq!(w.lib.copy_by_barcode(&c).unwrap().status, CopyStatus::Missing);
+    assert_healthy(&w);
+}
+
+#[test]
+fn chiba_a_copy_lost_on_loan_closes_the_loan_as_a_return_r_r1() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (p, loan, c) = lent(&mut w, "chuo");
+    w.go_to("2026-06-10");
+    w.lib.renew_for_patron(&kato(), loan).unwrap();
+    let damaged = w.lib.mark_copy(&kato(), &c, CopyCondition::Damaged).unwrap_err();
+    assert_eq!(reasons(damaged), [Reason::CopyOnLoan], "check it in first");
+    let marked = w.lib.mark_copy(&kato(), &c, CopyCondition::Lost).unwrap();
+    assert_eq!(marked.closed_loan, Some((loan, p)), "the desk is told");
+    assert!(w.lib.patron_loans(p).unwrap().is_empty());
+    let day = w.today();
+    let counts = w.lib.daily_circulation(day, day).unwrap();
+    assert_eq!((counts[0].checkouts, counts[0].returns), (0, 1), "counted as the day's return");
+    let entries = log(&w);
+    assert_eq!(entries[0].patron, None, "the renewal's row is stripped with the loan");
+    assert_eq!(
+        (entries[1].action, entries[1].patron, entries[1].detail.as_str()),
+        (AuditAction::CopyLost, None, "its loan was closed")
+    );
+    assert_eq!(reasons(w.lib.check_in(&c, "chuo").unwrap_err()), [Reason::NotOnLoan]);
+    assert_healthy(&w);
+}
+
+#[test]
+fn chiba_damaged_copies_come_back_and_withdrawn_ones_do_not() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let c = w.copy_at("chuo", "book");
+    w.lib.mark_copy(&kato(), &c, CopyCondition::Damaged).unwrap();
+    assert_eq!(w.lib.copy_by_barcode(&c).unwrap().status, CopyStatus::Withdrawn);
+    let p = w.patron();
+    let refused = w.lib.checkout(&c, p, "chuo").unwrap_err();
+    assert_eq!(reasons(refused), [Reason::CopyUnavailable { status: CopyStatus::Withdrawn }]);
+    let again = w.lib.mark_copy(&kato(), &c, CopyCondition::Damaged).unwrap_err();
+    assert_eq!(reasons(again), [Reason::CopyUnavailable { status: CopyStatus::Withdrawn }]);
+    assert_eq!(w.lib.restore_copy(&kato(), &c, "seibu").unwrap(), CopyRoute::InTransit { to: "chuo".into() });
+    w.lib.receive_copy(&c, "chuo").unwrap();
+    w.lib.mark_copy(&kato(), &c, CopyCondition::Withdrawn).unwrap();
+    let final_ = w.lib.restore_copy(&kato(), &c, "chuo").unwrap_err();
+    assert_eq!(reasons(final_), [Reason::CopyUnavailable { status: CopyStatus::Withdrawn }]);
+    assert!(w.lib.mark_copy(&kato(), &c, CopyCondition::Lost).is_err(), "withdrawn for good");
+    assert_healthy(&w);
+}
+
+#[test]
+fn a_staff_id_is_required_and_the_log_reads_by_time() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let c = w.copy_at("chuo", "book");
+    let nobody = StaffActor::new("  ");
+    assert_eq!(invalid(w.lib.mark_copy(&nobody, &c, CopyCondition::Lost).unwrap_err()), "staff");
+    let too_long = StaffActor::new("x".repeat(65));
+    assert_eq!(invalid(w.lib.mark_copy(&too_long, &c, CopyCondition::Lost).unwrap_err()), "staff");
+    let before = w.lib.now();
+    w.lib.mark_copy(&kato(), &c, CopyCondition::Lost).unwrap();
+    w.advance_days(1);
+    w.lib.restore_copy(&kato(), &c, "chuo").unwrap();
+    let first_day = w.lib.audit_log(before, before + Duration::hours(1)).unwrap();
+    assert_eq!(first_day.iter().map(|e| e.action).collect::<Vec<_>>(), [AuditAction::CopyLost]);
+    assert_eq!(log(&w).len(), 2);
+    assert_eq!(invalid(w.lib.audit_log(before, before - Duration::hours(1)).unwrap_err()), "to");
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn an_audit_entry_serializes_with_its_reason_codes() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (p, loan, _) = lent(&mut w, "chuo");
+    w.go_to("2026-06-10");
+    w.lib.override_renewal(&kato(), loan, &[Override::RenewalLimitReached]).unwrap_err();
+    w.lib.renew(p, loan).unwrap();
+    w.lib.override_renewal(&kato(), loan, &[Override::RenewalLimitReached]).unwrap();
+    let json = serde_json::to_value(&log(&w)[0]).unwrap();
+    assert_eq!(json["action"], "override_renewal");
+    assert_eq!(json["overridden"], serde_json::json!(["renewal_limit_reached"]));
+    assert_eq!(json["patron"], p.get());
+}
+
+/// `check()` finds an audit row that outlives its loan (broken behind the engine's back), so
+/// the "check() is empty" assertions above cannot pass vacuously.
+#[test]
+fn check_reports_an_audit_row_that_outlives_its_loan_r_r1() {
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let (_, loan, c) = lent(&mut w, "chuo");
+    w.go_to("2026-06-10");
+    w.lib.renew_for_patron(&kato(), loan).unwrap();
+    let copy = w.copy_id(&c);
+    assert_healthy(&w);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM loans;").unwrap();
+    conn.execute(
+        "INSERT INTO audit (at, staff, action, copy_id, note) VALUES ('2026-06-10 01:00:00+00:00', 'x', 'renewal', ?1, 'n')",
+        [copy.get()],
+    )
+    .unwrap();
+    let found: Vec<String> = w.lib.check().unwrap().into_iter().map(|v| v.invariant).collect();
+    for expected in [
+        "an audit row names a patron only while its loan or hold is live (R-R1)",
+        "an audit row about a loan or hold keeps no link once it has ended (R-R1)",
+    ] {
+        assert!(found.iter().any(|f| f == expected), "`{expected}` not reported; found {found:?}");
+    }
+    let n = found.iter().filter(|f| f.starts_with("an audit row about")).count();
+    assert_eq!(n, 2, "the dangling loan link and the renewal row keeping its copy and note");
+}
+
+// --- R-R1 at the byte level, as tests/trust.rs does it ---------------------------------
+
+/// A patron id no other value in the file will share (a 6-byte integer in every row).
+const MARKED_PATRON: i64 = 0x6A1C_5E3B_2D47;
+
+fn bytes_of(id: i64) -> [u8; 6] {
+    let b = id.to_be_bytes();
+    [b[2], b[3], b[4], b[5], b[6], b[7]]
+}
+
+fn raw_files(db: &Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(db).unwrap();
+    if let Ok(wal) = std::fs::read(PathBuf::from(format!("{}-wal", db.display()))) {
+        bytes.extend(wal);
+    }
+    bytes
+}
+
+fn occurrences(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// Staff renew on the patron's behalf and override a refusal, with notes naming the patron;
+/// after the return and the scrub, neither the database nor the WAL holds a byte of the
+/// patron's id beyond its own rows, nor the notes.
+#[test]
+fn after_return_and_scrub_no_audit_byte_links_the_patron_r_r1() {
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let card = w.card();
+    let p = w.lib.register_patron(NewPatron::new(card.clone(), "監査 対象子", day("2029-03-31"))).unwrap();
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute("UPDATE patrons SET id = ?1 WHERE id = ?2", [MARKED_PATRON, p.get()]).unwrap();
+    drop(conn);
+    let p = w.lib.patron_by_card(&card).unwrap().id;
+    assert_eq!(p.get(), MARKED_PATRON);
+    assert!(w.lib.scrub().unwrap().wal_truncated);
+    let baseline = occurrences(&raw_files(&db.path), &bytes_of(MARKED_PATRON));
+
+    let note = "監査メモ-田中様の延長";
+    let by = StaffActor::new("kato").with_note(note);
+    let c = w.copy_at("chuo", "book");
+    let loan = w.lib.checkout(&c, p, "chuo").unwrap();
+    w.go_to("2026-06-10");
+    w.lib.renew_for_patron(&by, loan.id).unwrap();
+    w.go_to("2026-06-20");
+    w.lib.override_renewal(&by, loan.id, &[Override::RenewalLimitReached]).unwrap();
+    let raw = raw_files(&db.path);
+    assert!(occurrences(&raw, note.as_bytes()) > 0, "the note is in the files while the loan is live");
+    w.lib.check_in(&c, "chuo").unwrap();
+    assert_healthy(&w);
+
+    assert!(w.lib.scrub().unwrap().wal_truncated);
+    drop(w);
+    let raw = raw_files(&db.path);
+    assert_eq!(occurrences(&raw, &bytes_of(MARKED_PATRON)), baseline, "the patron's id is left in the files");
+    assert_eq!(occurrences(&raw, note.as_bytes()), 0, "the note is left in the files");
+}
