@@ -363,3 +363,22 @@ fn the_renewal_decision_weighs_unfrozen_holds_against_copies_on_the_shelf() {
     assert_eq!(decide(&policy, 3, 2, 1).unwrap_err(), [Reason::HeldByOthersBeyondCopies { holds: 2, copies: 1 }]);
     assert!(decide(&policy, 0, 0, 0).is_ok());
 }
+
+/// The wait estimate (#17) on the V16 layout (an assigned hold's row stays `waiting`, its
+/// assignment says ready): a hold whose copy is on the hold shelf is not in the queue any
+/// more, so the next hold is first and gets that copy once its holder has had it for the
+/// turnaround (kanagawa: 21 days from today), not a turn later.
+#[test]
+fn a_ready_hold_ahead_is_not_counted_in_the_queue_of_the_wait_estimate() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let t = w.title("取置の本");
+    let c = w.copy_of(t, "honkan", "book");
+    let (a, b) = (w.patron(), w.patron());
+    let ha = w.lib.place_hold(a, t, &counter("honkan")).unwrap();
+    w.lib.confirm_pulled(&c, "honkan").unwrap();
+    assert_eq!(w.lib.hold(ha).unwrap().status, HoldStatus::Ready);
+    let hb = w.lib.place_hold(b, t, &counter("honkan")).unwrap();
+    let v = view(&w, b, hb);
+    assert_eq!((v.queue_position, v.estimated_available_on), (Some(1), Some(day("2026-06-22"))));
+    healthy(&w);
+}

@@ -47,6 +47,12 @@ enum Op {
     Pull {
         branch: usize,
     },
+    /// The pull list only: its targets stand, unconfirmed (#17).
+    List {
+        branch: usize,
+    },
+    /// A day passes and unconfirmed pull targets are given up (`pull_retarget_hours = 24`).
+    Retarget,
     Advance {
         days: u64,
     },
@@ -95,6 +101,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0..5usize, 0..3usize).prop_map(|(copy, branch)| Op::CheckIn { copy, branch }),
         2 => (0..5usize, 0..3usize).prop_map(|(copy, branch)| Op::Receive { copy, branch }),
         1 => (0..3usize).prop_map(|branch| Op::Pull { branch }),
+        1 => (0..3usize).prop_map(|branch| Op::List { branch }),
+        1 => Just(Op::Retarget),
         2 => (1..6u64).prop_map(|days| Op::Advance { days }),
         1 => Just(Op::Expire),
         2 => (0..4usize, 0..8usize, prop::option::of(1..12u64), any::<bool>())
@@ -120,7 +128,9 @@ struct Model {
 
 impl Model {
     fn new(preset: &str) -> Model {
-        let mut w = World::new(preset, "2026-06-01");
+        let mut policy = bunko::Policy::preset(preset).unwrap();
+        policy.holds.pull_retarget_hours = Some(24);
+        let mut w = World::with_policy(policy, "2026-06-01");
         let branches: Vec<String> =
             w.lib.policy().branches.iter().filter(|b| !b.partner).map(|b| b.code.clone()).collect();
         let patrons = (0..4).map(|_| w.patron()).collect();
@@ -203,12 +213,24 @@ impl Model {
             Op::Pull { branch } => {
                 let b = self.branch(branch).to_owned();
                 for item in self.w.lib.pull_list(&b).map_err(|e| TestCaseError::fail(e.to_string()))? {
-                    let title = self.copies.iter().find(|(bc, _)| *bc == item.barcode).map(|(_, t)| *t);
-                    let expected = title.and_then(|t| self.first_in_queue(t));
+                    // A listed copy goes to the hold it was listed for (copy targeting): the
+                    // queue head may be asking for a better copy elsewhere.
                     if let Ok(route) = self.w.lib.confirm_pulled(&item.barcode, &b) {
-                        self.assert_fifo(&route, expected)?;
+                        self.assert_fifo(&route, Some(item.hold))?;
                     }
                 }
+            }
+            Op::List { branch } => {
+                let b = self.branch(branch).to_owned();
+                let items = self.w.lib.pull_list(&b).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let mut copies: Vec<&str> = items.iter().map(|i| i.barcode.as_str()).collect();
+                copies.sort_unstable();
+                copies.dedup();
+                prop_assert_eq!(copies.len(), items.len(), "a copy listed twice");
+            }
+            Op::Retarget => {
+                self.w.clock.advance(chrono::Duration::hours(25));
+                self.w.lib.retarget_pulls().map_err(|e| TestCaseError::fail(e.to_string()))?;
             }
             Op::Advance { days } => self.w.advance_days(days),
             Op::Expire => {

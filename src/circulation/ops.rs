@@ -521,7 +521,12 @@ mod tests {
     /// patron is read once, the borrower not at all for an on-time return, reading history is
     /// not touched for a borrower without one. Fourteen statements (it was twenty-four), plus
     /// the audit log's strip of the loan (R-R1, one indexed UPDATE that usually finds nothing),
-    /// and the loan's DELETE traced a second time for the audit's foreign-key action.
+    /// and the loan's DELETE traced a second time for the audit's foreign-key action. With the
+    /// V16 assignments table, making the hold ready is four statements on the narrow
+    /// assignments table instead of one UPDATE of the hold row (which is no longer written at
+    /// all): the UPDATE that would turn the hold's in-transit or targeted row ready (it finds
+    /// none here), the two DELETEs that let the hold's and the copy's pull targets lapse (each
+    /// a primary-key or unique-index probe), and the INSERT of the ready row: nineteen in all.
     #[test]
     fn a_check_in_filling_a_hold_issues_no_avoidable_statement() {
         let all = check_in_statements();
@@ -536,6 +541,12 @@ mod tests {
         assert_eq!(count("reading_history") - count("reading_history_since IS NOT NULL"), 0, "{within:#?}");
         assert_eq!(count("INSERT INTO notices"), 1, "{within:#?}");
         assert_eq!(count("UPDATE audit"), 1, "{within:#?}");
-        assert_eq!(within.len(), 16, "{within:#?}");
+        assert_eq!(count("UPDATE holds"), 0, "{within:#?}");
+        assert_eq!(
+            count("assignments SET") + count("DELETE FROM assignments") + count("INSERT INTO assignments"),
+            4,
+            "{within:#?}"
+        );
+        assert_eq!(within.len(), 19, "{within:#?}");
     }
 }

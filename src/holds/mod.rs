@@ -5,6 +5,8 @@
 //! and enqueues notices in the same transaction. It writes no SQL.
 
 mod ops;
+mod target;
+pub use ops::{PULL_CHUNK_BUDGET, PULL_CHUNK_COPIES, PULL_CHUNK_PAUSE};
 pub(crate) use ops::{contact_facts, place_one, request_in};
 pub(crate) mod route;
 
@@ -270,6 +272,18 @@ pub struct PullItem {
     pub barcode: String,
     /// Where the hold is to be collected.
     pub pickup: String,
+}
+
+/// What [`Library::retarget_pulls`](crate::Library::retarget_pulls) did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Retargeting {
+    /// Holds now asking for another copy: the branch whose pull list shows it, and the entry.
+    pub retargeted: Vec<(String, PullItem)>,
+    /// Holds whose unconfirmed copy was released with no other copy to ask for; the next pull
+    /// list targets them afresh.
+    pub released: Vec<HoldId>,
 }
 
 /// What an expiry sweep did.

@@ -5,9 +5,12 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 
 use super::route::{Ctx, notify, route_copy, write_notices};
-use super::{CartItem, ExpirySweep, Hold, HoldChange, HoldId, HoldRequest, HoldStatus, HoldView, PullItem};
+use super::target::Targeter;
+use super::{
+    CartItem, ExpirySweep, Hold, HoldChange, HoldId, HoldRequest, HoldStatus, HoldView, PullItem, Retargeting,
+};
 use crate::Library;
-use crate::catalog::{CopyStatus, TitleId, calendar_in, check_date};
+use crate::catalog::{CopyId, CopyStatus, TitleId, calendar_in, check_date};
 use crate::circulation::CopyRoute;
 use crate::error::{Entity, Error, Result};
 use crate::library::Gate;
@@ -434,38 +437,107 @@ impl Library {
         self.store.read(|tx| tx.hold(hold))?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))
     }
 
-    /// Copies on the shelf at `branch` that waiting holds could take: staff pull them and
-    /// confirm with [`Library::confirm_pulled`]. A walk-in may still borrow them first (R-H5).
+    /// Copies on the shelf at `branch` that waiting holds ask for: staff pull them and confirm
+    /// with [`Library::confirm_pulled`]. A walk-in may still borrow them first (R-H5). Each
+    /// hold asks for the copy that reaches its pickup branch soonest among its title's copies
+    /// on the shelf anywhere (copy targeting: same branch first, then the policy's
+    /// `transit_costs`, then the delivery calendar; never one at a branch closed today), so a
+    /// branch's list holds only the copies no other branch serves better. The list records what
+    /// it asked for (a pull target, kept until the copy is confirmed or borrowed, the hold ends,
+    /// or [`Library::retarget_pulls`] gives up on it), in short write transactions; a listed
+    /// copy confirmed goes to the hold it was listed for.
     ///
     /// # Errors
     ///
     /// - `NotFound`: no such branch.
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
-    pub fn pull_list(&self, branch: &str) -> Result<Vec<PullItem>> {
+    pub fn pull_list(&mut self, branch: &str) -> Result<Vec<PullItem>> {
         self.require_branch(branch)?;
         let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today: self.today(), now: self.now() };
-        self.store.read(|tx| {
-            let mut used_holds = std::collections::HashSet::new();
-            let mut used_copies = std::collections::HashSet::new();
-            let mut items = Vec::new();
-            for row in tx.pull_candidates(branch, ctx.today)? {
-                if used_holds.contains(&row.hold.id)
-                    || used_copies.contains(&row.copy)
-                    || !ctx.may_fill(tx, &row.hold, &row.material_kind, row.loanable)?
-                {
-                    continue;
+        let targets = self.store.read(|tx| {
+            let rows = tx.pull_candidates(branch, None, ctx.today)?;
+            let mut targets = Targeter::new(&ctx).targets(tx, rows)?;
+            targets.retain(|t| t.branch == branch);
+            Ok(targets)
+        })?;
+        let fresh: Vec<(HoldId, CopyId)> =
+            targets.iter().filter(|t| !t.standing).map(|t| (t.hold.id, t.copy)).collect();
+        let now = ctx.now;
+        let mut done = 0;
+        while done < fresh.len() {
+            done += self.store.write(|tx| {
+                let started = std::time::Instant::now();
+                let mut n = 0;
+                for &(hold, copy) in &fresh[done..] {
+                    if n >= PULL_CHUNK_COPIES || (n > 0 && started.elapsed() >= PULL_CHUNK_BUDGET) {
+                        break;
+                    }
+                    tx.set_target(hold, copy, now)?;
+                    n += 1;
                 }
-                used_holds.insert(row.hold.id);
-                used_copies.insert(row.copy);
-                items.push(PullItem {
-                    hold: row.hold.id,
-                    title_text: row.hold.title_text,
-                    barcode: row.barcode,
-                    pickup: row.hold.pickup,
-                });
+                Ok(n)
+            })?;
+            between_chunks(done < fresh.len());
+        }
+        Ok(targets
+            .into_iter()
+            .map(|t| PullItem {
+                hold: t.hold.id,
+                title_text: t.hold.title_text,
+                barcode: t.barcode,
+                pickup: t.hold.pickup,
+            })
+            .collect())
+    }
+
+    /// Releases pull targets staff did not confirm within the policy's `pull_retarget_hours`
+    /// (Evergreen re-targets after 24 hours): the copy was likely not on the shelf. Each such
+    /// hold asks for the best other copy of its title on the shelf, if there is one (it shows
+    /// on that branch's pull list), else for none until the next pull list. Does nothing
+    /// without `pull_retarget_hours`. Run it periodically (daily at least); one short
+    /// transaction per hold.
+    ///
+    /// # Errors
+    ///
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
+    pub fn retarget_pulls(&mut self) -> Result<Retargeting> {
+        let mut report = Retargeting::default();
+        let Some(hours) = self.policy.holds.pull_retarget_hours else { return Ok(report) };
+        let (today, now, policy) = (self.today(), self.now(), &self.policy);
+        let cutoff = now - chrono::Duration::hours(i64::from(hours));
+        let stale = self.store.read(|tx| tx.stale_targets(cutoff))?;
+        for item in stale {
+            let outcome = self.store.write(|tx| {
+                let ctx = Ctx { policy, matrix: &self.matrix, today, now };
+                let Some(hold) = tx.targeted_hold_of(item.copy)? else { return Ok(None) };
+                if hold.id != item.hold {
+                    return Ok(None);
+                }
+                tx.release_assignment(item.copy)?;
+                let mut rows = tx.pull_candidates("", Some(hold.title), today)?;
+                rows.retain(|r| r.copy != item.copy);
+                let target = Targeter::new(&ctx).targets(tx, rows)?.into_iter().find(|t| t.hold.id == hold.id);
+                match target {
+                    Some(t) if tx.set_target(hold.id, t.copy, now)? => Ok(Some((
+                        hold.id,
+                        Some(PullItem {
+                            hold: hold.id,
+                            title_text: t.hold.title_text,
+                            barcode: t.barcode,
+                            pickup: t.hold.pickup,
+                        }),
+                        t.branch,
+                    ))),
+                    _ => Ok(Some((hold.id, None, String::new()))),
+                }
+            })?;
+            match outcome {
+                Some((_, Some(item), branch)) => report.retargeted.push((branch, item)),
+                Some((hold, None, _)) => report.released.push(hold),
+                None => {}
             }
-            Ok(items)
-        })
+        }
+        Ok(report)
     }
 
     /// Staff pulled `barcode` from the shelf at `branch`: it goes to the first waiting hold on
@@ -480,30 +552,57 @@ impl Library {
         Ok(self.confirm_pulled_all(&[barcode], branch)?.pop().map(|(_, r)| r).unwrap_or(CopyRoute::Shelved))
     }
 
-    /// [`Library::confirm_pulled`] for a whole pull list, in one transaction.
+    /// [`Library::confirm_pulled`] for a whole pull list. Every barcode is checked first (a
+    /// bad one confirms nothing); then the copies are routed in list order, in chunks of at
+    /// most [`PULL_CHUNK_COPIES`] copies or [`PULL_CHUNK_BUDGET`] of work, one write
+    /// transaction each, with [`PULL_CHUNK_PAUSE`] between them, so a long list never holds the
+    /// write lock long enough for a counter terminal to notice. Each chunk is complete on its own: a crash between chunks leaves
+    /// the copies before it confirmed and the rest on the shelf, consistent either way, and
+    /// confirming the rest again finishes the list. The result is what confirming the copies
+    /// one by one in list order gives.
     ///
     /// # Errors
     ///
     /// - `NotFound`: no such copy or branch (nothing is confirmed).
-    /// - `Refused` (`CopyUnavailable`): a copy's status does not allow it.
-    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
+    /// - `Refused` (`CopyUnavailable`): a copy's status does not allow it, or it is listed
+    ///   twice (nothing is confirmed); or another handle moved it while earlier chunks were
+    ///   being confirmed (those stay confirmed).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error); chunks
+    ///   already committed stay confirmed.
     pub fn confirm_pulled_all(&mut self, barcodes: &[&str], branch: &str) -> Result<Vec<(String, CopyRoute)>> {
         self.require_branch(branch)?;
-        let (today, now, policy) = (self.today(), self.now(), &self.policy);
-        self.store.write(|tx| {
-            let ctx = Ctx { policy, matrix: &self.matrix, today, now };
-            let mut routes = Vec::with_capacity(barcodes.len());
+        self.store.read(|tx| {
+            let mut seen = std::collections::HashSet::with_capacity(barcodes.len());
             for &barcode in barcodes {
-                let copy = tx
-                    .copy_by_barcode(barcode.trim())?
-                    .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
-                if copy.status != CopyStatus::OnShelf || copy.branch != branch {
-                    return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
+                pullable_copy(tx, barcode, branch)?;
+                if !seen.insert(barcode.trim()) {
+                    return Err(Refusal::one(Reason::CopyUnavailable { status: CopyStatus::OnShelf }).into());
                 }
-                routes.push((copy.barcode.clone(), route_copy(tx, &ctx, &copy, CopyStatus::OnShelf, branch)?));
             }
-            Ok(routes)
-        })
+            Ok(())
+        })?;
+        let (today, now, policy) = (self.today(), self.now(), &self.policy);
+        let mut routes = Vec::with_capacity(barcodes.len());
+        while routes.len() < barcodes.len() {
+            let rest = &barcodes[routes.len()..];
+            let chunk = self.store.write(|tx| {
+                let started = std::time::Instant::now();
+                let ctx = Ctx { policy, matrix: &self.matrix, today, now };
+                let mut chunk = Vec::new();
+                for &barcode in rest {
+                    if chunk.len() >= PULL_CHUNK_COPIES || (!chunk.is_empty() && started.elapsed() >= PULL_CHUNK_BUDGET)
+                    {
+                        break;
+                    }
+                    let copy = pullable_copy(tx, barcode, branch)?;
+                    chunk.push((copy.barcode.clone(), route_copy(tx, &ctx, &copy, CopyStatus::OnShelf, branch)?));
+                }
+                Ok(chunk)
+            })?;
+            routes.extend(chunk);
+            between_chunks(routes.len() < barcodes.len());
+        }
+        Ok(routes)
     }
 
     /// Expires ready holds whose pickup deadline has passed (R-H9): each is cancelled with its
@@ -604,6 +703,34 @@ impl Library {
         }
         Ok(marked)
     }
+}
+
+/// At most this many copies are confirmed in one write transaction of
+/// [`Library::confirm_pulled_all`].
+pub const PULL_CHUNK_COPIES: usize = 512;
+/// A chunk of [`Library::confirm_pulled_all`] stops taking copies once it has worked this long,
+/// so it holds the write lock well under 100 ms.
+pub const PULL_CHUNK_BUDGET: std::time::Duration = std::time::Duration::from_millis(40);
+
+/// Between two chunks of a batch the write lock is left free this long, so a writer waiting
+/// on it (a counter terminal's checkout) gets in before the next chunk takes it again.
+pub const PULL_CHUNK_PAUSE: std::time::Duration = std::time::Duration::from_millis(2);
+
+fn between_chunks(more: bool) {
+    if more {
+        std::thread::sleep(PULL_CHUNK_PAUSE);
+    }
+}
+
+/// The copy `barcode`, on the shelf at `branch`: what staff may confirm as pulled.
+fn pullable_copy(tx: &Tx<'_>, barcode: &str, branch: &str) -> Result<crate::catalog::Copy> {
+    let copy = tx
+        .copy_by_barcode(barcode.trim())?
+        .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
+    if copy.status != CopyStatus::OnShelf || copy.branch != branch {
+        return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
+    }
+    Ok(copy)
 }
 
 /// Decides and, if granted, places one hold inside the caller's transaction, with the reasons

@@ -133,6 +133,17 @@ pub(crate) fn route_copy(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, from: CopyStat
         let arrives_on = hold.arrives_on.unwrap_or(ctx.today);
         return Ok(CopyRoute::InTransitForHold { hold: hold.id, to: hold.pickup, arrives_on });
     }
+    // A pulled copy goes to the hold the pull list asked for it (copy targeting), if it still
+    // may fill it and is not frozen today; else to the first hold it may fill.
+    if from == CopyStatus::OnShelf
+        && let Some(hold) = tx.targeted_hold_of(copy.id)?
+        && !hold.is_frozen_on(ctx.today)
+    {
+        let who = patron_of(tx, &hold)?;
+        if ctx.may_fill_as(tx, &hold, &who, &copy.material_kind, copy.loanable)? {
+            return assign(tx, ctx, &hold, &who, copy, from, here);
+        }
+    }
     if let Some((hold, who)) = first_fillable_hold(tx, ctx, copy)? {
         return assign(tx, ctx, &hold, &who, copy, from, here);
     }

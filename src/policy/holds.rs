@@ -350,6 +350,39 @@ pub fn arrival_day(
     days_from(earliest).find(|d| calls(d) && calendar.is_open(*d))
 }
 
+/// How well a copy on the shelf at one branch serves a hold picked up at another, if sent
+/// today (copy targeting, #17, after Evergreen's hold targeter and Koha's transport cost
+/// matrix). Ordered best first: a copy at the pickup branch itself, then the cheapest by the
+/// sending branch's `transit_costs`, then the earliest arrival by the delivery calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub struct CopyReach {
+    /// The copy is elsewhere than the pickup branch and must travel.
+    pub travels: bool,
+    /// The sending branch's `transit_costs` entry for the pickup branch; 0 when it names none.
+    pub cost: u32,
+    /// The day it would be at the pickup branch ([`arrival_day`]); today when it is there.
+    pub arrives_on: NaiveDate,
+}
+
+/// How a copy on the shelf at `from`, sent today, reaches a hold picked up at `to`, whose
+/// opening calendar is `to_calendar`; `None` when it could not arrive within the horizon.
+#[must_use]
+pub fn copy_reach(
+    policy: &Policy,
+    from: &str,
+    to: &str,
+    today: NaiveDate,
+    to_calendar: &OpeningCalendar,
+) -> Option<CopyReach> {
+    if from == to {
+        return Some(CopyReach { travels: false, cost: 0, arrives_on: today });
+    }
+    let cost = policy.branch(from).and_then(|b| b.transit_costs.get(to)).copied().unwrap_or(0);
+    let arrives_on = arrival_day(policy, from, to, today, to_calendar)?;
+    Some(CopyReach { travels: true, cost, arrives_on })
+}
+
 /// The last day a hold that became ready on `ready_on` waits on the hold shelf (取置期限, R-H9):
 /// the policy's shelf days after the notice, counting only open days when it says so. `None`
 /// when the pickup branch has no open day after `ready_on` within the calendar's horizon (so

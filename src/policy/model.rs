@@ -207,6 +207,13 @@ pub struct Branch {
     /// it the branch follows `[calendar]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<CalendarRules>,
+    /// What sending a copy from this branch to another costs, by the other branch's code, 0 to
+    /// 1000 (Koha's transport cost matrix): when a title has copies on the shelf at several
+    /// branches, the pull list asks for the cheapest to reach a hold's pickup branch, the
+    /// delivery calendar breaking ties (copy targeting, #17). A branch left out costs 0; without
+    /// any, the delivery calendar alone decides.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub transit_costs: BTreeMap<String, u32>,
 }
 
 /// A named pickup place belonging to a branch.
@@ -866,6 +873,12 @@ pub struct HoldRules {
     /// title with [`crate::catalog::Issue`] data; a later one makes it a back issue.
     #[serde(default)]
     pub serial_issues: SerialIssues,
+    /// Hours after which a copy the pull list asked for and staff have not confirmed is
+    /// released and another copy is targeted (Evergreen re-targets after 24), 1 to 720; see
+    /// [`crate::Library::retarget_pulls`]. Unset: a pull target stands until the copy is
+    /// confirmed, borrowed or the hold ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pull_retarget_hours: Option<u32>,
     /// The longest a patron may freeze (suspend) a queued hold, in days from today, 1 to 3660
     /// (#17; Koha `MaxSuspensionDays`-like). Unset: any length, and "until lifted" is allowed;
     /// set: a patron's freeze needs an end date no later than this. Staff are not bound by it.

@@ -240,6 +240,16 @@ fn branches(c: &mut Checker, p: &Policy) {
                 why!("must name at least one weekday", "曜日を一つ以上指定してください"),
             );
         }
+        for (to, cost) in &b.transit_costs {
+            let at = format!("{key}.transit_costs.{to}");
+            c.require(
+                p.branches.iter().any(|o| o.code == *to && o.code != b.code),
+                at.clone(),
+                why!("names no other branch", "他の館の館コードではありません"),
+            );
+            c.at_most(&at, *cost, 1000);
+        }
+        c.at_most_items(&format!("{key}.transit_costs"), b.transit_costs.len(), 500);
         c.no_duplicates(&format!("{key}.pickup_points"), b.pickup_points.iter().map(|pp| pp.code.as_str()));
         c.at_most_items(&format!("{key}.pickup_points"), b.pickup_points.len(), 100);
         for (j, pp) in b.pickup_points.iter().enumerate() {
@@ -513,6 +523,9 @@ fn limits(
 fn holds(c: &mut Checker, p: &Policy) {
     let h = &p.holds;
     limits(c, p, "holds.limits", &h.limits, |m| m.holdable, ("holdable", "予約できる資料"));
+    if let Some(hours) = h.pull_retarget_hours {
+        c.within("holds.pull_retarget_hours", hours, 1, 720);
+    }
     if let Some(days) = h.new_title_hold_delay_days {
         c.at_most("holds.new_title_hold_delay_days", days, WINDOW_MAX_DAYS);
     }

@@ -15,26 +15,43 @@ const CHECKS: &[(&str, &str)] = &[
     ),
     (
         "a ready hold's copy is on the hold shelf",
-        "SELECT 'hold ' || h.id || ': copy ' || c.barcode || ' is ' || c.status
-         FROM holds h JOIN copies c ON c.id = h.copy_id WHERE h.status = 'ready' AND c.status <> 'on_hold_shelf'",
+        "SELECT 'hold ' || a.hold_id || ': copy ' || c.barcode || ' is ' || c.status
+         FROM assignments a JOIN copies c ON c.id = a.copy_id WHERE a.state = 'ready' AND c.status <> 'on_hold_shelf'",
     ),
     (
         "an in-transit hold's copy travels to its pickup branch",
         "SELECT 'hold ' || h.id || ': copy ' || c.barcode || ' is ' || c.status || ' to ' || IFNULL(c.transit_to, '-')
-         FROM holds h JOIN copies c ON c.id = h.copy_id
-         WHERE h.status = 'in_transit' AND (c.status <> 'in_transit' OR c.transit_to IS NOT h.pickup_branch)",
+         FROM assignments a JOIN holds h ON h.id = a.hold_id JOIN copies c ON c.id = a.copy_id
+         WHERE a.state = 'in_transit' AND (c.status <> 'in_transit' OR c.transit_to IS NOT h.pickup_branch)",
     ),
     (
         "a copy on the hold shelf belongs to exactly one ready hold",
-        "SELECT 'copy ' || c.barcode || ' is on the hold shelf for ' || (SELECT COUNT(*) FROM holds h WHERE h.copy_id = c.id AND h.status = 'ready') || ' holds'
+        "SELECT 'copy ' || c.barcode || ' is on the hold shelf for no ready hold'
          FROM copies c WHERE c.status = 'on_hold_shelf'
-           AND (SELECT COUNT(*) FROM holds h WHERE h.copy_id = c.id AND h.status = 'ready') <> 1",
+           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.copy_id = c.id AND a.state = 'ready')",
+    ),
+    (
+        "an assignment belongs to a waiting hold",
+        "SELECT 'hold ' || a.hold_id || ' is ' || IFNULL(h.status, 'gone') || ' but has an assignment (' || a.state || ')'
+         FROM assignments a LEFT JOIN holds h ON h.id = a.hold_id WHERE h.status IS NOT 'waiting'",
+    ),
+    (
+        "a hold row keeps no copy: assignments do",
+        "SELECT 'hold ' || id || ' is stored as ' || status || IIF(copy_id IS NULL, '', ' with a copy')
+         FROM holds WHERE status IN ('in_transit', 'ready') OR copy_id IS NOT NULL OR arrives_on IS NOT NULL
+           OR ready_on IS NOT NULL OR pickup_deadline IS NOT NULL",
+    ),
+    (
+        "a targeted copy is on the shelf",
+        "SELECT 'copy ' || c.barcode || ' is targeted for hold ' || a.hold_id || ' but is ' || c.status
+         FROM assignments a JOIN copies c ON c.id = a.copy_id WHERE a.state = 'targeted' AND c.status <> 'on_shelf'",
     ),
     (
         "a frozen hold is never assigned a copy",
-        "SELECT 'hold ' || id || ' is ' || status || ' while frozen' || IFNULL(' until ' || frozen_until, '')
-         FROM holds WHERE status IN ('in_transit', 'ready') AND is_frozen = 1
-           AND (frozen_until IS NULL OR frozen_until > IFNULL(ready_on, arrives_on))",
+        "SELECT 'hold ' || h.id || ' is ' || a.state || ' while frozen' || IFNULL(' until ' || h.frozen_until, '')
+         FROM assignments a JOIN holds h ON h.id = a.hold_id
+         WHERE a.state IN ('in_transit', 'ready') AND h.is_frozen = 1
+           AND (h.frozen_until IS NULL OR h.frozen_until > IFNULL(a.ready_on, a.arrives_on))",
     ),
     (
         "an in-transit copy has a destination",

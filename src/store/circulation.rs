@@ -76,6 +76,10 @@ impl Tx<'_> {
                 params![copy, from, to, transit_to],
             )
             .db()?;
+        if n == 1 && from == CopyStatus::OnShelf {
+            // A copy leaving the shelf is no longer there to pull: its target (if any) lapses.
+            self.drop_target_of_copy(copy)?;
+        }
         Ok(n == 1)
     }
 

@@ -54,14 +54,25 @@ const NOTICE_KINDS: [(NoticeKind, &str); 11] = [
 ];
 sql_text_enum!(NoticeKind, NOTICE_KINDS);
 
-const HOLD_COLUMNS: &str = "h.id, h.patron_id, h.title_id, t.title, h.material_kind, h.channel, h.status,
+/// A hold's state, copy and dates come from its assignment row when it has one (V16): the hold
+/// row of an assigned hold stays `waiting`, so assigning a copy never rewrites it.
+const HOLD_COLUMNS: &str = "h.id, h.patron_id, h.title_id, t.title, h.material_kind, h.channel,
+            IIF(a.state IN ('in_transit', 'ready'), a.state, h.status),
             h.priority, h.placed_at, h.pickup_branch, h.pickup_point, h.contact, h.contact_phone,
-            h.is_interlibrary, h.copy_id, h.arrives_on, h.ready_on, h.pickup_deadline,
-            h.notified_at IS NOT NULL, h.ended_on, h.end_reason, h.is_hidden, h.is_frozen, h.frozen_until";
-const HOLD_FROM: &str = "FROM holds h JOIN titles t ON t.id = h.title_id";
+            h.is_interlibrary, IIF(a.state IN ('in_transit', 'ready'), a.copy_id, NULL), a.arrives_on, a.ready_on,
+            a.pickup_deadline, h.notified_at IS NOT NULL, h.ended_on, h.end_reason, h.is_hidden, h.is_frozen,
+            h.frozen_until";
+const HOLD_FROM: &str = "FROM holds h JOIN titles t ON t.id = h.title_id LEFT JOIN assignments a ON a.hold_id = h.id";
 /// Approved holds still waiting for a copy. The first condition is the queue index's own, so
-/// SQLite uses it; the second picks the approved holds inside the index.
-const WAITING: &str = "h.status IN ('pending_approval', 'waiting') AND h.status = 'waiting'";
+/// SQLite uses it; the second picks the approved holds inside the index; the third skips holds
+/// with a copy in transit or on the hold shelf (a targeted hold still waits). Queries that
+/// assign add [`thawed_on`], skipping holds frozen today (V18).
+const WAITING: &str = "h.status IN ('pending_approval', 'waiting') AND h.status = 'waiting' AND (a.state IS NULL OR a.state = 'targeted')";
+/// A hold by its assigned copy (`?1`): the copy's index first, whatever the statistics say.
+const BY_COPY_FROM: &str = "FROM assignments a INDEXED BY assignments_by_copy CROSS JOIN holds h ON h.id = a.hold_id
+     JOIN titles t ON t.id = h.title_id";
+/// `holds` row `h` has a copy in transit or on the hold shelf.
+const ASSIGNED: &str = "EXISTS (SELECT 1 FROM assignments x WHERE x.hold_id = h.id AND x.state <> 'targeted')";
 
 /// A hold not frozen on the day bound as parameter `?n` (#17): never frozen, or frozen until
 /// that day or earlier (the freeze has ended). Assignment reads only such holds; positions
@@ -114,13 +125,22 @@ pub(crate) struct NewNotice<'a> {
     pub created_at: DateTime<Utc>,
 }
 
-/// A waiting hold and an on-shelf copy that could fill it.
+/// A waiting hold and an on-shelf copy of its title that could fill it.
 pub(crate) struct PullCandidate {
     pub hold: Hold,
+    /// The copy the pull list asked for for this hold, if any.
+    pub target: Option<CopyId>,
     pub copy: CopyId,
     pub barcode: String,
+    pub branch: String,
     pub material_kind: String,
     pub loanable: bool,
+}
+
+/// A pull target staff have not confirmed.
+pub(crate) struct StaleTarget {
+    pub hold: HoldId,
+    pub copy: CopyId,
 }
 
 /// One copy of a title as the wait estimate sees it (#17).
@@ -237,7 +257,7 @@ impl Tx<'_> {
 
     /// The hold a copy is assigned to (in transit or on the hold shelf).
     pub(crate) fn hold_of_copy(&self, copy: CopyId) -> Result<Option<Hold>, crate::Error> {
-        let sql = format!("SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.copy_id = ?1");
+        let sql = format!("SELECT {HOLD_COLUMNS} {BY_COPY_FROM} WHERE a.copy_id = ?1 AND a.state <> 'targeted'");
         optional(self.row(&sql, [copy], hold_from_row))
     }
 
@@ -289,9 +309,11 @@ impl Tx<'_> {
     /// 1-based place of a queued hold among the title's queued holds (approved or not).
     pub(crate) fn queue_position(&self, hold: &Hold) -> Result<u32, crate::Error> {
         self.row(
-            "SELECT 1 + COUNT(*) FROM holds
-             WHERE title_id = ?1 AND status IN ('pending_approval', 'waiting')
-               AND (priority, placed_at, id) < (?2, ?3, ?4)",
+            &format!(
+                "SELECT 1 + COUNT(*) FROM holds h
+                 WHERE h.title_id = ?1 AND h.status IN ('pending_approval', 'waiting')
+                   AND (h.priority, h.placed_at, h.id) < (?2, ?3, ?4) AND NOT {ASSIGNED}"
+            ),
             params![hold.title, hold.priority, hold.placed_at, hold.id],
             |r| r.get(0),
         )
@@ -315,11 +337,13 @@ impl Tx<'_> {
         rows.collect::<rusqlite::Result<_>>().db()
     }
 
-    /// Every queued hold on `title` (provisional, frozen or not), in queue order: the queue a
-    /// wait estimate simulates.
+    /// Every queued hold on `title` (provisional, frozen or not, targeted or not; not one with
+    /// a copy in transit or on the hold shelf), in queue order: the queue a wait estimate
+    /// simulates.
     pub(crate) fn queued_holds(&self, title: TitleId) -> Result<Vec<Hold>, crate::Error> {
         let sql = format!(
             "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND h.status IN ('pending_approval', 'waiting')
+               AND (a.state IS NULL OR a.state = 'targeted')
              ORDER BY h.priority, h.placed_at, h.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql).db()?;
@@ -334,7 +358,8 @@ impl Tx<'_> {
             .conn
             .prepare_cached(
                 "SELECT c.status, c.material_kind, c.is_loanable, l.due_on, l.renewals, p.category, l.branch,
-                        (SELECT h.arrives_on FROM holds h WHERE h.copy_id = c.id AND h.status = 'in_transit')
+                        (SELECT a.arrives_on FROM assignments a INDEXED BY assignments_by_copy
+                         WHERE a.copy_id = c.id AND a.state = 'in_transit')
                  FROM copies c LEFT JOIN loans l ON l.copy_id = c.id LEFT JOIN patrons p ON p.id = l.patron_id
                  WHERE c.title_id = ?1 ORDER BY c.id",
             )
@@ -359,7 +384,9 @@ impl Tx<'_> {
     }
 
     /// Freezes a queued hold until `until` (`None`: until lifted), or lifts the freeze
-    /// (`frozen = false`); false if the hold is no longer queued.
+    /// (`frozen = false`); false if the hold is no longer queued (or has a copy in transit or
+    /// on the hold shelf). Freezing drops the hold's pull target, if any: a frozen hold takes
+    /// no copy, and the pull list asks for another hold.
     pub(crate) fn set_hold_frozen(
         &self,
         hold: HoldId,
@@ -368,30 +395,51 @@ impl Tx<'_> {
     ) -> Result<bool, crate::Error> {
         let n = self
             .exec(
-                "UPDATE holds SET is_frozen = ?2, frozen_until = ?3
-                 WHERE id = ?1 AND status IN ('pending_approval', 'waiting')",
+                &format!(
+                    "UPDATE holds AS h SET is_frozen = ?2, frozen_until = ?3
+                     WHERE h.id = ?1 AND h.status IN ('pending_approval', 'waiting') AND NOT {ASSIGNED}"
+                ),
                 params![hold, frozen, until.filter(|_| frozen)],
             )
             .db()?;
+        if n == 1 && frozen {
+            self.exec("DELETE FROM assignments WHERE hold_id = ?1 AND state = 'targeted'", [hold]).db()?;
+        }
         Ok(n == 1)
     }
 
-    /// Assigns a waiting hold a copy in transit to the pickup branch; false if it is no longer
-    /// waiting. The unique index refuses a copy already assigned elsewhere.
+    /// Assigns a waiting hold a copy in transit to the pickup branch: one assignment row, the
+    /// hold row untouched; false if the hold is no longer waiting. A target of the hold or of
+    /// the copy lapses. The unique index refuses a copy already assigned elsewhere.
     pub(crate) fn assign_in_transit(
         &self,
         hold: HoldId,
         copy: CopyId,
         arrives_on: NaiveDate,
     ) -> Result<bool, crate::Error> {
-        let n = self.exec(
-            "UPDATE holds SET status = 'in_transit', copy_id = ?2, arrives_on = ?3 WHERE id = ?1 AND status = 'waiting'",
-            params![hold, copy, arrives_on],
-        ).db()?;
+        let targeted = self
+            .exec(
+                "UPDATE assignments SET state = 'in_transit', arrives_on = ?3, targeted_at = NULL
+                 WHERE hold_id = ?1 AND copy_id = ?2 AND state = 'targeted'",
+                params![hold, copy, arrives_on],
+            )
+            .db()?;
+        if targeted == 1 {
+            return Ok(true);
+        }
+        self.drop_targets(hold, copy)?;
+        let n = self
+            .exec(
+                "INSERT INTO assignments (hold_id, copy_id, state, arrives_on)
+                 SELECT ?1, ?2, 'in_transit', ?3 FROM holds h WHERE h.id = ?1 AND h.status = 'waiting'
+                   AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.hold_id = ?1)",
+                params![hold, copy, arrives_on],
+            )
+            .db()?;
         Ok(n == 1)
     }
 
-    /// Puts a hold on the hold shelf with `copy`, from `waiting` or `in_transit`.
+    /// Puts a hold on the hold shelf with `copy`, from waiting or in transit with that copy.
     pub(crate) fn make_ready(
         &self,
         hold: HoldId,
@@ -399,12 +447,62 @@ impl Tx<'_> {
         ready_on: NaiveDate,
         deadline: NaiveDate,
     ) -> Result<bool, crate::Error> {
-        let n = self.exec(
-            "UPDATE holds SET status = 'ready', copy_id = ?2, ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL
-             WHERE id = ?1 AND (status = 'waiting' OR (status = 'in_transit' AND copy_id = ?2))",
-            params![hold, copy, ready_on, deadline],
-        ).db()?;
+        let arrived = self
+            .exec(
+                "UPDATE assignments SET state = 'ready', ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL,
+                                        targeted_at = NULL
+                 WHERE hold_id = ?1 AND copy_id = ?2 AND state IN ('in_transit', 'targeted')",
+                params![hold, copy, ready_on, deadline],
+            )
+            .db()?;
+        if arrived == 1 {
+            return Ok(true);
+        }
+        self.drop_targets(hold, copy)?;
+        let n = self
+            .exec(
+                "INSERT INTO assignments (hold_id, copy_id, state, ready_on, pickup_deadline)
+                 SELECT ?1, ?2, 'ready', ?3, ?4 FROM holds h WHERE h.id = ?1 AND h.status = 'waiting'
+                   AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.hold_id = ?1)",
+                params![hold, copy, ready_on, deadline],
+            )
+            .db()?;
         Ok(n == 1)
+    }
+
+    /// Forgets the pull targets of `hold` and of `copy`: the copy is being assigned for real.
+    fn drop_targets(&self, hold: HoldId, copy: CopyId) -> Result<(), crate::Error> {
+        self.exec("DELETE FROM assignments WHERE hold_id = ?1 AND state = 'targeted'", [hold]).db()?;
+        self.drop_target_of_copy(copy)
+    }
+
+    /// Forgets the pull target of `copy`, if any (it left the shelf, or changed).
+    pub(crate) fn drop_target_of_copy(&self, copy: CopyId) -> Result<(), crate::Error> {
+        self.exec(
+            "DELETE FROM assignments INDEXED BY assignments_by_copy WHERE copy_id = ?1 AND state = 'targeted'",
+            [copy],
+        )
+        .db()?;
+        Ok(())
+    }
+
+    /// Releases `copy`'s assignment (in transit, on the hold shelf, or a pull target): the
+    /// assignment row is deleted and its hold waits again at its old place in the queue (its
+    /// priority and placing time never changed), no longer notified; the notices that said a
+    /// copy was coming or waiting are forgotten. Returns the hold, if the copy had one. The
+    /// caller moves the copy itself (lost, damaged, back to the shelf...).
+    pub(crate) fn release_assignment(&self, copy: CopyId) -> Result<Option<HoldId>, crate::Error> {
+        let hold: Option<HoldId> = optional(self.row(
+            "DELETE FROM assignments INDEXED BY assignments_by_copy WHERE copy_id = ?1 RETURNING hold_id",
+            [copy],
+            |r| r.get(0),
+        ))?;
+        if let Some(hold) = hold {
+            self.exec("UPDATE holds SET notified_at = NULL WHERE id = ?1 AND notified_at IS NOT NULL", [hold]).db()?;
+            self.exec("DELETE FROM notices WHERE hold_id = ?1 AND kind IN ('hold_ready', 'hold_in_transit')", [hold])
+                .db()?;
+        }
+        Ok(hold)
     }
 
     /// Ends an active hold as cancelled or expired, releasing its copy and stripping its audit
@@ -424,6 +522,7 @@ impl Tx<'_> {
             )
             .db()?;
         if n == 1 {
+            self.exec("DELETE FROM assignments WHERE hold_id = ?1", [hold]).db()?;
             self.forget_notices_of_hold(hold)?;
             self.forget_audit_of_hold(hold)?;
         }
@@ -434,6 +533,7 @@ impl Tx<'_> {
     /// not the hold, not its notices, not its audit rows (R-R1).
     pub(crate) fn delete_hold(&self, hold: HoldId) -> Result<(), crate::Error> {
         self.forget_notices_of_hold(hold)?;
+        self.exec("DELETE FROM assignments WHERE hold_id = ?1", [hold]).db()?;
         self.forget_audit_of_hold(hold)?;
         self.exec("DELETE FROM holds WHERE id = ?1", [hold]).db()?;
         Ok(())
@@ -479,11 +579,17 @@ impl Tx<'_> {
     ) -> Result<bool, crate::Error> {
         let n = self
             .exec(
-                "UPDATE holds SET pickup_branch = ?2, pickup_point = ?3, contact = ?4, contact_phone = ?5
-             WHERE id = ?1 AND status IN ('pending_approval', 'waiting')",
+                &format!(
+                    "UPDATE holds AS h SET pickup_branch = ?2, pickup_point = ?3, contact = ?4, contact_phone = ?5
+                     WHERE h.id = ?1 AND h.status IN ('pending_approval', 'waiting') AND NOT {ASSIGNED}"
+                ),
                 params![hold, pickup, point, contact, phone],
             )
             .db()?;
+        if n == 1 {
+            // A new pickup branch may want another copy: the pull list targets it again.
+            self.exec("DELETE FROM assignments WHERE hold_id = ?1 AND state = 'targeted'", [hold]).db()?;
+        }
         Ok(n == 1)
     }
 
@@ -502,10 +608,10 @@ impl Tx<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT id, copy_id FROM holds h WHERE status = 'ready' AND pickup_deadline < ?1
+                "SELECT a.hold_id, a.copy_id FROM assignments a WHERE a.state = 'ready' AND a.pickup_deadline < ?1
                AND NOT (?2 AND EXISTS (SELECT 1 FROM notices n
-                                       WHERE n.hold_id = h.id AND n.kind = 'hold_ready' AND n.delivered_at IS NULL))
-             ORDER BY pickup_deadline, id",
+                                       WHERE n.hold_id = a.hold_id AND n.kind = 'hold_ready' AND n.delivered_at IS NULL))
+             ORDER BY a.pickup_deadline, a.hold_id",
             )
             .db()?;
         let rows = stmt
@@ -518,7 +624,10 @@ impl Tx<'_> {
     /// is no longer ready.
     pub(crate) fn set_pickup_deadline(&self, hold: HoldId, deadline: NaiveDate) -> Result<bool, crate::Error> {
         let n = self
-            .exec("UPDATE holds SET pickup_deadline = ?2 WHERE id = ?1 AND status = 'ready'", params![hold, deadline])
+            .exec(
+                "UPDATE assignments SET pickup_deadline = ?2 WHERE hold_id = ?1 AND state = 'ready'",
+                params![hold, deadline],
+            )
             .db()?;
         Ok(n == 1)
     }
@@ -530,39 +639,93 @@ impl Tx<'_> {
             [cutoff],
         )
         .db()?;
+        self.exec(
+            "DELETE FROM assignments WHERE hold_id IN (SELECT id FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1)",
+            [cutoff],
+        )
+        .db()?;
         Ok(self.exec("DELETE FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1", [cutoff]).db()? as u32)
     }
 
-    /// Approved holds not frozen `today` waiting on titles with a copy on the shelf at `branch`, each paired with
-    /// every such copy, in queue order then copy id: the raw material of the pull list.
-    pub(crate) fn pull_candidates(&self, branch: &str, today: NaiveDate) -> Result<Vec<PullCandidate>, crate::Error> {
-        let thawed = thawed_on(2);
+    /// Approved holds not frozen `today` waiting on titles with a copy on the shelf at `branch`
+    /// (or only on `title`, when given), each paired with every copy of the title on the shelf
+    /// anywhere, in title, queue order, then copy id: the raw material of the pull list and of
+    /// targeting.
+    pub(crate) fn pull_candidates(
+        &self,
+        branch: &str,
+        title: Option<TitleId>,
+        today: NaiveDate,
+    ) -> Result<Vec<PullCandidate>, crate::Error> {
+        let thawed = thawed_on(3);
         let sql = format!(
-            "SELECT c.id, c.barcode, c.material_kind, c.is_loanable, {HOLD_COLUMNS} {HOLD_FROM}
-             JOIN copies c ON c.title_id = h.title_id AND c.branch = ?1 AND c.status = 'on_shelf'
+            "SELECT IIF(a.state = 'targeted', a.copy_id, NULL), c.id, c.barcode, c.branch, c.material_kind, c.is_loanable,
+                    {HOLD_COLUMNS} {HOLD_FROM}
+             JOIN copies c ON c.title_id = h.title_id AND c.status = 'on_shelf'
              WHERE {WAITING} AND {thawed}
+               AND h.title_id IN (SELECT title_id FROM copies WHERE ?2 IS NULL AND branch = ?1 AND status = 'on_shelf'
+                                  UNION ALL SELECT ?2 WHERE ?2 IS NOT NULL)
              ORDER BY h.title_id, h.priority, h.placed_at, h.id, c.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql).db()?;
         let rows = stmt
-            .query_map(params![branch, today], |r| {
+            .query_map(params![branch, title, today], |r| {
                 Ok(PullCandidate {
-                    copy: r.get(0)?,
-                    barcode: r.get(1)?,
-                    material_kind: r.get(2)?,
-                    loanable: r.get(3)?,
-                    hold: hold_from_offset(r, 4)?,
+                    target: r.get(0)?,
+                    copy: r.get(1)?,
+                    barcode: r.get(2)?,
+                    branch: r.get(3)?,
+                    material_kind: r.get(4)?,
+                    loanable: r.get(5)?,
+                    hold: hold_from_offset(r, 6)?,
                 })
             })
             .db()?;
         rows.collect::<rusqlite::Result<_>>().db()
     }
 
+    /// Records that the pull list asked for `copy` for `hold` at `at`, replacing an earlier
+    /// target of either: false (and nothing written) if the hold no longer waits, the copy left
+    /// the shelf, or either is assigned.
+    pub(crate) fn set_target(&self, hold: HoldId, copy: CopyId, at: DateTime<Utc>) -> Result<bool, crate::Error> {
+        self.drop_targets(hold, copy)?;
+        let n = self
+            .exec(
+                "INSERT OR IGNORE INTO assignments (hold_id, copy_id, state, targeted_at)
+                 SELECT ?1, ?2, 'targeted', ?3 FROM holds h, copies c
+                 WHERE h.id = ?1 AND h.status = 'waiting' AND c.id = ?2 AND c.status = 'on_shelf'",
+                params![hold, copy, at],
+            )
+            .db()?;
+        Ok(n == 1)
+    }
+
+    /// The waiting hold the pull list asked `copy` for, if any.
+    pub(crate) fn targeted_hold_of(&self, copy: CopyId) -> Result<Option<Hold>, crate::Error> {
+        let sql = format!("SELECT {HOLD_COLUMNS} {BY_COPY_FROM} WHERE a.copy_id = ?1 AND a.state = 'targeted'");
+        optional(self.row(&sql, [copy], hold_from_row))
+    }
+
+    /// Pull targets set before `cutoff`, oldest first.
+    pub(crate) fn stale_targets(&self, cutoff: DateTime<Utc>) -> Result<Vec<StaleTarget>, crate::Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT hold_id, copy_id FROM assignments WHERE state = 'targeted' AND targeted_at < ?1
+                 ORDER BY targeted_at, hold_id",
+            )
+            .db()?;
+        let rows = stmt.query_map([cutoff], |r| Ok(StaleTarget { hold: r.get(0)?, copy: r.get(1)? })).db()?;
+        rows.collect::<rusqlite::Result<_>>().db()
+    }
+
     /// Waiting holds on `title` by patrons other than `patron`.
     pub(crate) fn waiting_holds_by_others(&self, title: TitleId, patron: PatronId) -> Result<u32, crate::Error> {
         self.row(
-            "SELECT COUNT(*) FROM holds WHERE title_id = ?1 AND patron_id <> ?2
-             AND status IN ('pending_approval', 'waiting')",
+            &format!(
+                "SELECT COUNT(*) FROM holds h WHERE h.title_id = ?1 AND h.patron_id <> ?2
+                 AND h.status IN ('pending_approval', 'waiting') AND NOT {ASSIGNED}"
+            ),
             params![title, patron],
             |r| r.get(0),
         )
@@ -572,7 +735,8 @@ impl Tx<'_> {
     /// Whether `copy` is assigned to a hold of someone other than `patron`.
     pub(crate) fn copy_set_aside_for_other(&self, copy: CopyId, patron: PatronId) -> Result<bool, crate::Error> {
         self.row(
-            "SELECT EXISTS (SELECT 1 FROM holds WHERE copy_id = ?1 AND patron_id <> ?2)",
+            "SELECT EXISTS (SELECT 1 FROM assignments a INDEXED BY assignments_by_copy CROSS JOIN holds h ON h.id = a.hold_id
+                            WHERE a.copy_id = ?1 AND a.state <> 'targeted' AND h.patron_id <> ?2)",
             params![copy, patron],
             |r| r.get(0),
         )
@@ -581,15 +745,21 @@ impl Tx<'_> {
 
     /// The patron's hold that had `copy` assigned, if any: it is fulfilled by this checkout.
     pub(crate) fn hold_of_copy_for(&self, copy: CopyId, patron: PatronId) -> Result<Option<HoldId>, crate::Error> {
-        optional(
-            self.row("SELECT id FROM holds WHERE copy_id = ?1 AND patron_id = ?2", params![copy, patron], |r| r.get(0)),
-        )
+        optional(self.row(
+            "SELECT h.id FROM assignments a INDEXED BY assignments_by_copy CROSS JOIN holds h ON h.id = a.hold_id
+                 WHERE a.copy_id = ?1 AND a.state <> 'targeted' AND h.patron_id = ?2",
+            params![copy, patron],
+            |r| r.get(0),
+        ))
     }
 
     /// The patron's queued hold on `title`, if any (a walk-in checkout fulfils it).
     pub(crate) fn queued_hold_of(&self, patron: PatronId, title: TitleId) -> Result<Option<HoldId>, crate::Error> {
         optional(self.row(
-            "SELECT id FROM holds WHERE patron_id = ?1 AND title_id = ?2 AND status IN ('pending_approval', 'waiting')",
+            &format!(
+                "SELECT h.id FROM holds h WHERE h.patron_id = ?1 AND h.title_id = ?2
+                 AND h.status IN ('pending_approval', 'waiting') AND NOT {ASSIGNED}"
+            ),
             params![patron, title],
             |r| r.get(0),
         ))
@@ -623,8 +793,9 @@ impl Tx<'_> {
             .unwrap_or(false);
         let notified = optional(self.row(
             "UPDATE holds SET notified_at = ?2
-             WHERE status = 'ready' AND notified_at IS NULL
+             WHERE notified_at IS NULL
                AND id = (SELECT hold_id FROM notices WHERE id = ?1 AND kind = 'hold_ready' AND delivered_at IS NULL)
+               AND EXISTS (SELECT 1 FROM assignments a WHERE a.hold_id = holds.id AND a.state = 'ready')
              RETURNING id",
             params![id, at],
             |r| r.get(0),

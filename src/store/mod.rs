@@ -65,7 +65,7 @@ mod staff;
 
 pub(crate) use accounts::{StoredNotice, TokenPurpose};
 pub(crate) use circulation::NewLoan;
-pub(crate) use holds::{NewHold, NewNotice};
+pub(crate) use holds::{NewHold, NewNotice, PullCandidate};
 pub(crate) use staff::{CopyFlags, NewAudit};
 
 mod embedded {
@@ -608,7 +608,7 @@ mod tests {
     use super::*;
 
     /// Everything about `table` but its CHECK constraints: columns, its foreign keys and those
-    /// pointing at it (but from `patron_flags`, which V12 adds), indexes (with their columns and conditions), triggers, views and the
+    /// pointing at it (but from `patron_flags`, which V12 adds, and `assignments`, V16's), indexes (with their columns and conditions), triggers, views and the
     /// AUTOINCREMENT counter. Whitespace in SQL text is folded.
     fn shape(conn: &Connection, table: &str) -> Vec<String> {
         let queries = [
@@ -617,7 +617,7 @@ mod tests {
              FROM pragma_foreign_key_list(?1)",
             "SELECT m.name, f.\"from\", f.\"to\", f.on_update, f.on_delete
              FROM sqlite_schema m, pragma_foreign_key_list(m.name) f
-             WHERE m.type = 'table' AND f.\"table\" = ?1 AND m.name <> 'patron_flags' ORDER BY 1, 2",
+             WHERE m.type = 'table' AND f.\"table\" = ?1 AND m.name NOT IN ('patron_flags', 'assignments') ORDER BY 1, 2",
             "SELECT l.\"unique\", l.origin, l.partial, IFNULL(m.sql, ''),
                     (SELECT group_concat(name, ',') FROM pragma_index_info(l.name))
              FROM pragma_index_list(?1) l LEFT JOIN sqlite_schema m ON m.name = l.name ORDER BY 4, 5",

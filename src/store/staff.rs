@@ -75,22 +75,19 @@ impl Tx<'_> {
     /// Sends an assigned hold (in transit, or ready on the hold shelf) back to the queue: it
     /// waits again at its old place, since its priority and `placed_at` never changed, and its
     /// copy link, arrival, pickup deadline and "notified" go; notices about the copy it had are
-    /// stale and deleted. False if it was not assigned. The one place that knows how a hold
-    /// holds a copy, for un-assigning.
+    /// stale and deleted. False if it was not assigned (a pull target is no assignment: it is
+    /// left alone). Since V16 the link is the hold's assignment row, which
+    /// [`Tx::release_assignment`] deletes; the hold row itself stayed `waiting` throughout.
     pub(crate) fn unassign_hold(&self, hold: HoldId) -> Result<bool> {
-        let n = self
-            .exec(
-                "UPDATE holds SET status = 'waiting', copy_id = NULL, arrives_on = NULL, ready_on = NULL,
-                                  pickup_deadline = NULL, notified_at = NULL
-                 WHERE id = ?1 AND status IN ('in_transit', 'ready')",
-                [hold],
-            )
-            .db()?;
-        if n == 1 {
-            self.exec("DELETE FROM notices WHERE hold_id = ?1 AND kind IN ('hold_ready', 'hold_in_transit')", [hold])
-                .db()?;
+        let copy: Option<CopyId> = optional(self.row(
+            "SELECT copy_id FROM assignments WHERE hold_id = ?1 AND state IN ('in_transit', 'ready')",
+            [hold],
+            |r| r.get(0),
+        ))?;
+        match copy {
+            Some(copy) => Ok(self.release_assignment(copy)? == Some(hold)),
+            None => Ok(false),
         }
-        Ok(n == 1)
     }
 
     /// The condition staff set on a copy, if any.
@@ -99,7 +96,8 @@ impl Tx<'_> {
     }
 
     /// Moves a copy from `from` to `to` with `condition` (the schema ties a condition to its
-    /// status); false when the copy was not in `from`.
+    /// status); false when the copy was not in `from`. A copy leaving the shelf loses its pull
+    /// target.
     pub(crate) fn set_copy_condition(
         &self,
         copy: CopyId,
@@ -113,6 +111,9 @@ impl Tx<'_> {
                 params![copy, from, to, condition],
             )
             .db()?;
+        if n == 1 && from == CopyStatus::OnShelf && to != CopyStatus::OnShelf {
+            self.drop_target_of_copy(copy)?;
+        }
         Ok(n == 1)
     }
 
@@ -125,6 +126,11 @@ impl Tx<'_> {
                 params![copy, status, f.loanable, f.interlibrary, f.branch, f.material_kind],
             )
             .db()?;
+        if n == 1 && status == CopyStatus::OnShelf {
+            // Another branch, kind or loan rule may suit another hold: the pull list targets
+            // the copy afresh.
+            self.drop_target_of_copy(copy)?;
+        }
         Ok(n == 1)
     }
 
