@@ -13,7 +13,8 @@ use crate::policy::Policy;
 
 /// Which MARC21 fields become which parts of a title and its copies. Field specs are written
 /// `TAG$a$b`: the listed subfields of the field, in the field's order, joined by spaces, with
-/// trailing ISBD punctuation (` /`, ` :`, ` ;`, `,`, `.`, ` =`) removed.
+/// trailing ISBD punctuation (` /`, ` :`, ` ;`, `,`, ` =`, and `.` except after an initial)
+/// removed.
 ///
 /// Vernacular fields: when a field has a `$6` linking it to an `880` (e.g. `245 $6 880-01`
 /// and `880 $6 245-01/$1`), both forms are read and the one in the original script becomes
@@ -295,7 +296,19 @@ fn text_of(field: &MarcField, spec: &Spec) -> Option<String> {
             }
         }
     }
-    let trimmed = out.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '/' | ':' | ';' | ',' | '.' | '='));
+    let mut trimmed = out.as_str();
+    loop {
+        let t = trimmed.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '/' | ':' | ';' | ',' | '='));
+        // A full stop ends the field (ISBD), unless it ends an initial ("Douglas A.").
+        let initial = t.len() >= 2 && t.as_bytes()[t.len() - 2].is_ascii_uppercase();
+        match t.strip_suffix('.') {
+            Some(rest) if !initial => trimmed = rest,
+            _ => {
+                trimmed = t;
+                break;
+            }
+        }
+    }
     (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }
 

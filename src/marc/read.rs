@@ -25,14 +25,14 @@ pub(crate) type Read = (RecordPosition, Result<MarcRecord, Bad>);
 
 /// Records from a byte stream in either format.
 pub(crate) enum Records<R: BufRead> {
-    Iso2709 { inner: R, offset: u64, index: usize, buf: Vec<u8> },
+    Iso2709 { inner: R, offset: u64, index: usize, buf: Vec<u8>, pending: Option<(u64, Vec<u8>)> },
     Xml { reader: Box<quick_xml::Reader<R>>, index: usize, buf: Vec<u8>, done: bool },
 }
 
 impl<R: BufRead> Records<R> {
     pub(crate) fn new(inner: R, format: MarcFormat) -> Self {
         match format {
-            MarcFormat::Iso2709 => Records::Iso2709 { inner, offset: 0, index: 0, buf: Vec::new() },
+            MarcFormat::Iso2709 => Records::Iso2709 { inner, offset: 0, index: 0, buf: Vec::new(), pending: None },
             MarcFormat::MarcXml => {
                 let mut reader = quick_xml::Reader::from_reader(inner);
                 reader.config_mut().expand_empty_elements = true;
@@ -44,7 +44,7 @@ impl<R: BufRead> Records<R> {
     /// The next record; `Ok(None)` at the end; `Err` only when the stream itself fails.
     pub(crate) fn next_record(&mut self) -> std::io::Result<Option<Read>> {
         match self {
-            Records::Iso2709 { inner, offset, index, buf } => next_iso2709(inner, offset, index, buf),
+            Records::Iso2709 { inner, offset, index, buf, pending } => next_iso2709(inner, offset, index, buf, pending),
             Records::Xml { reader, index, buf, done } => {
                 if *done {
                     return Ok(None);
@@ -65,7 +65,13 @@ fn next_iso2709<R: BufRead>(
     offset: &mut u64,
     index: &mut usize,
     buf: &mut Vec<u8>,
+    pending: &mut Option<(u64, Vec<u8>)>,
 ) -> std::io::Result<Option<Read>> {
+    if let Some((at, rec)) = pending.take() {
+        let position = RecordPosition { index: *index, byte_offset: at };
+        *index += 1;
+        return Ok(Some((position, parse_iso2709(&rec))));
+    }
     // Line breaks between records (some exporters write them) are not part of any record.
     loop {
         let head = inner.fill_buf()?;
@@ -76,45 +82,47 @@ fn next_iso2709<R: BufRead>(
         inner.consume(n);
         *offset += n as u64;
     }
-    buf.clear();
-    let n = std::io::Read::take(&mut *inner, MAX_RECORD_BYTES as u64 + 1).read_until(RECORD_END, buf)?;
-    if n == 0 {
+    let position = RecordPosition { index: *index, byte_offset: *offset };
+    let mut total = 0;
+    // Up to the next record terminator, keeping at most the last MAX_RECORD_BYTES + 1 bytes.
+    loop {
+        buf.clear();
+        let n = std::io::Read::take(&mut *inner, MAX_RECORD_BYTES as u64 + 1).read_until(RECORD_END, buf)?;
+        total += n;
+        *offset += n as u64;
+        if n == 0 || buf.last() == Some(&RECORD_END) {
+            break;
+        }
+    }
+    if total == 0 {
         return Ok(None);
     }
-    let position = RecordPosition { index: *index, byte_offset: *offset };
     *index += 1;
-    *offset += n as u64;
     if buf.last() != Some(&RECORD_END) {
-        if n > MAX_RECORD_BYTES {
-            *offset += skip_past(inner, RECORD_END)?;
-            let why = format!("no record terminator within {MAX_RECORD_BYTES} bytes; skipped to the next one");
-            return Ok(Some((position, Err(bad("record", why)))));
-        }
-        if buf.iter().all(u8::is_ascii_whitespace) {
+        if buf.iter().all(u8::is_ascii_whitespace) && total == buf.len() {
+            *index -= 1;
             return Ok(None);
         }
-        let why = format!("truncated: the input ends {n} bytes into the record, before its terminator (0x1D)");
+        let why = format!("truncated: the input ends {total} bytes into the record, before its terminator (0x1D)");
         return Ok(Some((position, Err(bad("record", why)))));
     }
-    Ok(Some((position, parse_iso2709(buf))))
-}
-
-/// Consumes up to and including the next `end`; how many bytes that was.
-fn skip_past<R: BufRead>(inner: &mut R, end: u8) -> std::io::Result<u64> {
-    let mut skipped = 0u64;
-    loop {
-        let chunk = inner.fill_buf()?;
-        if chunk.is_empty() {
-            return Ok(skipped);
+    let len = buf.len();
+    if total != len || digits(&buf[..5.min(len)]) != Some(len) {
+        // A record cut short runs into the next one: find where that one starts (its length
+        // reaches exactly to the terminator, its leader ends in 4500), and read it next.
+        let next = (1..len.saturating_sub(24))
+            .find(|&i| &buf[i + 20..i + 24] == b"4500" && digits(&buf[i..i + 5]) == Some(len - i));
+        if let Some(i) = next {
+            *pending = Some((*offset - (len - i) as u64, buf[i..].to_vec()));
+            let why = format!("truncated or overlong: the next record starts {} bytes into it", total - (len - i));
+            return Ok(Some((position, Err(bad("record", why)))));
         }
-        if let Some(i) = chunk.iter().position(|b| *b == end) {
-            inner.consume(i + 1);
-            return Ok(skipped + i as u64 + 1);
+        if total > len {
+            let why = format!("no record terminator within {MAX_RECORD_BYTES} bytes (the longest record)");
+            return Ok(Some((position, Err(bad("record", why)))));
         }
-        let n = chunk.len();
-        inner.consume(n);
-        skipped += n as u64;
     }
+    Ok(Some((position, parse_iso2709(buf))))
 }
 
 /// Decimal digits as a number; `None` unless every byte is a digit.
@@ -265,9 +273,7 @@ fn next_xml<R: BufRead>(
                         inside = match start_element(rec, name.as_ref(), &e) {
                             Ok(i) => i,
                             Err(b) => {
-                                if let Some((_, r)) = &mut record {
-                                    *r = Err(b);
-                                }
+                                fail(&mut record, b);
                                 Inside::Nothing
                             }
                         };
@@ -276,12 +282,18 @@ fn next_xml<R: BufRead>(
             }
             Event::Text(t) => {
                 if !matches!(inside, Inside::Nothing) {
-                    text.push_str(&t.decode().map_err(|e| std::io::Error::other(e.to_string()))?);
+                    match t.decode() {
+                        Ok(s) => text.push_str(&s),
+                        Err(e) => fail(&mut record, bad("xml", format!("text that is not UTF-8: {e}"))),
+                    }
                 }
             }
             Event::CData(t) => {
                 if !matches!(inside, Inside::Nothing) {
-                    text.push_str(&t.decode().map_err(|e| std::io::Error::other(e.to_string()))?);
+                    match t.decode() {
+                        Ok(s) => text.push_str(&s),
+                        Err(e) => fail(&mut record, bad("xml", format!("text that is not UTF-8: {e}"))),
+                    }
                 }
             }
             Event::GeneralRef(r) => {
@@ -291,14 +303,10 @@ fn next_xml<R: BufRead>(
                 if let Ok(Some(c)) = r.resolve_char_ref() {
                     text.push(c);
                 } else {
-                    let name = r.decode().map_err(|e| std::io::Error::other(e.to_string()))?;
+                    let name = r.decode().unwrap_or_default();
                     match quick_xml::escape::resolve_predefined_entity(&name) {
                         Some(s) => text.push_str(s),
-                        None => {
-                            if let Some((_, r)) = &mut record {
-                                *r = Err(bad("xml", format!("unknown entity `&{name};`")));
-                            }
-                        }
+                        None => fail(&mut record, bad("xml", format!("unknown entity `&{name};`"))),
                     }
                 }
             }
@@ -328,6 +336,13 @@ fn next_xml<R: BufRead>(
             }
             _ => {}
         }
+    }
+}
+
+/// Marks the open record (if any) as bad, keeping its first problem.
+fn fail(record: &mut Option<Read>, b: Bad) {
+    if let Some((_, r @ Ok(_))) = record {
+        *r = Err(b);
     }
 }
 
