@@ -280,22 +280,14 @@ fn next_xml<R: BufRead>(
                     }
                 }
             }
-            Event::Text(t) => {
-                if !matches!(inside, Inside::Nothing) {
-                    match t.decode() {
-                        Ok(s) => text.push_str(&s),
-                        Err(e) => fail(&mut record, bad("xml", format!("text that is not UTF-8: {e}"))),
-                    }
-                }
-            }
-            Event::CData(t) => {
-                if !matches!(inside, Inside::Nothing) {
-                    match t.decode() {
-                        Ok(s) => text.push_str(&s),
-                        Err(e) => fail(&mut record, bad("xml", format!("text that is not UTF-8: {e}"))),
-                    }
-                }
-            }
+            Event::Text(t) if !matches!(inside, Inside::Nothing) => match t.decode() {
+                Ok(s) => text.push_str(&s),
+                Err(e) => fail(&mut record, bad("xml", format!("text that is not UTF-8: {e}"))),
+            },
+            Event::CData(t) if !matches!(inside, Inside::Nothing) => match t.decode() {
+                Ok(s) => text.push_str(&s),
+                Err(e) => fail(&mut record, bad("xml", format!("text that is not UTF-8: {e}"))),
+            },
             Event::GeneralRef(r) => {
                 if matches!(inside, Inside::Nothing) {
                     continue;
