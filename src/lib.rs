@@ -16,6 +16,7 @@ mod id;
 pub mod integrity;
 mod lang;
 mod library;
+pub mod marc;
 pub mod notify;
 pub mod patrons;
 pub mod policy;

@@ -246,6 +246,19 @@ pub(crate) fn clean_text(field: &'static str, value: &str, required: bool) -> Re
     Ok(v.to_owned())
 }
 
+/// An item barcode in stored form: trimmed, non-empty, at most 64 characters, no spaces or
+/// control characters.
+pub(crate) fn clean_barcode(barcode: &str) -> Result<String> {
+    let barcode = clean_text("barcode", barcode, true)?;
+    if barcode.chars().any(char::is_whitespace) || barcode.len() > 64 {
+        return Err(Error::InvalidInput {
+            field: "barcode",
+            reason: "must be at most 64 characters without spaces".into(),
+        });
+    }
+    Ok(barcode)
+}
+
 /// `day` if its year is within [`SUPPORTED_YEARS`], else `InvalidInput` naming `field`: every
 /// date a caller passes in (or the clock gives, or a policy period yields) goes through here,
 /// so an out-of-range date is a typed error and never a storage failure.

@@ -6,7 +6,7 @@ use chrono::{Days, NaiveDate};
 
 use super::{
     BranchInfo, CalendarException, Copy, CopyId, NewCopy, NewTitle, OpeningCalendar, SEARCH_HORIZON_DAYS, Title,
-    TitleId, check_date, clean_text,
+    TitleId, check_date, clean_barcode, clean_text,
 };
 use crate::Library;
 use crate::error::{Entity, Error, Result};
@@ -57,13 +57,7 @@ impl Library {
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn add_copy(&mut self, copy: NewCopy) -> Result<CopyId> {
         let mut copy = copy;
-        copy.barcode = clean_text("barcode", &copy.barcode, true)?;
-        if copy.barcode.chars().any(char::is_whitespace) || copy.barcode.len() > 64 {
-            return Err(Error::InvalidInput {
-                field: "barcode",
-                reason: "must be at most 64 characters without spaces".into(),
-            });
-        }
+        copy.barcode = clean_barcode(&copy.barcode)?;
         let branch = self.require_branch(&copy.branch)?;
         if branch.partner {
             return Err(Error::InvalidInput {

@@ -275,6 +275,32 @@ impl Tx<'_> {
         Ok(CopyId(self.last_id()))
     }
 
+    /// Inserts a validated title and its validated copies (their `title` is set here) as one
+    /// unit inside the open transaction: if any of them fails (a taken barcode is a
+    /// `Conflict`), none of them stays and the transaction goes on. The number of copies.
+    pub(crate) fn insert_title_with_copies(
+        &self,
+        t: &NewTitle,
+        copies: &mut [NewCopy],
+        available_since: NaiveDate,
+    ) -> Result<(TitleId, usize)> {
+        self.conn.execute_batch("SAVEPOINT title_with_copies").db()?;
+        let inserted = (|| {
+            let id = self.insert_title(t)?;
+            for c in copies.iter_mut() {
+                c.title = id;
+                self.insert_copy(c, available_since)?;
+            }
+            Ok((id, copies.len()))
+        })();
+        if inserted.is_ok() {
+            self.conn.execute_batch("RELEASE title_with_copies").db()?;
+        } else {
+            self.conn.execute_batch("ROLLBACK TO title_with_copies; RELEASE title_with_copies").db()?;
+        }
+        inserted
+    }
+
     /// A copy by id.
     pub(crate) fn copy(&self, id: CopyId) -> Result<Option<Copy>> {
         let sql = format!("SELECT {COPY_COLUMNS} FROM copies WHERE id = ?1");
