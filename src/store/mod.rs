@@ -508,7 +508,15 @@ fn migrate_without_foreign_keys(conn: &mut Connection, now: DateTime<Utc>) -> Re
     }
     let applied_on = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let runner = embedded::migrations::runner();
-    let mut pending: Vec<_> = runner.get_migrations().iter().filter(|m| m.version().max(0) as u32 > found).collect();
+    // Every embedded migration not in the history, not only those above the highest applied:
+    // a database a development build opened between two migrations landing out of number
+    // order (V17–V19 before V16, in session 5) gets the one it missed.
+    let applied: std::collections::HashSet<i64> = {
+        let mut stmt = tx.prepare("SELECT version FROM refinery_schema_history").map_err(failed)?;
+        stmt.query_map([], |r| r.get(0)).map_err(failed)?.collect::<rusqlite::Result<_>>().map_err(failed)?
+    };
+    let mut pending: Vec<_> =
+        runner.get_migrations().iter().filter(|m| !applied.contains(&i64::from(m.version()))).collect();
     pending.sort_by_key(|m| m.version());
     for m in pending {
         tx.execute_batch(m.sql().unwrap_or_default()).map_err(|e| Error::Migration {
@@ -657,6 +665,26 @@ mod tests {
             conn.execute("INSERT INTO refinery_schema_history (version) VALUES (?1)", [m.version()]).unwrap();
         }
         conn
+    }
+
+    /// A database that has later migrations but lacks an earlier one (V16 landed after V17–V19
+    /// were applied by a development build) gets the missing one on open, and works.
+    #[test]
+    fn a_migration_missing_below_the_highest_applied_is_applied() {
+        let mut conn = migrated_before(16);
+        let runner = embedded::migrations::runner();
+        let mut later: Vec<_> = runner.get_migrations().iter().filter(|m| m.version() > 16).collect();
+        later.sort_by_key(|m| m.version());
+        for m in later {
+            conn.execute_batch(m.sql().unwrap()).unwrap();
+            conn.execute("INSERT INTO refinery_schema_history (version) VALUES (?1)", [m.version()]).unwrap();
+        }
+        let tables = "SELECT name FROM sqlite_schema WHERE name = 'assignments'";
+        assert!(texts(&conn, tables, &[]).is_empty());
+        migrate(&mut conn, Utc::now()).unwrap();
+        assert_eq!(texts(&conn, tables, &[]), ["Text(\"assignments\")"]);
+        let versions = texts(&conn, "SELECT version FROM refinery_schema_history WHERE version = 16", &[]);
+        assert_eq!(versions, ["Integer(16)"]);
     }
 
     /// Migrations run with foreign keys off, so a reference they leave dangling is caught
