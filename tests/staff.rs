@@ -343,6 +343,7 @@ fn an_audit_entry_serializes_with_its_reason_codes() {
     w.go_to("2026-06-10");
     w.lib.override_renewal(&kato(), loan, &[Override::RenewalLimitReached]).unwrap_err();
     w.lib.renew(p, loan).unwrap();
+    w.go_to("2026-06-11"); // a renewal the same day would not extend the loan
     w.lib.override_renewal(&kato(), loan, &[Override::RenewalLimitReached]).unwrap();
     let json = serde_json::to_value(&log(&w)[0]).unwrap();
     assert_eq!(json["action"], "override_renewal");
@@ -434,4 +435,32 @@ fn after_return_and_scrub_no_audit_byte_links_the_patron_r_r1() {
     let raw = raw_files(&db.path);
     assert_eq!(occurrences(&raw, &bytes_of(MARKED_PATRON)), baseline, "the patron's id is left in the files");
     assert_eq!(occurrences(&raw, note.as_bytes()), 0, "the note is left in the files");
+}
+
+/// An override never lets a renewal through that would not extend the loan: the engine's
+/// guard is not a reason staff can name (#17 review; kanagawa's renewal on the checkout day).
+#[test]
+fn an_override_cannot_renew_a_loan_without_extending_it() {
+    let mut w = World::new("kanagawa", "2026-05-01");
+    let p = w.patron();
+    let t = w.title("本");
+    let barcode = w.copy_of(t, "honkan", "book");
+    let loan = w.lib.checkout(&barcode, p, "honkan").unwrap();
+    let other = w.patron();
+    w.lib.place_hold(other, t, &HoldRequest::web("honkan", ContactMethod::None).at_counter()).unwrap();
+    let err = w.lib.override_renewal(&kato(), loan.id, &[Override::HeldByOthers]).unwrap_err();
+    assert_eq!(reasons(err), [Reason::WouldNotExtend { due_on: loan.due_on, new_due_on: loan.due_on }]);
+    let renewals: Vec<u32> = w.lib.patron_loans(p).unwrap().iter().map(|v| v.loan.renewals).collect();
+    assert_eq!(renewals, [0], "no renewal used");
+    assert!(w.lib.audit_log(chrono::DateTime::UNIX_EPOCH, w.lib.now() + chrono::Duration::days(1)).unwrap().is_empty());
+}
+
+/// Where other copies may serve waiting holds, a renewal refused because they cannot is
+/// overridden like any held renewal (#17 review).
+#[test]
+fn held_beyond_the_other_copies_is_overridden_as_held_by_others() {
+    assert_eq!(
+        Override::of(&Reason::HeldByOthersBeyondCopies { holds: 2, copies: 1 }),
+        Some(Override::HeldByOthers)
+    );
 }

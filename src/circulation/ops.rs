@@ -371,7 +371,13 @@ pub(crate) fn renewal_overriding(
         at: DueContext { today, branch: &loan.branch, card_expires_on: who.expires_on, calendar: &calendar },
     };
     let (reasons, due) = renewal_outcome(policy, &facts);
-    Ok(apply_overrides(reasons, due, overrides))
+    // The engine's guard against a renewal that does not extend the loan is listed only when
+    // no guide rule refuses; with those overridden it still holds, and is never overridable.
+    let outcome = apply_overrides(reasons, due, overrides);
+    if matches!(outcome, Ok((new_due_on, _)) if new_due_on <= loan.due_on) {
+        return Ok(Refusal::check(vec![Reason::WouldNotExtend { due_on: loan.due_on, new_due_on: due }], (due, vec![])));
+    }
+    Ok(outcome)
 }
 
 /// Lends the copy with `barcode` to `patron` at `branch` inside the caller's transaction, with

@@ -91,7 +91,9 @@ impl Override {
             Reason::CopyNotLoanable => Override::CopyNotLoanable,
             Reason::Overdue { .. } => Override::Overdue,
             Reason::AccountHasOverdue { .. } => Override::AccountHasOverdue,
-            Reason::HeldByOthers { .. } => Override::HeldByOthers,
+            // Held by more than the other copies can serve (allow_if_other_copies_available):
+            // the same override as held by others.
+            Reason::HeldByOthers { .. } | Reason::HeldByOthersBeyondCopies { .. } => Override::HeldByOthers,
             Reason::InterlibraryLoan => Override::InterlibraryLoan,
             Reason::RenewalLimitReached { .. } => Override::RenewalLimitReached,
             Reason::TooEarlyToRenew { .. } => Override::TooEarlyToRenew,
