@@ -93,8 +93,10 @@ pub fn wait_estimate(
     let mut free: BinaryHeap<Reverse<NaiveDate>> = copies_free_on.iter().map(|&d| Reverse(d)).collect();
     let mut served = vec![false; queue.len()];
     let turnaround = Days::new(u64::from(turnaround_days));
-    // Each round serves a hold, or moves a copy to the next thaw date (which serves one next).
-    for _ in 0..=2 * queue.len() {
+    // Each round serves a hold, or moves a copy to the next thaw date. Between two holds
+    // served, each copy moves at most once per distinct thaw date, so this bounds the rounds.
+    let rounds = (queue.len() + 1) * (copies_free_on.len() + 1) * 2;
+    for _ in 0..=rounds {
         let Reverse(day) = free.pop()?;
         let next = queue
             .iter()
@@ -120,6 +122,15 @@ pub fn wait_estimate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The only hold, frozen until a date, with three copies free today: available on the
+    /// thaw date (the review found `None`: each copy used a round moving to the thaw).
+    #[test]
+    fn a_lone_frozen_hold_with_several_free_copies_is_served_on_its_thaw_date() {
+        let today = d("2026-06-01");
+        let thaw = d("2026-06-10");
+        assert_eq!(wait_estimate(&[today, today, today], &[Some(thaw)], 0, 14), Some(thaw));
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
