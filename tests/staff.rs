@@ -293,6 +293,7 @@ fn chiba_a_copy_lost_on_loan_closes_the_loan_as_a_return_r_r1() {
         (entries[1].action, entries[1].patron, entries[1].detail.as_str()),
         (AuditAction::CopyLost, None, "its loan was closed")
     );
+    assert_eq!(entries[1].note, "", "the staff note may name the borrower: not kept beside the copy");
     assert_eq!(reasons(w.lib.check_in(&c, "chuo").unwrap_err()), [Reason::NotOnLoan]);
     assert_healthy(&w);
 }
@@ -459,8 +460,5 @@ fn an_override_cannot_renew_a_loan_without_extending_it() {
 /// overridden like any held renewal (#17 review).
 #[test]
 fn held_beyond_the_other_copies_is_overridden_as_held_by_others() {
-    assert_eq!(
-        Override::of(&Reason::HeldByOthersBeyondCopies { holds: 2, copies: 1 }),
-        Some(Override::HeldByOthers)
-    );
+    assert_eq!(Override::of(&Reason::HeldByOthersBeyondCopies { holds: 2, copies: 1 }), Some(Override::HeldByOthers));
 }

@@ -375,7 +375,10 @@ pub(crate) fn renewal_overriding(
     // no guide rule refuses; with those overridden it still holds, and is never overridable.
     let outcome = apply_overrides(reasons, due, overrides);
     if matches!(outcome, Ok((new_due_on, _)) if new_due_on <= loan.due_on) {
-        return Ok(Refusal::check(vec![Reason::WouldNotExtend { due_on: loan.due_on, new_due_on: due }], (due, vec![])));
+        return Ok(Refusal::check(
+            vec![Reason::WouldNotExtend { due_on: loan.due_on, new_due_on: due }],
+            (due, vec![]),
+        ));
     }
     Ok(outcome)
 }

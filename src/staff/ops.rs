@@ -310,7 +310,13 @@ impl Library {
                 return Err(moved(&copy));
             }
             let detail = if marked.closed_loan.is_some() { "its loan was closed" } else { "" };
-            tx.insert_audit(&NewAudit { detail, copy: Some(copy.id), ..actor.audit(now, action) })?;
+            let mut entry = NewAudit { detail, copy: Some(copy.id), ..actor.audit(now, action) };
+            if marked.closed_loan.is_some() {
+                // The loan is returned in this transaction (R-R1): staff may have written the
+                // borrower's name in the note, and this row keeps the copy, so it keeps no note.
+                entry.note = "";
+            }
+            tx.insert_audit(&entry)?;
             Ok(marked)
         })
     }
