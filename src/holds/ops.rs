@@ -463,7 +463,7 @@ impl Library {
         let fresh: Vec<(HoldId, CopyId)> =
             targets.iter().filter(|t| !t.standing).map(|t| (t.hold.id, t.copy)).collect();
         let now = ctx.now;
-        let mut done = 0;
+        let (mut done, mut refused) = (0, Vec::new());
         while done < fresh.len() {
             done += self.store.write(|tx| {
                 let started = std::time::Instant::now();
@@ -472,7 +472,11 @@ impl Library {
                     if n >= PULL_CHUNK_COPIES || (n > 0 && started.elapsed() >= PULL_CHUNK_BUDGET) {
                         break;
                     }
-                    tx.set_target(hold, copy, now)?;
+                    // Not recorded: the hold was frozen, filled or cancelled, or the copy left
+                    // the shelf, since the list was worked out. It is not listed.
+                    if !tx.set_target(hold, copy, now, ctx.today)? {
+                        refused.push(hold);
+                    }
                     n += 1;
                 }
                 Ok(n)
@@ -481,6 +485,7 @@ impl Library {
         }
         Ok(targets
             .into_iter()
+            .filter(|t| !refused.contains(&t.hold.id))
             .map(|t| PullItem {
                 hold: t.hold.id,
                 title_text: t.hold.title_text,
@@ -518,7 +523,7 @@ impl Library {
                 rows.retain(|r| r.copy != item.copy);
                 let target = Targeter::new(&ctx).targets(tx, rows)?.into_iter().find(|t| t.hold.id == hold.id);
                 match target {
-                    Some(t) if tx.set_target(hold.id, t.copy, now)? => Ok(Some((
+                    Some(t) if tx.set_target(hold.id, t.copy, now, today)? => Ok(Some((
                         hold.id,
                         Some(PullItem {
                             hold: hold.id,

@@ -687,16 +687,22 @@ impl Tx<'_> {
     /// Records that the pull list asked for `copy` for `hold` at `at`, replacing an earlier
     /// target of either: false (and nothing written) if the hold no longer waits, the copy left
     /// the shelf, or either is assigned.
-    pub(crate) fn set_target(&self, hold: HoldId, copy: CopyId, at: DateTime<Utc>) -> Result<bool, crate::Error> {
+    pub(crate) fn set_target(
+        &self,
+        hold: HoldId,
+        copy: CopyId,
+        at: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<bool, crate::Error> {
         self.drop_targets(hold, copy)?;
-        let n = self
-            .exec(
-                "INSERT OR IGNORE INTO assignments (hold_id, copy_id, state, targeted_at)
-                 SELECT ?1, ?2, 'targeted', ?3 FROM holds h, copies c
-                 WHERE h.id = ?1 AND h.status = 'waiting' AND c.id = ?2 AND c.status = 'on_shelf'",
-                params![hold, copy, at],
-            )
-            .db()?;
+        // A hold frozen since the pull list was worked out (in an earlier read) gets no target.
+        let sql = format!(
+            "INSERT OR IGNORE INTO assignments (hold_id, copy_id, state, targeted_at)
+             SELECT ?1, ?2, 'targeted', ?3 FROM holds h, copies c
+             WHERE h.id = ?1 AND h.status = 'waiting' AND {} AND c.id = ?2 AND c.status = 'on_shelf'",
+            thawed_on(4)
+        );
+        let n = self.exec(&sql, params![hold, copy, at, today]).db()?;
         Ok(n == 1)
     }
 
