@@ -4,7 +4,8 @@
 //! Rendering is a pure function of plain data ([`Event`]); [`Library::loans_ics`] and
 //! [`Library::holds_ics`] gather the events. Each event's UID is derived from the loan or
 //! hold id and the library's code, so importing the feed again updates the events instead of
-//! duplicating them; a renewal raises the loan's `SEQUENCE`, so clients take the new date.
+//! duplicating them; a renewal raises the loan's `SEQUENCE`, and so does a pickup deadline
+//! counted again later, so clients take the new date.
 
 use std::fmt::Write as _;
 
@@ -105,9 +106,13 @@ impl Library {
                         format!("Last day to pick up tomorrow: {title}"),
                     ),
                 };
+                // The deadline only ever moves later (counted again from the ready notice's
+                // delivery, `shelf_days_from = "notice"`): its distance from the day the hold
+                // became ready rises with it, so clients take the new date.
+                let sequence = hold.ready_on.map_or(0, |on| (deadline - on).num_days().clamp(0, 10_000) as u32);
                 Some(Event {
                     uid: format!("hold-{}@{}.bunko", hold.id, self.policy.library.code),
-                    sequence: 0,
+                    sequence,
                     date: deadline,
                     summary,
                     description,

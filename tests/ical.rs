@@ -64,7 +64,9 @@ fn pickup_deadlines_of_ready_holds_only() {
     let held = w.lib.place_hold(p, ready, &request).unwrap();
     w.lib.place_hold(p, waiting, &request).unwrap();
     w.lib.confirm_pulled(&copy, "chuo").unwrap();
-    let deadline = w.lib.hold(held).unwrap().pickup_deadline.expect("ready");
+    let hold = w.lib.hold(held).unwrap();
+    let deadline = hold.pickup_deadline.expect("ready");
+    let shelf_days = (deadline - hold.ready_on.expect("ready")).num_days();
 
     let ics = w.lib.holds_ics(p, Lang::En).unwrap();
     let Some((name, events)) = parse(&ics) else { return };
@@ -73,6 +75,7 @@ fn pickup_deadlines_of_ready_holds_only() {
     assert_eq!(events[0]["uid"], format!("hold-{held}@chiba.bunko").as_str());
     assert_eq!(events[0]["start"], deadline.to_string().as_str());
     assert_eq!(events[0]["summary"], "Pick up by: 取り置き中の本");
+    assert_eq!(events[0]["sequence"], shelf_days, "a deadline counted again later raises it");
     assert!(!events[0]["location"].as_str().unwrap().is_empty());
 }
 
