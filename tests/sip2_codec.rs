@@ -80,7 +80,6 @@ fn random_bytes_never_panic_a_session_nor_change_the_library() {
     let mut w = World::new("chiba", "2026-11-02");
     let p = w.patron();
     let barcode = w.copy_at("chuo", "book");
-    let config = Sip2Config::new("chiba").login("kiosk", "pw", "chuo");
     let login = Message::new(Command::Login, "00").unwrap().with("CN", "kiosk").with("CO", "pw").encode();
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(512));
     // Random bytes, and frames that decode but carry random fields.
@@ -89,6 +88,9 @@ fn random_bytes_never_panic_a_session_nor_change_the_library() {
     runner
         .run(&input, |bytes| {
             let mut lib = lib.borrow_mut();
+            // A fresh configuration each case: random login frames must not add up to the
+            // server-wide machine-login throttle.
+            let config = Sip2Config::new("chiba").login("kiosk", "pw", "chuo");
             let mut session = Session::new(&mut lib, &config);
             assert_eq!(session.handle(&login).frame.map(|f| f[2]), Some(b'1'));
             let reply = session.handle(&bytes);
@@ -102,4 +104,25 @@ fn random_bytes_never_panic_a_session_nor_change_the_library() {
     assert!(w.lib.patron_loans(p).unwrap().is_empty());
     assert_eq!(w.lib.copy_by_barcode(&barcode).unwrap().status, bunko::catalog::CopyStatus::OnShelf);
     assert!(w.lib.check().unwrap().is_empty());
+}
+
+/// Failed machine logins count across connections: reconnecting buys no more guesses. After
+/// `MACHINE_LOGIN_FAILURES` within the window even the right password is refused, until the
+/// window has passed (#19 review).
+#[test]
+fn machine_login_failures_count_across_connections() {
+    let mut w = World::new("chiba", "2026-11-02");
+    let config = Sip2Config::new("chiba").login("kiosk", "pw", "chuo");
+    let frame =
+        |password: &str| Message::new(Command::Login, "00").unwrap().with("CN", "kiosk").with("CO", password).encode();
+    let accepted = |lib: &mut bunko::Library, password: &str| {
+        let mut session = Session::new(lib, &config);
+        session.handle(&frame(password)).frame.map(|f| f[2]) == Some(b'1')
+    };
+    for _ in 0..bunko::sip2::MACHINE_LOGIN_FAILURES {
+        assert!(!accepted(&mut w.lib, "guess"), "a new connection for every guess");
+    }
+    assert!(!accepted(&mut w.lib, "pw"), "shut: the right password waits out the window");
+    w.clock.advance(bunko::sip2::MACHINE_LOGIN_WINDOW + chrono::TimeDelta::seconds(1));
+    assert!(accepted(&mut w.lib, "pw"), "open again after the window");
 }

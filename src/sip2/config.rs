@@ -1,5 +1,8 @@
 //! What the SIP2 server needs besides the library: the machines' logins, limits, language.
 
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
 use std::fmt;
 use std::time::Duration;
 
@@ -51,6 +54,33 @@ pub struct Sip2Config {
     /// Checkout, renewal and the patron's item lists need the patron's password (`AD`), in
     /// the request or earlier in the session (until `35`). Default true.
     pub patron_password_required: bool,
+    /// Failed machine logins (`93`) across every connection of this configuration: after
+    /// [`MACHINE_LOGIN_FAILURES`] within [`MACHINE_LOGIN_WINDOW`], every machine login is
+    /// refused until the window has passed, so reconnecting does not buy more guesses.
+    pub(crate) login_failures: Arc<Mutex<Vec<DateTime<Utc>>>>,
+}
+
+/// Failed machine logins, over all connections, that shut machine logins for a while.
+pub const MACHINE_LOGIN_FAILURES: usize = 10;
+
+/// The window [`MACHINE_LOGIN_FAILURES`] are counted in, and how long logins stay shut.
+pub const MACHINE_LOGIN_WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+impl Sip2Config {
+    /// Whether machine logins are shut at `now` by recent failures.
+    pub(crate) fn logins_shut(&self, now: DateTime<Utc>) -> bool {
+        let mut failures = self.login_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        failures.retain(|at| now - *at < MACHINE_LOGIN_WINDOW);
+        failures.len() >= MACHINE_LOGIN_FAILURES
+    }
+
+    /// Records a failed machine login at `now`.
+    pub(crate) fn login_failed(&self, now: DateTime<Utc>) {
+        let mut failures = self.login_failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if failures.len() < 4 * MACHINE_LOGIN_FAILURES {
+            failures.push(now);
+        }
+    }
 }
 
 impl Sip2Config {
@@ -67,6 +97,7 @@ impl Sip2Config {
             max_frame: 4096,
             require_checksum: true,
             patron_password_required: true,
+            login_failures: Arc::default(),
         }
     }
 

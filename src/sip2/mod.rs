@@ -13,6 +13,6 @@ mod config;
 mod server;
 mod session;
 
-pub use config::{MachineLogin, Sip2Config};
+pub use config::{MACHINE_LOGIN_FAILURES, MACHINE_LOGIN_WINDOW, MachineLogin, Sip2Config};
 pub use server::serve;
 pub use session::{Reply, Session, sort_bin};

@@ -132,12 +132,16 @@ impl<'a> Session<'a> {
             self.config.logins.iter().position(|l| {
                 same(l.user.as_bytes(), user.as_bytes()) & same(l.password.as_bytes(), password.as_bytes())
             });
-        let ok = found.is_some();
+        // Failures from every connection count (reconnecting buys no guesses); while logins
+        // are shut, even the right password is refused.
+        let at = self.lib.now();
+        let ok = found.is_some() && !self.config.logins_shut(at);
         if ok {
             self.machine = found;
             self.failed_logins = 0;
         } else {
             self.failed_logins += 1;
+            self.config.login_failed(at);
         }
         let frame = Message::new(Command::LoginResponse, if ok { "1" } else { "0" })
             .expect("one fixed byte")
