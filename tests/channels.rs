@@ -210,14 +210,9 @@ fn an_upgrade_from_v10_keeps_the_flag_the_holds_and_their_notices() {
     let path = dir.path().join("lib.sqlite");
     {
         let conn = common::database_at_version(&path, 10);
+        conn.execute_batch(common::OLD_CATALOGUE).unwrap();
         conn.execute_batch(
-            "INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0), ('seibu', '西部図書館', 1, 0),
-                                         ('tobu', '東部図書館', 1, 0);
-             INSERT INTO titles (id, title) VALUES (1, '銀河鉄道の夜'), (2, '風の又三郎');
-             INSERT INTO copies (id, barcode, title_id, branch, material_kind, is_loanable, status, available_since)
-                 VALUES (1, 'C000001', 1, 'chuo', 'book', 1, 'on_hold_shelf', '2026-01-01'),
-                        (2, 'C000002', 2, 'chuo', 'book', 1, 'on_loan', '2026-01-01');
-             INSERT INTO patrons (id, card_number, name, is_hearing_impaired, registered_on, expires_on,
+            "INSERT INTO patrons (id, card_number, name, is_hearing_impaired, registered_on, expires_on,
                                   last_activity_on, default_contact)
                  VALUES (1, '1000001', '聴覚 太郎', 1, '2026-01-01', '2029-03-31', '2026-05-31', 'post'),
                         (2, '1000002', '千葉 花子', 0, '2026-01-01', '2029-03-31', '2026-05-31', NULL);

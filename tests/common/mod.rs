@@ -145,6 +145,15 @@ const OLD_MIGRATIONS: [(u32, &str); 10] = [
     (10, include_str!("../../migrations/V10__fidelity_patrons.sql")),
 ];
 
+/// Three branches, two titles, a copy on the hold shelf (1) and one on loan (2): the catalogue
+/// the upgrade tests write into an old database before its patrons, loans and holds.
+pub const OLD_CATALOGUE: &str = "
+    INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0), ('seibu', '西部図書館', 1, 0), ('tobu', '東部図書館', 1, 0);
+    INSERT INTO titles (id, title) VALUES (1, '銀河鉄道の夜'), (2, '風の又三郎');
+    INSERT INTO copies (id, barcode, title_id, branch, material_kind, is_loanable, status, available_since)
+        VALUES (1, 'C000001', 1, 'chuo', 'book', 1, 'on_hold_shelf', '2026-01-01'),
+               (2, 'C000002', 2, 'chuo', 'book', 1, 'on_loan', '2026-01-01');";
+
 /// A database file at `path` as an older bunko left it: WAL mode, migrations V1 to `version`
 /// applied and recorded in refinery's history table. The connection is open for the test to
 /// write what that bunko would have written.
