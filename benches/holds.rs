@@ -503,6 +503,9 @@ fn median_us<const N: usize>(rounds: &[[Duration; N]], k: usize) -> f64 {
 
 /// (a), (b), (c): check-in with assignment, measured interleaved, op by op, in one process.
 fn check_in_benches(c: &mut Criterion) {
+    if !selected("check_in") {
+        return;
+    }
     let mut bench = CheckInBench::new();
     let rounds: Vec<[Duration; 3]> = (0..PAIRED_ROUNDS).map(|_| bench.round()).collect();
     let depth: Vec<[Duration; 2]> = (0..PAIRED_ROUNDS).map(|_| bench.depth_round()).collect();
@@ -596,6 +599,9 @@ struct Placing {
 /// 20,000 patrons (50 holds each, the audit's shape). Interleaved, op by op, rotating order;
 /// each placement undone untimed.
 fn placing_bench(c: &mut Criterion) {
+    if !selected("placing") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let shapes = [(10_000, 10), (100_000, 10), (1_000_000, 10), (1_000_000, 50)];
     let mut files = Vec::new();
@@ -674,10 +680,15 @@ fn placing_bench(c: &mut Criterion) {
 /// against two set-based floors, interleaved round by round in one process (engine, in-place
 /// floor, assignment-table floor, each followed by an untimed reset), plus the longest time a
 /// second connection could not take the write lock while the engine worked.
-fn pull_list_bench(_c: &mut Criterion) {
-    // Not a criterion benchmark (it interleaves its own rounds): honour a name filter by hand.
+/// Whether the command line's name filter (if any) selects the group `name`: these groups
+/// interleave their own rounds, so they honour a filter by hand.
+fn selected(name: &str) -> bool {
     let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
-    if !filters.is_empty() && !filters.iter().any(|f| "pull_list/d".contains(f.as_str())) {
+    filters.is_empty() || filters.iter().any(|f| f.split('|').any(|f| name.contains(f)))
+}
+
+fn pull_list_bench(_c: &mut Criterion) {
+    if !selected("pull_list/d") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -700,8 +711,13 @@ fn pull_list_bench(_c: &mut Criterion) {
         )
         .unwrap();
     }
+    if let Some(keep) = std::env::var_os("BUNKO_KEEP_PULL_DB") {
+        // For profiling the batch outside the bench: a copy of the database it starts from.
+        conn.execute("VACUUM INTO ?1", [keep.to_string_lossy()]).unwrap();
+    }
     let mut lib = Library::open(&path, policy(), clock()).unwrap();
-    let mut bare = bare_connection(&path);
+    // The floors write with the engine's settings (foreign keys, secure_delete, statements kept).
+    let mut bare = engine_like_connection(&path);
     let engine = |lib: &mut Library| {
         let items = lib.pull_list("tobu").unwrap();
         let barcodes: Vec<&str> = items.iter().map(|i| i.barcode.as_str()).collect();

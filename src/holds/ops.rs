@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
 
-use super::route::{Ctx, notify, route_copy, write_notices};
+use super::route::{Calendars, Ctx, notify, route_copy, route_pulled, write_notices};
 use super::target::Targeter;
 use super::{
     CartItem, ExpirySweep, Hold, HoldChange, HoldId, HoldRequest, HoldStatus, HoldView, PullItem, Retargeting,
@@ -460,8 +460,10 @@ impl Library {
             targets.retain(|t| t.branch == branch);
             Ok(targets)
         })?;
-        let fresh: Vec<(HoldId, CopyId)> =
+        // In hold order, so each chunk writes neighbouring rows of the assignments table.
+        let mut fresh: Vec<(HoldId, CopyId)> =
             targets.iter().filter(|t| !t.standing).map(|t| (t.hold.id, t.copy)).collect();
+        fresh.sort_unstable();
         let now = ctx.now;
         let (mut done, mut refused) = (0, Vec::new());
         while done < fresh.len() {
@@ -593,14 +595,18 @@ impl Library {
             let chunk = self.store.write(|tx| {
                 let started = std::time::Instant::now();
                 let ctx = Ctx { policy, matrix: &self.matrix, today, now };
+                let mut calendars = Calendars::default();
                 let mut chunk = Vec::new();
                 for &barcode in rest {
                     if chunk.len() >= PULL_CHUNK_COPIES || (!chunk.is_empty() && started.elapsed() >= PULL_CHUNK_BUDGET)
                     {
                         break;
                     }
-                    let copy = pullable_copy(tx, barcode, branch)?;
-                    chunk.push((copy.barcode.clone(), route_copy(tx, &ctx, &copy, CopyStatus::OnShelf, branch)?));
+                    let (copy, target) = tx
+                        .pulled_copy(barcode.trim(), today)?
+                        .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
+                    pullable(&copy, branch)?;
+                    chunk.push((copy.barcode.clone(), route_pulled(tx, &ctx, &copy, target, branch, &mut calendars)?));
                 }
                 Ok(chunk)
             })?;
@@ -712,7 +718,7 @@ impl Library {
 
 /// At most this many copies are confirmed in one write transaction of
 /// [`Library::confirm_pulled_all`].
-pub const PULL_CHUNK_COPIES: usize = 512;
+pub const PULL_CHUNK_COPIES: usize = 1024;
 /// A chunk of [`Library::confirm_pulled_all`] stops taking copies once it has worked this long,
 /// so it holds the write lock well under 100 ms.
 pub const PULL_CHUNK_BUDGET: std::time::Duration = std::time::Duration::from_millis(40);
@@ -732,10 +738,16 @@ fn pullable_copy(tx: &Tx<'_>, barcode: &str, branch: &str) -> Result<crate::cata
     let copy = tx
         .copy_by_barcode(barcode.trim())?
         .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
+    pullable(&copy, branch)?;
+    Ok(copy)
+}
+
+/// Refuses a copy that is not on the shelf at `branch`.
+fn pullable(copy: &crate::catalog::Copy, branch: &str) -> Result<()> {
     if copy.status != CopyStatus::OnShelf || copy.branch != branch {
         return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
     }
-    Ok(copy)
+    Ok(())
 }
 
 /// Decides and, if granted, places one hold inside the caller's transaction, with the reasons

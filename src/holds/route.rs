@@ -2,19 +2,22 @@
 //! in its title's queue (ready here, in transit to the pickup branch, or dispatched on loan to
 //! a partner), else home. Runs inside the caller's transaction.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Hold, HoldStatus};
-use crate::catalog::{Copy, CopyStatus, calendar_in, check_date, no_open_day};
+use crate::catalog::{Copy, CopyStatus, OpeningCalendar, TitleId, calendar_in, check_date, no_open_day};
 use crate::circulation::{CopyRoute, LoanStatus, start_loan};
 use crate::error::{Entity, Error, Result};
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
-use crate::patrons::Patron;
+use crate::patrons::{Patron, PatronId};
 use crate::policy::{
     ChannelNeeds, CheckoutFacts, ContactMethod, DueContext, MailRecipients, Policy, Refusal, RuleMatrix, Rules, Scope,
     arrival_day, checkout_decision, copy_can_fill_holds, pickup_deadline,
 };
-use crate::store::Tx;
+use crate::store::{TargetedHold, Tx};
 
 /// What every routing step needs to know.
 pub(crate) struct Ctx<'a> {
@@ -22,6 +25,22 @@ pub(crate) struct Ctx<'a> {
     pub matrix: &'a RuleMatrix,
     pub today: NaiveDate,
     pub now: DateTime<Utc>,
+}
+
+/// What the fill decision reads of a hold: its title, pickup branch and patron.
+pub(crate) struct Claim<'a> {
+    pub title: TitleId,
+    pub pickup: &'a str,
+    pub patron: PatronId,
+    /// The patron's category, for the rules in force.
+    pub category: &'a str,
+}
+
+impl<'a> Claim<'a> {
+    /// The claim of `hold`, whose patron is `who`.
+    pub fn of(hold: &'a Hold, who: &'a Patron) -> Self {
+        Claim { title: hold.title, pickup: &hold.pickup, patron: hold.patron, category: &who.category }
+    }
 }
 
 impl Ctx<'_> {
@@ -35,22 +54,48 @@ impl Ctx<'_> {
 
     /// [`Ctx::may_fill`] with the hold's patron `who` already read.
     fn may_fill_as(&self, tx: &Tx<'_>, hold: &Hold, who: &Patron, kind: &str, loanable: bool) -> Result<bool> {
-        let rules = self.matrix.resolve(&Scope::new(&who.category, kind, &hold.pickup));
+        self.may_fill_claim(tx, &Claim::of(hold, who), Some(who), kind, loanable)
+    }
+
+    /// [`Ctx::may_fill`] from a hold's [`Claim`]; the patron is read only where the pickup
+    /// starts the loan at dispatch, unless given as `who`.
+    pub fn may_fill_claim(
+        &self,
+        tx: &Tx<'_>,
+        claim: &Claim<'_>,
+        who: Option<&Patron>,
+        kind: &str,
+        loanable: bool,
+    ) -> Result<bool> {
+        let rules = self.matrix.resolve(&Scope::new(claim.category, kind, claim.pickup));
         if !copy_can_fill_holds(&rules, loanable, CopyStatus::OnShelf) {
             return Ok(false);
         }
-        if rules.values.latest_issue_loanable == Some(false) && tx.is_latest_issue(hold.title)? {
+        if rules.values.latest_issue_loanable == Some(false) && tx.is_latest_issue(claim.title)? {
             return Ok(false);
         }
-        if !self.dispatches(hold) {
+        if !self.dispatches_to(claim.pickup) {
             return Ok(true);
         }
-        Ok(self.dispatch_checkout(tx, who, &rules, hold, kind, loanable)?.is_ok())
+        let read;
+        let who = match who {
+            Some(who) => who,
+            None => {
+                read = tx.patron(claim.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, claim.patron.get()))?;
+                &read
+            }
+        };
+        Ok(self.dispatch_checkout(tx, who, &rules, claim, kind, loanable)?.is_ok())
     }
 
     /// The pickup of `hold` starts the loan when the copy is dispatched (R-H12).
     fn dispatches(&self, hold: &Hold) -> bool {
-        self.policy.branch(&hold.pickup).is_some_and(|b| b.loan_starts_at_dispatch)
+        self.dispatches_to(&hold.pickup)
+    }
+
+    /// Pickup at `branch` starts the loan when the copy is dispatched (R-H12).
+    pub fn dispatches_to(&self, branch: &str) -> bool {
+        self.policy.branch(branch).is_some_and(|b| b.loan_starts_at_dispatch)
     }
 
     /// The checkout decision for lending a copy of `kind` to `who` at dispatch today.
@@ -59,17 +104,17 @@ impl Ctx<'_> {
         tx: &Tx<'_>,
         who: &Patron,
         rules: &Rules,
-        hold: &Hold,
+        claim: &Claim<'_>,
         kind: &str,
         loanable: bool,
     ) -> Result<std::result::Result<NaiveDate, Refusal>> {
-        let calendar = calendar_in(tx, self.policy, &hold.pickup, self.today)?;
+        let calendar = calendar_in(tx, self.policy, claim.pickup, self.today)?;
         let (open_loans, open_loans_of_kind) = tx.open_loan_counts(who.id, kind)?;
         let facts = CheckoutFacts {
             rules,
             copy_loanable: loanable,
             material_kind: kind,
-            latest_issue: tx.is_latest_issue(hold.title)?,
+            latest_issue: tx.is_latest_issue(claim.title)?,
             copy_status: CopyStatus::OnShelf,
             held_for_another: false,
             patron_blocked: who.blocked,
@@ -79,7 +124,7 @@ impl Ctx<'_> {
             suspended_until: who.suspended_until,
             at: DueContext {
                 today: self.today,
-                branch: &hold.pickup,
+                branch: claim.pickup,
                 card_expires_on: who.expires_on,
                 calendar: &calendar,
             },
@@ -168,7 +213,8 @@ fn assign(
 ) -> Result<CopyRoute> {
     if ctx.dispatches(hold) {
         let rules = ctx.matrix.resolve(&Scope::new(&who.category, &copy.material_kind, &hold.pickup));
-        let due_on = ctx.dispatch_checkout(tx, who, &rules, hold, &copy.material_kind, copy.loanable)??;
+        let due_on =
+            ctx.dispatch_checkout(tx, who, &rules, &Claim::of(hold, who), &copy.material_kind, copy.loanable)??;
         let loan = start_loan(tx, copy, from, hold.patron, &hold.pickup, LoanStatus::InTransit, ctx.today, due_on)?;
         notify_as(tx, ctx, hold, who, NoticeKind::HoldDispatched, |f| f.due_on = Some(loan.due_on))?;
         tx.hand_notices_to_loan(hold.id, loan.id)?;
@@ -179,9 +225,7 @@ fn assign(
         return shelve_for(tx, ctx, hold, who, copy, from);
     }
     let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
-    let arrives_on = arrival_day(ctx.policy, here, &hold.pickup, ctx.today, &calendar)
-        .ok_or_else(|| no_open_day(&hold.pickup, ctx.today))?;
-    let arrives_on = check_date("arrives_on", arrives_on)?;
+    let arrives_on = arrival_at(ctx, here, &hold.pickup, &calendar)?;
     if !tx.assign_in_transit(hold.id, copy.id, arrives_on)? {
         return Err(moved(Entity::Hold, hold.id.get().to_string()));
     }
@@ -200,16 +244,98 @@ fn shelve_for(
     from: CopyStatus,
 ) -> Result<CopyRoute> {
     let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
-    let rules = ctx.hold_rules_as(hold, who);
-    let deadline = pickup_deadline(ctx.policy, &rules, ctx.today, &calendar)
-        .ok_or_else(|| no_open_day(&hold.pickup, ctx.today))?;
-    let deadline = check_date("pickup_deadline", deadline)?;
+    let deadline = deadline_at(ctx, &ctx.hold_rules_as(hold, who), &hold.pickup, &calendar)?;
     if !tx.make_ready(hold.id, copy.id, ctx.today, deadline)? {
         return Err(moved(Entity::Hold, hold.id.get().to_string()));
     }
     move_copy(tx, copy, from, CopyStatus::OnHoldShelf, None)?;
     notify_as(tx, ctx, hold, who, NoticeKind::HoldReady, |f| f.pickup_deadline = Some(deadline))?;
     Ok(CopyRoute::HeldForPickup { hold: hold.id, deadline })
+}
+
+/// The pickup deadline of a hold made ready today at `pickup` under `rules` (R-H9).
+fn deadline_at(ctx: &Ctx<'_>, rules: &Rules, pickup: &str, calendar: &OpeningCalendar) -> Result<NaiveDate> {
+    let deadline =
+        pickup_deadline(ctx.policy, rules, ctx.today, calendar).ok_or_else(|| no_open_day(pickup, ctx.today))?;
+    check_date("pickup_deadline", deadline)
+}
+
+/// The day a copy sent today from `here` reaches `pickup`.
+fn arrival_at(ctx: &Ctx<'_>, here: &str, pickup: &str, calendar: &OpeningCalendar) -> Result<NaiveDate> {
+    let arrives_on =
+        arrival_day(ctx.policy, here, pickup, ctx.today, calendar).ok_or_else(|| no_open_day(pickup, ctx.today))?;
+    check_date("arrives_on", arrives_on)
+}
+
+/// Branch calendars read once per batch transaction (confirming a pull list reads each pickup
+/// branch's calendar once, not once per copy). Valid only inside one transaction.
+#[derive(Default)]
+pub(crate) struct Calendars(HashMap<String, Arc<OpeningCalendar>>);
+
+impl Calendars {
+    fn of(&mut self, tx: &Tx<'_>, ctx: &Ctx<'_>, branch: &str) -> Result<Arc<OpeningCalendar>> {
+        if let Some(calendar) = self.0.get(branch) {
+            return Ok(Arc::clone(calendar));
+        }
+        let calendar = calendar_in(tx, ctx.policy, branch, ctx.today)?;
+        self.0.insert(branch.to_owned(), Arc::clone(&calendar));
+        Ok(calendar)
+    }
+}
+
+/// Routes `copy`, pulled by staff from the shelf at `here` and read with its pull target by
+/// [`Tx::pulled_copy`]: to the target's hold when it may still take it and its pickup does not
+/// start a loan, in three statements (the assignment, the copy, and the notice if the hold
+/// asks for one); otherwise as [`route_copy`] routes it. The result is the same either way.
+pub(crate) fn route_pulled(
+    tx: &Tx<'_>,
+    ctx: &Ctx<'_>,
+    copy: &Copy,
+    target: Option<TargetedHold>,
+    here: &str,
+    calendars: &mut Calendars,
+) -> Result<CopyRoute> {
+    let Some(t) = target else { return route_copy(tx, ctx, copy, CopyStatus::OnShelf, here) };
+    let claim = Claim { title: t.title, pickup: &t.pickup, patron: t.patron, category: &t.category };
+    if ctx.dispatches_to(&t.pickup) || !ctx.may_fill_claim(tx, &claim, None, &copy.material_kind, copy.loanable)? {
+        return route_copy(tx, ctx, copy, CopyStatus::OnShelf, here);
+    }
+    let calendar = calendars.of(tx, ctx, &t.pickup)?;
+    let (route, kind, facts): (_, _, fn(&mut NoticeFacts, &CopyRoute)) = if t.pickup == here {
+        let rules = ctx.matrix.resolve(&Scope::new(&t.category, &t.material_kind, &t.pickup));
+        let deadline = deadline_at(ctx, &rules, &t.pickup, &calendar)?;
+        if !tx.make_ready(t.id, copy.id, ctx.today, deadline)? {
+            return Err(moved(Entity::Hold, t.id.get().to_string()));
+        }
+        if !tx.move_pulled_copy(copy.id, CopyStatus::OnHoldShelf, None)? {
+            return Err(moved(Entity::Copy, copy.barcode.clone()));
+        }
+        let route = CopyRoute::HeldForPickup { hold: t.id, deadline };
+        (route, NoticeKind::HoldReady, |f, r| {
+            if let CopyRoute::HeldForPickup { deadline, .. } = r {
+                f.pickup_deadline = Some(*deadline);
+            }
+        })
+    } else {
+        let arrives_on = arrival_at(ctx, here, &t.pickup, &calendar)?;
+        if !tx.assign_in_transit(t.id, copy.id, arrives_on)? {
+            return Err(moved(Entity::Hold, t.id.get().to_string()));
+        }
+        if !tx.move_pulled_copy(copy.id, CopyStatus::InTransit, Some(&t.pickup))? {
+            return Err(moved(Entity::Copy, copy.barcode.clone()));
+        }
+        let route = CopyRoute::InTransitForHold { hold: t.id, to: t.pickup.clone(), arrives_on };
+        (route, NoticeKind::HoldInTransit, |f, r| {
+            if let CopyRoute::InTransitForHold { arrives_on, .. } = r {
+                f.arrives_on = Some(*arrives_on);
+            }
+        })
+    };
+    if t.notifies {
+        let hold = tx.hold(t.id)?.ok_or_else(|| moved(Entity::Hold, t.id.get().to_string()))?;
+        notify(tx, ctx, &hold, kind, |f| facts(f, &route))?;
+    }
+    Ok(route)
 }
 
 fn move_copy(tx: &Tx<'_>, copy: &Copy, from: CopyStatus, to: CopyStatus, transit_to: Option<&str>) -> Result<()> {

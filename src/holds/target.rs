@@ -10,17 +10,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::Hold;
 use super::HoldId;
-use super::route::Ctx;
+use super::route::{Claim, Ctx};
 use crate::catalog::{CopyId, calendar_in};
 use crate::error::Result;
 use crate::policy::{CopyReach, copy_reach};
-use crate::store::{PullCandidate, Tx};
+use crate::store::{PullCandidate, PullHold, Tx};
 
 /// A hold and the copy it asks for.
 pub(crate) struct Target {
-    pub hold: Hold,
+    pub hold: PullHold,
     pub copy: CopyId,
     pub barcode: String,
     /// Where the copy is on the shelf.
@@ -62,12 +61,13 @@ impl<'a, 'c> Targeter<'a, 'c> {
         Ok(reach)
     }
 
-    fn may_fill(&mut self, tx: &Tx<'_>, hold: &Hold, kind: &str, loanable: bool) -> Result<bool> {
+    fn may_fill(&mut self, tx: &Tx<'_>, hold: &PullHold, kind: &str, loanable: bool) -> Result<bool> {
         let key = (hold.id, kind.to_owned(), loanable);
         if let Some(fills) = self.fills.get(&key) {
             return Ok(*fills);
         }
-        let fills = self.ctx.may_fill(tx, hold, kind, loanable)?;
+        let claim = Claim { title: hold.title, pickup: &hold.pickup, patron: hold.patron, category: &hold.category };
+        let fills = self.ctx.may_fill_claim(tx, &claim, None, kind, loanable)?;
         self.fills.insert(key, fills);
         Ok(fills)
     }
@@ -91,7 +91,7 @@ impl<'a, 'c> Targeter<'a, 'c> {
     fn title_targets(&mut self, tx: &Tx<'_>, rows: Vec<PullCandidate>, out: &mut Vec<Target>) -> Result<()> {
         // The title's copies on the shelf at open branches, and its holds in queue order.
         let mut copies: Vec<(CopyId, String, String, String, bool)> = Vec::new();
-        let mut holds: Vec<(Hold, Option<CopyId>)> = Vec::new();
+        let mut holds: Vec<(PullHold, Option<CopyId>)> = Vec::new();
         for row in rows {
             if !copies.iter().any(|c| c.0 == row.copy) && self.open_today(tx, &row.branch)? {
                 copies.push((row.copy, row.barcode, row.branch, row.material_kind, row.loanable));

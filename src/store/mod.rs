@@ -65,7 +65,7 @@ mod staff;
 
 pub(crate) use accounts::{StoredNotice, TokenPurpose};
 pub(crate) use circulation::NewLoan;
-pub(crate) use holds::{NewHold, NewNotice, PullCandidate};
+pub(crate) use holds::{NewHold, NewNotice, PullCandidate, PullHold, TargetedHold};
 pub(crate) use staff::{CopyFlags, NewAudit};
 
 mod embedded {
@@ -765,9 +765,12 @@ mod tests {
             "audit",
         ]
         .map(|c| format!("Text(\"{c}\")"));
-        for (table, before) in tables.iter().zip(before) {
+        // V22 widens the queue index into a covering one.
+        let redefined = |line: &String| line.contains("CREATE INDEX holds_queue");
+        for (table, mut before) in tables.iter().zip(before) {
             let mut after = shape(&conn, table);
-            after.retain(|line| !later.iter().any(|column| line.contains(column)));
+            after.retain(|line| !later.iter().any(|column| line.contains(column)) && !redefined(line));
+            before.retain(|line| !redefined(line));
             assert_eq!(after, before, "{table}");
         }
         let [patrons, holds, notices] = rows(&conn);
