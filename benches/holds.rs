@@ -713,7 +713,8 @@ fn pull_list_bench(_c: &mut Criterion) {
     }
     if let Some(keep) = std::env::var_os("BUNKO_KEEP_PULL_DB") {
         // For profiling the batch outside the bench: a copy of the database it starts from.
-        conn.execute("VACUUM INTO ?1", [keep.to_string_lossy()]).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        std::fs::copy(&path, keep).unwrap();
     }
     let mut lib = Library::open(&path, policy(), clock()).unwrap();
     // The floors write with the engine's settings (foreign keys, secure_delete, statements kept).

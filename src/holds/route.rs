@@ -81,7 +81,9 @@ impl Ctx<'_> {
         let who = match who {
             Some(who) => who,
             None => {
-                read = tx.patron(claim.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, claim.patron.get()))?;
+                read = tx
+                    .patron_without_details(claim.patron)?
+                    .ok_or_else(|| Error::not_found(Entity::Patron, claim.patron.get()))?;
                 &read
             }
         };
@@ -143,8 +145,10 @@ impl Ctx<'_> {
     }
 }
 
+/// The patron of `hold` as routing reads it: without phones and flags, which routing does not
+/// use (a fallback notice reads the patron in full).
 fn patron_of(tx: &Tx<'_>, hold: &Hold) -> Result<Patron> {
-    tx.patron(hold.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, hold.patron.get()))
+    tx.patron_without_details(hold.patron)?.ok_or_else(|| Error::not_found(Entity::Patron, hold.patron.get()))
 }
 
 /// The first waiting hold on `copy`'s title, in queue order, that the copy may fill
@@ -226,7 +230,7 @@ fn assign(
     }
     let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
     let arrives_on = arrival_at(ctx, here, &hold.pickup, &calendar)?;
-    if !tx.assign_in_transit(hold.id, copy.id, arrives_on)? {
+    if !tx.assign_in_transit(hold.id, copy.id, arrives_on, from == CopyStatus::OnShelf)? {
         return Err(moved(Entity::Hold, hold.id.get().to_string()));
     }
     move_copy(tx, copy, from, CopyStatus::InTransit, Some(&hold.pickup))?;
@@ -245,7 +249,9 @@ fn shelve_for(
 ) -> Result<CopyRoute> {
     let calendar = calendar_in(tx, ctx.policy, &hold.pickup, ctx.today)?;
     let deadline = deadline_at(ctx, &ctx.hold_rules_as(hold, who), &hold.pickup, &calendar)?;
-    if !tx.make_ready(hold.id, copy.id, ctx.today, deadline)? {
+    // An arriving copy has its in-transit row; a pulled one likely its target row.
+    let expected = matches!(from, CopyStatus::InTransit | CopyStatus::OnShelf);
+    if !tx.make_ready(hold.id, copy.id, ctx.today, deadline, expected)? {
         return Err(moved(Entity::Hold, hold.id.get().to_string()));
     }
     move_copy(tx, copy, from, CopyStatus::OnHoldShelf, None)?;
@@ -304,7 +310,7 @@ pub(crate) fn route_pulled(
     let (route, kind, facts): (_, _, fn(&mut NoticeFacts, &CopyRoute)) = if t.pickup == here {
         let rules = ctx.matrix.resolve(&Scope::new(&t.category, &t.material_kind, &t.pickup));
         let deadline = deadline_at(ctx, &rules, &t.pickup, &calendar)?;
-        if !tx.make_ready(t.id, copy.id, ctx.today, deadline)? {
+        if !tx.make_ready(t.id, copy.id, ctx.today, deadline, true)? {
             return Err(moved(Entity::Hold, t.id.get().to_string()));
         }
         if !tx.move_pulled_copy(copy.id, CopyStatus::OnHoldShelf, None)? {
@@ -318,7 +324,7 @@ pub(crate) fn route_pulled(
         })
     } else {
         let arrives_on = arrival_at(ctx, here, &t.pickup, &calendar)?;
-        if !tx.assign_in_transit(t.id, copy.id, arrives_on)? {
+        if !tx.assign_in_transit(t.id, copy.id, arrives_on, true)? {
             return Err(moved(Entity::Hold, t.id.get().to_string()));
         }
         if !tx.move_pulled_copy(copy.id, CopyStatus::InTransit, Some(&t.pickup))? {
@@ -395,7 +401,8 @@ fn notify_as(
             if all.is_empty()
                 && let Some(method) = contact.fallback()
             {
-                let to = fallback_address(ctx.policy, method, who);
+                let full = tx.patron(who.id)?.ok_or_else(|| Error::not_found(Entity::Patron, who.id.get()))?;
+                let to = fallback_address(ctx.policy, method, &full);
                 return write_notices_as(tx, ctx, hold, who, kind, method, &[to], extra).map(drop);
             }
             all.into_iter().map(Some).collect()

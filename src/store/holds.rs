@@ -457,61 +457,70 @@ impl Tx<'_> {
     /// Assigns a waiting hold a copy in transit to the pickup branch: one assignment row, the
     /// hold row untouched; false if the hold is no longer waiting. A target of the hold or of
     /// the copy lapses. The unique index refuses a copy already assigned elsewhere.
+    /// `pulled`: the copy comes off the shelf, so the hold likely has it as its pull target.
     pub(crate) fn assign_in_transit(
         &self,
         hold: HoldId,
         copy: CopyId,
         arrives_on: NaiveDate,
+        pulled: bool,
     ) -> Result<bool, crate::Error> {
-        let targeted = self
-            .exec(
-                "UPDATE assignments SET state = 'in_transit', arrives_on = ?3, targeted_at = NULL
-                 WHERE hold_id = ?1 AND copy_id = ?2 AND state = 'targeted'",
-                params![hold, copy, arrives_on],
-            )
-            .db()?;
-        if targeted == 1 {
-            return Ok(true);
-        }
-        self.drop_targets(hold, copy)?;
-        let n = self
-            .exec(
-                "INSERT INTO assignments (hold_id, copy_id, state, arrives_on)
-                 SELECT ?1, ?2, 'in_transit', ?3 FROM holds h WHERE h.id = ?1 AND h.status = 'waiting'
-                   AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.hold_id = ?1)",
-                params![hold, copy, arrives_on],
-            )
-            .db()?;
-        Ok(n == 1)
+        self.write_assignment(
+            (hold, copy),
+            "UPDATE assignments SET state = 'in_transit', arrives_on = ?3, targeted_at = NULL
+             WHERE hold_id = ?1 AND copy_id = ?2 AND state = 'targeted'",
+            "INTO assignments (hold_id, copy_id, state, arrives_on)
+             SELECT ?1, ?2, 'in_transit', ?3 FROM holds h WHERE h.id = ?1 AND h.status = 'waiting'",
+            params![hold, copy, arrives_on],
+            pulled,
+        )
     }
 
     /// Puts a hold on the hold shelf with `copy`, from waiting or in transit with that copy.
+    /// `expected`: the hold likely has an assignment row with this copy already (it arrives
+    /// in transit, or was its pull target).
     pub(crate) fn make_ready(
         &self,
         hold: HoldId,
         copy: CopyId,
         ready_on: NaiveDate,
         deadline: NaiveDate,
+        expected: bool,
     ) -> Result<bool, crate::Error> {
-        let arrived = self
-            .exec(
-                "UPDATE assignments SET state = 'ready', ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL,
-                                        targeted_at = NULL
-                 WHERE hold_id = ?1 AND copy_id = ?2 AND state IN ('in_transit', 'targeted')",
-                params![hold, copy, ready_on, deadline],
-            )
-            .db()?;
-        if arrived == 1 {
+        self.write_assignment(
+            (hold, copy),
+            "UPDATE assignments SET state = 'ready', ready_on = ?3, pickup_deadline = ?4, arrives_on = NULL,
+                                    targeted_at = NULL
+             WHERE hold_id = ?1 AND copy_id = ?2 AND state IN ('in_transit', 'targeted')",
+            "INTO assignments (hold_id, copy_id, state, ready_on, pickup_deadline)
+             SELECT ?1, ?2, 'ready', ?3, ?4 FROM holds h WHERE h.id = ?1 AND h.status = 'waiting'",
+            params![hold, copy, ready_on, deadline],
+            expected,
+        )
+    }
+
+    /// Writes hold `?1`'s assignment of copy `?2`: `update` moves a row it already has with
+    /// that copy; `insert` (after `INSERT`/`INSERT OR IGNORE`) adds one. Where no row is
+    /// `expected`, an insert that meets no other row is tried first: a returned copy for a
+    /// hold without a target is one statement. Otherwise the update, else both earlier pull
+    /// targets dropped and the insert (the unique index refuses a copy assigned elsewhere).
+    fn write_assignment(
+        &self,
+        (hold, copy): (HoldId, CopyId),
+        update: &str,
+        insert: &str,
+        params: &[&dyn rusqlite::ToSql],
+        expected: bool,
+    ) -> Result<bool, crate::Error> {
+        if !expected && self.exec(&format!("INSERT OR IGNORE {insert}"), params).db()? == 1 {
+            return Ok(true);
+        }
+        if self.exec(update, params).db()? == 1 {
             return Ok(true);
         }
         self.drop_targets(hold, copy)?;
         let n = self
-            .exec(
-                "INSERT INTO assignments (hold_id, copy_id, state, ready_on, pickup_deadline)
-                 SELECT ?1, ?2, 'ready', ?3, ?4 FROM holds h WHERE h.id = ?1 AND h.status = 'waiting'
-                   AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.hold_id = ?1)",
-                params![hold, copy, ready_on, deadline],
-            )
+            .exec(&format!("INSERT {insert} AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.hold_id = ?1)"), params)
             .db()?;
         Ok(n == 1)
     }

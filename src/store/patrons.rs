@@ -85,6 +85,13 @@ impl Tx<'_> {
         self.with_details(optional(self.row(&sql, [id], patron_from_row))?)
     }
 
+    /// A patron by id without phones and flags (both left empty), in one statement: for
+    /// routing a copy, which reads neither (a fallback notice reads the patron in full).
+    pub(crate) fn patron_without_details(&self, id: PatronId) -> Result<Option<Patron>> {
+        let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons WHERE id = ?1");
+        optional(self.row(&sql, [id], patron_from_row))
+    }
+
     /// A patron by card number, with phones.
     pub(crate) fn patron_by_card(&self, card: &CardNumber) -> Result<Option<Patron>> {
         let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons WHERE card_number = ?1");
