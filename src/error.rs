@@ -3,8 +3,9 @@
 use std::fmt;
 
 /// Everything that can go wrong in a bunko operation. A failed operation changes nothing,
-/// with one deliberate exception: [`Error::LoginFailed`] and [`Error::LockedOut`] record the
-/// failed attempt (that record is what the lockout counts).
+/// with two deliberate exceptions: [`Error::LoginFailed`] and [`Error::LockedOut`] record the
+/// failed attempt (that record is what the lockout counts), and
+/// [`Error::BatchInterrupted`] reports the part of a chunked batch that was done.
 ///
 /// Every call that reads or writes the database may also fail with [`Error::Busy`] (retry
 /// later) and [`Error::Storage`] (log it, alert the operator); each operation's `# Errors`
@@ -97,6 +98,19 @@ pub enum Error {
     /// Hashing or the operating system's random source failed.
     #[error("cryptography failed: {0}")]
     Crypto(#[source] CryptoError),
+    /// A batch done in chunks of one transaction each
+    /// ([`Library::confirm_pulled_all`](crate::Library::confirm_pulled_all)) stopped part way:
+    /// the copies in `confirmed` were routed as shown and stay so; the rest are untouched, on
+    /// the shelf, and can be confirmed again. `cause` is what stopped it ([`Error::Busy`],
+    /// a copy another handle moved, ...).
+    #[error("the batch stopped after {} copies: {cause}", confirmed.len())]
+    BatchInterrupted {
+        /// Each confirmed copy's barcode and where it goes, in list order.
+        confirmed: Vec<(String, crate::circulation::CopyRoute)>,
+        /// What stopped the batch.
+        #[source]
+        cause: Box<Error>,
+    },
     /// SQLite reported an error other than a lock wait running out ([`Error::Busy`]);
     /// [`StorageError::kind`] says which kind (full disk, I/O, a damaged file, ...).
     #[error("storage error: {0}")]

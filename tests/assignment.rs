@@ -101,6 +101,64 @@ fn a_bad_barcode_in_a_long_list_confirms_nothing() {
     assert!(barcodes.iter().all(|b| lib.copy_by_barcode(b).unwrap().status == CopyStatus::OnShelf));
 }
 
+/// A batch stopped part way by a later chunk (here: another handle holds the write lock past
+/// the batch handle's busy timeout) says which copies the earlier chunks confirmed, in list
+/// order and routed as they now are; those stay confirmed, the rest stay on the shelf, and
+/// confirming the rest finishes the list.
+#[test]
+fn a_batch_stopped_part_way_says_which_copies_it_confirmed() {
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("interrupted.sqlite");
+    let n = 3 * bunko::holds::PULL_CHUNK_COPIES + 10;
+    let options = bunko::StoreOptions { busy_timeout: Duration::from_millis(50), ..Default::default() };
+    let mut lib = Library::open_with(&path, policy(), clock(), options).unwrap();
+    pull_list_of(&mut lib, n);
+    let barcodes: Vec<String> = lib.pull_list("chuo").unwrap().into_iter().map(|i| i.barcode).collect();
+    assert_eq!(barcodes.len(), n);
+    let holder = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.busy_timeout(Duration::ZERO).unwrap();
+            let committed = || -> i64 {
+                conn.query_row("SELECT COUNT(*) FROM assignments WHERE state <> 'targeted'", [], |r| r.get(0))
+                    .unwrap_or(0)
+            };
+            while committed() == 0 {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            // Spinning, so it gets in between two chunks; then it keeps the lock for a second.
+            while conn.execute_batch("BEGIN IMMEDIATE").is_err() {
+                std::thread::yield_now();
+            }
+            std::thread::sleep(Duration::from_secs(1));
+            conn.execute_batch("COMMIT").unwrap();
+        })
+    };
+    let refs: Vec<&str> = barcodes.iter().map(String::as_str).collect();
+    let stopped = lib.confirm_pulled_all(&refs, "chuo").unwrap_err();
+    holder.join().unwrap();
+    let bunko::Error::BatchInterrupted { confirmed, cause } = stopped else { panic!("{stopped:?}") };
+    assert!(matches!(*cause, bunko::Error::Busy), "{cause:?}");
+    let k = confirmed.len();
+    assert!(k > 0 && k < n, "{k} of {n}");
+    assert_eq!(confirmed.iter().map(|(b, _)| b.as_str()).collect::<Vec<_>>(), refs[..k]);
+    for (barcode, route) in &confirmed {
+        let status = lib.copy_by_barcode(barcode).unwrap().status;
+        match route {
+            CopyRoute::HeldForPickup { .. } => assert_eq!(status, CopyStatus::OnHoldShelf),
+            CopyRoute::InTransitForHold { .. } => assert_eq!(status, CopyStatus::InTransit),
+            other => panic!("{barcode}: {other:?}"),
+        }
+    }
+    assert!(refs[k..].iter().all(|b| lib.copy_by_barcode(b).unwrap().status == CopyStatus::OnShelf));
+    assert!(lib.check().unwrap().is_empty(), "{:?}", lib.check());
+    lib.confirm_pulled_all(&refs[k..], "chuo").unwrap();
+    assert!(refs.iter().all(|b| lib.copy_by_barcode(b).unwrap().status != CopyStatus::OnShelf));
+    assert!(lib.check().unwrap().is_empty(), "{:?}", lib.check());
+}
+
 /// The child: confirms a long pull list until killed.
 #[test]
 #[ignore = "the chunk-crash test's child process; run by a_crash_between_chunks_leaves_a_confirmed_prefix"]

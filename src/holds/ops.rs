@@ -572,10 +572,12 @@ impl Library {
     ///
     /// - `NotFound`: no such copy or branch (nothing is confirmed).
     /// - `Refused` (`CopyUnavailable`): a copy's status does not allow it, or it is listed
-    ///   twice (nothing is confirmed); or another handle moved it while earlier chunks were
-    ///   being confirmed (those stay confirmed).
-    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error); chunks
-    ///   already committed stay confirmed.
+    ///   twice (nothing is confirmed).
+    /// - `BatchInterrupted`: a later chunk failed (another handle moved one of its copies
+    ///   meanwhile, `Busy`, `Storage`): the error lists the copies earlier chunks confirmed
+    ///   and where each goes; they stay confirmed, the rest are untouched.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error), when the
+    ///   first chunk fails (nothing is confirmed).
     pub fn confirm_pulled_all(&mut self, barcodes: &[&str], branch: &str) -> Result<Vec<(String, CopyRoute)>> {
         self.require_branch(branch)?;
         self.store.read(|tx| {
@@ -609,8 +611,12 @@ impl Library {
                     chunk.push((copy.barcode.clone(), route_pulled(tx, &ctx, &copy, target, branch, &mut calendars)?));
                 }
                 Ok(chunk)
-            })?;
-            routes.extend(chunk);
+            });
+            match chunk {
+                Ok(chunk) => routes.extend(chunk),
+                Err(cause) if routes.is_empty() => return Err(cause),
+                Err(cause) => return Err(Error::BatchInterrupted { confirmed: routes, cause: Box::new(cause) }),
+            }
             between_chunks(routes.len() < barcodes.len());
         }
         Ok(routes)
