@@ -527,15 +527,12 @@ mod tests {
 
     /// #17: a check-in filling a hold reads each row once and skips what cannot apply: the
     /// calendar comes from the handle's cache (one read of the change counter), the hold's
-    /// patron is read once, the borrower not at all for an on-time return, reading history is
-    /// not touched for a borrower without one. Fourteen statements (it was twenty-four), plus
-    /// the audit log's strip of the loan (R-R1, one indexed UPDATE that usually finds nothing),
-    /// and the loan's DELETE traced a second time for the audit's foreign-key action. With the
-    /// V16 assignments table, making the hold ready is four statements on the narrow
-    /// assignments table instead of one UPDATE of the hold row (which is no longer written at
-    /// all): the UPDATE that would turn the hold's in-transit or targeted row ready (it finds
-    /// none here), the two DELETEs that let the hold's and the copy's pull targets lapse (each
-    /// a primary-key or unique-index probe), and the INSERT of the ready row: nineteen in all.
+    /// patron is read once and without phones and flags, the borrower not at all for an
+    /// on-time return, reading history is not touched for a borrower without one, and the
+    /// hold (without a pull target) gets its ready assignment row in one `INSERT OR IGNORE`.
+    /// Fourteen statements in all (session 2: twenty-four; before this: nineteen), counting
+    /// the audit log's strip of the loan (R-R1, one indexed UPDATE that usually finds nothing)
+    /// and the loan's DELETE, traced a second time for the audit's foreign-key action.
     #[test]
     fn a_check_in_filling_a_hold_issues_no_avoidable_statement() {
         let all = check_in_statements();
