@@ -261,3 +261,47 @@ fn an_older_database_is_upgraded_on_open_keeping_its_data() {
     );
     assert!(lib.check().unwrap().is_empty());
 }
+
+/// The daily scrub under a reader that never lets go (Litestream keeps a read transaction
+/// open, #18): it gives up on truncating the WAL instead of holding the write lock while it
+/// waits, so a writer with a short busy timeout is never refused meanwhile. Before, its
+/// TRUNCATE checkpoint held the lock for the whole busy timeout (5 s) and stalled every writer.
+#[test]
+fn the_scrub_never_stalls_writers_behind_a_long_reader() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Barrier};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    let mut scrubber = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
+    let options = bunko::StoreOptions { busy_timeout: std::time::Duration::from_secs(1), ..Default::default() };
+    let mut writer = Library::open_with(&path, Policy::preset("chiba").unwrap(), clock(), options).unwrap();
+    writer.add_title(NewTitle::new("坊っちゃん")).unwrap();
+    let reader = rusqlite::Connection::open(&path).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let _: i64 = reader.query_row("SELECT count(*) FROM titles", [], |r| r.get(0)).unwrap();
+    writer.add_title(NewTitle::new("草枕")).unwrap();
+
+    let (start, done) = (Arc::new(Barrier::new(2)), Arc::new(AtomicBool::new(false)));
+    let scrub = std::thread::spawn({
+        let (start, done) = (start.clone(), done.clone());
+        move || {
+            start.wait();
+            let scrub = scrubber.scrub();
+            done.store(true, Ordering::SeqCst);
+            (scrub, scrubber)
+        }
+    });
+    start.wait();
+    let mut written = 0;
+    while !done.load(Ordering::SeqCst) {
+        writer.add_title(NewTitle::new("三四郎")).expect("a writer is never kept waiting by the scrub");
+        written += 1;
+    }
+    let (scrub, mut scrubber) = scrub.join().unwrap();
+    assert!(!scrub.unwrap().wal_truncated, "the reader keeps the WAL");
+    assert!(written > 1, "the writer ran while the scrub tried ({written} writes)");
+
+    reader.execute_batch("COMMIT").unwrap();
+    assert!(scrubber.scrub().unwrap().wal_truncated, "with the reader gone the WAL is truncated");
+    assert_eq!(std::fs::metadata(dir.path().join("lib.sqlite-wal")).unwrap().len(), 0);
+}

@@ -273,6 +273,22 @@ impl Store {
         })
     }
 
+    /// [`Self::truncate_wal`] without waiting, tried up to `tries` times `pause` apart until it
+    /// finishes. A TRUNCATE checkpoint that waits holds the write lock while it waits for
+    /// readers, so under a long-lived reader (Litestream keeps one open) every writer would
+    /// stall for the busy timeout; each try here holds the lock only while it copies frames.
+    pub(crate) fn truncate_wal_between_writers(&self, tries: u32, pause: Duration) -> Result<bool> {
+        for attempt in 0..tries {
+            if attempt > 0 {
+                std::thread::sleep(pause);
+            }
+            if self.truncate_wal(false)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Turns zeroing of deleted content off or on, for the privacy benchmark's baseline only.
     #[cfg(feature = "bench-internals")]
     pub(crate) fn set_secure_delete(&self, on: bool) -> Result<()> {
