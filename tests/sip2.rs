@@ -122,7 +122,10 @@ fn a_self_check_session_driven_by_the_pypi_sip2_client() {
     let info = step("patron_information");
     assert_eq!(info["charged_items_count"], "0001");
     assert_eq!(info["charged_items"], serde_json::json!([barcode]));
-    assert_eq!(step("item_information")["circulation_status"], "04", "charged");
+    let item = step("item_information");
+    assert_eq!(item["circulation_status"], "04", "charged");
+    assert_eq!(item["due_date"], sip_date(expected_due).as_str(), "a lent copy shows when it is due");
+    assert!(item["patron_identifier"].is_null(), "and never who has it");
     let checkin = step("checkin");
     assert_eq!(checkin["ok"], "1");
     assert_eq!(checkin["sort_bin"], "shelf");
@@ -356,6 +359,36 @@ fn machine_login_is_required_and_connections_are_bounded_and_time_out() {
     std::thread::sleep(Duration::from_millis(600));
     assert!(first.raw(&Message::new(Command::ScStatus, "00802.00").unwrap().encode()).is_none());
     std::thread::sleep(Duration::from_millis(100));
+    Client::login(rig.addr);
+}
+
+/// A peer that trickles a frame a byte at a time, each byte well within the idle timeout, is
+/// closed once the frame has taken longer than the frame timeout: a few such peers cannot
+/// hold every connection (slowloris). The connection slot is free again afterwards.
+#[test]
+fn a_frame_trickled_byte_by_byte_is_cut_off_at_the_frame_timeout() {
+    let rig = rig(|mut c| {
+        c.max_connections = 1;
+        c.idle_timeout = Duration::from_secs(10);
+        c.frame_timeout = Duration::from_millis(400);
+        c
+    });
+    let mut slow = Client::connect(rig.addr);
+    let frame = Message::new(Command::Login, "00").unwrap().with("CN", "kiosk").with("CO", "kiosk-pass").encode();
+    let mut closed_after = None;
+    for (i, byte) in frame[..frame.len() - 1].iter().enumerate() {
+        std::thread::sleep(Duration::from_millis(100));
+        if slow.writer.write_all(&[*byte]).is_err() {
+            closed_after = Some(i);
+            break;
+        }
+    }
+    // The server stopped reading: the last byte, if the writes still went through, gets no
+    // answer but the closed connection.
+    assert!(slow.raw(b"\r").is_none(), "a trickled frame is never answered");
+    assert!(closed_after.is_none_or(|i| i >= 3), "not closed before the frame timeout: {closed_after:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    // The slot is free: a prompt machine logs in.
     Client::login(rig.addr);
 }
 

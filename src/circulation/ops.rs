@@ -228,6 +228,22 @@ impl Library {
         })
     }
 
+    /// When the copy with `barcode` is due back, if it is lent: what a self-check machine's item
+    /// information shows (SIP2 `17`). Never who has it.
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no copy has this barcode.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
+    pub fn copy_due_on(&self, barcode: &str) -> Result<Option<NaiveDate>> {
+        self.store.read(|tx| {
+            let copy = tx
+                .copy_by_barcode(barcode.trim())?
+                .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
+            tx.due_on_of_copy(copy.id)
+        })
+    }
+
     /// Every overdue loan in the library, oldest due date first (the staff overdue list).
     ///
     /// # Errors

@@ -47,6 +47,10 @@ pub struct Sip2Config {
     pub max_connections: usize,
     /// A connection silent this long is closed. Default 5 minutes.
     pub idle_timeout: Duration,
+    /// The longest time from a frame's first byte to its carriage return; a slower frame
+    /// closes the connection, so a peer trickling bytes cannot keep one of the
+    /// [`Self::max_connections`] busy. Default 30 seconds.
+    pub frame_timeout: Duration,
     /// The longest frame in bytes; a longer line closes the connection. Default 4,096.
     pub max_frame: usize,
     /// Refuse frames without the `AZ` checksum (answered with `96`). Default true.
@@ -94,6 +98,7 @@ impl Sip2Config {
             lang: Lang::Ja,
             max_connections: 16,
             idle_timeout: Duration::from_secs(300),
+            frame_timeout: Duration::from_secs(30),
             max_frame: 4096,
             require_checksum: true,
             patron_password_required: true,

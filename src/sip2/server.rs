@@ -1,10 +1,11 @@
 //! A blocking SIP2 server on `std::net`: one thread per connection, each with its own
 //! [`Library`] handle (a handle is `Send` but not `Sync`).
 
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 use super::config::Sip2Config;
 use super::session::Session;
@@ -12,8 +13,9 @@ use crate::Library;
 
 /// Serves SIP2 on `listener` until accepting fails: each connection gets a thread and a
 /// library from `open`. Connections beyond [`Sip2Config::max_connections`] are closed at
-/// once; a connection silent for [`Sip2Config::idle_timeout`] or sending a line longer than
-/// [`Sip2Config::max_frame`] is closed. A library that fails to open closes its connection.
+/// once; a connection silent for [`Sip2Config::idle_timeout`], sending a line longer than
+/// [`Sip2Config::max_frame`], or taking longer than [`Sip2Config::frame_timeout`] over one
+/// frame is closed. A library that fails to open closes its connection.
 ///
 /// # Errors
 ///
@@ -51,24 +53,13 @@ where
 
 /// Serves one connection until it closes, idles out, or the session closes it.
 fn connection(stream: TcpStream, config: &Sip2Config, lib: &mut Library) -> io::Result<()> {
-    stream.set_read_timeout(Some(config.idle_timeout))?;
     stream.set_write_timeout(Some(config.idle_timeout))?;
     stream.set_nodelay(true)?;
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     let mut session = Session::new(lib, config);
     let mut frame = Vec::with_capacity(256);
-    loop {
-        frame.clear();
-        let limit = u64::try_from(config.max_frame).unwrap_or(u64::MAX) + 1;
-        let n = (&mut reader).take(limit).read_until(b'\r', &mut frame)?;
-        if n == 0 {
-            return Ok(());
-        }
-        if frame.last() != Some(&b'\r') {
-            // Too long, or the peer closed mid-frame.
-            return Ok(());
-        }
+    while read_frame(&mut reader, config, &mut frame)? {
         // A line feed after the previous carriage return belongs to no frame.
         let start = frame.iter().position(|&b| b != b'\n').unwrap_or(frame.len());
         let reply = session.handle(&frame[start..]);
@@ -77,6 +68,45 @@ fn connection(stream: TcpStream, config: &Sip2Config, lib: &mut Library) -> io::
         }
         if reply.close {
             return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Reads one frame, up to and including its carriage return, into `frame`. `false` when the
+/// connection should close: the peer closed (at once or mid-frame), the frame grew past
+/// [`Sip2Config::max_frame`], or it was not complete within [`Sip2Config::frame_timeout`] of its
+/// first byte — a peer sending a byte now and then cannot hold a connection open. Silence
+/// between frames is bounded by [`Sip2Config::idle_timeout`] (an `Err` of kind `WouldBlock` or
+/// `TimedOut`).
+fn read_frame(reader: &mut BufReader<TcpStream>, config: &Sip2Config, frame: &mut Vec<u8>) -> io::Result<bool> {
+    frame.clear();
+    let mut deadline: Option<Instant> = None;
+    loop {
+        let wait = match deadline {
+            None => config.idle_timeout,
+            Some(at) => at.saturating_duration_since(Instant::now()),
+        };
+        if wait.is_zero() {
+            return Ok(false);
+        }
+        reader.get_ref().set_read_timeout(Some(wait))?;
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        deadline.get_or_insert_with(|| Instant::now() + config.frame_timeout);
+        let (take, complete) = match buf.iter().position(|&b| b == b'\r') {
+            Some(end) => (end + 1, true),
+            None => (buf.len(), false),
+        };
+        frame.extend_from_slice(&buf[..take]);
+        reader.consume(take);
+        if frame.len() > config.max_frame {
+            return Ok(false);
+        }
+        if complete {
+            return Ok(true);
         }
     }
 }

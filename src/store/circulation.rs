@@ -139,6 +139,11 @@ impl Tx<'_> {
         ))
     }
 
+    /// When the open loan of `copy` is due, if it is lent.
+    pub(crate) fn due_on_of_copy(&self, copy: CopyId) -> Result<Option<NaiveDate>> {
+        optional(self.row("SELECT due_on FROM loans WHERE copy_id = ?1", [copy], |r| r.get(0)))
+    }
+
     /// A patron's open loans, by due date.
     pub(crate) fn open_loans_of(&self, patron: PatronId) -> Result<Vec<Loan>> {
         let sql = format!("{LOAN_SELECT} WHERE l.patron_id = ?1 ORDER BY l.due_on, l.id");
