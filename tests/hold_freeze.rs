@@ -9,12 +9,18 @@ use bunko::circulation::CopyRoute;
 use bunko::holds::{HoldId, HoldRequest, HoldState, HoldStatus};
 use bunko::patrons::PatronId;
 use bunko::policy::{ContactMethod, Reason};
+use bunko::staff::{AuditAction, StaffActor};
 use bunko::{Error, Policy};
 use chrono::Days;
 use common::{World, day};
 
 fn counter(pickup: &str) -> HoldRequest {
     HoldRequest::web(pickup, ContactMethod::None).at_counter()
+}
+
+/// The staff member at the counter.
+fn desk() -> StaffActor {
+    StaffActor::new("desk-1").with_note("patron phoned from abroad")
 }
 
 fn reasons(e: Error) -> Vec<Reason> {
@@ -130,7 +136,7 @@ fn only_a_queued_hold_is_frozen_and_a_frozen_hold_counts_toward_the_limit_r_h8_r
     assert_eq!(v.state, HoldState::Ready);
     assert_eq!(v.actions.freeze.clone().unwrap_err().reasons, [Reason::HoldNotChangeable]);
     assert_eq!(reasons(w.lib.freeze_hold(p, h, None).unwrap_err()), [Reason::HoldNotChangeable]);
-    assert_eq!(reasons(w.lib.freeze_hold_as_staff(h, None).unwrap_err()), [Reason::HoldNotChangeable]);
+    assert_eq!(reasons(w.lib.freeze_hold_as_staff(&desk(), h, None).unwrap_err()), [Reason::HoldNotChangeable]);
     healthy(&w);
 }
 
@@ -149,10 +155,10 @@ fn max_freeze_days_bounds_a_patrons_freeze_but_not_staffs() {
     assert!(!w.lib.hold(h).unwrap().frozen, "a refused freeze changes nothing");
     w.lib.freeze_hold(p, h, Some(limit)).unwrap();
     assert_eq!(w.lib.hold(h).unwrap().frozen_until, Some(limit));
-    w.lib.freeze_hold_as_staff(h, None).unwrap();
+    w.lib.freeze_hold_as_staff(&desk(), h, None).unwrap();
     let held = w.lib.hold(h).unwrap();
     assert!(held.frozen && held.frozen_until.is_none(), "staff may freeze until lifted");
-    w.lib.unfreeze_hold_as_staff(h).unwrap();
+    w.lib.unfreeze_hold_as_staff(&desk(), h).unwrap();
     assert!(!w.lib.hold(h).unwrap().frozen);
     healthy(&w);
 }
@@ -172,7 +178,7 @@ fn an_expired_card_may_not_freeze_or_lift_a_freeze_as_the_view_says_r_h8() {
     assert_eq!(reasons(w.lib.freeze_hold(p, h, None).unwrap_err()), std::slice::from_ref(&expired));
     assert_eq!(reasons(w.lib.unfreeze_hold(p, h).unwrap_err()), [expired]);
     // Staff still may.
-    w.lib.freeze_hold_as_staff(h, None).unwrap();
+    w.lib.freeze_hold_as_staff(&desk(), h, None).unwrap();
     healthy(&w);
 }
 
@@ -375,5 +381,46 @@ fn a_ready_hold_ahead_is_not_counted_in_the_queue_of_the_wait_estimate() {
     let hb = w.lib.place_hold(b, t, &counter("honkan")).unwrap();
     let v = view(&w, b, hb);
     assert_eq!((v.queue_position, v.estimated_available_on), (Some(1), Some(day("2026-06-22"))));
+    healthy(&w);
+}
+
+/// A staff freeze and its lifting each write an audit row, in the same transaction, naming
+/// the hold, its patron and until when while the hold lives; when the hold ends the rows keep
+/// only when, who and what (R-R1). A refused or malformed staff freeze writes nothing.
+#[test]
+fn staff_freezes_are_audited_and_forgotten_with_the_hold_r_r1() {
+    let mut w = World::new("kanagawa", "2026-06-01");
+    let (t, _) = lent_title(&mut w);
+    let p = w.patron();
+    let h = w.lib.place_hold(p, t, &counter("honkan")).unwrap();
+    let until = day("2026-06-20");
+    let audit =
+        |w: &World| w.lib.audit_log(chrono::DateTime::UNIX_EPOCH, w.lib.now() + chrono::Duration::days(1)).unwrap();
+    assert!(matches!(
+        w.lib.freeze_hold_as_staff(&StaffActor::new(" "), h, Some(until)),
+        Err(Error::InvalidInput { field: "staff", .. })
+    ));
+    assert!(!w.lib.hold(h).unwrap().frozen && audit(&w).is_empty(), "a malformed actor changes nothing");
+
+    w.lib.freeze_hold_as_staff(&desk(), h, Some(until)).unwrap();
+    w.lib.unfreeze_hold_as_staff(&desk(), h).unwrap();
+    let rows = audit(&w);
+    let seen: Vec<_> = rows.iter().map(|r| (r.action, r.staff.as_str(), r.detail.as_str(), r.patron, r.hold)).collect();
+    assert_eq!(
+        seen,
+        [
+            (AuditAction::HoldFrozen, "desk-1", "until 2026-06-20", Some(p), Some(h)),
+            (AuditAction::HoldUnfrozen, "desk-1", "", Some(p), Some(h)),
+        ]
+    );
+    assert_eq!(rows[0].note, "patron phoned from abroad");
+
+    w.lib.cancel_hold(p, h).unwrap();
+    let stripped = audit(&w);
+    assert_eq!(stripped.len(), 2);
+    assert!(
+        stripped.iter().all(|r| r.patron.is_none() && r.hold.is_none() && r.note.is_empty()),
+        "after the hold ends nothing links the patron: {stripped:#?}"
+    );
     healthy(&w);
 }

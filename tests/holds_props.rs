@@ -241,7 +241,7 @@ impl Model {
                     let until = days.map(|d| self.w.today().checked_add_days(chrono::Days::new(d)).unwrap());
                     let before = self.w.lib.hold(id).ok();
                     let done = if staff {
-                        self.w.lib.freeze_hold_as_staff(id, until)
+                        self.w.lib.freeze_hold_as_staff(&StaffActor::new("prop"), id, until)
                     } else {
                         self.w.lib.freeze_hold(self.patrons[patron], id, until)
                     };
@@ -261,7 +261,7 @@ impl Model {
             Op::Unfreeze { patron, nth, staff } => {
                 if let Some(&id) = self.holds.get(nth) {
                     let done = if staff {
-                        self.w.lib.unfreeze_hold_as_staff(id)
+                        self.w.lib.unfreeze_hold_as_staff(&StaffActor::new("prop"), id)
                     } else {
                         self.w.lib.unfreeze_hold(self.patrons[patron], id)
                     };

@@ -310,42 +310,9 @@ impl Library {
         self.freeze_as_patron(patron, hold, false, None)
     }
 
-    /// Staff freeze a queued hold until `until` (the day it is active again), or until lifted
-    /// (#17). Staff are not bound by `holds.max_freeze_days` nor by the patron's account.
-    ///
-    /// # Errors
-    ///
-    /// - `InvalidInput` (`until`): not after today, or beyond the supported years.
-    /// - `NotFound`: no such hold.
-    /// - `Refused` (`HoldNotChangeable`): the hold is not queued (a copy is assigned, or it ended).
-    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
-    pub fn freeze_hold_as_staff(&mut self, hold: HoldId, until: Option<NaiveDate>) -> Result<()> {
-        self.check_freeze_end(until, false)?;
-        self.store.write(|tx| {
-            let h = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
-            Refusal::check(freeze_reasons(h.stage(), &[]), ())?;
-            if tx.set_hold_frozen(hold, true, until)? { Ok(()) } else { Err(not_changeable()) }
-        })
-    }
-
-    /// Staff lift the freeze on a queued hold (#17); a hold not frozen is left as it is.
-    ///
-    /// # Errors
-    ///
-    /// - `NotFound`: no such hold.
-    /// - `Refused` (`HoldNotChangeable`): the hold is not queued.
-    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
-    pub fn unfreeze_hold_as_staff(&mut self, hold: HoldId) -> Result<()> {
-        self.store.write(|tx| {
-            let h = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
-            Refusal::check(freeze_reasons(h.stage(), &[]), ())?;
-            if tx.set_hold_frozen(hold, false, None)? { Ok(()) } else { Err(not_changeable()) }
-        })
-    }
-
     /// A freeze's end asked for: after today, within the supported years, and for a patron
     /// within `holds.max_freeze_days`.
-    fn check_freeze_end(&self, until: Option<NaiveDate>, patron: bool) -> Result<()> {
+    pub(crate) fn check_freeze_end(&self, until: Option<NaiveDate>, patron: bool) -> Result<()> {
         let today = self.today();
         let invalid = |reason: String| Error::InvalidInput { field: "until", reason };
         if let Some(until) = until {

@@ -114,6 +114,10 @@ pub enum AuditAction {
     CopyWithdrawn,
     /// Put a lost or damaged copy back into circulation.
     CopyAvailable,
+    /// Froze a queued hold (the detail says until when).
+    HoldFrozen,
+    /// Lifted a hold's freeze.
+    HoldUnfrozen,
 }
 
 /// One row of the audit log.

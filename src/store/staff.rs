@@ -19,7 +19,7 @@ const CONDITIONS: [(CopyCondition, &str); 3] =
     [(CopyCondition::Lost, "lost"), (CopyCondition::Damaged, "damaged"), (CopyCondition::Withdrawn, "withdrawn")];
 sql_text_enum!(CopyCondition, CONDITIONS);
 
-const ACTIONS: [(AuditAction, &str); 9] = [
+const ACTIONS: [(AuditAction, &str); 11] = [
     (AuditAction::Renewal, "renewal"),
     (AuditAction::OverrideCheckout, "override_checkout"),
     (AuditAction::OverrideRenewal, "override_renewal"),
@@ -29,6 +29,8 @@ const ACTIONS: [(AuditAction, &str); 9] = [
     (AuditAction::CopyDamaged, "copy_damaged"),
     (AuditAction::CopyWithdrawn, "copy_withdrawn"),
     (AuditAction::CopyAvailable, "copy_available"),
+    (AuditAction::HoldFrozen, "hold_frozen"),
+    (AuditAction::HoldUnfrozen, "hold_unfrozen"),
 ];
 sql_text_enum!(AuditAction, ACTIONS);
 
