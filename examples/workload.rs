@@ -460,8 +460,9 @@ fn verify(db: &str, flags: &Flags) -> Outcome<ExitCode> {
     // How far apart two processes' acknowledgements may be from their commit order.
     let skew = flags.number("skew-ms")?.unwrap_or(500);
     // A killed writer may have committed one last operation it had no time to log: a check-in
-    // that ended a logged loan, which then reads as missing; up to this many are allowed (one
-    // per killed writer process).
+    // that ended a logged loan, or a collection that deleted a logged hold (R-R1), which then
+    // read as missing; up to this many such operations are allowed (one per killed writer
+    // process).
     let tolerate = flags.number("tolerate")?.unwrap_or(0) as usize;
     let opened = Instant::now();
     let lib = open(db)?;
@@ -510,8 +511,19 @@ fn verify(db: &str, flags: &Flags) -> Outcome<ExitCode> {
     };
 
     let mut seen = Vec::with_capacity(acked.len());
+    // For each entry read as missing because its hold is gone: the hold's id.
+    let mut gone_hold: Vec<Option<&str>> = Vec::with_capacity(acked.len());
     for (i, a) in acked.iter().enumerate() {
         let w = &a.words;
+        let hold = match w[0].as_str() {
+            "hold" => w.get(1),
+            "return" => w.get(5),
+            _ => None,
+        };
+        gone_hold.push(match hold {
+            Some(h) if !collected.contains(h) && hold_status(num(h)?)?.is_none() => Some(h.as_str()),
+            _ => None,
+        });
         let s = match w[0].as_str() {
             "patron" => present(lib.patron_by_card(&w[1]).is_ok()),
             "title" => present(lib.title(TitleId::from(num(&w[1])?)).is_ok()),
@@ -559,11 +571,20 @@ fn verify(db: &str, flags: &Flags) -> Outcome<ExitCode> {
     let mut failures: Vec<String> = violations.iter().map(|v| format!("check(): {v}")).collect();
     let describe = |a: &Acked| format!("{} (worker {}, acknowledged at {})", a.words.join(" "), a.worker, a.at);
     let mut tolerated_left = tolerate;
-    for (a, s) in acked.iter().zip(&seen) {
-        let overwritable = a.words[0] == "loan";
-        if *s == Seen::Absent && overwritable && tolerated_left > 0 && last_present.is_some_and(|t| a.at + skew < t) {
-            tolerated_left -= 1;
-            continue;
+    // Holds whose unlogged collection has been allowed for: one collection explains both the
+    // hold's placement and the check-in that filled it.
+    let mut collected_unlogged: HashSet<&str> = HashSet::new();
+    for ((a, s), gone) in acked.iter().zip(&seen).zip(&gone_hold) {
+        let overwritable = a.words[0] == "loan" || gone.is_some();
+        if *s == Seen::Absent && overwritable && last_present.is_some_and(|t| a.at + skew < t) {
+            if gone.is_some_and(|h| collected_unlogged.contains(h)) {
+                continue;
+            }
+            if tolerated_left > 0 {
+                tolerated_left -= 1;
+                collected_unlogged.extend(*gone);
+                continue;
+            }
         }
         if *s == Seen::Absent && last_present.is_some_and(|t| a.at + skew < t) {
             failures.push(format!("missing while a later operation is present: {}", describe(a)));

@@ -100,9 +100,10 @@ pub enum Error {
     Crypto(#[source] CryptoError),
     /// A batch done in chunks of one transaction each
     /// ([`Library::confirm_pulled_all`](crate::Library::confirm_pulled_all)) stopped part way:
-    /// the copies in `confirmed` were routed as shown and stay so; the rest are untouched, on
-    /// the shelf, and can be confirmed again. `cause` is what stopped it ([`Error::Busy`],
-    /// a copy another handle moved, ...).
+    /// the copies in `confirmed` were routed as shown and stay so; the rest are untouched.
+    /// `cause` is what stopped it ([`Error::Busy`], a copy another handle moved, ...); after a
+    /// `Busy`, the rest can be confirmed again as they are, otherwise drop the copy `cause`
+    /// names first. [`Error::is_busy`] is `false` for this variant: ask `cause`.
     #[error("the batch stopped after {} copies: {cause}", confirmed.len())]
     BatchInterrupted {
         /// Each confirmed copy's barcode and where it goes, in list order.

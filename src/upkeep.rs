@@ -42,8 +42,10 @@ pub struct Scrub {
 impl Library {
     /// Deletes what is no longer needed and truncates the WAL. Run it daily (after the other
     /// daily sweeps), ideally when the library is quiet: the truncation needs a moment with no
-    /// other reader. It never makes other handles wait for it: the truncation is tried
-    /// between their transactions for about half a second, then given up. Deleted rows are zeroed in the database file as they are deleted
+    /// other reader. The truncation never waits for readers with the write lock held (other
+    /// handles would stall behind it): it is tried between their transactions for about half
+    /// a second, each try holding the lock only while it copies the WAL into the file, then
+    /// given up. Deleted rows are zeroed in the database file as they are deleted
     /// (`secure_delete`); this removes the copies the WAL still holds.
     ///
     /// # Examples

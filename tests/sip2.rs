@@ -392,6 +392,48 @@ fn a_frame_trickled_byte_by_byte_is_cut_off_at_the_frame_timeout() {
     Client::login(rig.addr);
 }
 
+/// Machines that end frames with CR LF: the line feed is no frame's first byte, so a kiosk
+/// idle between patrons waits for the idle timeout, not the frame timeout. `max_frame` counts
+/// the bytes before the carriage return: exactly that many are read, one more closes.
+#[test]
+fn cr_lf_frames_idle_like_cr_frames_and_the_frame_limit_is_exact() {
+    let rig = rig(|mut c| {
+        c.idle_timeout = Duration::from_secs(10);
+        c.frame_timeout = Duration::from_millis(300);
+        c.max_frame = 64;
+        c
+    });
+    let mut c = Client::connect(rig.addr);
+    let login = Message::new(Command::Login, "00").unwrap().with("CN", "kiosk").with("CO", "kiosk-pass");
+    let crlf = |m: Message| [m.encode(), b"\n".to_vec()].concat();
+    assert_eq!(c.raw(&crlf(login)).map(|m| m.fixed().to_owned()), Some("1".into()));
+    std::thread::sleep(Duration::from_millis(700));
+    let status = c.raw(&crlf(Message::new(Command::ScStatus, "00802.00").unwrap()));
+    assert_eq!(status.map(|m| m.command()), Some(Command::AcsStatus), "still served after an idle pause");
+
+    let garbage = |n: usize| [vec![b'x'; n], b"\r".to_vec()].concat();
+    assert_eq!(c.raw(&garbage(64)).map(|m| m.command()), Some(Command::RequestScResend), "64 bytes are read");
+    assert!(c.raw(&garbage(65)).is_none(), "65 bytes close the connection");
+}
+
+/// A peer without credentials may ask for the status (`99`, answered before login) but cannot
+/// keep the connection past the login timeout by doing so; a logged-in machine can.
+#[test]
+fn a_connection_that_never_logs_in_is_closed_at_the_login_timeout() {
+    let rig = rig(|mut c| {
+        c.idle_timeout = Duration::from_secs(10);
+        c.login_timeout = Duration::from_millis(400);
+        c
+    });
+    let status = || Message::new(Command::ScStatus, "00802.00").unwrap().encode();
+    let mut anonymous = Client::connect(rig.addr);
+    let mut machine = Client::login(rig.addr);
+    assert!(anonymous.raw(&status()).is_some(), "status is answered before login");
+    std::thread::sleep(Duration::from_millis(700));
+    assert!(anonymous.raw(&status()).is_none(), "closed: no login within the login timeout");
+    assert!(machine.raw(&status()).is_some(), "a logged-in machine is kept");
+}
+
 #[test]
 fn renew_all_and_patron_information_list_what_the_patron_has() {
     let mut rig = rig(|c| c);

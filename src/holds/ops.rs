@@ -417,7 +417,10 @@ impl Library {
     /// # Errors
     ///
     /// - `NotFound`: no such branch.
-    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error). The
+    ///   targets are written in chunks, so a failure after the first may leave some recorded:
+    ///   harmless (a target only says which copy a hold asks for; the next list or
+    ///   [`Library::retarget_pulls`] revisits it), and calling `pull_list` again is the retry.
     pub fn pull_list(&mut self, branch: &str) -> Result<Vec<PullItem>> {
         self.require_branch(branch)?;
         let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today: self.today(), now: self.now() };
@@ -540,9 +543,13 @@ impl Library {
     /// - `NotFound`: no such copy or branch (nothing is confirmed).
     /// - `Refused` (`CopyUnavailable`): a copy's status does not allow it, or it is listed
     ///   twice (nothing is confirmed).
-    /// - `BatchInterrupted`: a later chunk failed (another handle moved one of its copies
-    ///   meanwhile, `Busy`, `Storage`): the error lists the copies earlier chunks confirmed
-    ///   and where each goes; they stay confirmed, the rest are untouched.
+    /// - `Conflict`: another handle moved a copy of the first chunk meanwhile (nothing is
+    ///   confirmed).
+    /// - `InvalidInput`: a hold's pickup branch has no open day to count its deadline from
+    ///   (nothing is confirmed).
+    /// - `BatchInterrupted`: a later chunk failed (any of the errors here): the error lists the
+    ///   copies earlier chunks confirmed and where each goes; they stay confirmed, the rest are
+    ///   untouched. Its own [`Error::is_busy`] is `false`: look at `cause`.
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error), when the
     ///   first chunk fails (nothing is confirmed).
     pub fn confirm_pulled_all(&mut self, barcodes: &[&str], branch: &str) -> Result<Vec<(String, CopyRoute)>> {

@@ -48,9 +48,12 @@ pub struct Sip2Config {
     /// A connection silent this long is closed. Default 5 minutes.
     pub idle_timeout: Duration,
     /// The longest time from a frame's first byte to its carriage return; a slower frame
-    /// closes the connection, so a peer trickling bytes cannot keep one of the
-    /// [`Self::max_connections`] busy. Default 30 seconds.
+    /// closes the connection, so a peer trickling bytes cannot hold it. Default 30 seconds.
     pub frame_timeout: Duration,
+    /// How long a new connection has for its machine to log in (`93`); then it is closed,
+    /// so a peer without credentials cannot keep one of the [`Self::max_connections`] by
+    /// sending status requests (answered before login). Default 60 seconds.
+    pub login_timeout: Duration,
     /// The longest frame in bytes; a longer line closes the connection. Default 4,096.
     pub max_frame: usize,
     /// Refuse frames without the `AZ` checksum (answered with `96`). Default true.
@@ -99,6 +102,7 @@ impl Sip2Config {
             max_connections: 16,
             idle_timeout: Duration::from_secs(300),
             frame_timeout: Duration::from_secs(30),
+            login_timeout: Duration::from_secs(60),
             max_frame: 4096,
             require_checksum: true,
             patron_password_required: true,

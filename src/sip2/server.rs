@@ -14,8 +14,8 @@ use crate::Library;
 /// Serves SIP2 on `listener` until accepting fails: each connection gets a thread and a
 /// library from `open`. Connections beyond [`Sip2Config::max_connections`] are closed at
 /// once; a connection silent for [`Sip2Config::idle_timeout`], sending a line longer than
-/// [`Sip2Config::max_frame`], or taking longer than [`Sip2Config::frame_timeout`] over one
-/// frame is closed. A library that fails to open closes its connection.
+/// [`Sip2Config::max_frame`], taking longer than [`Sip2Config::frame_timeout`] over one
+/// frame, or not logged in within [`Sip2Config::login_timeout`] is closed. A library that fails to open closes its connection.
 ///
 /// # Errors
 ///
@@ -51,18 +51,23 @@ where
     }
 }
 
-/// Serves one connection until it closes, idles out, or the session closes it.
+/// Serves one connection until it closes, idles out, or the session closes it. A connection
+/// whose machine has not logged in within [`Sip2Config::login_timeout`] of connecting is
+/// closed, so a peer without credentials cannot keep a connection by sending status requests.
 fn connection(stream: TcpStream, config: &Sip2Config, lib: &mut Library) -> io::Result<()> {
     stream.set_write_timeout(Some(config.idle_timeout))?;
     stream.set_nodelay(true)?;
+    let login_by = Instant::now().checked_add(config.login_timeout);
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     let mut session = Session::new(lib, config);
     let mut frame = Vec::with_capacity(256);
-    while read_frame(&mut reader, config, &mut frame)? {
-        // A line feed after the previous carriage return belongs to no frame.
-        let start = frame.iter().position(|&b| b != b'\n').unwrap_or(frame.len());
-        let reply = session.handle(&frame[start..]);
+    loop {
+        let deadline = if session.logged_in() { None } else { login_by };
+        if !read_frame(&mut reader, config, deadline, &mut frame)? {
+            return Ok(());
+        }
+        let reply = session.handle(&frame);
         if let Some(out) = &reply.frame {
             writer.write_all(out)?;
         }
@@ -70,39 +75,54 @@ fn connection(stream: TcpStream, config: &Sip2Config, lib: &mut Library) -> io::
             return Ok(());
         }
     }
-    Ok(())
 }
 
-/// Reads one frame, up to and including its carriage return, into `frame`. `false` when the
-/// connection should close: the peer closed (at once or mid-frame), the frame grew past
-/// [`Sip2Config::max_frame`], or it was not complete within [`Sip2Config::frame_timeout`] of its
-/// first byte — a peer sending a byte now and then cannot hold a connection open. Silence
-/// between frames is bounded by [`Sip2Config::idle_timeout`] (an `Err` of kind `WouldBlock` or
-/// `TimedOut`).
-fn read_frame(reader: &mut BufReader<TcpStream>, config: &Sip2Config, frame: &mut Vec<u8>) -> io::Result<bool> {
+/// Reads one frame, up to and including its carriage return, into `frame`; a line feed after
+/// the previous frame's carriage return is skipped, not counted as a frame's start. `false`
+/// when the connection should close: the peer closed (at once or mid-frame), the frame grew
+/// past [`Sip2Config::max_frame`] bytes before its carriage return, it was not complete within
+/// [`Sip2Config::frame_timeout`] of its first byte (a peer sending a byte now and then cannot
+/// hold a connection), or `by` passed. Silence between frames longer than
+/// [`Sip2Config::idle_timeout`] ends in an `Err` (`WouldBlock` or `TimedOut`), as does a
+/// deadline passing while the read waits.
+fn read_frame(
+    reader: &mut BufReader<TcpStream>,
+    config: &Sip2Config,
+    by: Option<Instant>,
+    frame: &mut Vec<u8>,
+) -> io::Result<bool> {
     frame.clear();
-    let mut deadline: Option<Instant> = None;
+    // The frame's own deadline, armed at its first byte; `None` in it means no limit.
+    let mut frame_by: Option<Option<Instant>> = None;
     loop {
-        let wait = match deadline {
-            None => config.idle_timeout,
-            Some(at) => at.saturating_duration_since(Instant::now()),
-        };
+        let deadline = [by, frame_by.flatten()].into_iter().flatten().min();
+        let wait = deadline
+            .map_or(config.idle_timeout, |at| at.saturating_duration_since(Instant::now()).min(config.idle_timeout));
         if wait.is_zero() {
             return Ok(false);
         }
         reader.get_ref().set_read_timeout(Some(wait))?;
-        let buf = reader.fill_buf()?;
+        let mut buf = reader.fill_buf()?;
         if buf.is_empty() {
             return Ok(false);
         }
-        deadline.get_or_insert_with(|| Instant::now() + config.frame_timeout);
-        let (take, complete) = match buf.iter().position(|&b| b == b'\r') {
-            Some(end) => (end + 1, true),
-            None => (buf.len(), false),
+        if frame.is_empty() {
+            let skipped = buf.iter().take_while(|&&b| b == b'\n').count();
+            reader.consume(skipped);
+            buf = reader.buffer();
+            if buf.is_empty() {
+                continue;
+            }
+        }
+        frame_by.get_or_insert_with(|| Instant::now().checked_add(config.frame_timeout));
+        let (take, body) = match buf.iter().position(|&b| b == b'\r') {
+            Some(end) => (end + 1, end),
+            None => (buf.len(), buf.len()),
         };
         frame.extend_from_slice(&buf[..take]);
         reader.consume(take);
-        if frame.len() > config.max_frame {
+        let complete = take > body;
+        if frame.len() - usize::from(complete) > config.max_frame {
             return Ok(false);
         }
         if complete {

@@ -205,7 +205,9 @@ impl Store {
         let done = self.without_waiting(!wait, || Ok(unless_busy(self.conn.execute_batch("VACUUM"))?.is_some()))?;
         if done {
             self.conn.execute("DELETE FROM upkeep_tasks WHERE task = 'vacuum'", []).map_err(busy)?;
-            self.truncate_wal(wait)?;
+            // Never waiting: a truncation that waits holds the write lock while it waits for
+            // readers (the scrub tries again between other handles' transactions).
+            self.truncate_wal(false)?;
         }
         Ok(done)
     }
@@ -726,6 +728,38 @@ mod tests {
         assert_eq!(texts(&conn, schema, &[]), before);
         let on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
         assert!(on, "foreign keys are on again after a failed migration");
+    }
+
+    /// V23 rebuilds the audit table for two more actions: its rows, ids, id counter, indexes
+    /// and references are as V19 left them, and the new actions are accepted.
+    #[test]
+    fn v23_rebuilds_the_audit_keeping_rows_ids_and_counter() {
+        let mut conn = migrated_before(23);
+        conn.execute_batch(
+            "INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0);
+             INSERT INTO titles (id, title) VALUES (1, '本');
+             INSERT INTO patrons (id, card_number, name, registered_on, expires_on, last_activity_on, default_contact)
+                 VALUES (3, '10000001', '太郎', '2026-01-01', '2029-03-31', '2026-05-31', 'post');
+             INSERT INTO holds (id, patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
+                 VALUES (5, 3, 1, 'book', 'web', 'waiting', '2026-05-01T00:00:00Z', 'chuo', 'post');
+             INSERT INTO audit (id, at, staff, action, overridden, note, patron_id, hold_id)
+                 VALUES (7, '2026-05-01T00:00:00Z', 'desk', 'override_hold', 'hold_limit_reached', 'n', 3, 5),
+                        (12, '2026-05-02T00:00:00Z', 'desk', 'copy_edited', '', '', NULL, NULL);
+             DELETE FROM audit WHERE id = 12;",
+        )
+        .unwrap();
+        let (shape_before, rows_before) = (shape(&conn, "audit"), texts(&conn, "SELECT * FROM audit", &[]));
+        migrate(&mut conn, Utc::now()).unwrap();
+        assert_eq!(shape(&conn, "audit"), shape_before);
+        assert_eq!(texts(&conn, "SELECT * FROM audit", &[]), rows_before);
+        assert_eq!(texts(&conn, "SELECT seq FROM sqlite_sequence WHERE name = 'audit'", &[]), ["Integer(12)"]);
+        conn.execute(
+            "INSERT INTO audit (at, staff, action, detail, patron_id, hold_id)
+             VALUES ('2026-05-03T00:00:00Z', 'desk', 'hold_frozen', 'until lifted', 3, 5)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(conn.last_insert_rowid(), 13, "ids are never reused");
     }
 
     /// V12 rebuilds three tables to loosen the CHECKs that listed the six contact methods
