@@ -8,13 +8,14 @@ use bunko::Lang;
 use bunko::notify::{NoticeFacts, NoticeKind, render};
 use common::World;
 
-const KINDS: [NoticeKind; 11] = [
+const KINDS: [NoticeKind; 12] = [
     NoticeKind::HoldPlaced,
     NoticeKind::HoldReady,
     NoticeKind::HoldInTransit,
     NoticeKind::HoldDispatched,
     NoticeKind::HoldExpired,
     NoticeKind::HoldCancelled,
+    NoticeKind::HoldRequeued,
     NoticeKind::EmailConfirmation,
     NoticeKind::EmailRegistered,
     NoticeKind::PasswordReset,
@@ -34,7 +35,7 @@ fn facts_for(kind: NoticeKind) -> NoticeFacts {
     };
     let mut f = NoticeFacts::new("筑紫野市民図書館", "筑紫 花子", title);
     match kind {
-        NoticeKind::HoldPlaced | NoticeKind::HoldCancelled => f.pickup = "中央図書館".into(),
+        NoticeKind::HoldPlaced | NoticeKind::HoldCancelled | NoticeKind::HoldRequeued => f.pickup = "中央図書館".into(),
         NoticeKind::HoldReady => {
             f.pickup = "中央図書館".into();
             f.pickup_deadline = day("2026-05-08");

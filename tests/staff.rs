@@ -244,6 +244,35 @@ fn chiba_a_copy_lost_on_the_hold_shelf_sends_its_hold_back_to_its_old_place() {
     assert_healthy(&w);
 }
 
+/// A patron told their copy is ready hears that it is not when staff mark it lost, and the
+/// hold is back in the queue; a ready notice still in the outbox is withdrawn instead, and
+/// that patron, never told, gets nothing (#17: no silent requeue).
+#[test]
+fn chiba_a_patron_told_their_copy_was_ready_hears_it_was_lost() {
+    use bunko::notify::NoticeKind;
+    let mut w = World::new("chiba", "2026-06-01");
+    let ready = w.ready_mail_hold("chuo", "ko@example.jp", None);
+    assert_eq!(ready.kind, NoticeKind::HoldReady);
+    let (told, copy) = {
+        let h = w.lib.hold(ready.hold.unwrap()).unwrap();
+        (h.id, w.lib.copy(h.copy.unwrap()).unwrap().barcode)
+    };
+    w.lib.mark_delivered(&[ready.id]).unwrap();
+    w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    let notices = w.lib.pending_notices(10).unwrap();
+    let kinds: Vec<_> = notices.iter().map(|n| (n.kind, n.hold)).collect();
+    assert_eq!(kinds, [(NoticeKind::HoldRequeued, Some(told))]);
+    assert!(notices[0].body.contains("紛失・破損などのため貸し出せなくなりました"), "{}", notices[0].body);
+    assert_eq!(w.lib.hold(told).unwrap().status, HoldStatus::Waiting);
+    w.lib.mark_delivered(&[notices[0].id]).unwrap();
+
+    let unsent = w.ready_mail_hold("chuo", "otsu@example.jp", None);
+    let copy = w.lib.copy(w.lib.hold(unsent.hold.unwrap()).unwrap().copy.unwrap()).unwrap().barcode;
+    w.lib.mark_copy(&kato(), &copy, CopyCondition::Damaged).unwrap();
+    assert!(w.lib.pending_notices(10).unwrap().is_empty(), "the unsent ready notice went, and no other came");
+    assert_healthy(&w);
+}
+
 #[test]
 fn chiba_a_requeued_hold_finds_the_next_copy_on_a_shelf_through_the_pull_list() {
     let mut w = World::new("chiba", "2026-06-01");

@@ -67,6 +67,9 @@ pub enum NoticeKind {
     HoldExpired,
     /// Staff cancelled or rejected the hold.
     HoldCancelled,
+    /// The copy the patron was told is ready or on its way was marked lost, damaged or
+    /// withdrawn: the hold is back in the queue at its place (#17).
+    HoldRequeued,
     /// Confirm a new e-mail address (R-C2): with the enclosed code where the policy requires one
     /// (secret until delivered), else only telling the patron it was registered.
     EmailConfirmation,

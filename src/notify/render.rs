@@ -106,6 +106,10 @@ fn lead_ja(kind: NoticeKind, has_code: bool) -> (&'static str, &'static str) {
             ("予約を取り消しました(取置期限切れ)", "取置期限を過ぎたため、次の予約を取り消しました。")
         }
         NoticeKind::HoldCancelled => ("予約を取り消しました", "次の予約を取り消しました。"),
+        NoticeKind::HoldRequeued => (
+            "予約資料をご用意できなくなりました",
+            "ご用意した資料が紛失・破損などのため貸し出せなくなりました。ご予約は順番を保ったまま、次の資料をお待ちいただきます。",
+        ),
         NoticeKind::EmailConfirmation if !has_code => (
             "メールアドレスの確認",
             "このメールアドレスを登録しました。お心当たりのない場合は図書館へお知らせください。",
@@ -138,6 +142,11 @@ fn lead_en(kind: NoticeKind, has_code: bool) -> (&'static str, &'static str) {
             ("Your hold is cancelled (not picked up)", "The pickup deadline has passed, so we cancelled this hold.")
         }
         NoticeKind::HoldCancelled => ("Your hold is cancelled", "We have cancelled this hold."),
+        NoticeKind::HoldRequeued => (
+            "Your hold is waiting again",
+            "The item set aside for you was lost, damaged or withdrawn and cannot be lent. Your hold keeps its place in the \
+             queue; we will tell you when another copy is ready.",
+        ),
         NoticeKind::EmailConfirmation if !has_code => (
             "Confirm your e-mail address",
             "This e-mail address was registered. If you did not ask for this, please tell the library.",

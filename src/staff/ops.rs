@@ -7,8 +7,9 @@ use crate::Library;
 use crate::catalog::{Copy, CopyStatus, SUPPORTED_YEARS, check_date, clean_text};
 use crate::circulation::{CopyRoute, Loan, LoanId, LoanStatus, copy_by_barcode, lend_in, renewal_overriding};
 use crate::error::{Entity, Error, Result};
-use crate::holds::route::{Ctx, route_copy};
+use crate::holds::route::{Ctx, notify, route_copy};
 use crate::holds::{HoldId, HoldRequest, place_one, request_in};
+use crate::notify::NoticeKind;
 use crate::patrons::{PatronId, patron_in};
 use crate::policy::{Override, Reason, Refusal, freeze_reasons, unused_overrides};
 use crate::store::{CopyFlags, NewAudit, Tx};
@@ -321,7 +322,8 @@ impl Library {
     /// Staff mark a copy lost, damaged or withdrawn. Its hold, if it was set aside for one (in
     /// transit or on the hold shelf), goes back to the queue at its old place; the next copy on
     /// a shelf then appears for it on the pull list, and a copy checked in goes to it in queue
-    /// order. A copy lent may only be marked lost, which closes the loan as a return does
+    /// order. A patron already told the copy was ready or on its way gets a
+    /// [`NoticeKind::HoldRequeued`] notice; a ready notice not yet delivered is withdrawn. A copy lent may only be marked lost, which closes the loan as a return does
     /// (deleted, counted on the day's returns, R-R1); a damaged or withdrawn copy on loan is
     /// checked in first. A withdrawn copy stays withdrawn.
     ///
@@ -350,7 +352,14 @@ impl Library {
                 CopyStatus::OnLoan => marked.closed_loan = close_lost_loan(tx, &copy, today)?,
                 CopyStatus::InTransit | CopyStatus::OnHoldShelf => {
                     if let Some(hold) = tx.hold_of_copy(copy.id)? {
+                        // A patron told the copy is ready or coming is told it is not; one
+                        // never told (the notice was still in the outbox, and goes) is not.
+                        let told = tx.assignment_announced(hold.id)?;
                         tx.unassign_hold(hold.id)?;
+                        if told {
+                            let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today, now };
+                            notify(tx, &ctx, &hold, NoticeKind::HoldRequeued, |_| {})?;
+                        }
                         marked.requeued = Some(hold.id);
                     }
                 }

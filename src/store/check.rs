@@ -106,7 +106,8 @@ const CHECKS: &[(&str, &str)] = &[
          UNION ALL
          SELECT 'notice ' || id || ' (' || kind || ') is about a hold or loan that no longer exists' FROM notices
          WHERE hold_id IS NULL AND loan_id IS NULL AND kind IN
-               ('hold_placed', 'hold_ready', 'hold_in_transit', 'hold_dispatched', 'hold_expired', 'hold_cancelled', 'due_reminder')",
+               ('hold_placed', 'hold_ready', 'hold_in_transit', 'hold_dispatched', 'hold_expired', 'hold_cancelled',
+                'hold_requeued', 'due_reminder')",
     ),
     (
         "an audit row names a patron only while its loan or hold is live (R-R1)",

@@ -40,13 +40,14 @@ impl rusqlite::types::FromSql for ContactMethod {
     }
 }
 
-const NOTICE_KINDS: [(NoticeKind, &str); 11] = [
+const NOTICE_KINDS: [(NoticeKind, &str); 12] = [
     (NoticeKind::HoldPlaced, "hold_placed"),
     (NoticeKind::HoldReady, "hold_ready"),
     (NoticeKind::HoldInTransit, "hold_in_transit"),
     (NoticeKind::HoldDispatched, "hold_dispatched"),
     (NoticeKind::HoldExpired, "hold_expired"),
     (NoticeKind::HoldCancelled, "hold_cancelled"),
+    (NoticeKind::HoldRequeued, "hold_requeued"),
     (NoticeKind::EmailConfirmation, "email_confirmation"),
     (NoticeKind::EmailRegistered, "email_registered"),
     (NoticeKind::PasswordReset, "password_reset"),

@@ -80,6 +80,18 @@ impl Tx<'_> {
     /// stale and deleted. False if it was not assigned (a pull target is no assignment: it is
     /// left alone). Since V16 the link is the hold's assignment row, which
     /// [`Tx::release_assignment`] deletes; the hold row itself stayed `waiting` throughout.
+    /// Whether the patron was told of the hold's assignment: a delivered ready or in-transit
+    /// notice (kept as a tombstone while the hold lives).
+    pub(crate) fn assignment_announced(&self, hold: HoldId) -> Result<bool> {
+        self.row(
+            "SELECT EXISTS (SELECT 1 FROM notices WHERE hold_id = ?1 AND kind IN ('hold_ready', 'hold_in_transit')
+                                AND delivered_at IS NOT NULL)",
+            [hold],
+            |r| r.get(0),
+        )
+        .db()
+    }
+
     pub(crate) fn unassign_hold(&self, hold: HoldId) -> Result<bool> {
         let copy: Option<CopyId> = optional(self.row(
             "SELECT copy_id FROM assignments WHERE hold_id = ?1 AND state IN ('in_transit', 'ready')",
