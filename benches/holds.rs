@@ -408,13 +408,14 @@ fn exact_floor_check_in(bare: &mut Connection, q: &Queue, notice: &NoticeText) {
         .unwrap()
         .query_row([copy], |r| r.get(0))
         .unwrap();
-    for sql in [
-        "DELETE FROM notices WHERE loan_id = ?1",
-        "UPDATE audit SET patron_id = NULL, loan_id = NULL, copy_id = NULL, note = '' WHERE loan_id = ?1",
-        "DELETE FROM loans WHERE id = ?1",
-    ] {
-        tx.prepare_cached(sql).unwrap().execute([loan]).unwrap();
-    }
+    tx.prepare_cached("DELETE FROM notices WHERE loan_id = ?1").unwrap().execute([loan]).unwrap();
+    let audited: bool = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM audit WHERE loan_id = ?1)")
+        .unwrap()
+        .query_row([loan], |r| r.get(0))
+        .unwrap();
+    assert!(!audited, "the bench's loans have no audit rows");
+    tx.prepare_cached("DELETE FROM loans WHERE id = ?1").unwrap().execute([loan]).unwrap();
     tx.prepare_cached(
         "INSERT INTO circulation_days (day, checkouts, returns) VALUES (?1, ?2, ?3)
          ON CONFLICT (day) DO UPDATE SET checkouts = checkouts + excluded.checkouts, returns = returns + excluded.returns",

@@ -3,6 +3,12 @@
 -- rebuilt with two more actions; rows, ids and the AUTOINCREMENT counter are kept. The
 -- privacy rules of V19 are unchanged: a hold action names the patron and the hold only while
 -- the hold is live, and the transaction that ends the hold strips the row.
+--
+-- The rebuild also drops V19's `ON DELETE SET NULL` from `loan_id` and `hold_id`: the store
+-- strips a loan's or hold's rows before it deletes the loan or hold, so the action never had
+-- anything to do, yet SQLite ran it (an UPDATE of audit through a temporary table) on every
+-- return and every collection. Without it, deleting a loan or hold that an unstripped row
+-- still names fails instead of leaving the row's patron and note behind.
 CREATE TABLE audit_v23 (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     at         TEXT NOT NULL,
@@ -17,8 +23,8 @@ CREATE TABLE audit_v23 (
     -- patron.
     detail     TEXT NOT NULL DEFAULT '',
     patron_id  INTEGER REFERENCES patrons(id) ON DELETE SET NULL,
-    loan_id    INTEGER REFERENCES loans(id) ON DELETE SET NULL,
-    hold_id    INTEGER REFERENCES holds(id) ON DELETE SET NULL,
+    loan_id    INTEGER REFERENCES loans(id),
+    hold_id    INTEGER REFERENCES holds(id),
     copy_id    INTEGER REFERENCES copies(id),
     CHECK (patron_id IS NULL OR loan_id IS NOT NULL OR hold_id IS NOT NULL)
 ) STRICT;

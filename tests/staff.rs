@@ -270,6 +270,14 @@ fn chiba_a_patron_told_their_copy_was_ready_hears_it_was_lost() {
     let copy = w.lib.copy(w.lib.hold(unsent.hold.unwrap()).unwrap().copy.unwrap()).unwrap().barcode;
     w.lib.mark_copy(&kato(), &copy, CopyCondition::Damaged).unwrap();
     assert!(w.lib.pending_notices(10).unwrap().is_empty(), "the unsent ready notice went, and no other came");
+
+    // Claimed by a drainer, perhaps sent, not yet marked: the patron may have heard "ready".
+    let claimed = w.ready_mail_hold("chuo", "hei@example.jp", None);
+    assert_eq!(w.lib.claim_notices(10, std::time::Duration::from_secs(60)).unwrap().len(), 1);
+    let copy = w.lib.copy(w.lib.hold(claimed.hold.unwrap()).unwrap().copy.unwrap()).unwrap().barcode;
+    w.lib.mark_copy(&kato(), &copy, CopyCondition::Withdrawn).unwrap();
+    let kinds: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| (n.kind, n.hold)).collect();
+    assert_eq!(kinds, [(NoticeKind::HoldRequeued, claimed.hold)]);
     assert_healthy(&w);
 }
 

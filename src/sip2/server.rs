@@ -15,7 +15,8 @@ use crate::Library;
 /// library from `open`. Connections beyond [`Sip2Config::max_connections`] are closed at
 /// once; a connection silent for [`Sip2Config::idle_timeout`], sending a line longer than
 /// [`Sip2Config::max_frame`], taking longer than [`Sip2Config::frame_timeout`] over one
-/// frame, or not logged in within [`Sip2Config::login_timeout`] is closed. A library that fails to open closes its connection.
+/// frame, or not logged in within [`Sip2Config::login_timeout`] is closed. A library that
+/// fails to open closes its connection.
 ///
 /// # Errors
 ///

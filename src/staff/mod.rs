@@ -137,7 +137,8 @@ pub struct AuditEntry {
     pub overridden: Vec<Override>,
     /// Staff's note; empty once stripped.
     pub note: String,
-    /// What a copy action changed, in words.
+    /// What a copy action changed, or until when a hold was frozen, in words; never a patron,
+    /// so it stays when the row is stripped.
     pub detail: String,
     /// The patron, while the loan or hold is live.
     pub patron: Option<PatronId>,

@@ -126,7 +126,8 @@ const CHECKS: &[(&str, &str)] = &[
          WHERE (a.loan_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.id = a.loan_id))
             OR (a.hold_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.id = a.hold_id
                            AND h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready')))
-            OR (a.action IN ('renewal', 'override_checkout', 'override_renewal', 'override_hold')
+            OR (a.action IN ('renewal', 'override_checkout', 'override_renewal', 'override_hold', 'hold_frozen',
+                             'hold_unfrozen')
                 AND a.loan_id IS NULL AND a.hold_id IS NULL AND (a.copy_id IS NOT NULL OR a.note <> ''))",
     ),
     (

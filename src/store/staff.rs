@@ -74,24 +74,25 @@ fn audit_from_row(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
 }
 
 impl Tx<'_> {
-    /// Sends an assigned hold (in transit, or ready on the hold shelf) back to the queue: it
-    /// waits again at its old place, since its priority and `placed_at` never changed, and its
-    /// copy link, arrival, pickup deadline and "notified" go; notices about the copy it had are
-    /// stale and deleted. False if it was not assigned (a pull target is no assignment: it is
-    /// left alone). Since V16 the link is the hold's assignment row, which
-    /// [`Tx::release_assignment`] deletes; the hold row itself stayed `waiting` throughout.
-    /// Whether the patron was told of the hold's assignment: a delivered ready or in-transit
-    /// notice (kept as a tombstone while the hold lives).
+    /// Whether the patron may have been told of the hold's assignment: a ready or in-transit
+    /// notice delivered (kept as a tombstone while the hold lives) or claimed by a drainer
+    /// (perhaps sent already, not yet marked delivered).
     pub(crate) fn assignment_announced(&self, hold: HoldId) -> Result<bool> {
         self.row(
             "SELECT EXISTS (SELECT 1 FROM notices WHERE hold_id = ?1 AND kind IN ('hold_ready', 'hold_in_transit')
-                                AND delivered_at IS NOT NULL)",
+                                AND (delivered_at IS NOT NULL OR attempts > 0))",
             [hold],
             |r| r.get(0),
         )
         .db()
     }
 
+    /// Sends an assigned hold (in transit, or ready on the hold shelf) back to the queue: it
+    /// waits again at its old place, since its priority and `placed_at` never changed, and its
+    /// copy link, arrival, pickup deadline and "notified" go; notices about the copy it had are
+    /// stale and deleted. False if it was not assigned (a pull target is no assignment: it is
+    /// left alone). Since V16 the link is the hold's assignment row, which
+    /// [`Tx::release_assignment`] deletes; the hold row itself stayed `waiting` throughout.
     pub(crate) fn unassign_hold(&self, hold: HoldId) -> Result<bool> {
         let copy: Option<CopyId> = optional(self.row(
             "SELECT copy_id FROM assignments WHERE hold_id = ?1 AND state IN ('in_transit', 'ready')",
@@ -164,23 +165,34 @@ impl Tx<'_> {
     /// is left, only when, who, what and the reasons overridden. Runs in the transaction that
     /// deletes the loan, before it.
     pub(crate) fn forget_audit_of_loan(&self, loan: LoanId) -> Result<()> {
-        self.exec(
-            "UPDATE audit SET patron_id = NULL, loan_id = NULL, copy_id = NULL, note = '' WHERE loan_id = ?1",
-            [loan],
-        )
-        .db()?;
+        if self.any_row("SELECT EXISTS (SELECT 1 FROM audit WHERE loan_id = ?1)", loan.get())? {
+            self.exec(
+                "UPDATE audit SET patron_id = NULL, loan_id = NULL, copy_id = NULL, note = '' WHERE loan_id = ?1",
+                [loan],
+            )
+            .db()?;
+        }
         Ok(())
     }
 
     /// Strips the audit rows about a hold that ends (cancelled, expired, collected) as
     /// [`Tx::forget_audit_of_loan`] does.
     pub(crate) fn forget_audit_of_hold(&self, hold: HoldId) -> Result<()> {
-        self.exec(
-            "UPDATE audit SET patron_id = NULL, hold_id = NULL, copy_id = NULL, note = '' WHERE hold_id = ?1",
-            [hold],
-        )
-        .db()?;
+        if self.any_row("SELECT EXISTS (SELECT 1 FROM audit WHERE hold_id = ?1)", hold.get())? {
+            self.exec(
+                "UPDATE audit SET patron_id = NULL, hold_id = NULL, copy_id = NULL, note = '' WHERE hold_id = ?1",
+                [hold],
+            )
+            .db()?;
+        }
         Ok(())
+    }
+
+    /// Whether `sql` (a `SELECT EXISTS` on `?1`) finds a row. Most loans and holds have no
+    /// audit row, and an UPDATE that changes the column it finds rows by runs in two passes
+    /// through a temporary table even when nothing matches: one index probe first is cheaper.
+    fn any_row(&self, sql: &str, id: i64) -> Result<bool> {
+        self.row(sql, [id], |r| r.get(0)).db()
     }
 
     /// The audit rows written from `from` (inclusive) to `to` (exclusive), oldest first.
