@@ -284,7 +284,9 @@ struct FactsAs<'a> {
 
 impl serde::Serialize for FactsAs<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if !self.in_clear {
+        // Without a code both forms are the same (`"code": null`): no detour through a
+        // `serde_json::Value`, which most notices (every hold notice) would pay for nothing.
+        if !self.in_clear || self.facts.code.is_none() {
             return self.facts.serialize(serializer);
         }
         let mut value = serde_json::to_value(self.facts).map_err(serde::ser::Error::custom)?;
