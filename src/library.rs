@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::catalog::BranchInfo;
 use crate::clock::Clock;
 use crate::error::{Entity, Error, PolicyError, Result, why};
-use crate::policy::{Policy, RuleMatrix, Rules};
+use crate::policy::{Policy, RuleMatrix, Rules, Scope};
 use crate::store::{BackupReport, Store, StoreOptions};
 
 /// A library's engine: its policy, its clock and its database.
@@ -197,7 +197,7 @@ impl Library {
 
     /// The rules in force for a patron of `category`, material `kind` and `branch`.
     pub fn rules(&self, category: &str, kind: &str, branch: &str) -> Rules {
-        self.matrix.resolve_for(category, kind, branch)
+        self.matrix.resolve(&Scope::new(category, kind, branch))
     }
 
     /// The policy this library runs under.

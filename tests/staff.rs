@@ -389,6 +389,27 @@ fn an_audit_entry_serializes_with_its_reason_codes() {
     assert_eq!(json["patron"], p.get());
 }
 
+/// An audit row left naming an ended hold (broken behind the engine's back: ending a hold
+/// strips it) does not keep the daily purge from deleting the hold, which V23's references
+/// would otherwise refuse: the purge strips it first, and `check()` is clean after (R-R1).
+#[test]
+fn the_purge_strips_an_audit_row_an_ended_hold_kept_r_r1() {
+    let (mut w, db) = World::on_temp_file("chiba", "2026-06-01");
+    let p = w.patron();
+    let t = w.title("本");
+    w.copy_of(t, "seibu", "book");
+    let hold = w.lib.place_hold(p, t, &HoldRequest::web("chuo", ContactMethod::None).at_counter()).unwrap();
+    w.lib.freeze_hold_as_staff(&kato(), hold, None).unwrap();
+    w.lib.cancel_hold(p, hold).unwrap();
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute("UPDATE audit SET patron_id = ?1, hold_id = ?2, note = 'n'", [p.get(), hold.get()]).unwrap();
+    assert!(!w.lib.check().unwrap().is_empty(), "the row is reported");
+    w.advance_days(400);
+    assert_eq!(w.lib.purge_ended_holds().unwrap(), 1);
+    assert!(log(&w).iter().all(|e| e.patron.is_none() && e.hold.is_none() && e.note.is_empty()));
+    assert_healthy(&w);
+}
+
 /// `check()` finds an audit row that outlives its loan (broken behind the engine's back), so
 /// the "check() is empty" assertions above cannot pass vacuously.
 #[test]

@@ -10,7 +10,7 @@ use crate::holds::route::{Ctx, route_copy};
 use crate::library::Gate;
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    CheckoutFacts, DueContext, Override, Reason, Refusal, RenewalFacts, RuleMatrix, Service, account_refusals,
+    CheckoutFacts, DueContext, Override, Reason, Refusal, RenewalFacts, RuleMatrix, Scope, Service, account_refusals,
     apply_overrides, checkout_outcome, renewal_outcome, suspension_end,
 };
 use crate::store::{NewLoan, Tx};
@@ -101,7 +101,7 @@ impl Library {
             // only then are the borrower and their rules read.
             if days_overdue > 0 {
                 let who = patron_in(tx, patron)?;
-                let rules = matrix.resolve_for(&who.category, &copy.material_kind, &loan.branch);
+                let rules = matrix.resolve(&Scope::new(&who.category, &copy.material_kind, &loan.branch));
                 if let Some(until) = suspension_end(&rules, today, days_overdue) {
                     tx.extend_suspension(patron, check_date("suspended_until", until)?)?;
                 }
@@ -368,7 +368,7 @@ pub(crate) fn renewal_overriding(
     let account = account_facts(tx, who, today)?;
     let own_overdue = u32::from(loan.due_on < today);
     let calendar = calendar_in(tx, policy, &loan.branch, today)?;
-    let rules = matrix.resolve_for(&who.category, &loan.material_kind, &loan.branch);
+    let rules = matrix.resolve(&Scope::new(&who.category, &loan.material_kind, &loan.branch));
     let holds_by_others = tx.waiting_holds_by_others(loan.title, who.id)?;
     let (mut unfrozen_holds_by_others, mut copies_for_holds) = (holds_by_others, 0);
     if holds_by_others > 0 && policy.loans.renewal.allow_if_other_copies_available {
@@ -417,7 +417,7 @@ pub(crate) fn lend_in(
     let calendar = calendar_in(tx, policy, branch, today)?;
     let copy = copy_by_barcode(tx, barcode)?;
     let who = patron_in(tx, patron)?;
-    let rules = matrix.resolve_for(&who.category, &copy.material_kind, branch);
+    let rules = matrix.resolve(&Scope::new(&who.category, &copy.material_kind, branch));
     let (open_loans, open_loans_of_kind) = tx.open_loan_counts(patron, &copy.material_kind)?;
     let facts = CheckoutFacts {
         rules: &rules,

@@ -260,7 +260,7 @@ impl Library {
             let mut reasons = change_reasons(h.stage(), &account);
             reasons.extend(pickup_reasons(policy, &pickup, point.as_deref()));
             // The rules of the new pickup branch: it may not take this kind, or this patron there.
-            let rules = matrix.resolve_for(&who.category, &h.material_kind, &pickup);
+            let rules = matrix.resolve(&Scope::new(&who.category, &h.material_kind, &pickup));
             if !rules.holdable() {
                 reasons.push(Reason::NotHoldable);
             }
@@ -819,7 +819,7 @@ pub(crate) fn place_one(
 /// [`wait_estimate`].
 fn estimate_wait(tx: &Tx<'_>, ctx: &Ctx<'_>, who: &Patron, hold: &Hold) -> Result<Option<NaiveDate>> {
     let (policy, today) = (ctx.policy, ctx.today);
-    let scope = |category: &str, kind: &str, branch: &str| ctx.matrix.resolve_for(category, kind, branch);
+    let scope = |category: &str, kind: &str, branch: &str| ctx.matrix.resolve(&Scope::new(category, kind, branch));
     let own = scope(&who.category, &hold.material_kind, &hold.pickup);
     let turnaround = own.values.loan_days.unwrap_or(1).max(1);
     // Borrowers renew while others wait only where the policy does not refuse it.

@@ -14,7 +14,7 @@ use crate::error::{Entity, Error, Result};
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
 use crate::patrons::{Patron, PatronId};
 use crate::policy::{
-    ChannelNeeds, CheckoutFacts, ContactMethod, DueContext, MailRecipients, Policy, Refusal, RuleMatrix, Rules,
+    ChannelNeeds, CheckoutFacts, ContactMethod, DueContext, MailRecipients, Policy, Refusal, RuleMatrix, Rules, Scope,
     arrival_day, checkout_decision, copy_can_fill_holds, pickup_deadline,
 };
 use crate::store::{TargetedHold, Tx};
@@ -67,7 +67,7 @@ impl Ctx<'_> {
         kind: &str,
         loanable: bool,
     ) -> Result<bool> {
-        let rules = self.matrix.resolve_for(claim.category, kind, claim.pickup);
+        let rules = self.matrix.resolve(&Scope::new(claim.category, kind, claim.pickup));
         if !copy_can_fill_holds(&rules, loanable, CopyStatus::OnShelf) {
             return Ok(false);
         }
@@ -141,7 +141,7 @@ impl Ctx<'_> {
 
     /// [`Ctx::hold_rules`] with the hold's patron `who` already read.
     fn hold_rules_as(&self, hold: &Hold, who: &Patron) -> Rules {
-        self.matrix.resolve_for(&who.category, &hold.material_kind, &hold.pickup)
+        self.matrix.resolve(&Scope::new(&who.category, &hold.material_kind, &hold.pickup))
     }
 }
 
@@ -216,7 +216,7 @@ fn assign(
     here: &str,
 ) -> Result<CopyRoute> {
     if ctx.dispatches(hold) {
-        let rules = ctx.matrix.resolve_for(&who.category, &copy.material_kind, &hold.pickup);
+        let rules = ctx.matrix.resolve(&Scope::new(&who.category, &copy.material_kind, &hold.pickup));
         let due_on =
             ctx.dispatch_checkout(tx, who, &rules, &Claim::of(hold, who), &copy.material_kind, copy.loanable)??;
         let loan = start_loan(tx, copy, from, hold.patron, &hold.pickup, LoanStatus::InTransit, ctx.today, due_on)?;
@@ -308,7 +308,7 @@ pub(crate) fn route_pulled(
     }
     let calendar = calendars.of(tx, ctx, &t.pickup)?;
     let (route, kind, facts): (_, _, fn(&mut NoticeFacts, &CopyRoute)) = if t.pickup == here {
-        let rules = ctx.matrix.resolve_for(&t.category, &t.material_kind, &t.pickup);
+        let rules = ctx.matrix.resolve(&Scope::new(&t.category, &t.material_kind, &t.pickup));
         let deadline = deadline_at(ctx, &rules, &t.pickup, &calendar)?;
         if !tx.make_ready(t.id, copy.id, ctx.today, deadline, true)? {
             return Err(moved(Entity::Hold, t.id.get().to_string()));

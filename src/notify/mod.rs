@@ -284,9 +284,7 @@ struct FactsAs<'a> {
 
 impl serde::Serialize for FactsAs<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Without a code both forms are the same (`"code": null`): no detour through a
-        // `serde_json::Value`, which most notices (every hold notice) would pay for nothing.
-        if !self.in_clear || self.facts.code.is_none() {
+        if !self.in_clear {
             return self.facts.serialize(serializer);
         }
         let mut value = serde_json::to_value(self.facts).map_err(serde::ser::Error::custom)?;
@@ -352,8 +350,13 @@ pub(crate) fn enqueue(
     now: DateTime<Utc>,
 ) -> crate::Result<NoticeId> {
     let text = render(kind, facts, Lang::Ja);
-    let facts = serde_json::to_string(&FactsAs { facts, in_clear: true })
-        .map_err(|e| crate::Error::InvalidInput { field: "notice facts", reason: e.to_string() })?;
+    // Without a code the stored form is the facts' own (`"code": null`): no detour through a
+    // `serde_json::Value`, which every hold notice would otherwise pay for nothing.
+    let stored = match facts.code {
+        None => serde_json::to_string(facts),
+        Some(_) => serde_json::to_string(&FactsAs { facts, in_clear: true }),
+    };
+    let facts = stored.map_err(|e| crate::Error::InvalidInput { field: "notice facts", reason: e.to_string() })?;
     let (hold, loan) = match about {
         About::Nothing => (None, None),
         About::Hold(h) => (Some(h), None),

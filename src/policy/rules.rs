@@ -350,18 +350,11 @@ struct Entry {
 }
 
 /// The policy's rules indexed by scope, so that resolving one decision costs eight lookups
-/// however many rules the policy has; and every (category, kind, branch) the policy names
-/// resolved once, so that the engine's decisions look theirs up. Build it once per policy.
+/// however many rules the policy has. Build it once per policy.
 #[derive(Debug, Clone)]
 pub struct RuleMatrix {
     by_scope: HashMap<Scope, Vec<Entry>>,
-    /// category → kind → branch → rules, for the policy's own names.
-    resolved: HashMap<String, HashMap<String, HashMap<String, Rules>>>,
 }
-
-/// The most (category, kind, branch) resolutions a matrix keeps ready; a policy with more
-/// combinations resolves them as they are asked for.
-const MAX_RESOLVED: usize = 20_000;
 
 /// The parameters in force for one scope, each with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -418,35 +411,7 @@ impl RuleMatrix {
             .entry(Scope::default())
             .or_default()
             .push(Entry { values: library_values(policy), source: Source::Library });
-        let mut matrix = Self { by_scope, resolved: HashMap::new() };
-        let general = [String::from("general")];
-        let categories: Vec<&String> =
-            if policy.categories.is_empty() { general.iter().collect() } else { policy.categories.keys().collect() };
-        let branches: Vec<&String> = policy.branches.iter().map(|b| &b.code).collect();
-        if categories.len() * policy.materials.len() * branches.len() <= MAX_RESOLVED {
-            for category in &categories {
-                for kind in policy.materials.keys() {
-                    for branch in &branches {
-                        let rules = matrix.resolve(&Scope::new(category, kind, branch));
-                        let by_branch =
-                            matrix.resolved.entry((*category).clone()).or_default().entry(kind.clone()).or_default();
-                        by_branch.insert((*branch).clone(), rules);
-                    }
-                }
-            }
-        }
-        matrix
-    }
-
-    /// [`RuleMatrix::resolve`] for a patron `category`, material `kind` and `branch`, looked up
-    /// where the policy names all three (no allocation, three map lookups) and resolved
-    /// otherwise. The same answer either way.
-    #[must_use]
-    pub fn resolve_for(&self, category: &str, kind: &str, branch: &str) -> Rules {
-        match self.resolved.get(category).and_then(|k| k.get(kind)).and_then(|b| b.get(branch)) {
-            Some(rules) => rules.clone(),
-            None => self.resolve(&Scope::new(category, kind, branch)),
-        }
+        Self { by_scope }
     }
 
     /// The rules in force for `target` (most specific wins, see the module docs).

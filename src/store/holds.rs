@@ -700,6 +700,14 @@ impl Tx<'_> {
             [cutoff],
         )
         .db()?;
+        // Ending a hold strips its audit rows; should one have been missed, strip it here, or
+        // it would keep the hold from being deleted (V23: no ON DELETE action) day after day.
+        self.exec(
+            "UPDATE audit SET patron_id = NULL, hold_id = NULL, copy_id = NULL, note = ''
+             WHERE hold_id IN (SELECT id FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1)",
+            [cutoff],
+        )
+        .db()?;
         Ok(self.exec("DELETE FROM holds WHERE ended_on IS NOT NULL AND ended_on < ?1", [cutoff]).db()? as u32)
     }
 
