@@ -691,7 +691,8 @@ mod tests {
     fn a_migration_missing_below_the_highest_applied_is_applied() {
         let mut conn = migrated_before(16);
         let runner = embedded::migrations::runner();
-        let mut later: Vec<_> = runner.get_migrations().iter().filter(|m| m.version() > 16).collect();
+        // V17–V19, the ones such a build had (V24 rebuilds V16's table, so it never ran before it).
+        let mut later: Vec<_> = runner.get_migrations().iter().filter(|m| (17..=19).contains(&m.version())).collect();
         later.sort_by_key(|m| m.version());
         for m in later {
             conn.execute_batch(m.sql().unwrap()).unwrap();
@@ -728,6 +729,59 @@ mod tests {
         assert_eq!(texts(&conn, schema, &[]), before);
         let on: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
         assert!(on, "foreign keys are on again after a failed migration");
+    }
+
+    /// V24 rebuilds `copies` and `assignments` with their status CHECKs written without a
+    /// constant list: everything else about them, their rows and the references into them are
+    /// as before; the CHECKs refuse what they refused; and a status change no longer builds
+    /// a temporary table (`OpenEphemeral`) for the list.
+    #[test]
+    fn v24_rebuilds_copies_and_assignments_keeping_everything_but_their_checks() {
+        let mut conn = migrated_before(24);
+        conn.execute_batch(
+            "INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0);
+             INSERT INTO titles (id, title) VALUES (1, '本');
+             INSERT INTO patrons (id, card_number, name, registered_on, expires_on, last_activity_on, default_contact)
+                 VALUES (3, '10000001', '太郎', '2026-01-01', '2029-03-31', '2026-05-31', 'post');
+             INSERT INTO copies (id, barcode, title_id, branch, material_kind, is_loanable, status, available_since,
+                                 transit_to, condition)
+                 VALUES (7, 'C7', 1, 'chuo', 'book', 1, 'on_hold_shelf', '2026-01-01', NULL, NULL),
+                        (8, 'C8', 1, 'chuo', 'book', 0, 'missing', '2026-01-01', NULL, 'lost'),
+                        (9, 'C9', 1, 'chuo', 'book', 1, 'in_transit', '2026-01-01', 'chuo', NULL);
+             INSERT INTO holds (id, patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
+                 VALUES (5, 3, 1, 'book', 'web', 'waiting', '2026-05-01T00:00:00Z', 'chuo', 'post');
+             INSERT INTO assignments (hold_id, copy_id, state, ready_on, pickup_deadline)
+                 VALUES (5, 7, 'ready', '2026-05-02', '2026-05-09');",
+        )
+        .unwrap();
+        let tables = ["copies", "assignments"];
+        let before: Vec<Vec<String>> = tables.iter().map(|t| shape(&conn, t)).collect();
+        let rows = |conn: &Connection| tables.map(|t| texts(conn, &format!("SELECT * FROM {t}"), &[]));
+        let rows_before = rows(&conn);
+        migrate(&mut conn, Utc::now()).unwrap();
+        for (table, before) in tables.iter().zip(before) {
+            assert_eq!(shape(&conn, table), before, "{table}");
+        }
+        assert_eq!(rows(&conn), rows_before);
+        for refused in [
+            "UPDATE copies SET status = 'lent' WHERE id = 7",
+            "UPDATE copies SET condition = 'damaged' WHERE id = 8",
+            "UPDATE copies SET transit_to = 'chuo' WHERE id = 7",
+            "UPDATE assignments SET state = 'waiting' WHERE hold_id = 5",
+            "UPDATE assignments SET state = 'in_transit' WHERE hold_id = 5",
+        ] {
+            assert!(conn.execute(refused, []).is_err(), "{refused}");
+        }
+        let opcodes = |sql: &str| -> Vec<String> {
+            let mut stmt = conn.prepare(&format!("EXPLAIN {sql}")).unwrap();
+            stmt.query_map([], |r| r.get(1)).unwrap().map(Result::unwrap).collect()
+        };
+        for sql in [
+            "UPDATE copies SET status = 'on_shelf', transit_to = NULL WHERE id = 7",
+            "INSERT INTO assignments (hold_id, copy_id, state, targeted_at) VALUES (6, 9, 'targeted', 'x')",
+        ] {
+            assert!(!opcodes(sql).iter().any(|op| op.contains("OpenEphemeral")), "{sql}: {:?}", opcodes(sql));
+        }
     }
 
     /// V23 rebuilds the audit table for two more actions: its rows, ids, id counter, indexes
