@@ -7,8 +7,15 @@
 -- for the same CHECK written with OR; benches/README.md, session 7). The constraints are the
 -- same; SQLite cannot change a CHECK in place, so both tables are rebuilt as V22/V23 left them,
 -- rows, column order, indexes and references kept. (Migrations run with foreign keys off, and
--- the runner checks every reference before it commits.) Statistics gathered for the two
--- tables go with them; `PRAGMA optimize` gathers them again.
+-- the runner checks every reference before it commits.) Statistics an operator gathered for
+-- the two tables (`ANALYZE`) go with them: run it again after the upgrade. bunko never gathers
+-- any itself. On a large library the rebuild writes about twice the two tables' size to the
+-- WAL (the old pages are zeroed, `secure_delete`) while it holds the write lock: upgrade with
+-- one handle, alone (docs/operations.md, "Upgrading").
+--
+-- It copies fixed column lists, and the runner applies a missing lower-numbered migration
+-- after higher ones: so no migration numbered below 24 may be added (V20 and V21 are retired
+-- unused numbers); a new migration takes the next number after the highest.
 CREATE TABLE copies_v24 (
     id                INTEGER PRIMARY KEY,
     barcode           TEXT NOT NULL UNIQUE CHECK (length(barcode) BETWEEN 1 AND 64),

@@ -649,6 +649,7 @@ mod tests {
              FROM pragma_index_list(?1) l LEFT JOIN sqlite_schema m ON m.name = l.name ORDER BY 4, 5",
             "SELECT type, name, sql FROM sqlite_schema WHERE type IN ('trigger', 'view') AND tbl_name = ?1",
             "SELECT seq FROM sqlite_sequence WHERE name = ?1",
+            "SELECT wr, strict FROM pragma_table_list(?1)",
         ];
         queries.iter().flat_map(|sql| texts(conn, sql, &[table])).collect()
     }
@@ -763,6 +764,26 @@ mod tests {
             assert_eq!(shape(&conn, table), before, "{table}");
         }
         assert_eq!(rows(&conn), rows_before);
+        // Everything the old CHECKs accepted is accepted, and what they refused is refused.
+        for accepted in [
+            "UPDATE copies SET status = 'on_shelf' WHERE id = 7",
+            "UPDATE copies SET status = 'on_loan' WHERE id = 7",
+            "UPDATE copies SET status = 'on_hold_shelf' WHERE id = 7",
+            "UPDATE copies SET status = 'withdrawn', condition = 'damaged' WHERE id = 7",
+            "UPDATE copies SET condition = 'withdrawn' WHERE id = 7",
+            "UPDATE copies SET condition = NULL, status = 'missing' WHERE id = 7",
+            "UPDATE copies SET status = 'in_transit', transit_to = 'chuo' WHERE id = 7",
+            "UPDATE assignments SET state = 'targeted', targeted_at = 'x' WHERE hold_id = 5",
+            "UPDATE assignments SET state = 'in_transit', arrives_on = '2026-05-03' WHERE hold_id = 5",
+            "UPDATE assignments SET state = 'ready' WHERE hold_id = 5",
+        ] {
+            assert_eq!(conn.execute(accepted, []).ok(), Some(1), "{accepted}");
+        }
+        conn.execute_batch(
+            "UPDATE copies SET status = 'on_hold_shelf', transit_to = NULL, condition = NULL WHERE id = 7;
+             UPDATE assignments SET targeted_at = NULL, arrives_on = NULL WHERE hold_id = 5;",
+        )
+        .unwrap();
         for refused in [
             "UPDATE copies SET status = 'lent' WHERE id = 7",
             "UPDATE copies SET condition = 'damaged' WHERE id = 8",
