@@ -54,6 +54,7 @@ crate::id::define_id! {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
 pub enum NoticeKind {
     /// A hold was placed (optional confirmation, fukushima, R-H11).
     HoldPlaced,
@@ -81,6 +82,25 @@ pub enum NoticeKind {
     DueReminder,
     /// New arrivals matching the patron's saved searches (R-N3).
     NewArrivals,
+}
+
+impl NoticeKind {
+    /// Every kind, in declaration order: for a host that keeps a template or a setting per kind.
+    /// The enum is `non_exhaustive`, so a later bunko may add kinds (and lists them here).
+    pub const ALL: [NoticeKind; 12] = [
+        NoticeKind::HoldPlaced,
+        NoticeKind::HoldReady,
+        NoticeKind::HoldInTransit,
+        NoticeKind::HoldDispatched,
+        NoticeKind::HoldExpired,
+        NoticeKind::HoldCancelled,
+        NoticeKind::HoldRequeued,
+        NoticeKind::EmailConfirmation,
+        NoticeKind::EmailRegistered,
+        NoticeKind::PasswordReset,
+        NoticeKind::DueReminder,
+        NoticeKind::NewArrivals,
+    ];
 }
 
 /// The facts a notice is rendered from, kept with the notice ([`Notice::facts`]) so a host can
@@ -375,4 +395,32 @@ pub(crate) fn enqueue(
         secret: matches!(kind, NoticeKind::EmailConfirmation | NoticeKind::PasswordReset),
         created_at: now,
     })
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::NoticeKind;
+
+    /// `ALL` lists every kind once, in declaration order: the match below is exhaustive, so a
+    /// new kind does not compile here until it is given its place.
+    #[test]
+    fn all_lists_every_kind_once_in_order() {
+        let place = |kind: NoticeKind| match kind {
+            NoticeKind::HoldPlaced => 0,
+            NoticeKind::HoldReady => 1,
+            NoticeKind::HoldInTransit => 2,
+            NoticeKind::HoldDispatched => 3,
+            NoticeKind::HoldExpired => 4,
+            NoticeKind::HoldCancelled => 5,
+            NoticeKind::HoldRequeued => 6,
+            NoticeKind::EmailConfirmation => 7,
+            NoticeKind::EmailRegistered => 8,
+            NoticeKind::PasswordReset => 9,
+            NoticeKind::DueReminder => 10,
+            NoticeKind::NewArrivals => 11,
+        };
+        for (i, kind) in NoticeKind::ALL.into_iter().enumerate() {
+            assert_eq!(place(kind), i, "{kind:?}");
+        }
+    }
 }
