@@ -732,6 +732,14 @@ mod tests {
         assert!(on, "foreign keys are on again after a failed migration");
     }
 
+    /// A branch, a title, patron 3 and their waiting hold 5 on it, for the upgrade tests.
+    const SEED_HOLD: &str = "INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0);
+         INSERT INTO titles (id, title) VALUES (1, '本');
+         INSERT INTO patrons (id, card_number, name, registered_on, expires_on, last_activity_on, default_contact)
+             VALUES (3, '10000001', '太郎', '2026-01-01', '2029-03-31', '2026-05-31', 'post');
+         INSERT INTO holds (id, patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
+             VALUES (5, 3, 1, 'book', 'web', 'waiting', '2026-05-01T00:00:00Z', 'chuo', 'post');";
+
     /// V24 rebuilds `copies` and `assignments` with their status CHECKs written without a
     /// constant list: everything else about them, their rows and the references into them are
     /// as before; the CHECKs refuse what they refused; and a status change no longer builds
@@ -739,18 +747,13 @@ mod tests {
     #[test]
     fn v24_rebuilds_copies_and_assignments_keeping_everything_but_their_checks() {
         let mut conn = migrated_before(24);
+        conn.execute_batch(SEED_HOLD).unwrap();
         conn.execute_batch(
-            "INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0);
-             INSERT INTO titles (id, title) VALUES (1, '本');
-             INSERT INTO patrons (id, card_number, name, registered_on, expires_on, last_activity_on, default_contact)
-                 VALUES (3, '10000001', '太郎', '2026-01-01', '2029-03-31', '2026-05-31', 'post');
-             INSERT INTO copies (id, barcode, title_id, branch, material_kind, is_loanable, status, available_since,
+            "INSERT INTO copies (id, barcode, title_id, branch, material_kind, is_loanable, status, available_since,
                                  transit_to, condition)
                  VALUES (7, 'C7', 1, 'chuo', 'book', 1, 'on_hold_shelf', '2026-01-01', NULL, NULL),
                         (8, 'C8', 1, 'chuo', 'book', 0, 'missing', '2026-01-01', NULL, 'lost'),
                         (9, 'C9', 1, 'chuo', 'book', 1, 'in_transit', '2026-01-01', 'chuo', NULL);
-             INSERT INTO holds (id, patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
-                 VALUES (5, 3, 1, 'book', 'web', 'waiting', '2026-05-01T00:00:00Z', 'chuo', 'post');
              INSERT INTO assignments (hold_id, copy_id, state, ready_on, pickup_deadline)
                  VALUES (5, 7, 'ready', '2026-05-02', '2026-05-09');",
         )
@@ -811,14 +814,9 @@ mod tests {
     #[test]
     fn v23_rebuilds_the_audit_keeping_rows_ids_and_counter() {
         let mut conn = migrated_before(23);
+        conn.execute_batch(SEED_HOLD).unwrap();
         conn.execute_batch(
-            "INSERT INTO branches VALUES ('chuo', '中央図書館', 1, 0);
-             INSERT INTO titles (id, title) VALUES (1, '本');
-             INSERT INTO patrons (id, card_number, name, registered_on, expires_on, last_activity_on, default_contact)
-                 VALUES (3, '10000001', '太郎', '2026-01-01', '2029-03-31', '2026-05-31', 'post');
-             INSERT INTO holds (id, patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
-                 VALUES (5, 3, 1, 'book', 'web', 'waiting', '2026-05-01T00:00:00Z', 'chuo', 'post');
-             INSERT INTO audit (id, at, staff, action, overridden, note, patron_id, hold_id)
+            "INSERT INTO audit (id, at, staff, action, overridden, note, patron_id, hold_id)
                  VALUES (7, '2026-05-01T00:00:00Z', 'desk', 'override_hold', 'hold_limit_reached', 'n', 3, 5),
                         (12, '2026-05-02T00:00:00Z', 'desk', 'copy_edited', '', '', NULL, NULL);
              DELETE FROM audit WHERE id = 12;",
