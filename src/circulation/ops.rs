@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::{CheckIn, CopyRoute, DailyCirculation, HistoryEntry, Loan, LoanId, LoanStatus, LoanView};
 use crate::Library;
-use crate::catalog::{Copy, CopyStatus, calendar_in, check_date};
+use crate::catalog::{Copy, CopyId, CopyStatus, calendar_in, check_date};
 use crate::error::{Entity, Error, Result};
 use crate::holds::route::{Ctx, route_copy};
 use crate::library::Gate;
@@ -228,19 +228,17 @@ impl Library {
         })
     }
 
-    /// When the copy with `barcode` is due back, if it is lent: what a self-check machine's item
-    /// information shows (SIP2 `17`). Never who has it.
+    /// When `copy` is due back, if it is lent: what a self-check machine's item information
+    /// shows (SIP2 `17`). Never who has it.
     ///
     /// # Errors
     ///
-    /// - `NotFound`: no copy has this barcode.
+    /// - `NotFound`: no such copy.
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
-    pub fn copy_due_on(&self, barcode: &str) -> Result<Option<NaiveDate>> {
+    pub fn copy_due_on(&self, copy: CopyId) -> Result<Option<NaiveDate>> {
         self.store.read(|tx| {
-            let copy = tx
-                .copy_by_barcode(barcode.trim())?
-                .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
-            tx.due_on_of_copy(copy.id)
+            tx.copy(copy)?.ok_or_else(|| Error::not_found(Entity::Copy, copy.get()))?;
+            tx.due_on_of_copy(copy)
         })
     }
 

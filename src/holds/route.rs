@@ -292,7 +292,8 @@ impl Calendars {
 /// Routes `copy`, pulled by staff from the shelf at `here` and read with its pull target by
 /// [`Tx::pulled_copy`]: to the target's hold when it may still take it and its pickup does not
 /// start a loan, in two statements (the assignment and the copy) plus the notice's reads and
-/// write when the hold asks for one; otherwise as [`route_copy`] routes it. The result is the same either way.
+/// write when the hold asks for one; otherwise as [`route_copy`] routes it. The result is the
+/// same either way.
 pub(crate) fn route_pulled(
     tx: &Tx<'_>,
     ctx: &Ctx<'_>,

@@ -93,10 +93,11 @@ fn read_frame(
     frame: &mut Vec<u8>,
 ) -> io::Result<bool> {
     frame.clear();
-    // The frame's own deadline, armed at its first byte; `None` in it means no limit.
-    let mut frame_by: Option<Option<Instant>> = None;
+    // When the frame's first byte came (its own deadline counts from there).
+    let mut started: Option<Instant> = None;
     loop {
-        let deadline = [by, frame_by.flatten()].into_iter().flatten().min();
+        let frame_by = started.and_then(|at| at.checked_add(config.frame_timeout));
+        let deadline = [by, frame_by].into_iter().flatten().min();
         let wait = deadline
             .map_or(config.idle_timeout, |at| at.saturating_duration_since(Instant::now()).min(config.idle_timeout));
         if wait.is_zero() {
@@ -115,14 +116,12 @@ fn read_frame(
                 continue;
             }
         }
-        frame_by.get_or_insert_with(|| Instant::now().checked_add(config.frame_timeout));
-        let (take, body) = match buf.iter().position(|&b| b == b'\r') {
-            Some(end) => (end + 1, end),
-            None => (buf.len(), buf.len()),
-        };
+        started.get_or_insert_with(Instant::now);
+        let end = buf.iter().position(|&b| b == b'\r');
+        let take = end.map_or(buf.len(), |cr| cr + 1);
         frame.extend_from_slice(&buf[..take]);
         reader.consume(take);
-        let complete = take > body;
+        let complete = end.is_some();
         if frame.len() - usize::from(complete) > config.max_frame {
             return Ok(false);
         }

@@ -535,7 +535,7 @@ impl<'a> Session<'a> {
                     CopyStatus::Withdrawn => "01",
                 };
                 let mut r = base(status, &title).with("BG", &self.config.institution).with("AQ", &copy.branch);
-                if let Ok(Some(due)) = self.lib.copy_due_on(&copy.barcode) {
+                if let Ok(Some(due)) = self.lib.copy_due_on(copy.id) {
                     r.push("AH", &sip_date(due));
                 }
                 r.push("AF", &copy_status_message(lang, copy.status, copy.loanable));

@@ -14,13 +14,6 @@ use crate::patrons::{PatronId, patron_in};
 use crate::policy::{Override, Reason, Refusal, freeze_reasons, unused_overrides};
 use crate::store::{CopyFlags, NewAudit, Tx};
 
-/// What a staff freeze does to a hold.
-enum Freeze {
-    Until(NaiveDate),
-    UntilLifted,
-    Lifted,
-}
-
 /// Longest staff id accepted, in characters.
 const MAX_STAFF_CHARS: usize = 64;
 
@@ -219,8 +212,7 @@ impl Library {
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn freeze_hold_as_staff(&mut self, by: &StaffActor, hold: HoldId, until: Option<NaiveDate>) -> Result<()> {
         self.check_freeze_end(until, false)?;
-        let detail = until.map_or_else(|| "until lifted".to_owned(), |day| format!("until {day}"));
-        self.staff_freeze(by, hold, until.map_or(Freeze::UntilLifted, Freeze::Until), &detail)
+        self.staff_freeze(by, hold, true, until)
     }
 
     /// Staff lift the freeze on a queued hold (#17), with an audit row; a hold not frozen is
@@ -233,24 +225,28 @@ impl Library {
     /// - `Refused` (`HoldNotChangeable`): the hold is not queued.
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn unfreeze_hold_as_staff(&mut self, by: &StaffActor, hold: HoldId) -> Result<()> {
-        self.staff_freeze(by, hold, Freeze::Lifted, "")
+        self.staff_freeze(by, hold, false, None)
     }
 
-    fn staff_freeze(&mut self, by: &StaffActor, hold: HoldId, freeze: Freeze, detail: &str) -> Result<()> {
+    /// The staff side of `freeze_as_patron`: the same change, without the patron's account
+    /// check, with its audit row.
+    fn staff_freeze(&mut self, by: &StaffActor, hold: HoldId, frozen: bool, until: Option<NaiveDate>) -> Result<()> {
         let actor = by.validated()?;
         let now = self.now();
+        let (action, detail) = match (frozen, until) {
+            (false, _) => (AuditAction::HoldUnfrozen, String::new()),
+            (true, None) => (AuditAction::HoldFrozen, "until lifted".to_owned()),
+            (true, Some(day)) => (AuditAction::HoldFrozen, format!("until {day}")),
+        };
         self.store.write(|tx| {
             let h = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
             Refusal::check(freeze_reasons(h.stage(), &[]), ())?;
-            let (frozen, until, action) = match freeze {
-                Freeze::Until(day) => (true, Some(day), AuditAction::HoldFrozen),
-                Freeze::UntilLifted => (true, None, AuditAction::HoldFrozen),
-                Freeze::Lifted => (false, None, AuditAction::HoldUnfrozen),
-            };
             if !tx.set_hold_frozen(hold, frozen, until)? {
                 return Err(Error::Refused(Refusal::one(Reason::HoldNotChangeable)));
             }
-            tx.insert_audit(&NewAudit { detail, patron: Some(h.patron), hold: Some(hold), ..actor.audit(now, action) })
+            let entry =
+                NewAudit { detail: &detail, patron: Some(h.patron), hold: Some(hold), ..actor.audit(now, action) };
+            tx.insert_audit(&entry)
         })
     }
 
@@ -323,9 +319,10 @@ impl Library {
     /// transit or on the hold shelf), goes back to the queue at its old place; the next copy on
     /// a shelf then appears for it on the pull list, and a copy checked in goes to it in queue
     /// order. A patron already told the copy was ready or on its way gets a
-    /// [`NoticeKind::HoldRequeued`] notice; a ready notice not yet delivered is withdrawn. A copy lent may only be marked lost, which closes the loan as a return does
-    /// (deleted, counted on the day's returns, R-R1); a damaged or withdrawn copy on loan is
-    /// checked in first. A withdrawn copy stays withdrawn.
+    /// [`NoticeKind::HoldRequeued`] notice; a ready notice not yet delivered is withdrawn. A
+    /// copy lent may only be marked lost, which closes the loan as a return does (deleted,
+    /// counted on the day's returns, R-R1); a damaged or withdrawn copy on loan is checked in
+    /// first. A withdrawn copy stays withdrawn.
     ///
     /// # Errors
     ///
