@@ -17,6 +17,10 @@ use common::{World, day};
 
 const CHILD_DB: &str = "BUNKO_ASSIGNMENT_CHILD_DB";
 
+/// A list long enough for several chunks: a batch's first chunk takes 64 copies, and a chunk
+/// never more than `PULL_CHUNK_COPIES`.
+const LONG: usize = 2048;
+
 fn policy() -> Policy {
     let mut p = Policy::preset("chiba").unwrap();
     p.holds.limits.total = Some(1000);
@@ -67,7 +71,7 @@ fn holds_of(lib: &Library) -> Vec<String> {
 /// More copies than one chunk takes: the batch gives what confirming them one by one gives.
 #[test]
 fn a_chunked_batch_confirms_what_confirming_one_by_one_does() {
-    let n = bunko::holds::PULL_CHUNK_COPIES * 2 + 37;
+    let n = LONG + 37;
     let mut batch = Library::open_in_memory(policy(), clock()).unwrap();
     let mut single = Library::open_in_memory(policy(), clock()).unwrap();
     let barcodes = pull_list_of(&mut batch, n);
@@ -90,7 +94,7 @@ fn a_chunked_batch_confirms_what_confirming_one_by_one_does() {
 #[test]
 fn a_bad_barcode_in_a_long_list_confirms_nothing() {
     let mut lib = Library::open_in_memory(policy(), clock()).unwrap();
-    let barcodes = pull_list_of(&mut lib, bunko::holds::PULL_CHUNK_COPIES + 5);
+    let barcodes = pull_list_of(&mut lib, LONG + 5);
     let mut refs: Vec<&str> = barcodes.iter().map(String::as_str).collect();
     refs.push("NO-SUCH-COPY");
     assert!(matches!(lib.confirm_pulled_all(&refs, "chuo"), Err(bunko::Error::NotFound { .. })));
@@ -99,6 +103,32 @@ fn a_bad_barcode_in_a_long_list_confirms_nothing() {
     assert!(matches!(lib.confirm_pulled_all(&refs, "chuo"), Err(bunko::Error::Refused(_))));
     assert_eq!(lib.pull_list("chuo").unwrap().len(), barcodes.len());
     assert!(barcodes.iter().all(|b| lib.copy_by_barcode(b).unwrap().status == CopyStatus::OnShelf));
+}
+
+/// Runs `work` on a second connection to `path` inside a write transaction taken between two
+/// chunks of a batch: once the batch has committed a chunk, it spins on `BEGIN IMMEDIATE`
+/// (without a busy wait) so it gets in during the pause between chunks.
+fn between_chunks<T: Send + 'static>(
+    path: &std::path::Path,
+    work: impl FnOnce(&rusqlite::Connection) -> T + Send + 'static,
+) -> std::thread::JoinHandle<T> {
+    let path = path.to_owned();
+    std::thread::spawn(move || {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.busy_timeout(std::time::Duration::ZERO).unwrap();
+        let committed = || -> i64 {
+            conn.query_row("SELECT COUNT(*) FROM assignments WHERE state <> 'targeted'", [], |r| r.get(0)).unwrap_or(0)
+        };
+        while committed() == 0 {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        while conn.execute_batch("BEGIN IMMEDIATE").is_err() {
+            std::thread::yield_now();
+        }
+        let out = work(&conn);
+        conn.execute_batch("COMMIT").unwrap();
+        out
+    })
 }
 
 /// A batch stopped part way by a later chunk (here: another handle holds the write lock past
@@ -110,32 +140,14 @@ fn a_batch_stopped_part_way_says_which_copies_it_confirmed() {
     use std::time::Duration;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("interrupted.sqlite");
-    let n = 3 * bunko::holds::PULL_CHUNK_COPIES + 10;
+    let n = LONG + 10;
     let options = bunko::StoreOptions { busy_timeout: Duration::from_millis(50), ..Default::default() };
     let mut lib = Library::open_with(&path, policy(), clock(), options).unwrap();
     pull_list_of(&mut lib, n);
     let barcodes: Vec<String> = lib.pull_list("chuo").unwrap().into_iter().map(|i| i.barcode).collect();
     assert_eq!(barcodes.len(), n);
-    let holder = {
-        let path = path.clone();
-        std::thread::spawn(move || {
-            let conn = rusqlite::Connection::open(&path).unwrap();
-            conn.busy_timeout(Duration::ZERO).unwrap();
-            let committed = || -> i64 {
-                conn.query_row("SELECT COUNT(*) FROM assignments WHERE state <> 'targeted'", [], |r| r.get(0))
-                    .unwrap_or(0)
-            };
-            while committed() == 0 {
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            // Spinning, so it gets in between two chunks; then it keeps the lock for a second.
-            while conn.execute_batch("BEGIN IMMEDIATE").is_err() {
-                std::thread::yield_now();
-            }
-            std::thread::sleep(Duration::from_secs(1));
-            conn.execute_batch("COMMIT").unwrap();
-        })
-    };
+    // It keeps the lock for a second.
+    let holder = between_chunks(&path, |_| std::thread::sleep(Duration::from_secs(1)));
     let refs: Vec<&str> = barcodes.iter().map(String::as_str).collect();
     let stopped = lib.confirm_pulled_all(&refs, "chuo").unwrap_err();
     holder.join().unwrap();
@@ -155,6 +167,38 @@ fn a_batch_stopped_part_way_says_which_copies_it_confirmed() {
     assert!(refs[k..].iter().all(|b| lib.copy_by_barcode(b).unwrap().status == CopyStatus::OnShelf));
     assert!(lib.check().unwrap().is_empty(), "{:?}", lib.check());
     lib.confirm_pulled_all(&refs[k..], "chuo").unwrap();
+    assert!(refs.iter().all(|b| lib.copy_by_barcode(b).unwrap().status != CopyStatus::OnShelf));
+    assert!(lib.check().unwrap().is_empty(), "{:?}", lib.check());
+}
+
+/// The batch routes later chunks from its first read only while no other handle has written:
+/// here another handle drops the pull target of the list's last copy between two chunks (as
+/// `retarget_pulls` or a cancellation elsewhere would), and the batch reads that copy again
+/// and routes it as confirming it alone would, to its title's waiting hold, instead of failing
+/// on a target that is gone.
+#[test]
+fn a_write_by_another_handle_between_chunks_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reread.sqlite");
+    let n = LONG + 10;
+    let mut lib = Library::open(&path, policy(), clock()).unwrap();
+    pull_list_of(&mut lib, n);
+    let barcodes: Vec<String> = lib.pull_list("chuo").unwrap().into_iter().map(|i| i.barcode).collect();
+    assert_eq!(barcodes.len(), n);
+    let last = barcodes[n - 1].clone();
+    let writer = between_chunks(&path, move |conn| {
+        conn.execute(
+            "DELETE FROM assignments WHERE state = 'targeted' AND copy_id = (SELECT id FROM copies WHERE barcode = ?1)",
+            [&last],
+        )
+        .unwrap()
+    });
+    let refs: Vec<&str> = barcodes.iter().map(String::as_str).collect();
+    let routes = lib.confirm_pulled_all(&refs, "chuo").unwrap();
+    assert_eq!(writer.join().unwrap(), 1, "the other handle wrote after the batch's last chunk: make the list longer");
+    assert_eq!(routes.len(), n);
+    let (_, route) = &routes[n - 1];
+    assert!(matches!(route, CopyRoute::HeldForPickup { .. } | CopyRoute::InTransitForHold { .. }), "{route:?}");
     assert!(refs.iter().all(|b| lib.copy_by_barcode(b).unwrap().status != CopyStatus::OnShelf));
     assert!(lib.check().unwrap().is_empty(), "{:?}", lib.check());
 }

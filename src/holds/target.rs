@@ -32,8 +32,10 @@ pub(crate) struct Target {
 pub(crate) struct Targeter<'a, 'c> {
     ctx: &'a Ctx<'c>,
     open: HashMap<String, bool>,
-    reach: HashMap<(String, String), Option<CopyReach>>,
-    fills: HashMap<(HoldId, String, bool), bool>,
+    /// By sending branch, then pickup branch (looked up without allocating a key).
+    reach: HashMap<String, HashMap<String, Option<CopyReach>>>,
+    /// By hold and the copy's not-for-loan flag, then material kind.
+    fills: HashMap<(HoldId, bool), Vec<(String, bool)>>,
 }
 
 impl<'a, 'c> Targeter<'a, 'c> {
@@ -51,24 +53,23 @@ impl<'a, 'c> Targeter<'a, 'c> {
     }
 
     fn reach(&mut self, tx: &Tx<'_>, from: &str, to: &str) -> Result<Option<CopyReach>> {
-        let key = (from.to_owned(), to.to_owned());
-        if let Some(reach) = self.reach.get(&key) {
+        if let Some(reach) = self.reach.get(from).and_then(|m| m.get(to)) {
             return Ok(*reach);
         }
         let calendar = calendar_in(tx, self.ctx.policy, to, self.ctx.today)?;
         let reach = copy_reach(self.ctx.policy, from, to, self.ctx.today, &calendar);
-        self.reach.insert(key, reach);
+        self.reach.entry(from.to_owned()).or_default().insert(to.to_owned(), reach);
         Ok(reach)
     }
 
     fn may_fill(&mut self, tx: &Tx<'_>, hold: &PullHold, kind: &str, loanable: bool) -> Result<bool> {
-        let key = (hold.id, kind.to_owned(), loanable);
-        if let Some(fills) = self.fills.get(&key) {
+        let known = self.fills.entry((hold.id, loanable)).or_default();
+        if let Some((_, fills)) = known.iter().find(|(k, _)| k == kind) {
             return Ok(*fills);
         }
         let claim = Claim { title: hold.title, pickup: &hold.pickup, patron: hold.patron, category: &hold.category };
         let fills = self.ctx.may_fill_claim(tx, &claim, None, kind, loanable)?;
-        self.fills.insert(key, fills);
+        known.push((kind.to_owned(), fills));
         Ok(fills)
     }
 
