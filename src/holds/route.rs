@@ -156,8 +156,7 @@ fn patron_of(tx: &Tx<'_>, hold: &Hold) -> Result<Patron> {
 /// today is skipped and keeps its place (#17). With the hold's patron, read once for every
 /// later step of the routing.
 fn first_fillable_hold(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy) -> Result<Option<(Hold, Patron)>> {
-    let Some(first) = tx.first_waiting_hold(copy.title, ctx.today)? else { return Ok(None) };
-    let who = patron_of(tx, &first)?;
+    let Some((first, who)) = tx.first_waiting_hold(copy.title, ctx.today)? else { return Ok(None) };
     if ctx.may_fill_as(tx, &first, &who, &copy.material_kind, copy.loanable)? {
         return Ok(Some((first, who)));
     }

@@ -472,7 +472,7 @@ fn last_supported_instant() -> DateTime<Utc> {
 /// day's returns count it. Returns it and its borrower, for the desk.
 fn close_lost_loan(tx: &Tx<'_>, copy: &Copy, today: NaiveDate) -> Result<Option<(LoanId, PatronId)>> {
     let Some(loan) = tx.loan_to_return(copy.id)? else { return Ok(None) };
-    tx.return_loan(loan.id, today, loan.in_reading_history)?;
+    tx.return_loan(&loan, today)?;
     Ok(Some((loan.id, loan.patron)))
 }
 

@@ -29,6 +29,8 @@ sql_text_enum!(CopyStatus, COPY_STATUSES);
 const COPY_COLUMNS: &str =
     "id, barcode, title_id, branch, material_kind, is_loanable, is_interlibrary, status, available_since";
 /// [`COPY_COLUMNS`] of the copies row `c`, for joins; read with [`copy_from_row`].
+/// The number of [`C_COPY_COLUMNS`].
+pub(super) const C_COPY_WIDTH: usize = 9;
 pub(super) const C_COPY_COLUMNS: &str = "c.id, c.barcode, c.title_id, c.branch, c.material_kind, c.is_loanable, c.is_interlibrary, c.status, c.available_since";
 
 pub(super) fn copy_from_row(r: &Row<'_>) -> rusqlite::Result<Copy> {

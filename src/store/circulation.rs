@@ -4,8 +4,9 @@ use crate::error::SqlResult;
 use chrono::NaiveDate;
 use rusqlite::{Row, params};
 
+use super::catalog::{C_COPY_COLUMNS, C_COPY_WIDTH, copy_from_row};
 use super::{Tx, optional};
-use crate::catalog::{CopyId, CopyStatus, TitleId};
+use crate::catalog::{Copy, CopyId, CopyStatus, TitleId};
 use crate::circulation::{DailyCirculation, HistoryEntry, Loan, LoanId, LoanStatus};
 use crate::error::Result;
 use crate::patrons::PatronId;
@@ -47,6 +48,31 @@ pub(crate) struct LoanToReturn {
     pub due_on: NaiveDate,
     /// The borrower keeps a reading history, so the loan may have an entry in it.
     pub in_reading_history: bool,
+    /// Notices about the loan are in the outbox (a reminder, say), to be forgotten with it.
+    pub has_notices: bool,
+    /// Staff actions on the loan are audited, to be stripped of the loan (R-R1).
+    pub has_audit: bool,
+}
+
+/// What returning a loan (`l`, its borrower `p`) reads of it; read with [`loan_to_return_at`].
+/// Whether it has notices or audit rows is asked here, so a return without either (most)
+/// issues no statement about them.
+const RETURN_COLUMNS: &str = "l.id, l.patron_id, l.branch, l.due_on, p.reading_history_since IS NOT NULL,
+     EXISTS (SELECT 1 FROM notices n WHERE n.loan_id = l.id), EXISTS (SELECT 1 FROM audit x WHERE x.loan_id = l.id)";
+
+/// The loan of [`RETURN_COLUMNS`] starting at column `o`, if there is one (a left join finds
+/// none for a copy not lent).
+fn loan_to_return_at(r: &Row<'_>, o: usize) -> rusqlite::Result<Option<LoanToReturn>> {
+    let Some(id) = r.get(o)? else { return Ok(None) };
+    Ok(Some(LoanToReturn {
+        id,
+        patron: r.get(o + 1)?,
+        branch: r.get(o + 2)?,
+        due_on: r.get(o + 3)?,
+        in_reading_history: r.get(o + 4)?,
+        has_notices: r.get(o + 5)?,
+        has_audit: r.get(o + 6)?,
+    }))
 }
 
 /// A loan to insert.
@@ -108,23 +134,23 @@ impl Tx<'_> {
         optional(self.row(&sql, [id], loan_from_row))
     }
 
-    /// The open loan of a copy, if it is lent: what a check-in needs of it, from the loan row
+    /// The open loan of a copy, if it is lent: what returning it needs, from the loan row
     /// and its borrower's row alone (the caller has the copy already).
     pub(crate) fn loan_to_return(&self, copy: CopyId) -> Result<Option<LoanToReturn>> {
-        optional(self.row(
-            "SELECT l.id, l.patron_id, l.branch, l.due_on, p.reading_history_since IS NOT NULL
-             FROM loans l JOIN patrons p ON p.id = l.patron_id WHERE l.copy_id = ?1",
-            [copy],
-            |r| {
-                Ok(LoanToReturn {
-                    id: r.get(0)?,
-                    patron: r.get(1)?,
-                    branch: r.get(2)?,
-                    due_on: r.get(3)?,
-                    in_reading_history: r.get(4)?,
-                })
-            },
-        ))
+        let sql =
+            format!("SELECT {RETURN_COLUMNS} FROM loans l JOIN patrons p ON p.id = l.patron_id WHERE l.copy_id = ?1");
+        Ok(optional(self.row(&sql, [copy], |r| loan_to_return_at(r, 0)))?.flatten())
+    }
+
+    /// The copy `barcode` and its open loan, if it is lent, in one statement: what a check-in
+    /// reads first.
+    pub(crate) fn copy_to_return(&self, barcode: &str) -> Result<Option<(Copy, Option<LoanToReturn>)>> {
+        let sql = format!(
+            "SELECT {C_COPY_COLUMNS}, {RETURN_COLUMNS}
+             FROM copies c LEFT JOIN loans l ON l.copy_id = c.id LEFT JOIN patrons p ON p.id = l.patron_id
+             WHERE c.barcode = ?1"
+        );
+        optional(self.row(&sql, [barcode], |r| Ok((copy_from_row(r)?, loan_to_return_at(r, C_COPY_WIDTH)?))))
     }
 
     /// When the open loan of `copy` is due, if it is lent.
@@ -191,16 +217,21 @@ impl Tx<'_> {
     /// the copy. False if the loan was not open.
     /// `in_reading_history`: the borrower keeps a reading history; a patron who does not has
     /// no entries (opting out deletes them), so there is nothing to update.
-    pub(crate) fn return_loan(&self, id: LoanId, on: NaiveDate, in_reading_history: bool) -> Result<bool> {
-        if in_reading_history {
+    pub(crate) fn return_loan(&self, loan: &LoanToReturn, on: NaiveDate) -> Result<bool> {
+        let id = loan.id;
+        if loan.in_reading_history {
             self.exec(
                 "UPDATE reading_history SET returned_on = ?2, loan_id = NULL WHERE loan_id = ?1",
                 params![id, on],
             )
             .db()?;
         }
-        self.exec("DELETE FROM notices WHERE loan_id = ?1", [id]).db()?;
-        self.forget_audit_of_loan(id)?;
+        if loan.has_notices {
+            self.exec("DELETE FROM notices WHERE loan_id = ?1", [id]).db()?;
+        }
+        if loan.has_audit {
+            self.forget_audit_of_loan(id)?;
+        }
         if self.exec("DELETE FROM loans WHERE id = ?1", [id]).db()? == 0 {
             return Ok(false);
         }

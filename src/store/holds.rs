@@ -4,12 +4,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Row, params};
 
 use super::catalog::{C_COPY_COLUMNS, copy_from_row};
+use super::patrons::{PATRON_COLUMNS, patron_from_offset};
 use super::{Tx, optional};
 use crate::catalog::{Copy, CopyId, TitleId};
 use crate::error::SqlResult;
 use crate::holds::{CartItem, Hold, HoldId, HoldStatus};
 use crate::notify::{NoticeId, NoticeKind};
-use crate::patrons::PatronId;
+use crate::patrons::{Patron, PatronId};
 use crate::policy::{ActiveHold, Channel, ContactMethod};
 
 sql_id!(HoldId, NoticeId);
@@ -64,6 +65,8 @@ const HOLD_COLUMNS: &str = "h.id, h.patron_id, h.title_id, t.title, h.material_k
             h.is_interlibrary, IIF(a.state IN ('in_transit', 'ready'), a.copy_id, NULL), a.arrives_on, a.ready_on,
             a.pickup_deadline, h.notified_at IS NOT NULL, h.ended_on, h.end_reason, h.is_hidden, h.is_frozen,
             h.frozen_until";
+/// The number of [`HOLD_COLUMNS`].
+const HOLD_WIDTH: usize = 24;
 const HOLD_FROM: &str = "FROM holds h JOIN titles t ON t.id = h.title_id LEFT JOIN assignments a ON a.hold_id = h.id";
 /// Approved holds still waiting for a copy. The first condition is the queue index's own, so
 /// SQLite uses it; the second picks the approved holds inside the index; the third skips holds
@@ -101,11 +104,12 @@ fn pull_candidates_sql() -> String {
     )
 }
 
-/// The first approved hold in a title's queue (`?1`) not frozen on `?2`.
+/// The first approved hold in a title's queue (`?1`) not frozen on `?2`, with its patron.
 fn first_waiting_sql() -> String {
     let thawed = thawed_on(2);
     format!(
-        "SELECT {HOLD_COLUMNS} {HOLD_FROM} WHERE h.title_id = ?1 AND {WAITING} AND {thawed}
+        "SELECT {HOLD_COLUMNS}, {PATRON_COLUMNS} {HOLD_FROM} JOIN patrons p ON p.id = h.patron_id
+         WHERE h.title_id = ?1 AND {WAITING} AND {thawed}
          ORDER BY h.priority, h.placed_at, h.id LIMIT 1"
     )
 }
@@ -439,9 +443,16 @@ impl Tx<'_> {
         .db()
     }
 
-    /// The first approved hold in the title's queue not frozen `today`.
-    pub(crate) fn first_waiting_hold(&self, title: TitleId, today: NaiveDate) -> Result<Option<Hold>, crate::Error> {
-        optional(self.row(&first_waiting_sql(), params![title, today], hold_from_row))
+    /// The first approved hold in the title's queue not frozen `today`, with its patron
+    /// (without phones and flags), in one statement: what routing a returned copy reads first.
+    pub(crate) fn first_waiting_hold(
+        &self,
+        title: TitleId,
+        today: NaiveDate,
+    ) -> Result<Option<(Hold, Patron)>, crate::Error> {
+        optional(self.row(&first_waiting_sql(), params![title, today], |r| {
+            Ok((hold_from_row(r)?, patron_from_offset(r, HOLD_WIDTH)?))
+        }))
     }
 
     /// Every waiting hold on `title` not frozen `today`, in queue order.
@@ -1121,6 +1132,14 @@ mod tests {
             steps.push(row.get::<_, String>(3).unwrap());
         }
         steps.join("; ")
+    }
+
+    /// `HOLD_WIDTH` counts `HOLD_COLUMNS`, so a patron read after them starts where it should.
+    #[test]
+    fn hold_width_counts_the_hold_columns() {
+        let store = Store::open_in_memory(StoreOptions::default(), Utc::now()).unwrap();
+        let stmt = store.conn.prepare(&format!("SELECT {HOLD_COLUMNS} {HOLD_FROM}")).unwrap();
+        assert_eq!(stmt.column_count(), HOLD_WIDTH);
     }
 
     /// A pull list reads each hold's queue position, freeze, patron and pickup from the queue

@@ -17,28 +17,34 @@ const PHONE_KINDS: [(PhoneKind, &str); 4] =
 
 sql_text_enum!(PhoneKind, PHONE_KINDS);
 
-const PATRON_COLUMNS: &str = "id, card_number, name, birth_date, category, is_blocked,
-     registered_on, expires_on, last_activity_on, default_pickup, password_is_temporary, default_contact,
-     self_issue_terms_agreed_on, suspended_until";
+/// A patron row's columns, of table alias `p`; read with [`patron_from_offset`].
+pub(super) const PATRON_COLUMNS: &str = "p.id, p.card_number, p.name, p.birth_date, p.category, p.is_blocked,
+     p.registered_on, p.expires_on, p.last_activity_on, p.default_pickup, p.password_is_temporary, p.default_contact,
+     p.self_issue_terms_agreed_on, p.suspended_until";
 
 fn patron_from_row(r: &Row<'_>) -> rusqlite::Result<Patron> {
+    patron_from_offset(r, 0)
+}
+
+/// A patron without phones and flags from [`PATRON_COLUMNS`] starting at column `o`.
+pub(super) fn patron_from_offset(r: &Row<'_>, o: usize) -> rusqlite::Result<Patron> {
     Ok(Patron {
-        id: r.get(0)?,
-        card_number: CardNumber::from_stored(r.get(1)?),
-        name: r.get(2)?,
-        birth_date: r.get(3)?,
-        category: r.get(4)?,
-        blocked: r.get(5)?,
+        id: r.get(o)?,
+        card_number: CardNumber::from_stored(r.get(o + 1)?),
+        name: r.get(o + 2)?,
+        birth_date: r.get(o + 3)?,
+        category: r.get(o + 4)?,
+        blocked: r.get(o + 5)?,
         flags: BTreeSet::new(),
-        registered_on: r.get(6)?,
-        expires_on: r.get(7)?,
-        last_activity_on: r.get(8)?,
+        registered_on: r.get(o + 6)?,
+        expires_on: r.get(o + 7)?,
+        last_activity_on: r.get(o + 8)?,
         phones: Vec::new(),
-        default_pickup: r.get(9)?,
-        temporary_password: r.get(10)?,
-        default_contact: r.get(11)?,
-        self_issue_terms_agreed_on: r.get(12)?,
-        suspended_until: r.get(13)?,
+        default_pickup: r.get(o + 9)?,
+        temporary_password: r.get(o + 10)?,
+        default_contact: r.get(o + 11)?,
+        self_issue_terms_agreed_on: r.get(o + 12)?,
+        suspended_until: r.get(o + 13)?,
     })
 }
 
@@ -81,20 +87,20 @@ impl Tx<'_> {
 
     /// A patron by id, with phones.
     pub(crate) fn patron(&self, id: PatronId) -> Result<Option<Patron>> {
-        let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons WHERE id = ?1");
+        let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons p WHERE p.id = ?1");
         self.with_details(optional(self.row(&sql, [id], patron_from_row))?)
     }
 
     /// A patron by id without phones and flags (both left empty), in one statement: for
     /// routing a copy, which reads neither (a fallback notice reads the patron in full).
     pub(crate) fn patron_without_details(&self, id: PatronId) -> Result<Option<Patron>> {
-        let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons WHERE id = ?1");
+        let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons p WHERE p.id = ?1");
         optional(self.row(&sql, [id], patron_from_row))
     }
 
     /// A patron by card number, with phones.
     pub(crate) fn patron_by_card(&self, card: &CardNumber) -> Result<Option<Patron>> {
-        let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons WHERE card_number = ?1");
+        let sql = format!("SELECT {PATRON_COLUMNS} FROM patrons p WHERE p.card_number = ?1");
         self.with_details(optional(self.row(&sql, [card.as_str()], patron_from_row))?)
     }
 
