@@ -392,29 +392,19 @@ fn floor_check_in(bare: &mut Connection, q: &Queue, notice: &NoticeText) {
 /// same order, reading only the values the next statement needs.
 fn exact_floor_check_in(bare: &mut Connection, q: &Queue, notice: &NoticeText) {
     let tx = bare.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
-    let copy: i64 = tx
+    let (copy, loan, has_notices, has_audit): (i64, i64, bool, bool) = tx
         .prepare_cached(
-            "SELECT id, barcode, title_id, branch, material_kind, is_loanable, is_interlibrary, status, available_since
-             FROM copies WHERE barcode = ?1",
+            "SELECT c.id, c.barcode, c.title_id, c.branch, c.material_kind, c.is_loanable, c.is_interlibrary, c.status,
+                    c.available_since, l.id, l.patron_id, l.branch, l.due_on, p.reading_history_since IS NOT NULL,
+                    EXISTS (SELECT 1 FROM notices n WHERE n.loan_id = l.id),
+                    EXISTS (SELECT 1 FROM audit x WHERE x.loan_id = l.id)
+             FROM copies c LEFT JOIN loans l ON l.copy_id = c.id LEFT JOIN patrons p ON p.id = l.patron_id
+             WHERE c.barcode = ?1",
         )
         .unwrap()
-        .query_row([&q.barcode], |r| r.get(0))
+        .query_row([&q.barcode], |r| Ok((r.get(0)?, r.get(9)?, r.get(14)?, r.get(15)?)))
         .unwrap();
-    let loan: i64 = tx
-        .prepare_cached(
-            "SELECT l.id, l.patron_id, l.branch, l.due_on, p.reading_history_since IS NOT NULL
-             FROM loans l JOIN patrons p ON p.id = l.patron_id WHERE l.copy_id = ?1",
-        )
-        .unwrap()
-        .query_row([copy], |r| r.get(0))
-        .unwrap();
-    tx.prepare_cached("DELETE FROM notices WHERE loan_id = ?1").unwrap().execute([loan]).unwrap();
-    let audited: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM audit WHERE loan_id = ?1)")
-        .unwrap()
-        .query_row([loan], |r| r.get(0))
-        .unwrap();
-    assert!(!audited, "the bench's loans have no audit rows");
+    assert!(!has_notices && !has_audit, "the bench's loans have no notices or audit rows");
     tx.prepare_cached("DELETE FROM loans WHERE id = ?1").unwrap().execute([loan]).unwrap();
     tx.prepare_cached(
         "INSERT INTO circulation_days (day, checkouts, returns) VALUES (?1, ?2, ?3)
@@ -430,8 +420,11 @@ fn exact_floor_check_in(bare: &mut Connection, q: &Queue, notice: &NoticeText) {
                     h.pickup_branch, h.pickup_point, h.contact, h.contact_phone, h.is_interlibrary,
                     IIF(a.state IN ('in_transit', 'ready'), a.copy_id, NULL), a.arrives_on, a.ready_on,
                     a.pickup_deadline, h.notified_at IS NOT NULL, h.ended_on, h.end_reason, h.is_hidden, h.is_frozen,
-                    h.frozen_until
+                    h.frozen_until, p.id, p.card_number, p.name, p.birth_date, p.category, p.is_blocked,
+                    p.registered_on, p.expires_on, p.last_activity_on, p.default_pickup, p.password_is_temporary,
+                    p.default_contact, p.self_issue_terms_agreed_on, p.suspended_until
              FROM holds h JOIN titles t ON t.id = h.title_id LEFT JOIN assignments a ON a.hold_id = h.id
+             JOIN patrons p ON p.id = h.patron_id
              WHERE h.title_id = ?1 AND h.status IN ('pending_approval', 'waiting') AND h.status = 'waiting'
                AND (a.state IS NULL OR a.state = 'targeted') AND (h.is_frozen = 0 OR h.frozen_until <= ?2)
              ORDER BY h.priority, h.placed_at, h.id LIMIT 1",
@@ -439,14 +432,6 @@ fn exact_floor_check_in(bare: &mut Connection, q: &Queue, notice: &NoticeText) {
         .unwrap()
         .query_row(params![q.title, "2026-06-01"], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
-    tx.prepare_cached(
-        "SELECT id, card_number, name, birth_date, category, is_blocked, registered_on, expires_on, last_activity_on,
-                default_pickup, password_is_temporary, default_contact, self_issue_terms_agreed_on, suspended_until
-         FROM patrons WHERE id = ?1",
-    )
-    .unwrap()
-    .query_row([patron], |r| r.get::<_, i64>(0))
-    .unwrap();
     tx.prepare_cached("SELECT n FROM calendar_changes WHERE id = 1")
         .unwrap()
         .query_row([], |r| r.get::<_, i64>(0))

@@ -17,9 +17,8 @@ use common::{World, day};
 
 const CHILD_DB: &str = "BUNKO_ASSIGNMENT_CHILD_DB";
 
-/// A list long enough for several chunks: a batch's first chunk takes 64 copies, and a chunk
-/// never more than `PULL_CHUNK_COPIES`.
-const LONG: usize = 2048;
+/// A list longer than a chunk of the batch (at most `PULL_CHUNK_COPIES` copies) twice over.
+const LONG: usize = 2 * bunko::holds::PULL_CHUNK_COPIES;
 
 fn policy() -> Policy {
     let mut p = Policy::preset("chiba").unwrap();
@@ -171,11 +170,11 @@ fn a_batch_stopped_part_way_says_which_copies_it_confirmed() {
     assert!(lib.check().unwrap().is_empty(), "{:?}", lib.check());
 }
 
-/// The batch routes later chunks from its first read only while no other handle has written:
-/// here another handle drops the pull target of the list's last copy between two chunks (as
-/// `retarget_pulls` or a cancellation elsewhere would), and the batch reads that copy again
-/// and routes it as confirming it alone would, to its title's waiting hold, instead of failing
-/// on a target that is gone.
+/// A write by another handle between two chunks is honoured: here it drops the pull target of
+/// the list's last copy (as `retarget_pulls` or a cancellation elsewhere would), and the batch
+/// routes that copy as confirming it alone would, to its title's waiting hold, instead of
+/// failing on a target that is gone (a batch that kept what it read before the first chunk
+/// would).
 #[test]
 fn a_write_by_another_handle_between_chunks_is_read_again() {
     let dir = tempfile::tempdir().unwrap();

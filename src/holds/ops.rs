@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
 
-use super::route::{Ctx, confirm_pulled, notify, pullable, route_copy, write_notices};
+use super::route::{Calendars, Ctx, notify, route_copy, route_pulled, write_notices};
 use super::target::Targeter;
 use super::{
     CartItem, ExpirySweep, Hold, HoldChange, HoldId, HoldRequest, HoldStatus, HoldView, PullItem, Retargeting,
@@ -434,27 +434,25 @@ impl Library {
         let mut fresh: Vec<(HoldId, CopyId)> =
             targets.iter().filter(|t| !t.standing).map(|t| (t.hold.id, t.copy)).collect();
         fresh.sort_unstable();
-        let (now, today) = (ctx.now, ctx.today);
-        let mut refused = std::collections::HashSet::new();
-        let mut chunks = Chunks::new();
-        let mut done = 0;
+        let now = ctx.now;
+        let (mut done, mut refused) = (0, Vec::new());
         while done < fresh.len() {
-            let chunk = &fresh[done..fresh.len().min(done + chunks.size())];
-            let started = std::time::Instant::now();
-            self.store.write(|tx| {
-                let recorded = tx.set_targets(chunk, now, today)?;
-                // Not recorded at once: the hold or the copy had an earlier target (replaced
-                // one by one), or the hold was frozen, filled or cancelled, or the copy left
-                // the shelf, since the list was worked out (then it is not listed).
-                for &(hold, copy) in chunk.iter().filter(|(hold, _)| !recorded.contains(hold)) {
-                    if !tx.set_target(hold, copy, now, today)? {
-                        refused.insert(hold);
+            done += self.store.write(|tx| {
+                let started = std::time::Instant::now();
+                let mut n = 0;
+                for &(hold, copy) in &fresh[done..] {
+                    if n >= PULL_CHUNK_COPIES || (n > 0 && started.elapsed() >= PULL_CHUNK_BUDGET) {
+                        break;
                     }
+                    // Not recorded: the hold was frozen, filled or cancelled, or the copy left
+                    // the shelf, since the list was worked out. It is not listed.
+                    if !tx.set_target(hold, copy, now, ctx.today)? {
+                        refused.push(hold);
+                    }
+                    n += 1;
                 }
-                Ok(())
+                Ok(n)
             })?;
-            chunks.took(started.elapsed());
-            done += chunk.len();
             between_chunks(done < fresh.len());
         }
         Ok(targets
@@ -531,13 +529,11 @@ impl Library {
         Ok(self.confirm_pulled_all(&[barcode], branch)?.pop().map(|(_, r)| r).unwrap_or(CopyRoute::Shelved))
     }
 
-    /// [`Library::confirm_pulled`] for a whole pull list. Every barcode is checked first, in
-    /// one read (a bad one confirms nothing); then the copies are routed in list order, in
-    /// chunks sized to about [`PULL_CHUNK_BUDGET`] of work each (at most
-    /// [`PULL_CHUNK_COPIES`]), one write transaction each, with [`PULL_CHUNK_PAUSE`] between
-    /// them, so a long list never holds the write lock long enough for a counter terminal to
-    /// notice. The copies going to the holds the list named are written set-based, a chunk at
-    /// a time, from that first read as long as no other handle has written since. Each chunk is complete on its own: a crash between chunks leaves
+    /// [`Library::confirm_pulled`] for a whole pull list. Every barcode is checked first (a
+    /// bad one confirms nothing); then the copies are routed in list order, in chunks of at
+    /// most [`PULL_CHUNK_COPIES`] copies or [`PULL_CHUNK_BUDGET`] of work, one write
+    /// transaction each, with [`PULL_CHUNK_PAUSE`] between them, so a long list never holds the
+    /// write lock long enough for a counter terminal to notice. Each chunk is complete on its own: a crash between chunks leaves
     /// the copies before it confirmed and the rest on the shelf, consistent either way, and
     /// confirming the rest again finishes the list. The result is what confirming the copies
     /// one by one in list order gives.
@@ -558,38 +554,39 @@ impl Library {
     ///   first chunk fails (nothing is confirmed).
     pub fn confirm_pulled_all(&mut self, barcodes: &[&str], branch: &str) -> Result<Vec<(String, CopyRoute)>> {
         self.require_branch(branch)?;
-        let today = self.today();
-        let (mut known, read_at) = self.store.read(|tx| {
-            let found = tx.pulled_copies(barcodes, today)?;
+        self.store.read(|tx| {
             let mut seen = std::collections::HashSet::with_capacity(barcodes.len());
             for &barcode in barcodes {
-                let (copy, _) = found
-                    .get(barcode.trim())
-                    .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
-                pullable(copy, branch)?;
+                pullable_copy(tx, barcode, branch)?;
                 if !seen.insert(barcode.trim()) {
                     return Err(Refusal::one(Reason::CopyUnavailable { status: CopyStatus::OnShelf }).into());
                 }
             }
-            Ok((Some(found), tx.data_version()?))
+            Ok(())
         })?;
-        let (now, policy) = (self.now(), &self.policy);
+        let (today, now, policy) = (self.today(), self.now(), &self.policy);
         let mut routes = Vec::with_capacity(barcodes.len());
-        let mut chunks = Chunks::new();
         while routes.len() < barcodes.len() {
             let rest = &barcodes[routes.len()..];
-            let chunk = &rest[..rest.len().min(chunks.size())];
-            let started = std::time::Instant::now();
-            let confirmed = self.store.write(|tx| {
+            let chunk = self.store.write(|tx| {
+                let started = std::time::Instant::now();
                 let ctx = Ctx { policy, matrix: &self.matrix, today, now };
-                // What the list read is still so unless another handle wrote meanwhile.
-                if tx.data_version()? != read_at {
-                    known = None;
+                let mut calendars = Calendars::default();
+                let mut chunk = Vec::new();
+                for &barcode in rest {
+                    if chunk.len() >= PULL_CHUNK_COPIES || (!chunk.is_empty() && started.elapsed() >= PULL_CHUNK_BUDGET)
+                    {
+                        break;
+                    }
+                    let (copy, target) = tx
+                        .pulled_copy(barcode.trim(), today)?
+                        .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
+                    pullable(&copy, branch)?;
+                    chunk.push((copy.barcode.clone(), route_pulled(tx, &ctx, &copy, target, branch, &mut calendars)?));
                 }
-                confirm_pulled(tx, &ctx, chunk, branch, &mut known)
+                Ok(chunk)
             });
-            chunks.took(started.elapsed());
-            match confirmed {
+            match chunk {
                 Ok(chunk) => routes.extend(chunk),
                 Err(cause) if routes.is_empty() => return Err(cause),
                 Err(cause) => return Err(Error::BatchInterrupted { confirmed: routes, cause: Box::new(cause) }),
@@ -699,46 +696,38 @@ impl Library {
     }
 }
 
-/// At most this many copies go into one write transaction of a batch
-/// ([`Library::pull_list`]'s targets, [`Library::confirm_pulled_all`]). Larger chunks dirty
-/// more pages than SQLite's default page cache holds, which then spills them to the WAL before
-/// the commit and makes the chunk slower per copy, not faster (measured: 2,048 copies 27 ms,
-/// 3,061 copies 53 ms).
-pub const PULL_CHUNK_COPIES: usize = 2048;
-/// A batch sizes its chunks so each write transaction takes about this long: the next chunk
-/// is scaled by how long the last one took, so the write lock is held well under 100 ms on a
-/// slow machine too.
+/// At most this many copies are confirmed in one write transaction of
+/// [`Library::confirm_pulled_all`].
+pub const PULL_CHUNK_COPIES: usize = 1024;
+/// A chunk of [`Library::confirm_pulled_all`] stops taking copies once it has worked this long,
+/// so it holds the write lock well under 100 ms.
 pub const PULL_CHUNK_BUDGET: std::time::Duration = std::time::Duration::from_millis(40);
 
 /// Between two chunks of a batch the write lock is left free this long, so a writer waiting
 /// on it (a counter terminal's checkout) gets in before the next chunk takes it again.
 pub const PULL_CHUNK_PAUSE: std::time::Duration = std::time::Duration::from_millis(2);
 
-/// The size of a batch's next chunk: 64 copies first, then scaled by how long the last chunk
-/// took against [`PULL_CHUNK_BUDGET`] (grown by half at most, shrunk to a quarter at most, so
-/// one slow step cannot overshoot the budget much), between 1 and [`PULL_CHUNK_COPIES`].
-struct Chunks(usize);
-
-impl Chunks {
-    fn new() -> Self {
-        Chunks(64)
-    }
-
-    fn size(&self) -> usize {
-        self.0
-    }
-
-    fn took(&mut self, took: std::time::Duration) {
-        let scale = PULL_CHUNK_BUDGET.as_secs_f64() / took.as_secs_f64().max(1e-6);
-        let next = (self.0 as f64 * scale.clamp(0.25, 1.5)).ceil() as usize;
-        self.0 = next.clamp(1, PULL_CHUNK_COPIES);
-    }
-}
-
 fn between_chunks(more: bool) {
     if more {
         std::thread::sleep(PULL_CHUNK_PAUSE);
     }
+}
+
+/// The copy `barcode`, on the shelf at `branch`: what staff may confirm as pulled.
+fn pullable_copy(tx: &Tx<'_>, barcode: &str, branch: &str) -> Result<crate::catalog::Copy> {
+    let copy = tx
+        .copy_by_barcode(barcode.trim())?
+        .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
+    pullable(&copy, branch)?;
+    Ok(copy)
+}
+
+/// Refuses a copy that is not on the shelf at `branch`.
+fn pullable(copy: &crate::catalog::Copy, branch: &str) -> Result<()> {
+    if copy.status != CopyStatus::OnShelf || copy.branch != branch {
+        return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
+    }
+    Ok(())
 }
 
 /// Decides and, if granted, places one hold inside the caller's transaction, with the reasons
@@ -951,35 +940,4 @@ pub(crate) fn request_in(
         });
     }
     Ok((pickup, emails))
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::{Chunks, PULL_CHUNK_BUDGET, PULL_CHUNK_COPIES};
-
-    /// A chunk under the budget lets the next grow by half at most; one over it shrinks the
-    /// next in proportion, to a quarter at most; the size stays between 1 and the cap.
-    #[test]
-    fn a_batch_sizes_its_chunks_by_the_time_the_last_one_took() {
-        let mut chunks = Chunks::new();
-        assert_eq!(chunks.size(), 64);
-        chunks.took(Duration::from_micros(1));
-        assert_eq!(chunks.size(), 96);
-        chunks.took(PULL_CHUNK_BUDGET);
-        assert_eq!(chunks.size(), 96);
-        chunks.took(PULL_CHUNK_BUDGET * 2);
-        assert_eq!(chunks.size(), 48);
-        chunks.took(PULL_CHUNK_BUDGET * 100);
-        assert_eq!(chunks.size(), 12);
-        for _ in 0..10 {
-            chunks.took(Duration::from_secs(60));
-        }
-        assert_eq!(chunks.size(), 1);
-        for _ in 0..40 {
-            chunks.took(Duration::ZERO);
-        }
-        assert_eq!(chunks.size(), PULL_CHUNK_COPIES);
-    }
 }

@@ -14,10 +14,10 @@ use crate::error::{Entity, Error, Result};
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
 use crate::patrons::{Patron, PatronId};
 use crate::policy::{
-    ChannelNeeds, CheckoutFacts, ContactMethod, DueContext, MailRecipients, Policy, Reason, Refusal, RuleMatrix, Rules,
-    Scope, arrival_day, checkout_decision, copy_can_fill_holds, pickup_deadline,
+    ChannelNeeds, CheckoutFacts, ContactMethod, DueContext, MailRecipients, Policy, Refusal, RuleMatrix, Rules, Scope,
+    arrival_day, checkout_decision, copy_can_fill_holds, pickup_deadline,
 };
-use crate::store::{PulledCopies, PulledFill, PulledMiss, TargetedHold, Tx};
+use crate::store::{TargetedHold, Tx};
 
 /// What every routing step needs to know.
 pub(crate) struct Ctx<'a> {
@@ -288,161 +288,60 @@ impl Calendars {
     }
 }
 
-/// Confirms the copies `barcodes`, pulled by staff from the shelf at `here`, in list order
-/// inside the caller's transaction: each goes where [`route_copy`] sends it when confirmed
-/// alone. A copy whose pull target's hold may still take it, at a pickup that does not start a
-/// loan, is filled set-based with its neighbours (its target turned into the assignment and
-/// the copy moved, two statements for the lot, plus the notice where the hold asks for one);
-/// any other copy is routed alone, after the fills before it, and the copies after it are read
-/// again (it may have taken a hold one of them was listed for). `known`: the copies as read
-/// earlier, if nothing but this batch can have changed them since (see
-/// [`Tx::data_version`]); dropped once a copy is routed alone.
-///
-/// # Errors
-///
-/// - `NotFound`: a barcode names no copy.
-/// - `Refused` (`CopyUnavailable`): a copy is not on the shelf at `here`.
-/// - `InvalidInput`: a pickup branch has no open day to count from.
-/// - `Conflict`: a target or copy changed under the fill (the caller rolls back).
-pub(crate) fn confirm_pulled(
+/// Routes `copy`, pulled by staff from the shelf at `here` and read with its pull target by
+/// [`Tx::pulled_copy`]: to the target's hold when it may still take it and its pickup does not
+/// start a loan, in two statements (the assignment and the copy) plus the notice's reads and
+/// write when the hold asks for one; otherwise as [`route_copy`] routes it. The result is the
+/// same either way.
+pub(crate) fn route_pulled(
     tx: &Tx<'_>,
     ctx: &Ctx<'_>,
-    barcodes: &[&str],
-    here: &str,
-    known: &mut Option<PulledCopies>,
-) -> Result<Vec<(String, CopyRoute)>> {
-    let mut calendars = Calendars::default();
-    let mut routes = Vec::with_capacity(barcodes.len());
-    // Without rows `known` to be current, rows are read ahead: doubling after a read without
-    // a copy routed alone, back to one after one, so a list of untargeted copies is not read
-    // again and again.
-    let mut window = 1;
-    while routes.len() < barcodes.len() {
-        let rest = &barcodes[routes.len()..];
-        let mut fresh;
-        let (ahead, read) = match known.as_mut() {
-            Some(rows) => (rest, rows),
-            None => {
-                let ahead = &rest[..window.min(rest.len())];
-                fresh = tx.pulled_copies(ahead, ctx.today)?;
-                (ahead, &mut fresh)
-            }
-        };
-        let mut fills = Vec::new();
-        let mut alone = None;
-        for &barcode in ahead {
-            let (copy, target) = read
-                .remove(barcode.trim())
-                .ok_or_else(|| Error::NotFound { entity: Entity::Copy, key: barcode.to_owned() })?;
-            pullable(&copy, here)?;
-            match target {
-                Some(t) if fills_target(tx, ctx, &copy, &t)? => {
-                    fills.push(target_fill(tx, ctx, copy, t, here, &mut calendars)?);
-                }
-                _ => {
-                    alone = Some(copy);
-                    break;
-                }
-            }
-        }
-        write_fills(tx, ctx, fills, &mut routes)?;
-        window = match alone {
-            Some(copy) => {
-                let route = route_copy(tx, ctx, &copy, CopyStatus::OnShelf, here)?;
-                routes.push((copy.barcode, route));
-                // It may have taken a hold a later copy was listed for.
-                *known = None;
-                1
-            }
-            None => window.saturating_mul(2),
-        };
-    }
-    Ok(routes)
-}
-
-/// Refuses a copy that is not on the shelf at `branch`: staff may confirm only such a copy
-/// as pulled there.
-pub(crate) fn pullable(copy: &Copy, branch: &str) -> Result<()> {
-    if copy.status != CopyStatus::OnShelf || copy.branch != branch {
-        return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
-    }
-    Ok(())
-}
-
-/// Whether pulled `copy` goes to its target's hold `t` by [`target_fill`]: the hold may still
-/// take it, and its pickup does not start a loan at dispatch (that path is [`route_copy`]'s).
-fn fills_target(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, t: &TargetedHold) -> Result<bool> {
-    let claim = Claim { title: t.title, pickup: &t.pickup, patron: t.patron, category: &t.category };
-    Ok(!ctx.dispatches_to(&t.pickup) && ctx.may_fill_claim(tx, &claim, None, &copy.material_kind, copy.loanable)?)
-}
-
-/// A pulled copy and the target's hold it fills, as decided before the batch writes it.
-struct Fill {
-    copy: Copy,
-    target: TargetedHold,
-    route: CopyRoute,
-}
-
-/// Where pulled `copy` goes for its target's hold `t`: the hold shelf here, with the pickup
-/// deadline by the hold's rules, or in transit to the pickup branch.
-fn target_fill(
-    tx: &Tx<'_>,
-    ctx: &Ctx<'_>,
-    copy: Copy,
-    t: TargetedHold,
+    copy: &Copy,
+    target: Option<TargetedHold>,
     here: &str,
     calendars: &mut Calendars,
-) -> Result<Fill> {
+) -> Result<CopyRoute> {
+    let Some(t) = target else { return route_copy(tx, ctx, copy, CopyStatus::OnShelf, here) };
+    let claim = Claim { title: t.title, pickup: &t.pickup, patron: t.patron, category: &t.category };
+    if ctx.dispatches_to(&t.pickup) || !ctx.may_fill_claim(tx, &claim, None, &copy.material_kind, copy.loanable)? {
+        return route_copy(tx, ctx, copy, CopyStatus::OnShelf, here);
+    }
     let calendar = calendars.of(tx, ctx, &t.pickup)?;
-    let route = if t.pickup == here {
+    let (route, kind, facts): (_, _, fn(&mut NoticeFacts, &CopyRoute)) = if t.pickup == here {
         let rules = ctx.matrix.resolve(&Scope::new(&t.category, &t.material_kind, &t.pickup));
-        CopyRoute::HeldForPickup { hold: t.id, deadline: deadline_at(ctx, &rules, &t.pickup, &calendar)? }
+        let deadline = deadline_at(ctx, &rules, &t.pickup, &calendar)?;
+        if !tx.make_ready(t.id, copy.id, ctx.today, deadline, true)? {
+            return Err(moved(Entity::Hold, t.id.get().to_string()));
+        }
+        if !tx.move_pulled_copy(copy.id, CopyStatus::OnHoldShelf, None)? {
+            return Err(moved(Entity::Copy, copy.barcode.clone()));
+        }
+        let route = CopyRoute::HeldForPickup { hold: t.id, deadline };
+        (route, NoticeKind::HoldReady, |f, r| {
+            if let CopyRoute::HeldForPickup { deadline, .. } = r {
+                f.pickup_deadline = Some(*deadline);
+            }
+        })
     } else {
         let arrives_on = arrival_at(ctx, here, &t.pickup, &calendar)?;
-        CopyRoute::InTransitForHold { hold: t.id, to: t.pickup.clone(), arrives_on }
-    };
-    Ok(Fill { copy, target: t, route })
-}
-
-/// Writes `fills` in two statements, then their notices in list order, and appends their
-/// routes to `routes`.
-fn write_fills(tx: &Tx<'_>, ctx: &Ctx<'_>, fills: Vec<Fill>, routes: &mut Vec<(String, CopyRoute)>) -> Result<()> {
-    if fills.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<PulledFill<'_>> = fills
-        .iter()
-        .map(|f| match &f.route {
-            CopyRoute::HeldForPickup { deadline, .. } => {
-                PulledFill::ready(f.target.id, f.copy.id, ctx.today, *deadline)
-            }
-            CopyRoute::InTransitForHold { to, arrives_on, .. } => {
-                PulledFill::in_transit(f.target.id, f.copy.id, *arrives_on, to)
-            }
-            _ => unreachable!("a fill is ready or in transit"),
-        })
-        .collect();
-    match tx.fill_targets(&rows)? {
-        None => {}
-        Some(PulledMiss::Target(at)) => return Err(moved(Entity::Hold, fills[at].target.id.get().to_string())),
-        Some(PulledMiss::Copy(at)) => return Err(moved(Entity::Copy, fills[at].copy.barcode.clone())),
-    }
-    for f in fills {
-        if f.target.notifies {
-            let hold = tx.hold(f.target.id)?.ok_or_else(|| moved(Entity::Hold, f.target.id.get().to_string()))?;
-            match &f.route {
-                CopyRoute::HeldForPickup { deadline, .. } => {
-                    notify(tx, ctx, &hold, NoticeKind::HoldReady, |n| n.pickup_deadline = Some(*deadline))?
-                }
-                CopyRoute::InTransitForHold { arrives_on, .. } => {
-                    notify(tx, ctx, &hold, NoticeKind::HoldInTransit, |n| n.arrives_on = Some(*arrives_on))?
-                }
-                _ => {}
-            }
+        if !tx.assign_in_transit(t.id, copy.id, arrives_on, true)? {
+            return Err(moved(Entity::Hold, t.id.get().to_string()));
         }
-        routes.push((f.copy.barcode, f.route));
+        if !tx.move_pulled_copy(copy.id, CopyStatus::InTransit, Some(&t.pickup))? {
+            return Err(moved(Entity::Copy, copy.barcode.clone()));
+        }
+        let route = CopyRoute::InTransitForHold { hold: t.id, to: t.pickup.clone(), arrives_on };
+        (route, NoticeKind::HoldInTransit, |f, r| {
+            if let CopyRoute::InTransitForHold { arrives_on, .. } = r {
+                f.arrives_on = Some(*arrives_on);
+            }
+        })
+    };
+    if t.notifies {
+        let hold = tx.hold(t.id)?.ok_or_else(|| moved(Entity::Hold, t.id.get().to_string()))?;
+        notify(tx, ctx, &hold, kind, |f| facts(f, &route))?;
     }
-    Ok(())
+    Ok(route)
 }
 
 fn move_copy(tx: &Tx<'_>, copy: &Copy, from: CopyStatus, to: CopyStatus, transit_to: Option<&str>) -> Result<()> {

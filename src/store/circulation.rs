@@ -109,6 +109,18 @@ impl Tx<'_> {
         Ok(n == 1)
     }
 
+    /// Moves a copy pulled from the shelf to `to` once its pull target has become its
+    /// assignment (so no target is left to drop); false if it was no longer on the shelf.
+    pub(crate) fn move_pulled_copy(&self, copy: CopyId, to: CopyStatus, transit_to: Option<&str>) -> Result<bool> {
+        let n = self
+            .exec(
+                "UPDATE copies SET status = ?2, transit_to = ?3 WHERE id = ?1 AND status = 'on_shelf'",
+                params![copy, to, transit_to],
+            )
+            .db()?;
+        Ok(n == 1)
+    }
+
     /// Where an in-transit copy is going.
     pub(crate) fn transit_destination(&self, copy: CopyId) -> Result<Option<String>> {
         self.row("SELECT transit_to FROM copies WHERE id = ?1", [copy], |r| r.get(0)).db()

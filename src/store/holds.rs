@@ -114,29 +114,6 @@ fn first_waiting_sql() -> String {
     )
 }
 
-fn pulled_from_row(r: &Row<'_>) -> rusqlite::Result<(Copy, Option<TargetedHold>)> {
-    let copy = copy_from_row(r)?;
-    let hold = match r.get::<_, Option<HoldId>>(9)? {
-        Some(id) => Some(TargetedHold {
-            id,
-            title: r.get(10)?,
-            patron: r.get(11)?,
-            category: r.get(12)?,
-            pickup: r.get(13)?,
-            material_kind: r.get(14)?,
-            notifies: r.get(15)?,
-        }),
-        None => None,
-    };
-    Ok((copy, hold))
-}
-
-/// A JSON array of `rows`: how a batch statement takes a chunk's values in one parameter
-/// (read back with `json_each`), instead of one statement per row.
-fn json_rows(rows: impl Iterator<Item = serde_json::Value>) -> String {
-    serde_json::Value::Array(rows.collect()).to_string()
-}
-
 fn hold_from_row(r: &Row<'_>) -> rusqlite::Result<Hold> {
     hold_from_offset(r, 0)
 }
@@ -209,53 +186,6 @@ pub(crate) struct TargetedHold {
     pub material_kind: String,
     /// The hold asks for notices (its contact method is not `none`).
     pub notifies: bool,
-}
-
-/// Copies read for confirming a pull, by barcode: each with its live pull target's hold.
-pub(crate) type PulledCopies = std::collections::HashMap<String, (Copy, Option<TargetedHold>)>;
-
-/// A pulled copy going to its pull target's hold: ready here (`ready_on`, `pickup_deadline`)
-/// or in transit to `transit_to` (`arrives_on`).
-pub(crate) struct PulledFill<'a> {
-    hold: HoldId,
-    copy: CopyId,
-    ready_on: Option<NaiveDate>,
-    pickup_deadline: Option<NaiveDate>,
-    arrives_on: Option<NaiveDate>,
-    transit_to: Option<&'a str>,
-}
-
-impl<'a> PulledFill<'a> {
-    /// `copy` on the hold shelf for `hold` from `today` until `deadline`.
-    pub fn ready(hold: HoldId, copy: CopyId, today: NaiveDate, deadline: NaiveDate) -> Self {
-        PulledFill {
-            hold,
-            copy,
-            ready_on: Some(today),
-            pickup_deadline: Some(deadline),
-            arrives_on: None,
-            transit_to: None,
-        }
-    }
-
-    /// `copy` in transit to `to` for `hold`, arriving on `arrives_on`.
-    pub fn in_transit(hold: HoldId, copy: CopyId, arrives_on: NaiveDate, to: &'a str) -> Self {
-        PulledFill {
-            hold,
-            copy,
-            ready_on: None,
-            pickup_deadline: None,
-            arrives_on: Some(arrives_on),
-            transit_to: Some(to),
-        }
-    }
-}
-
-/// The first fill [`Tx::fill_targets`] could not write, by its index: its pull target was no
-/// longer there, or its copy had left the shelf.
-pub(crate) enum PulledMiss {
-    Target(usize),
-    Copy(usize),
 }
 
 /// A pull target staff have not confirmed.
@@ -829,6 +759,43 @@ impl Tx<'_> {
         rows.collect::<rusqlite::Result<_>>().db()
     }
 
+    /// The copy `barcode` and, if it is on the shelf with a pull target whose hold still
+    /// waits and is not frozen on `today`, that hold: what confirming a pull reads, in one
+    /// statement.
+    pub(crate) fn pulled_copy(
+        &self,
+        barcode: &str,
+        today: NaiveDate,
+    ) -> Result<Option<(Copy, Option<TargetedHold>)>, crate::Error> {
+        let sql = format!(
+            "SELECT {C_COPY_COLUMNS}, h.id, h.title_id, h.patron_id, p.category, h.pickup_branch, h.material_kind,
+                    h.contact <> 'none'
+             FROM copies c
+             LEFT JOIN assignments a INDEXED BY assignments_by_copy ON a.copy_id = c.id AND a.state = 'targeted'
+                                                                     AND c.status = 'on_shelf'
+             LEFT JOIN holds h ON h.id = a.hold_id AND h.status = 'waiting' AND {}
+             LEFT JOIN patrons p ON p.id = h.patron_id
+             WHERE c.barcode = ?1",
+            thawed_on(2)
+        );
+        optional(self.row(&sql, params![barcode, today], |r| {
+            let copy = copy_from_row(r)?;
+            let hold = match r.get::<_, Option<HoldId>>(9)? {
+                Some(id) => Some(TargetedHold {
+                    id,
+                    title: r.get(10)?,
+                    patron: r.get(11)?,
+                    category: r.get(12)?,
+                    pickup: r.get(13)?,
+                    material_kind: r.get(14)?,
+                    notifies: r.get(15)?,
+                }),
+                None => None,
+            };
+            Ok((copy, hold))
+        }))
+    }
+
     /// Records that the pull list asked for `copy` for `hold` at `at`, replacing an earlier
     /// target of either: false (and nothing written) if the hold no longer waits, the copy left
     /// the shelf, or either is assigned.
@@ -854,105 +821,6 @@ impl Tx<'_> {
         self.drop_targets(hold, copy)?;
         let n = self.exec(&sql, params![hold, copy, at, today]).db()?;
         Ok(n == 1)
-    }
-
-    /// Records pull targets for `pairs` (hold, copy) at `at` in one statement, as
-    /// [`Tx::set_target`] would one by one where neither had a target: a pair is recorded when
-    /// its hold waits, unfrozen on `today`, its copy is on the shelf, and neither has an
-    /// assignment row. Returns the holds recorded; the caller retries the others one by one.
-    pub(crate) fn set_targets(
-        &self,
-        pairs: &[(HoldId, CopyId)],
-        at: DateTime<Utc>,
-        today: NaiveDate,
-    ) -> Result<std::collections::HashSet<HoldId>, crate::Error> {
-        let json = json_rows(pairs.iter().map(|(h, c)| serde_json::json!([h.get(), c.get()])));
-        let sql = format!(
-            "INSERT OR IGNORE INTO assignments (hold_id, copy_id, state, targeted_at)
-             SELECT h.id, c.id, 'targeted', ?2 FROM json_each(?1) j
-             JOIN holds h ON h.id = j.value ->> 0 JOIN copies c ON c.id = j.value ->> 1
-             WHERE h.status = 'waiting' AND {} AND c.status = 'on_shelf'
-             RETURNING hold_id",
-            thawed_on(3)
-        );
-        let mut stmt = self.conn.prepare_cached(&sql).db()?;
-        let rows = stmt.query_map(params![json, at, today], |r| r.get(0)).db()?;
-        rows.collect::<rusqlite::Result<_>>().db()
-    }
-
-    /// The copies `barcodes` (trimmed), each with, if it is on the shelf with a pull target
-    /// whose hold still waits and is not frozen on `today`, that hold: what confirming a pull
-    /// reads, in one statement. Keyed by barcode; a barcode without a copy has no entry.
-    pub(crate) fn pulled_copies(&self, barcodes: &[&str], today: NaiveDate) -> Result<PulledCopies, crate::Error> {
-        let json = json_rows(barcodes.iter().map(|b| serde_json::Value::from(b.trim())));
-        let sql = format!(
-            "SELECT {C_COPY_COLUMNS}, h.id, h.title_id, h.patron_id, p.category, h.pickup_branch, h.material_kind,
-                    h.contact <> 'none'
-             FROM json_each(?1) j CROSS JOIN copies c ON c.barcode = j.value
-             LEFT JOIN assignments a INDEXED BY assignments_by_copy ON a.copy_id = c.id AND a.state = 'targeted'
-                                                                     AND c.status = 'on_shelf'
-             LEFT JOIN holds h ON h.id = a.hold_id AND h.status = 'waiting' AND {}
-             LEFT JOIN patrons p ON p.id = h.patron_id",
-            thawed_on(2)
-        );
-        let mut stmt = self.conn.prepare_cached(&sql).db()?;
-        let rows = stmt
-            .query_map(params![json, today], |r| pulled_from_row(r).map(|row| (row.0.barcode.clone(), row)))
-            .db()?;
-        rows.collect::<rusqlite::Result<_>>().db()
-    }
-
-    /// Fills pull targets in two statements, as [`Tx::make_ready`] and
-    /// [`Tx::assign_in_transit`] with [`Tx::move_pulled_copy`] would one by one: each fill's
-    /// target becomes its assignment (ready, or in transit) and its copy leaves the shelf.
-    /// Returns the first fill whose target or copy was no longer there; the caller then rolls
-    /// the transaction back (the statements write the others).
-    pub(crate) fn fill_targets(&self, fills: &[PulledFill<'_>]) -> Result<Option<PulledMiss>, crate::Error> {
-        let json = json_rows(fills.iter().map(|f| {
-            let (state, copy_status) =
-                if f.transit_to.is_some() { ("in_transit", "in_transit") } else { ("ready", "on_hold_shelf") };
-            serde_json::json!([
-                f.hold.get(),
-                f.copy.get(),
-                state,
-                f.ready_on.map(|d| d.to_string()),
-                f.pickup_deadline.map(|d| d.to_string()),
-                f.arrives_on.map(|d| d.to_string()),
-                copy_status,
-                f.transit_to,
-            ])
-        }));
-        let filled: std::collections::HashSet<HoldId> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "UPDATE assignments SET state = f.value ->> 2, targeted_at = NULL, ready_on = f.value ->> 3,
-                                            pickup_deadline = f.value ->> 4, arrives_on = f.value ->> 5
-                     FROM json_each(?1) f
-                     WHERE assignments.hold_id = f.value ->> 0 AND assignments.copy_id = f.value ->> 1
-                       AND assignments.state = 'targeted'
-                     RETURNING hold_id",
-                )
-                .db()?;
-            let rows = stmt.query_map([&json], |r| r.get(0)).db()?;
-            rows.collect::<rusqlite::Result<_>>().db()?
-        };
-        if let Some(missed) = fills.iter().position(|f| !filled.contains(&f.hold)) {
-            return Ok(Some(PulledMiss::Target(missed)));
-        }
-        let moved: std::collections::HashSet<CopyId> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached(
-                    "UPDATE copies SET status = f.value ->> 6, transit_to = f.value ->> 7 FROM json_each(?1) f
-                     WHERE copies.id = f.value ->> 1 AND copies.status = 'on_shelf'
-                     RETURNING id",
-                )
-                .db()?;
-            let rows = stmt.query_map([&json], |r| r.get(0)).db()?;
-            rows.collect::<rusqlite::Result<_>>().db()?
-        };
-        Ok(fills.iter().position(|f| !moved.contains(&f.copy)).map(PulledMiss::Copy))
     }
 
     /// The waiting hold the pull list asked `copy` for, if any.

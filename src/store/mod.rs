@@ -65,9 +65,7 @@ mod staff;
 
 pub(crate) use accounts::{StoredNotice, TokenPurpose};
 pub(crate) use circulation::NewLoan;
-pub(crate) use holds::{
-    NewHold, NewNotice, PullCandidate, PullHold, PulledCopies, PulledFill, PulledMiss, TargetedHold,
-};
+pub(crate) use holds::{NewHold, NewNotice, PullCandidate, PullHold, TargetedHold};
 pub(crate) use staff::{CopyFlags, NewAudit};
 
 mod embedded {
@@ -578,13 +576,6 @@ fn load_keys(conn: &Connection) -> Result<Keys> {
 }
 
 impl Tx<'_> {
-    /// SQLite's `data_version`: it changes when another connection commits to the file, never
-    /// for this handle's own commits. A batch compares it with the value of an earlier read so
-    /// as not to read again what nothing else can have changed.
-    pub(crate) fn data_version(&self) -> Result<i64> {
-        self.row("PRAGMA data_version", [], |r| r.get(0)).db()
-    }
-
     fn last_id(&self) -> i64 {
         self.conn.last_insert_rowid()
     }
