@@ -520,3 +520,83 @@ fn an_override_cannot_renew_a_loan_without_extending_it() {
 fn held_beyond_the_other_copies_is_overridden_as_held_by_others() {
     assert_eq!(Override::of(&Reason::HeldByOthersBeyondCopies { holds: 2, copies: 1 }), Some(Override::HeldByOthers));
 }
+
+/// fukushima: the copy of a hold picked up at a municipal library goes out on loan at
+/// dispatch (R-H12). A fukushima copy on loan, `t`'s only one, whose check-in at `pref` sends it
+/// to `p`'s hold at `muni-example`, mailed to `p@example.jp`; `q` waits behind `p`.
+fn dispatched_to_a_partner(w: &mut World) -> (PatronId, PatronId, bunko::catalog::TitleId, String) {
+    let (p, q, borrower) = (w.patron(), w.patron(), w.patron());
+    w.lib.register_email_at_counter(p, "p@example.jp", None).unwrap();
+    w.lib.register_email_at_counter(q, "q@example.jp", None).unwrap();
+    let t = w.title("県立の本");
+    let copy = w.copy_of(t, "pref", "book");
+    w.lib.checkout(&copy, borrower, "pref").unwrap();
+    w.lib.place_hold(p, t, &HoldRequest::web("muni-example", ContactMethod::Mail).at_counter()).unwrap();
+    w.lib.place_hold(q, t, &HoldRequest::web("pref", ContactMethod::Mail).at_counter()).unwrap();
+    let done = w.lib.check_in(&copy, "pref").unwrap();
+    assert!(matches!(done.route, CopyRoute::DispatchedOnLoan { .. }), "{:?}", done.route);
+    (p, q, t, copy)
+}
+
+/// A copy lost on its way to the municipal library never reached the patron: the loan closes
+/// as a return does, and their request waits again, ahead of the patron who was behind them,
+/// at the same pickup; having been told of the dispatch, they are told of the requeue, by
+/// mail (R-H12, #17).
+#[test]
+fn fukushima_a_copy_lost_on_its_way_to_a_municipal_pickup_puts_the_request_back_r_h12() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let (p, q, t, copy) = dispatched_to_a_partner(&mut w);
+    let dispatched: Vec<_> = w.lib.pending_notices(10).unwrap().into_iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&dispatched).unwrap();
+    let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    let Some((_, borrower)) = marked.closed_loan else { panic!("{marked:?}") };
+    assert_eq!(borrower, p);
+    assert!(w.lib.patron_loans(p).unwrap().is_empty());
+    let requeued = marked.requeued.expect("the request waits again");
+    let views = w.lib.patron_holds(p).unwrap();
+    assert_eq!(views.len(), 1);
+    let view = &views[0];
+    assert_eq!((view.hold.id, view.hold.title, view.hold.status), (requeued, t, HoldStatus::Waiting));
+    assert_eq!((view.hold.pickup.as_str(), view.hold.contact.clone()), ("muni-example", ContactMethod::Mail));
+    assert_eq!(view.queue_position, Some(1), "ahead of the patron who was behind");
+    assert_eq!(w.lib.patron_holds(q).unwrap()[0].queue_position, Some(2));
+    let told: Vec<_> = w.lib.pending_notices(10).unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    let requeue = (told[0].kind, told[0].patron, told[0].address.as_deref());
+    assert_eq!(requeue, (bunko::notify::NoticeKind::HoldRequeued, Some(p), Some("p@example.jp")));
+    let audit = w.lib.audit_log(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC).unwrap();
+    assert!(audit.iter().any(|e| e.detail.contains("the request it was sent for waits again")), "{audit:?}");
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+}
+
+/// A dispatch notice still in the outbox never reached the patron: it goes with the loan, and
+/// the request waits again without a requeue notice.
+#[test]
+fn fukushima_a_copy_lost_before_the_patron_heard_of_it_requeues_quietly_r_h12() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let (p, _, _, copy) = dispatched_to_a_partner(&mut w);
+    let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    assert!(marked.requeued.is_some());
+    assert!(w.lib.pending_notices(10).unwrap().is_empty(), "{:?}", w.lib.pending_notices(10));
+    assert_eq!(w.lib.patron_holds(p).unwrap().len(), 1);
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+}
+
+/// A patron who holds the title again already (the API refuses it while they borrow it, so
+/// here it is written behind the engine's back) keeps that hold: nothing is added, and the
+/// marking does not fail on the one-active-hold-per-title index.
+#[test]
+fn fukushima_a_requeue_never_duplicates_an_active_hold_r_h12() {
+    let (mut w, db) = World::on_temp_file("fukushima", "2026-06-01");
+    let (p, _, t, copy) = dispatched_to_a_partner(&mut w);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute(
+        "INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
+         VALUES (?1, ?2, 'book', 'counter', 'waiting', '2026-06-01 01:00:00+00:00', 'pref', 'mail')",
+        [p.get(), t.get()],
+    )
+    .unwrap();
+    let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    assert_eq!(marked.requeued, None);
+    assert_eq!(w.lib.patron_holds(p).unwrap().len(), 1);
+}

@@ -52,13 +52,17 @@ pub(crate) struct LoanToReturn {
     pub has_notices: bool,
     /// Staff actions on the loan are audited, to be stripped of the loan (R-R1).
     pub has_audit: bool,
+    /// The loan started when its copy was dispatched to a partner library's pickup (R-H12)
+    /// and the copy has not arrived there yet.
+    pub dispatched: bool,
 }
 
 /// What returning a loan (`l`, its borrower `p`) reads of it; read with [`loan_to_return_at`].
 /// Whether it has notices or audit rows is asked here, so a return without either (most)
 /// issues no statement about them.
 const RETURN_COLUMNS: &str = "l.id, l.patron_id, l.branch, l.due_on, p.reading_history_since IS NOT NULL,
-     EXISTS (SELECT 1 FROM notices n WHERE n.loan_id = l.id), EXISTS (SELECT 1 FROM audit x WHERE x.loan_id = l.id)";
+     EXISTS (SELECT 1 FROM notices n WHERE n.loan_id = l.id), EXISTS (SELECT 1 FROM audit x WHERE x.loan_id = l.id),
+     l.status = 'in_transit'";
 
 /// The loan of [`RETURN_COLUMNS`] starting at column `o`, if there is one (a left join finds
 /// none for a copy not lent).
@@ -72,6 +76,7 @@ fn loan_to_return_at(r: &Row<'_>, o: usize) -> rusqlite::Result<Option<LoanToRet
         in_reading_history: r.get(o + 4)?,
         has_notices: r.get(o + 5)?,
         has_audit: r.get(o + 6)?,
+        dispatched: r.get(o + 7)?,
     }))
 }
 

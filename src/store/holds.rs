@@ -131,9 +131,18 @@ pub(crate) struct NewHold<'a> {
     pub contact: &'a ContactMethod,
     pub contact_phone: Option<&'a str>,
     pub interlibrary: bool,
+    /// Queue priority: lower goes first; 0 for a hold placed.
+    pub priority: i64,
 }
 
-/// A notice to insert.
+/// The notice that told a patron their requested copy was dispatched to them on loan (R-H12).
+pub(crate) struct DispatchNotice {
+    pub channel: ContactMethod,
+    /// Where it goes, while it waits in the outbox (a delivered notice keeps none, R-R1).
+    pub address: Option<String>,
+    /// It was delivered, or claimed by a drainer (perhaps sent, not yet marked).
+    pub announced: bool,
+}
 pub(crate) struct NewNotice<'a> {
     pub patron: PatronId,
     pub kind: NoticeKind,
@@ -281,8 +290,8 @@ impl Tx<'_> {
     pub(crate) fn insert_hold(&self, h: &NewHold<'_>) -> Result<HoldId, crate::Error> {
         self.exec(
             "INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch,
-                                pickup_point, contact, contact_phone, is_interlibrary)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                pickup_point, contact, contact_phone, is_interlibrary, priority)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 h.patron,
                 h.title,
@@ -294,7 +303,8 @@ impl Tx<'_> {
                 h.pickup_point,
                 h.contact,
                 h.contact_phone,
-                h.interlibrary
+                h.interlibrary,
+                h.priority
             ],
         )
         .db()?;
@@ -613,6 +623,20 @@ impl Tx<'_> {
     fn forget_notices_of_hold(&self, hold: HoldId) -> Result<(), crate::Error> {
         self.exec("DELETE FROM notices WHERE hold_id = ?1", [hold]).db()?;
         Ok(())
+    }
+
+    /// The dispatch notice of `loan`, if it has one: what the loan's notices keep of how its
+    /// patron hears about the request it fills.
+    pub(crate) fn dispatch_notice(
+        &self,
+        loan: crate::circulation::LoanId,
+    ) -> Result<Option<DispatchNotice>, crate::Error> {
+        optional(self.row(
+            "SELECT channel, address, delivered_at IS NOT NULL OR attempts > 0 FROM notices
+             WHERE loan_id = ?1 AND kind = 'hold_dispatched' ORDER BY id LIMIT 1",
+            [loan],
+            |r| Ok(DispatchNotice { channel: r.get(0)?, address: r.get(1)?, announced: r.get(2)? }),
+        ))
     }
 
     /// The notice of a hold that became a loan at dispatch (R-H12) is about that loan now, and
