@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use bunko::Error;
 use bunko::catalog::{CopyStatus, NewCopy};
 use bunko::circulation::CopyRoute;
-use bunko::holds::{HoldRequest, HoldStatus};
+use bunko::holds::{Hold, HoldRequest, HoldStatus};
 use bunko::patrons::{NewPatron, PatronId};
 use bunko::policy::{ContactMethod, Override, Reason};
 use bunko::staff::{AuditAction, AuditEntry, CopyCondition, CopyEdit, StaffActor};
@@ -522,73 +522,104 @@ fn held_beyond_the_other_copies_is_overridden_as_held_by_others() {
 }
 
 /// fukushima: the copy of a hold picked up at a municipal library goes out on loan at
-/// dispatch (R-H12). A fukushima copy on loan, `t`'s only one, whose check-in at `pref` sends it
-/// to `p`'s hold at `muni-example`, mailed to `p@example.jp`; `q` waits behind `p`.
-fn dispatched_to_a_partner(w: &mut World) -> (PatronId, PatronId, bunko::catalog::TitleId, String) {
+/// dispatch (R-H12). A copy on loan, `t`'s only one, whose check-in at `pref` sends it to
+/// `p`'s hold at `muni-example` (its community-centre pickup point), mailed to both of `p`'s
+/// addresses; `q` waits behind `p`. Returns the patrons, the title, the copy and `p`'s hold as
+/// it was before the dispatch.
+fn dispatched_to_a_partner(w: &mut World) -> (PatronId, PatronId, bunko::catalog::TitleId, String, Hold) {
     let (p, q, borrower) = (w.patron(), w.patron(), w.patron());
     w.lib.register_email_at_counter(p, "p@example.jp", None).unwrap();
+    w.lib.register_email_at_counter(p, "p2@example.jp", None).unwrap();
     w.lib.register_email_at_counter(q, "q@example.jp", None).unwrap();
     let t = w.title("県立の本");
     let copy = w.copy_of(t, "pref", "book");
     w.lib.checkout(&copy, borrower, "pref").unwrap();
-    w.lib.place_hold(p, t, &HoldRequest::web("muni-example", ContactMethod::Mail).at_counter()).unwrap();
+    let mut request = HoldRequest::web("muni-example", ContactMethod::Mail).at_counter();
+    request.pickup_point = Some("community-center".into());
+    let hold = w.lib.place_hold(p, t, &request).unwrap();
+    let hold = w.lib.hold(hold).unwrap();
     w.lib.place_hold(q, t, &HoldRequest::web("pref", ContactMethod::Mail).at_counter()).unwrap();
     let done = w.lib.check_in(&copy, "pref").unwrap();
     assert!(matches!(done.route, CopyRoute::DispatchedOnLoan { .. }), "{:?}", done.route);
-    (p, q, t, copy)
+    assert!(w.lib.patron_holds(p).unwrap().is_empty(), "the loan replaced the hold");
+    (p, q, t, copy, hold)
 }
 
 /// A copy lost on its way to the municipal library never reached the patron: the loan closes
-/// as a return does, and their request waits again, ahead of the patron who was behind them,
-/// at the same pickup; having been told of the dispatch, they are told of the requeue, by
-/// mail (R-H12, #17).
+/// as a return does, and the hold it was dispatched for comes back as it was (same id, first in
+/// the queue again, same pickup point and contact); having been told of the dispatch (here at
+/// one of their two addresses), the patron is told of the requeue at each (R-H12, #17). The
+/// audit row of the loss does not say whose request came back (R-R1).
 #[test]
-fn fukushima_a_copy_lost_on_its_way_to_a_municipal_pickup_puts_the_request_back_r_h12() {
+fn fukushima_a_copy_lost_on_its_way_to_a_municipal_pickup_gives_the_hold_back_r_h12() {
     let mut w = World::new("fukushima", "2026-06-01");
-    let (p, q, t, copy) = dispatched_to_a_partner(&mut w);
-    let dispatched: Vec<_> = w.lib.pending_notices(10).unwrap().into_iter().map(|n| n.id).collect();
-    w.lib.mark_delivered(&dispatched).unwrap();
+    let (p, q, t, copy, hold) = dispatched_to_a_partner(&mut w);
+    let dispatched: Vec<_> = w.lib.pending_notices(10).unwrap();
+    assert_eq!(dispatched.len(), 2, "one per address: {dispatched:?}");
+    w.lib.mark_delivered(&[dispatched[1].id]).unwrap();
+    w.go_to("2026-06-02");
     let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
     let Some((_, borrower)) = marked.closed_loan else { panic!("{marked:?}") };
-    assert_eq!(borrower, p);
+    assert_eq!((borrower, marked.requeued), (p, Some(hold.id)));
     assert!(w.lib.patron_loans(p).unwrap().is_empty());
-    let requeued = marked.requeued.expect("the request waits again");
     let views = w.lib.patron_holds(p).unwrap();
     assert_eq!(views.len(), 1);
-    let view = &views[0];
-    assert_eq!((view.hold.id, view.hold.title, view.hold.status), (requeued, t, HoldStatus::Waiting));
-    assert_eq!((view.hold.pickup.as_str(), view.hold.contact.clone()), ("muni-example", ContactMethod::Mail));
-    assert_eq!(view.queue_position, Some(1), "ahead of the patron who was behind");
+    assert_eq!((&views[0].hold, views[0].hold.title), (&hold, t), "the hold as it was before the dispatch");
+    assert_eq!(hold.pickup_point.as_deref(), Some("community-center"));
+    assert_eq!(views[0].queue_position, Some(1), "back at its old place");
     assert_eq!(w.lib.patron_holds(q).unwrap()[0].queue_position, Some(2));
     let told: Vec<_> = w.lib.pending_notices(10).unwrap();
-    assert_eq!(told.len(), 1, "{told:?}");
-    let requeue = (told[0].kind, told[0].patron, told[0].address.as_deref());
-    assert_eq!(requeue, (bunko::notify::NoticeKind::HoldRequeued, Some(p), Some("p@example.jp")));
-    let audit = w.lib.audit_log(DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC).unwrap();
-    assert!(audit.iter().any(|e| e.detail.contains("the request it was sent for waits again")), "{audit:?}");
+    assert!(told.iter().all(|n| n.kind == bunko::notify::NoticeKind::HoldRequeued), "{told:?}");
+    let mut to: Vec<_> = told.iter().map(|n| n.address.clone().unwrap_or_default()).collect();
+    to.sort();
+    assert_eq!(to, ["p2@example.jp", "p@example.jp"]);
+    let lost = log(&w).into_iter().find(|e| e.action == AuditAction::CopyLost).unwrap();
+    assert_eq!((lost.detail.as_str(), lost.patron, lost.hold), ("its loan was closed", None, None));
     assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
 }
 
 /// A dispatch notice still in the outbox never reached the patron: it goes with the loan, and
-/// the request waits again without a requeue notice.
+/// the hold comes back without a requeue notice.
 #[test]
-fn fukushima_a_copy_lost_before_the_patron_heard_of_it_requeues_quietly_r_h12() {
+fn fukushima_a_copy_lost_before_the_patron_heard_of_it_gives_the_hold_back_quietly_r_h12() {
     let mut w = World::new("fukushima", "2026-06-01");
-    let (p, _, _, copy) = dispatched_to_a_partner(&mut w);
+    let (p, _, _, copy, hold) = dispatched_to_a_partner(&mut w);
     let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
-    assert!(marked.requeued.is_some());
+    assert_eq!(marked.requeued, Some(hold.id));
     assert!(w.lib.pending_notices(10).unwrap().is_empty(), "{:?}", w.lib.pending_notices(10));
     assert_eq!(w.lib.patron_holds(p).unwrap().len(), 1);
     assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
 }
 
+/// Once the patron has collected the copy (`confirm_pickup`), a loss is theirs, as with any
+/// loan: no hold comes back. Nor does one for a loan dispatched without a hold.
+#[test]
+fn fukushima_a_collected_or_holdless_dispatch_gives_nothing_back_r_h12() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let (p, _, _, copy, _) = dispatched_to_a_partner(&mut w);
+    let loan = w.lib.patron_loans(p).unwrap()[0].loan.id;
+    w.lib.confirm_pickup(loan).unwrap();
+    let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    assert_eq!((marked.closed_loan.map(|(_, b)| b), marked.requeued), (Some(p), None));
+    assert!(w.lib.patron_holds(p).unwrap().is_empty());
+
+    let r = w.patron();
+    let t = w.title("直接送る本");
+    let direct = w.copy_of(t, "pref", "book");
+    w.lib.dispatch_loan(&direct, r, "muni-example").unwrap();
+    let marked = w.lib.mark_copy(&kato(), &direct, CopyCondition::Lost).unwrap();
+    assert_eq!(marked.requeued, None);
+    assert!(w.lib.patron_holds(r).unwrap().is_empty());
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+}
+
 /// A patron who holds the title again already (the API refuses it while they borrow it, so
-/// here it is written behind the engine's back) keeps that hold: nothing is added, and the
+/// here it is written behind the engine's back) keeps that hold: nothing comes back, and the
 /// marking does not fail on the one-active-hold-per-title index.
 #[test]
 fn fukushima_a_requeue_never_duplicates_an_active_hold_r_h12() {
     let (mut w, db) = World::on_temp_file("fukushima", "2026-06-01");
-    let (p, _, t, copy) = dispatched_to_a_partner(&mut w);
+    let (p, _, t, copy, _) = dispatched_to_a_partner(&mut w);
     let conn = rusqlite::Connection::open(&db.path).unwrap();
     conn.execute(
         "INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch, contact)
@@ -599,4 +630,17 @@ fn fukushima_a_requeue_never_duplicates_an_active_hold_r_h12() {
     let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
     assert_eq!(marked.requeued, None);
     assert_eq!(w.lib.patron_holds(p).unwrap().len(), 1);
+}
+
+/// `check()` finds a dispatched hold kept past its loan's collection (written behind the
+/// engine's back: `confirm_pickup` deletes it), and one whose id a live hold has.
+#[test]
+fn check_reports_a_dispatched_hold_kept_too_long_r_r1() {
+    let (mut w, db) = World::on_temp_file("fukushima", "2026-06-01");
+    let (_, _, _, _, hold) = dispatched_to_a_partner(&mut w);
+    assert_healthy(&w);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    conn.execute("UPDATE loans SET status = 'active' WHERE status = 'in_transit'", []).unwrap();
+    let found: Vec<String> = w.lib.check().unwrap().into_iter().map(|v| v.detail).collect();
+    assert!(found.iter().any(|d| d.ends_with(&format!("is active and keeps hold {}", hold.id.get()))), "{found:?}");
 }

@@ -7,7 +7,7 @@
 mod ops;
 mod target;
 pub use ops::{PULL_CHUNK_BUDGET, PULL_CHUNK_COPIES, PULL_CHUNK_PAUSE};
-pub(crate) use ops::{contact_facts, place_one, request_in, requeue_dispatched};
+pub(crate) use ops::{contact_facts, place_one, request_in};
 pub(crate) mod route;
 
 use chrono::{DateTime, NaiveDate, Utc};

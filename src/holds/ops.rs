@@ -806,7 +806,6 @@ pub(crate) fn place_one(
         contact: &request.contact,
         contact_phone: phone.as_deref(),
         interlibrary: request.interlibrary,
-        priority: 0,
     })?;
     if let Some(to) = request.confirmation_to.as_ref().filter(|to| emails.contains(to)) {
         let hold = tx.hold(id)?.ok_or_else(|| Error::not_found(Entity::Hold, id.get()))?;
@@ -903,52 +902,6 @@ pub(crate) fn contact_facts(tx: &Tx<'_>, who: &Patron) -> Result<ContactFacts> {
 
 /// The phone number a contact that needs a phone (phone, voice, fax, or such a declared
 /// channel) fixes on the hold (R-C4).
-/// Puts back in the queue the request that dispatched loan `loan` of `copy` filled (R-H12),
-/// whose copy staff found lost before it reached the pickup library: a waiting hold for the
-/// title by the same patron, picked up where the copy was going, by the method the dispatch
-/// notice went by (to the address it was waiting for, or the patron's chosen phone where the
-/// method needs one), ahead of every hold placed (priority −1: the request had reached the head
-/// of the queue). The old hold's pickup point and placing time are not kept: its row ended
-/// when the loan started. A patron who may have heard of the dispatch hears of the requeue
-/// ([`NoticeKind::HoldRequeued`]). Nothing is written, and `None` returned, where the patron
-/// holds the title again already. Runs before the loan is closed, which forgets the dispatch
-/// notice.
-pub(crate) fn requeue_dispatched(
-    tx: &Tx<'_>,
-    ctx: &Ctx<'_>,
-    copy: &crate::catalog::Copy,
-    loan: &crate::store::LoanToReturn,
-) -> Result<Option<HoldId>> {
-    if tx.has_active_hold(loan.patron, copy.title)? {
-        return Ok(None);
-    }
-    let told = tx.dispatch_notice(loan.id)?;
-    let contact = told.as_ref().map_or(ContactMethod::None, |n| n.channel.clone());
-    let phone = match told.as_ref().and_then(|n| n.address.clone()) {
-        Some(address) if ctx.policy.contact.needs(&contact) == Some(ChannelNeeds::Phone) => Some(address),
-        _ => fixed_phone(ctx.policy, &patron_in(tx, loan.patron)?, &contact),
-    };
-    let id = tx.insert_hold(&NewHold {
-        patron: loan.patron,
-        title: copy.title,
-        material_kind: &copy.material_kind,
-        channel: Channel::Counter,
-        status: HoldStatus::Waiting,
-        placed_at: ctx.now,
-        pickup: &loan.branch,
-        pickup_point: None,
-        contact: &contact,
-        contact_phone: phone.as_deref(),
-        interlibrary: false,
-        priority: -1,
-    })?;
-    if told.is_some_and(|n| n.announced) {
-        let hold = tx.hold(id)?.ok_or_else(|| Error::not_found(Entity::Hold, id.get()))?;
-        notify(tx, ctx, &hold, NoticeKind::HoldRequeued, |_| {})?;
-    }
-    Ok(Some(id))
-}
-
 fn fixed_phone(policy: &Policy, who: &Patron, contact: &ContactMethod) -> Option<String> {
     if policy.contact.needs(contact) != Some(ChannelNeeds::Phone) {
         return None;

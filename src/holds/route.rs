@@ -221,6 +221,7 @@ fn assign(
         let loan = start_loan(tx, copy, from, hold.patron, &hold.pickup, LoanStatus::InTransit, ctx.today, due_on)?;
         notify_as(tx, ctx, hold, who, NoticeKind::HoldDispatched, |f| f.due_on = Some(loan.due_on))?;
         tx.hand_notices_to_loan(hold.id, loan.id)?;
+        tx.keep_dispatched_hold(hold.id, loan.id)?;
         tx.delete_hold(hold.id)?;
         return Ok(CopyRoute::DispatchedOnLoan { loan: loan.id, to: hold.pickup.clone() });
     }

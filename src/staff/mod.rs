@@ -87,9 +87,9 @@ pub struct CopyMarked {
     pub closed_loan: Option<(LoanId, PatronId)>,
     /// The hold the copy was assigned to (in transit, or ready on the hold shelf): it is back in
     /// the queue at its old place, and the next copy on a shelf appears for it on the pull list.
-    /// For a copy lost on its way to a partner library's pickup (its loan started at dispatch,
-    /// R-H12), the hold that puts the patron's request back, ahead of the queue (the old hold
-    /// ended when the loan started).
+    /// For a copy lost on its way to a partner library's pickup before the patron collected it
+    /// (its loan started at dispatch, R-H12), the hold it was dispatched for, back as it was:
+    /// same id, place in the queue, pickup and contact.
     pub requeued: Option<HoldId>,
 }
 

@@ -8,7 +8,7 @@ use crate::catalog::{Copy, CopyStatus, SUPPORTED_YEARS, check_date, clean_text};
 use crate::circulation::{CopyRoute, Loan, LoanId, LoanStatus, copy_by_barcode, lend_in, renewal_overriding};
 use crate::error::{Entity, Error, Result};
 use crate::holds::route::{Ctx, notify, route_copy};
-use crate::holds::{HoldId, HoldRequest, place_one, request_in, requeue_dispatched};
+use crate::holds::{HoldId, HoldRequest, place_one, request_in};
 use crate::notify::NoticeKind;
 use crate::patrons::{PatronId, patron_in};
 use crate::policy::{Override, Reason, Refusal, freeze_reasons, unused_overrides};
@@ -322,9 +322,10 @@ impl Library {
     /// [`NoticeKind::HoldRequeued`] notice; a ready notice not yet delivered is withdrawn. A
     /// copy lent may only be marked lost, which closes the loan as a return does (deleted,
     /// counted on the day's returns, R-R1); a damaged or withdrawn copy on loan is checked in
-    /// first. A copy lost on its way to a partner library's pickup, whose loan started at
-    /// dispatch (R-H12), never reached the patron: their request waits again, ahead of the
-    /// queue, and a patron who may have heard of the dispatch hears of it (`HoldRequeued`). A
+    /// first. A copy lost on its way to a partner library's pickup, before the patron collected
+    /// it ([`Library::confirm_pickup`]; the loan started at dispatch, R-H12), never reached
+    /// them: the hold it was dispatched for comes back as it was, at its old place in the
+    /// queue, and a patron who may have heard of the dispatch gets a `HoldRequeued` notice. A
     /// withdrawn copy stays withdrawn.
     ///
     /// # Errors
@@ -376,11 +377,9 @@ impl Library {
             if !tx.set_copy_condition(copy.id, copy.status, to, Some(condition))? {
                 return Err(moved(&copy));
             }
-            let detail = match (marked.closed_loan, marked.requeued) {
-                (Some(_), Some(_)) => "its loan was closed; the request it was sent for waits again",
-                (Some(_), None) => "its loan was closed",
-                (None, _) => "",
-            };
+            // Not whether a dispatched request came back: this row keeps the copy, and must not
+            // say whose request it was (R-R1).
+            let detail = if marked.closed_loan.is_some() { "its loan was closed" } else { "" };
             let mut entry = NewAudit { detail, copy: Some(copy.id), ..actor.audit(now, action) };
             if marked.closed_loan.is_some() {
                 // The loan is returned in this transaction (R-R1): staff may have written the
@@ -479,13 +478,21 @@ fn last_supported_instant() -> DateTime<Utc> {
 }
 
 /// Closes the loan of a copy lost while lent, as a return does (R-R1): the loan row goes, the
-/// day's returns count it. Records it and its borrower in `marked`, for the desk, and, where
-/// the copy was lost on its way to a partner library's pickup (the loan started at dispatch,
-/// R-H12), the request put back in the queue for it ([`requeue_dispatched`]).
+/// day's returns count it. Records it and its borrower in `marked`, for the desk. A copy lost
+/// on its way to a partner library's pickup, before the patron collected it (the loan started
+/// at dispatch, R-H12), never reached them: the hold it was dispatched for comes back as it
+/// was, at its old place in the queue (`marked.requeued`), and a patron who may have heard of
+/// the dispatch is told ([`NoticeKind::HoldRequeued`]).
 fn close_lost_loan(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, marked: &mut CopyMarked) -> Result<()> {
     let Some(loan) = tx.loan_to_return(copy.id)? else { return Ok(()) };
-    if loan.dispatched {
-        marked.requeued = requeue_dispatched(tx, ctx, copy, &loan)?;
+    if loan.dispatched
+        && let Some((hold, told)) = tx.restore_dispatched_hold(loan.id)?
+    {
+        if told {
+            let back = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
+            notify(tx, ctx, &back, NoticeKind::HoldRequeued, |_| {})?;
+        }
+        marked.requeued = Some(hold);
     }
     tx.return_loan(&loan, ctx.today)?;
     marked.closed_loan = Some((loan.id, loan.patron));

@@ -14,6 +14,13 @@ const CHECKS: &[(&str, &str)] = &[
          WHERE (c.status = 'on_loan') <> ((SELECT COUNT(*) FROM loans l WHERE l.copy_id = c.id) = 1)",
     ),
     (
+        "a kept dispatched hold belongs to a loan not yet collected, and its id to no live hold",
+        "SELECT 'loan ' || d.loan_id || ' is ' || IFNULL(l.status, 'gone') || ' and keeps hold ' || d.hold_id
+                || IIF(h.id IS NULL, '', ', which exists')
+         FROM dispatched_holds d LEFT JOIN loans l ON l.id = d.loan_id LEFT JOIN holds h ON h.id = d.hold_id
+         WHERE l.status IS NOT 'in_transit' OR h.id IS NOT NULL",
+    ),
+    (
         "a ready hold's copy is on the hold shelf",
         "SELECT 'hold ' || a.hold_id || ': copy ' || c.barcode || ' is ' || c.status
          FROM assignments a JOIN copies c ON c.id = a.copy_id WHERE a.state = 'ready' AND c.status <> 'on_hold_shelf'",

@@ -52,8 +52,8 @@ pub(crate) struct LoanToReturn {
     pub has_notices: bool,
     /// Staff actions on the loan are audited, to be stripped of the loan (R-R1).
     pub has_audit: bool,
-    /// The loan started when its copy was dispatched to a partner library's pickup (R-H12)
-    /// and the copy has not arrived there yet.
+    /// The loan started when its copy was dispatched to a partner library's pickup (R-H12),
+    /// and the patron has not collected the copy yet (`confirm_pickup`).
     pub dispatched: bool,
 }
 
@@ -224,7 +224,12 @@ impl Tx<'_> {
 
     /// Marks a dispatched loan as collected.
     pub(crate) fn activate_loan(&self, id: LoanId) -> Result<bool> {
-        Ok(self.exec("UPDATE loans SET status = 'active' WHERE id = ?1 AND status = 'in_transit'", [id]).db()? == 1)
+        if self.exec("UPDATE loans SET status = 'active' WHERE id = ?1 AND status = 'in_transit'", [id]).db()? == 0 {
+            return Ok(false);
+        }
+        // The request is fulfilled: nothing keeps it any more (R-R1).
+        self.exec("DELETE FROM dispatched_holds WHERE loan_id = ?1", [id]).db()?;
+        Ok(true)
     }
 
     /// Ends a loan: deletes it and counts the return on `on`, so nothing of it is left but
@@ -248,6 +253,9 @@ impl Tx<'_> {
         }
         if loan.has_audit {
             self.forget_audit_of_loan(id)?;
+        }
+        if loan.dispatched {
+            self.exec("DELETE FROM dispatched_holds WHERE loan_id = ?1", [id]).db()?;
         }
         if self.exec("DELETE FROM loans WHERE id = ?1", [id]).db()? == 0 {
             return Ok(false);

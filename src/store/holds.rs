@@ -131,18 +131,9 @@ pub(crate) struct NewHold<'a> {
     pub contact: &'a ContactMethod,
     pub contact_phone: Option<&'a str>,
     pub interlibrary: bool,
-    /// Queue priority: lower goes first; 0 for a hold placed.
-    pub priority: i64,
 }
 
-/// The notice that told a patron their requested copy was dispatched to them on loan (R-H12).
-pub(crate) struct DispatchNotice {
-    pub channel: ContactMethod,
-    /// Where it goes, while it waits in the outbox (a delivered notice keeps none, R-R1).
-    pub address: Option<String>,
-    /// It was delivered, or claimed by a drainer (perhaps sent, not yet marked).
-    pub announced: bool,
-}
+/// A notice to insert.
 pub(crate) struct NewNotice<'a> {
     pub patron: PatronId,
     pub kind: NoticeKind,
@@ -290,8 +281,8 @@ impl Tx<'_> {
     pub(crate) fn insert_hold(&self, h: &NewHold<'_>) -> Result<HoldId, crate::Error> {
         self.exec(
             "INSERT INTO holds (patron_id, title_id, material_kind, channel, status, placed_at, pickup_branch,
-                                pickup_point, contact, contact_phone, is_interlibrary, priority)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                pickup_point, contact, contact_phone, is_interlibrary)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 h.patron,
                 h.title,
@@ -303,8 +294,7 @@ impl Tx<'_> {
                 h.pickup_point,
                 h.contact,
                 h.contact_phone,
-                h.interlibrary,
-                h.priority
+                h.interlibrary
             ],
         )
         .db()?;
@@ -625,18 +615,56 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// The dispatch notice of `loan`, if it has one: what the loan's notices keep of how its
-    /// patron hears about the request it fills.
-    pub(crate) fn dispatch_notice(
+    /// Keeps `hold`, about to be deleted because its copy is dispatched on `loan` (R-H12), with
+    /// that loan until the patron collects it (V25): a copy lost on the way gives it back.
+    pub(crate) fn keep_dispatched_hold(
+        &self,
+        hold: HoldId,
+        loan: crate::circulation::LoanId,
+    ) -> Result<(), crate::Error> {
+        self.exec(
+            "INSERT INTO dispatched_holds (loan_id, hold_id, material_kind, channel, priority, placed_at, pickup_point,
+                                           contact, contact_phone, is_interlibrary)
+             SELECT ?2, id, material_kind, channel, priority, placed_at, pickup_point, contact, contact_phone,
+                    is_interlibrary
+             FROM holds WHERE id = ?1",
+            params![hold, loan],
+        )
+        .db()?;
+        Ok(())
+    }
+
+    /// Gives back the hold kept with dispatched `loan` ([`Tx::keep_dispatched_hold`]) as it was
+    /// before the dispatch, waiting at its old place in the queue, and whether its patron may
+    /// have heard of the dispatch (a dispatch notice delivered, or claimed by a drainer).
+    /// `None` (nothing written) when none was kept, or the patron holds the title again.
+    pub(crate) fn restore_dispatched_hold(
         &self,
         loan: crate::circulation::LoanId,
-    ) -> Result<Option<DispatchNotice>, crate::Error> {
-        optional(self.row(
-            "SELECT channel, address, delivered_at IS NOT NULL OR attempts > 0 FROM notices
-             WHERE loan_id = ?1 AND kind = 'hold_dispatched' ORDER BY id LIMIT 1",
+    ) -> Result<Option<(HoldId, bool)>, crate::Error> {
+        let restored: Option<HoldId> = optional(self.row(
+            "INSERT INTO holds (id, patron_id, title_id, material_kind, channel, status, priority, placed_at,
+                                pickup_branch, pickup_point, contact, contact_phone, is_interlibrary)
+             SELECT d.hold_id, l.patron_id, l.title_id, d.material_kind, d.channel, 'waiting', d.priority, d.placed_at,
+                    l.branch, d.pickup_point, d.contact, d.contact_phone, d.is_interlibrary
+             FROM dispatched_holds d JOIN loans l ON l.id = d.loan_id
+             WHERE d.loan_id = ?1
+               AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.patron_id = l.patron_id AND h.title_id = l.title_id
+                               AND h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready'))
+             RETURNING id",
             [loan],
-            |r| Ok(DispatchNotice { channel: r.get(0)?, address: r.get(1)?, announced: r.get(2)? }),
-        ))
+            |r| r.get(0),
+        ))?;
+        let Some(hold) = restored else { return Ok(None) };
+        let told = self
+            .row(
+                "SELECT EXISTS (SELECT 1 FROM notices WHERE loan_id = ?1 AND kind = 'hold_dispatched'
+                                AND (delivered_at IS NOT NULL OR attempts > 0))",
+                [loan],
+                |r| r.get(0),
+            )
+            .db()?;
+        Ok(Some((hold, told)))
     }
 
     /// The notice of a hold that became a loan at dispatch (R-H12) is about that loan now, and
