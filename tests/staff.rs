@@ -644,3 +644,79 @@ fn check_reports_a_dispatched_hold_kept_too_long_r_r1() {
     let found: Vec<String> = w.lib.check().unwrap().into_iter().map(|v| v.detail).collect();
     assert!(found.iter().any(|d| d.ends_with(&format!("is active and keeps hold {}", hold.id.get()))), "{found:?}");
 }
+
+/// Staff dispatching a held copy by hand (`dispatch_loan`) keep the hold as the check-in's
+/// routing does: lost on the way, it comes back with its own pickup, not the loan's branch.
+#[test]
+fn fukushima_a_hold_dispatched_by_hand_comes_back_too_r_h12() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let (p, borrower) = (w.patron(), w.patron());
+    w.lib.register_email_at_counter(p, "p@example.jp", None).unwrap();
+    let t = w.title("手で送る本");
+    let copy = w.copy_of(t, "pref", "book");
+    w.lib.checkout(&copy, borrower, "pref").unwrap();
+    let hold = w.lib.place_hold(p, t, &HoldRequest::web("pref", ContactMethod::Mail).at_counter()).unwrap();
+    let hold = w.lib.hold(hold).unwrap();
+    w.lib.check_in(&copy, "pref").unwrap(); // now on the hold shelf here for p
+    w.lib.dispatch_loan(&copy, p, "muni-example").unwrap();
+    assert!(w.lib.patron_holds(p).unwrap().is_empty(), "the loan fulfils the hold");
+    let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    assert_eq!(marked.requeued, Some(hold.id));
+    assert_eq!(w.lib.patron_holds(p).unwrap()[0].hold, hold);
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+}
+
+/// A dispatched loan renewed, or overdue, most likely reached the patron (the host did not
+/// record the collection): written off as lost, it gives nothing back.
+#[test]
+fn fukushima_a_renewed_or_overdue_dispatch_lost_gives_nothing_back_r_h12() {
+    for renewed in [true, false] {
+        let mut w = World::new("fukushima", "2026-06-01");
+        let (p, _, _, copy, _) = dispatched_to_a_partner(&mut w);
+        let loan = w.lib.patron_loans(p).unwrap()[0].loan.clone();
+        if renewed {
+            w.go_to("2026-06-10");
+            w.lib.override_renewal(&kato(), loan.id, &[Override::HeldByOthers]).unwrap();
+        } else {
+            let overdue = loan.due_on + chrono::Days::new(1);
+            w.go_to(&overdue.to_string());
+        }
+        let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+        assert_eq!((marked.closed_loan.map(|(_, b)| b), marked.requeued), (Some(p), None), "renewed: {renewed}");
+        assert!(w.lib.patron_holds(p).unwrap().is_empty());
+        assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+    }
+}
+
+/// A hold given back may leave the patron above the hold limit (they placed others while the
+/// copy travelled): it met the limit when placed, so `check()` does not count it (R-H3).
+#[test]
+fn fukushima_a_hold_given_back_above_the_limit_is_healthy_r_h3() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let (p, _, _, copy, _) = dispatched_to_a_partner(&mut w);
+    for i in 0..10 {
+        let t = w.title(&format!("ほかの本 {i}"));
+        let c = w.copy_of(t, "pref", "book");
+        let borrower = w.patron();
+        w.lib.checkout(&c, borrower, "pref").unwrap();
+        w.lib.place_hold(p, t, &HoldRequest::web("pref", ContactMethod::Mail).at_counter()).unwrap();
+    }
+    w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    assert_eq!(w.lib.patron_holds(p).unwrap().len(), 11);
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+}
+
+/// A dispatched copy checked in (it came back uncollected) ends the request as a return does:
+/// the kept hold goes with the loan (R-R1), and nothing comes back later.
+#[test]
+fn fukushima_a_dispatched_copy_checked_in_forgets_its_hold_r_r1() {
+    let (mut w, db) = World::on_temp_file("fukushima", "2026-06-01");
+    let (p, _, _, copy, _) = dispatched_to_a_partner(&mut w);
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let kept = || conn.query_row("SELECT COUNT(*) FROM dispatched_holds", [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(kept(), 1);
+    w.lib.check_in(&copy, "pref").unwrap();
+    assert_eq!(kept(), 0);
+    assert!(w.lib.patron_holds(p).unwrap().is_empty());
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+}

@@ -39,7 +39,9 @@ impl Library {
 
     /// Starts a loan when the copy is dispatched to a partner pickup library whose policy entry
     /// says `loan_starts_at_dispatch` (fukushima's municipal libraries, R-H12). The due date
-    /// counts from today; [`Library::confirm_pickup`] records collection.
+    /// counts from today; [`Library::confirm_pickup`] records collection. The patron's hold on
+    /// the title, if any, is fulfilled, and kept with the loan until collection: should staff
+    /// mark the copy lost before then ([`Library::mark_copy`]), it comes back as it was.
     ///
     /// # Errors
     ///
@@ -64,7 +66,10 @@ impl Library {
         self.store.write(|tx| lend_in(tx, policy, matrix, today, barcode, patron, branch, status, &[]).map(|(l, _)| l))
     }
 
-    /// Records that the patron collected a dispatched loan at the partner library.
+    /// Records that the patron collected a dispatched loan at the partner library. Call it when
+    /// they do: until then the loan counts as on its way, and a copy staff mark lost gives back
+    /// the hold it was dispatched for (while the loan is neither renewed nor overdue). The
+    /// hold kept for that is forgotten here (R-R1).
     ///
     /// # Errors
     ///
@@ -440,10 +445,14 @@ pub(crate) fn lend_in(
         Some(hold) => Some(hold),
         None => tx.queued_hold_of(patron, copy.title)?,
     };
+    let loan = start_loan(tx, &copy, copy.status, patron, branch, status, today, due_on)?;
     if let Some(hold) = fulfilled {
+        if status == LoanStatus::InTransit {
+            // Dispatched to a partner library's pickup (R-H12): kept until collected.
+            tx.keep_dispatched_hold(hold, loan.id)?;
+        }
         tx.delete_hold(hold)?;
     }
-    let loan = start_loan(tx, &copy, copy.status, patron, branch, status, today, due_on)?;
     Ok((loan, used))
 }
 

@@ -323,10 +323,12 @@ impl Library {
     /// copy lent may only be marked lost, which closes the loan as a return does (deleted,
     /// counted on the day's returns, R-R1); a damaged or withdrawn copy on loan is checked in
     /// first. A copy lost on its way to a partner library's pickup, before the patron collected
-    /// it ([`Library::confirm_pickup`]; the loan started at dispatch, R-H12), never reached
-    /// them: the hold it was dispatched for comes back as it was, at its old place in the
-    /// queue, and a patron who may have heard of the dispatch gets a `HoldRequeued` notice. A
-    /// withdrawn copy stays withdrawn.
+    /// it ([`Library::confirm_pickup`]; the loan started at dispatch, R-H12) and while its loan
+    /// is neither renewed nor overdue, never reached them: the hold it was dispatched for comes
+    /// back as it was, at its old place in the queue, and a patron who may have heard of the
+    /// dispatch gets a `HoldRequeued` notice. (A dispatched copy checked in — back uncollected,
+    /// or to be marked damaged — ends the request, as a return does.) A withdrawn copy stays
+    /// withdrawn.
     ///
     /// # Errors
     ///
@@ -486,7 +488,7 @@ fn last_supported_instant() -> DateTime<Utc> {
 fn close_lost_loan(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, marked: &mut CopyMarked) -> Result<()> {
     let Some(loan) = tx.loan_to_return(copy.id)? else { return Ok(()) };
     if loan.dispatched
-        && let Some((hold, told)) = tx.restore_dispatched_hold(loan.id)?
+        && let Some((hold, told)) = tx.restore_dispatched_hold(loan.id, ctx.today)?
     {
         if told {
             let back = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;

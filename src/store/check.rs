@@ -177,11 +177,13 @@ impl Tx<'_> {
 
     /// Active holds per patron and material kind, `(patron, kind, count)`; counter holds only
     /// when `with_counter`; not the holds staff placed overriding the hold limit (they are
-    /// over it by design, and the audit log says who and why).
+    /// over it by design, and the audit log says who and why), nor those given back after
+    /// their dispatched copy was lost (V25: checked against the limits when first placed).
     pub(crate) fn active_hold_counts(&self, with_counter: bool) -> Result<Vec<(i64, String, String, u32)>> {
         let mut stmt = self.conn.prepare(
             "SELECT h.patron_id, p.category, h.material_kind, COUNT(*) FROM holds h JOIN patrons p ON p.id = h.patron_id
              WHERE h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready') AND (h.channel = 'web' OR ?1)
+               AND h.is_given_back = 0
                AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.hold_id = h.id AND a.action = 'override_hold'
                                AND ',' || a.overridden || ',' LIKE '%,hold_limit_reached,%')
              GROUP BY h.patron_id, h.material_kind",

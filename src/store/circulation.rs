@@ -255,6 +255,7 @@ impl Tx<'_> {
             self.forget_audit_of_loan(id)?;
         }
         if loan.dispatched {
+            // The hold kept until collection (V25) goes with the loan (R-R1).
             self.exec("DELETE FROM dispatched_holds WHERE loan_id = ?1", [id]).db()?;
         }
         if self.exec("DELETE FROM loans WHERE id = ?1", [id]).db()? == 0 {

@@ -886,8 +886,8 @@ mod tests {
         let rows_before = rows(&conn);
         migrate(&mut conn, Utc::now()).unwrap();
         // Columns later migrations add (V13: the suspension's end; V14: the outbox's claims; V15: a
-        // notice's facts; V18: a hold's freeze), and references into these tables from later
-        // tables (V19: the audit log), are not V12's doing.
+        // notice's facts; V18: a hold's freeze; V25: a dispatched hold given back), and
+        // references into these tables from later tables (V19: the audit log), are not V12's doing.
         let later = [
             "suspended_until",
             "delivery_key",
@@ -896,6 +896,7 @@ mod tests {
             "facts",
             "is_frozen",
             "frozen_until",
+            "is_given_back",
             "audit",
         ]
         .map(|c| format!("Text(\"{c}\")"));
