@@ -1,6 +1,6 @@
 //! proptest: random sequences of place / cancel / approve / checkout / check-in / arrival /
-//! pull / expiry / freeze / unfreeze / staff override / copy lost, damaged, withdrawn or found
-//! keep every invariant (`Library::check`), serve holds first-come first-served among eligible
+//! pull / expiry / freeze / unfreeze / staff override / copy lost, damaged, withdrawn or found /
+//! collection at a partner library (fukushima dispatches on loan, R-H12) keep every invariant (`Library::check`), serve holds first-come first-served among eligible
 //! (approved, not frozen today) holds, never assign a copy twice or to a frozen hold, and never
 //! exceed limits.
 
@@ -90,6 +90,12 @@ enum Op {
         copy: usize,
         branch: usize,
     },
+    /// The patron collects their copies dispatched on loan to a partner library (R-H12).
+    ConfirmPickup {
+        patron: usize,
+    },
+    /// Staff mark lost a copy dispatched on loan and not collected yet: its hold comes back.
+    LoseOnTheWay,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -112,12 +118,35 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0..4usize).prop_map(|patron| Op::OverrideRenewal { patron }),
         1 => (0..5usize, 0..3usize).prop_map(|(copy, condition)| Op::MarkCopy { copy, condition }),
         1 => (0..5usize, 0..3usize).prop_map(|(copy, branch)| Op::RestoreCopy { copy, branch }),
+        1 => (0..4usize).prop_map(|patron| Op::ConfirmPickup { patron }),
+        1 => Just(Op::LoseOnTheWay),
+    ]
+}
+
+/// The operations around dispatch (R-H12), weighted so copies go out on loan to a municipal
+/// pickup often, and are collected or lost on the way.
+fn dispatch_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..4usize, 0..3usize, any::<bool>()).prop_map(|(patron, title, counter)| Op::Place { patron, title, counter }),
+        3 => (0..4usize, 0..5usize, 0..3usize).prop_map(|(patron, copy, branch)| Op::Checkout { patron, copy, branch }),
+        3 => (0..5usize, 0..3usize).prop_map(|(copy, branch)| Op::CheckIn { copy, branch }),
+        2 => (0..3usize).prop_map(|branch| Op::Pull { branch }),
+        1 => (0..4usize, 0..4usize).prop_map(|(patron, nth)| Op::Cancel { patron, nth }),
+        1 => (1..6u64).prop_map(|days| Op::Advance { days }),
+        1 => (0..5usize, 0..3usize).prop_map(|(copy, condition)| Op::MarkCopy { copy, condition }),
+        1 => (0..4usize).prop_map(|patron| Op::ConfirmPickup { patron }),
+        3 => Just(Op::LoseOnTheWay),
     ]
 }
 
 struct Model {
     w: World,
     branches: Vec<String>,
+    /// Where holds are picked up: partner libraries too (where one starts the loan at
+    /// dispatch, a filled hold becomes a loan).
+    pickups: Vec<String>,
+    /// How holds ask to be told: by phone where the policy offers it, else by mail.
+    contact: ContactMethod,
     patrons: Vec<PatronId>,
     titles: Vec<TitleId>,
     copies: Vec<(String, TitleId)>,
@@ -133,7 +162,15 @@ impl Model {
         let mut w = World::with_policy(policy, "2026-06-01");
         let branches: Vec<String> =
             w.lib.policy().branches.iter().filter(|b| !b.partner).map(|b| b.code.clone()).collect();
-        let patrons = (0..4).map(|_| w.patron()).collect();
+        let pickups: Vec<String> =
+            w.lib.policy().branches.iter().filter(|b| b.pickup).map(|b| b.code.clone()).collect();
+        let by_phone = w.lib.policy().contact.methods.iter().any(|m| m.method == ContactMethod::Phone);
+        let contact = if by_phone { ContactMethod::Phone } else { ContactMethod::Mail };
+        let patrons: Vec<PatronId> = (0..4).map(|_| w.patron()).collect();
+        let tag = if w.lib.policy().contact.email_tags.is_empty() { None } else { Some("pc") };
+        for (i, &p) in patrons.iter().enumerate().filter(|_| !by_phone) {
+            w.lib.register_email_at_counter(p, &format!("p{i}@example.jp"), tag).unwrap();
+        }
         let titles: Vec<TitleId> = (0..3).map(|i| w.title(&format!("本{i}"))).collect();
         let mut copies = Vec::new();
         for i in 0..5 {
@@ -141,11 +178,22 @@ impl Model {
             let b = branches[i % branches.len()].clone();
             copies.push((w.copy_of(t, &b, "book"), t));
         }
-        Model { w, branches, patrons, titles, copies, holds: Vec::new(), open_loans: 0 }
+        Model { w, branches, pickups, contact, patrons, titles, copies, holds: Vec::new(), open_loans: 0 }
     }
 
     fn branch(&self, i: usize) -> &str {
         &self.branches[i % self.branches.len()]
+    }
+
+    /// A hold request for title `i`, picked up at one of the pickups.
+    fn request(&self, i: usize) -> HoldRequest {
+        HoldRequest::web(self.pickups[i % self.pickups.len()].clone(), self.contact.clone())
+    }
+
+    /// Counts a loan started by routing a copy to a hold picked up where the loan starts at
+    /// dispatch (R-H12).
+    fn count_dispatch(&mut self, route: &CopyRoute) {
+        self.open_loans += usize::from(matches!(route, CopyRoute::DispatchedOnLoan { .. }));
     }
 
     /// The hold that should get the next copy of `title`: the earliest approved waiting one not
@@ -174,7 +222,7 @@ impl Model {
     fn apply(&mut self, op: &Op) -> Result<(), TestCaseError> {
         match *op {
             Op::Place { patron, title, counter } => {
-                let mut request = HoldRequest::web(self.branch(title).to_owned(), ContactMethod::Phone);
+                let mut request = self.request(title);
                 if counter {
                     request = request.at_counter();
                 }
@@ -203,12 +251,15 @@ impl Model {
                 let b = self.branch(branch).to_owned();
                 if let Ok(done) = self.w.lib.check_in(&self.copies[copy].0, &b) {
                     self.open_loans -= 1;
+                    self.count_dispatch(&done.route);
                     self.assert_fifo(&done.route, expected)?;
                 }
             }
             Op::Receive { copy, branch } => {
                 let b = self.branch(branch).to_owned();
-                let _ = self.w.lib.receive_copy(&self.copies[copy].0, &b);
+                if let Ok(route) = self.w.lib.receive_copy(&self.copies[copy].0, &b) {
+                    self.count_dispatch(&route);
+                }
             }
             Op::Pull { branch } => {
                 let b = self.branch(branch).to_owned();
@@ -216,6 +267,7 @@ impl Model {
                     // A listed copy goes to the hold it was listed for (copy targeting): the
                     // queue head may be asking for a better copy elsewhere.
                     if let Ok(route) = self.w.lib.confirm_pulled(&item.barcode, &b) {
+                        self.count_dispatch(&route);
                         self.assert_fifo(&route, Some(item.hold))?;
                     }
                 }
@@ -273,7 +325,7 @@ impl Model {
             }
             Op::OverrideHold { patron, title } => {
                 // Staff override exactly the overridable reasons a counter hold is refused for.
-                let request = HoldRequest::web(self.branch(title).to_owned(), ContactMethod::Phone).at_counter();
+                let request = self.request(title).at_counter();
                 let (p, t) = (self.patrons[patron], self.titles[title]);
                 let named: Vec<Override> = match self.w.lib.place_hold(p, t, &request) {
                     Ok(id) => {
@@ -302,7 +354,7 @@ impl Model {
                     self.open_loans -= usize::from(marked.closed_loan.is_some());
                     if let Some(hold) = marked.requeued {
                         let h = self.w.lib.hold(hold).map_err(|e| TestCaseError::fail(e.to_string()))?;
-                        prop_assert_eq!(h.status, HoldStatus::Waiting, "an assigned hold goes back to the queue");
+                        prop_assert_eq!(h.status, HoldStatus::Waiting, "an assigned or dispatched hold waits again");
                     }
                 }
             }
@@ -310,8 +362,32 @@ impl Model {
                 let expected = self.first_in_queue(self.copies[copy].1);
                 let b = self.branch(branch).to_owned();
                 if let Ok(route) = self.w.lib.restore_copy(&StaffActor::new("prop"), &self.copies[copy].0, &b) {
-                    self.open_loans += usize::from(matches!(route, CopyRoute::DispatchedOnLoan { .. }));
+                    self.count_dispatch(&route);
                     self.assert_fifo(&route, expected)?;
+                }
+            }
+            Op::LoseOnTheWay => {
+                let on_the_way = self.patrons.iter().find_map(|&p| {
+                    let loans = self.w.lib.patron_loans(p).unwrap_or_default();
+                    loans.into_iter().find(|v| v.loan.status == bunko::circulation::LoanStatus::InTransit)
+                });
+                if let Some(view) = on_the_way {
+                    let staff = StaffActor::new("prop");
+                    let marked = self.w.lib.mark_copy(&staff, &view.loan.barcode, CopyCondition::Lost);
+                    let marked = marked.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    self.open_loans -= 1;
+                    if let Some(hold) = marked.requeued {
+                        let h = self.w.lib.hold(hold).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                        prop_assert_eq!(h.status, HoldStatus::Waiting, "a dispatched hold waits again");
+                        prop_assert!(self.holds.contains(&hold), "it comes back with its own id");
+                    }
+                }
+            }
+            Op::ConfirmPickup { patron } => {
+                for view in self.w.lib.patron_loans(self.patrons[patron]).unwrap_or_default() {
+                    if view.loan.status == bunko::circulation::LoanStatus::InTransit {
+                        self.w.lib.confirm_pickup(view.loan.id).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    }
                 }
             }
         }
@@ -342,10 +418,21 @@ proptest! {
 
     #[test]
     fn random_hold_sequences_keep_every_invariant(
-        preset in prop::sample::select(vec!["chiba", "kanagawa", "chikushino", "shizuoka"]),
+        preset in prop::sample::select(vec!["chiba", "kanagawa", "chikushino", "shizuoka", "fukushima"]),
         ops in prop::collection::vec(op(), 1..60),
     ) {
         let mut m = Model::new(preset);
+        for op in &ops {
+            m.apply(op)?;
+            m.assert_healthy()?;
+        }
+    }
+
+    /// fukushima alone, where half the holds are picked up at a municipal library that starts
+    /// the loan at dispatch (R-H12): dispatched holds kept, collected, given back (#17).
+    #[test]
+    fn random_dispatch_sequences_keep_every_invariant_r_h12(ops in prop::collection::vec(dispatch_op(), 1..60)) {
+        let mut m = Model::new("fukushima");
         for op in &ops {
             m.apply(op)?;
             m.assert_healthy()?;
