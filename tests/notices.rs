@@ -63,6 +63,15 @@ fn every_kind_renders_in_japanese_and_english() {
             all += &format!("===== {kind:?} {lang:?}\n{}\n\n{}\n", text.subject, text.body);
         }
     }
+    let mut lost_on_the_way = facts_for(NoticeKind::HoldRequeued);
+    (lost_on_the_way.pickup, lost_on_the_way.loan_cancelled) = ("二日市公民館".into(), true);
+    for lang in [Lang::Ja, Lang::En] {
+        let text = render(NoticeKind::HoldRequeued, &lost_on_the_way, lang);
+        all += &format!(
+            "===== HoldRequeued, dispatched copy lost on the way, {lang:?}\n{}\n\n{}\n",
+            text.subject, text.body
+        );
+    }
     let confirmation = render(NoticeKind::EmailConfirmation, &NoticeFacts::new("図書館", "花子", ""), Lang::En);
     all += &format!("===== EmailConfirmation without a code, En\n{}\n\n{}", confirmation.subject, confirmation.body);
     insta::assert_snapshot!(all);
@@ -97,4 +106,18 @@ fn kanagawa_a_reset_code_in_the_facts_stays_out_of_logs() {
     assert!(notice.render(Lang::En).unwrap().body.contains(&code));
     let logged = format!("{notice:?} {:?}", notice.facts);
     assert!(!logged.contains(&code), "{logged}");
+}
+
+/// Facts stored before `loan_cancelled` existed still read, as `false`; facts that do not set
+/// it store nothing new, so their JSON is as it was.
+#[test]
+fn facts_stored_before_loan_cancelled_read_as_before() {
+    let old = r#"{"library":"図書館","patron_name":"花子","title":"本","pickup":"中央","pickup_deadline":null,
+        "arrives_on":null,"due_on":null,"reason":null,"code":null,"code_expires_at":null,"digest":[]}"#;
+    let facts: NoticeFacts = serde_json::from_str(old).unwrap();
+    assert!(!facts.loan_cancelled);
+    assert!(!serde_json::to_string(&facts).unwrap().contains("loan_cancelled"));
+    let mut lost = facts;
+    lost.loan_cancelled = true;
+    assert!(serde_json::to_string(&lost).unwrap().contains(r#""loan_cancelled":true"#));
 }

@@ -263,6 +263,7 @@ fn chiba_a_patron_told_their_copy_was_ready_hears_it_was_lost() {
     let kinds: Vec<_> = notices.iter().map(|n| (n.kind, n.hold)).collect();
     assert_eq!(kinds, [(NoticeKind::HoldRequeued, Some(told))]);
     assert!(notices[0].body.contains("紛失・破損などのため貸し出せなくなりました"), "{}", notices[0].body);
+    assert!(!notices[0].facts.as_ref().unwrap().loan_cancelled, "no loan began for a copy on the hold shelf");
     assert_eq!(w.lib.hold(told).unwrap().status, HoldStatus::Waiting);
     w.lib.mark_delivered(&[notices[0].id]).unwrap();
 
@@ -570,6 +571,10 @@ fn fukushima_a_copy_lost_on_its_way_to_a_municipal_pickup_gives_the_hold_back_r_
     assert_eq!(w.lib.patron_holds(q).unwrap()[0].queue_position, Some(2));
     let told: Vec<_> = w.lib.pending_notices(10).unwrap();
     assert!(told.iter().all(|n| n.kind == bunko::notify::NoticeKind::HoldRequeued), "{told:?}");
+    // Told the loan began at dispatch, the patron is told it is cancelled.
+    let facts = told[0].facts.clone().unwrap();
+    assert!(facts.loan_cancelled, "{facts:?}");
+    assert!(told[0].body.contains("発送の日からの貸出は取り消しました"), "{}", told[0].body);
     let mut to: Vec<_> = told.iter().map(|n| n.address.clone().unwrap_or_default()).collect();
     to.sort();
     assert_eq!(to, ["p2@example.jp", "p@example.jp"]);

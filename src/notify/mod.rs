@@ -135,6 +135,10 @@ pub struct NoticeFacts {
     pub code_expires_at: Option<DateTime<Utc>>,
     /// For digests: per saved search, the matching titles.
     pub digest: Vec<(String, Vec<String>)>,
+    /// For a hold back in the queue: the copy was lost on its way to a partner library's
+    /// pickup, and the loan that began when it was dispatched (R-H12) is cancelled.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub loan_cancelled: bool,
 }
 
 impl NoticeFacts {
@@ -152,6 +156,7 @@ impl NoticeFacts {
             code: None,
             code_expires_at: None,
             digest: Vec::new(),
+            loan_cancelled: false,
         }
     }
 }
@@ -336,6 +341,7 @@ impl std::fmt::Debug for NoticeFacts {
             .field("code", code)
             .field("code_expires_at", &self.code_expires_at)
             .field("digest", &self.digest)
+            .field("loan_cancelled", &self.loan_cancelled)
             .finish()
     }
 }

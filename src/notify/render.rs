@@ -48,6 +48,9 @@ pub fn render(kind: NoticeKind, f: &NoticeFacts, lang: Lang) -> NoticeText {
     let (subject, lead) = (words.lead)(kind, f.code.is_some());
     let mut body = (words.greeting)(&f.patron_name);
     let _ = write!(body, "\n\n{lead}\n\n");
+    if f.loan_cancelled {
+        let _ = write!(body, "{}\n\n", words.loan_cancelled);
+    }
     let mut line = |label: &str, value: Option<String>| {
         if let Some(v) = value.filter(|v| !v.is_empty()) {
             let _ = writeln!(body, "{label}: {v}");
@@ -80,18 +83,22 @@ struct Words {
     greeting: fn(&str) -> String,
     /// Labels of title, pickup, code, code expiry, arrival, pickup deadline, due date, reason.
     labels: [&'static str; 8],
+    /// The sentence saying a dispatched copy's loan is cancelled (`loan_cancelled`).
+    loan_cancelled: &'static str,
 }
 
 const JA: Words = Words {
     lead: lead_ja,
     greeting: |name| format!("{name} 様"),
     labels: ["書名", "受取館", "コード", "有効期限", "到着予定日", "取置期限", "返却期限", "理由"],
+    loan_cancelled: "発送した資料は受取館に届かなかったため、発送の日からの貸出は取り消しました。",
 };
 
 const EN: Words = Words {
     lead: lead_en,
     greeting: |name| format!("Dear {name},"),
     labels: ["Title", "Pickup", "Code", "Valid until", "Expected", "Pick up by", "Due", "Reason"],
+    loan_cancelled: "The copy sent to your pickup library did not arrive, so the loan that began when it was sent is cancelled.",
 };
 
 fn lead_ja(kind: NoticeKind, has_code: bool) -> (&'static str, &'static str) {

@@ -1,26 +1,7 @@
 //! The wait estimate (#17): when a queued hold is expected to get a copy, from the copies, their
 //! due dates, the renewal rules and the holds ahead. Pure: the operation gathers the facts.
 //!
-//! # The model
-//!
-//! - **When each copy is next free.** A copy on the shelf (or travelling home) is free today. A
-//!   copy on loan is free on its due date, or on its due date plus the renewal days of every
-//!   renewal the loan has left when its borrower may still renew it while others wait (the
-//!   policy does not list `held_by_others` in `loans.renewal.refused_when`); an overdue loan
-//!   is free today at the earliest. A copy set aside for another hold is free once that patron
-//!   has had it for the turnaround (below): from its arrival when in transit, from today when
-//!   on the hold shelf. A copy that could not fill the hold (not for loan, missing, withdrawn,
-//!   a kind the patron may not hold) is left out.
-//! - **The queue.** Holds are served in queue order. Each hold takes the next copy to become
-//!   free at a time it is not frozen (a provisional hold counts as waiting: it is expected to be
-//!   approved); a frozen hold is skipped until its thaw date and keeps its place, one frozen
-//!   until lifted is skipped for good. A hold that takes a copy keeps it for the **turnaround**,
-//!   the loan period of the waiting hold's rules (the patron collects it at once and returns
-//!   it on the due date, with no renewal since others wait), and the copy is free again after.
-//! - **The estimate** is the day the simulated schedule gives the patron's hold a copy. It
-//!   ignores transit between branches, time on the hold shelf, which copy suits which patron
-//!   beyond the waiting patron's own rules, and holds placed later with a higher priority.
-//!   `None` when no copy can fill the hold, or the hold is frozen until lifted.
+//! Its model is stated on [`wait_estimate`].
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -64,11 +45,32 @@ pub fn copy_free_on(today: NaiveDate, copy: CopyOutlook, turnaround_days: u32) -
     day.max(today)
 }
 
-/// The expected day the hold at `position` (0-based) of `queue` gets a copy, under the model of
-/// [the module](self). `queue` gives, for each queued hold in queue order, the day it is active
+/// The expected day the hold at `position` (0-based) of `queue` gets a copy, under the model
+/// below. `queue` gives, for each queued hold in queue order, the day it is active
 /// from: today for a hold not frozen, its thaw date for a frozen one, `None` for one frozen
 /// until lifted. `copies_free_on` gives the day each copy that could fill the hold is next
 /// free ([`copy_free_on`]); `turnaround_days` how long a hold keeps the copy it takes.
+///
+/// # The model
+///
+/// - **When each copy is next free.** A copy on the shelf (or travelling home) is free today. A
+///   copy on loan is free on its due date, or on its due date plus the renewal days of every
+///   renewal the loan has left when its borrower may still renew it while others wait (the
+///   policy does not list `held_by_others` in `loans.renewal.refused_when`); an overdue loan
+///   is free today at the earliest. A copy set aside for another hold is free once that patron
+///   has had it for the turnaround (below): from its arrival when in transit, from today when
+///   on the hold shelf. A copy that could not fill the hold (not for loan, missing, withdrawn,
+///   a kind the patron may not hold) is left out.
+/// - **The queue.** Holds are served in queue order. Each hold takes the next copy to become
+///   free at a time it is not frozen (a provisional hold counts as waiting: it is expected to be
+///   approved); a frozen hold is skipped until its thaw date and keeps its place, one frozen
+///   until lifted is skipped for good. A hold that takes a copy keeps it for the **turnaround**,
+///   the loan period of the waiting hold's rules (the patron collects it at once and returns
+///   it on the due date, with no renewal since others wait), and the copy is free again after.
+/// - **The estimate** is the day the simulated schedule gives the patron's hold a copy. It
+///   ignores transit between branches, time on the hold shelf, which copy suits which patron
+///   beyond the waiting patron's own rules, and holds placed later with a higher priority.
+///   `None` when no copy can fill the hold, or the hold is frozen until lifted.
 ///
 /// # Examples
 /// ```

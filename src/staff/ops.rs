@@ -326,7 +326,8 @@ impl Library {
     /// it ([`Library::confirm_pickup`]; the loan started at dispatch, R-H12) and while its loan
     /// is neither renewed nor overdue, never reached them: the hold it was dispatched for comes
     /// back as it was, at its old place in the queue, and a patron who may have heard of the
-    /// dispatch gets a `HoldRequeued` notice. (A dispatched copy checked in — back uncollected,
+    /// dispatch gets a `HoldRequeued` notice saying the loan is cancelled
+    /// ([`NoticeFacts::loan_cancelled`](crate::notify::NoticeFacts::loan_cancelled)). (A dispatched copy checked in — back uncollected,
     /// or to be marked damaged — ends the request, as a return does.) A withdrawn copy stays
     /// withdrawn.
     ///
@@ -484,7 +485,7 @@ fn last_supported_instant() -> DateTime<Utc> {
 /// on its way to a partner library's pickup, before the patron collected it (the loan started
 /// at dispatch, R-H12), never reached them: the hold it was dispatched for comes back as it
 /// was, at its old place in the queue (`marked.requeued`), and a patron who may have heard of
-/// the dispatch is told ([`NoticeKind::HoldRequeued`]).
+/// the dispatch is told, and that the loan is cancelled ([`NoticeKind::HoldRequeued`]).
 fn close_lost_loan(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, marked: &mut CopyMarked) -> Result<()> {
     let Some(loan) = tx.loan_to_return(copy.id)? else { return Ok(()) };
     if loan.dispatched
@@ -492,7 +493,7 @@ fn close_lost_loan(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, marked: &mut CopyMar
     {
         if told {
             let back = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
-            notify(tx, ctx, &back, NoticeKind::HoldRequeued, |_| {})?;
+            notify(tx, ctx, &back, NoticeKind::HoldRequeued, |f| f.loan_cancelled = true)?;
         }
         marked.requeued = Some(hold);
     }
