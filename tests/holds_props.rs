@@ -94,7 +94,8 @@ enum Op {
     ConfirmPickup {
         patron: usize,
     },
-    /// Staff mark lost a copy dispatched on loan and not collected yet: its hold comes back.
+    /// Staff report lost on the way a copy dispatched on loan and not collected yet: its hold
+    /// comes back. (`MarkCopy` with `Lost` on such a copy is the patron's loss: nothing does.)
     LoseOnTheWay,
 }
 
@@ -373,7 +374,7 @@ impl Model {
                 });
                 if let Some(view) = on_the_way {
                     let staff = StaffActor::new("prop");
-                    let marked = self.w.lib.mark_copy(&staff, &view.loan.barcode, CopyCondition::Lost);
+                    let marked = self.w.lib.mark_lost_on_the_way(&staff, &view.loan.barcode);
                     let marked = marked.map_err(|e| TestCaseError::fail(e.to_string()))?;
                     self.open_loans -= 1;
                     if let Some(hold) = marked.requeued {

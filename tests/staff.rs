@@ -559,7 +559,7 @@ fn fukushima_a_copy_lost_on_its_way_to_a_municipal_pickup_gives_the_hold_back_r_
     assert_eq!(dispatched.len(), 2, "one per address: {dispatched:?}");
     w.lib.mark_delivered(&[dispatched[1].id]).unwrap();
     w.go_to("2026-06-02");
-    let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    let marked = w.lib.mark_lost_on_the_way(&kato(), &copy).unwrap();
     let Some((_, borrower)) = marked.closed_loan else { panic!("{marked:?}") };
     assert_eq!((borrower, marked.requeued), (p, Some(hold.id)));
     assert!(w.lib.patron_loans(p).unwrap().is_empty());
@@ -589,21 +589,25 @@ fn fukushima_a_copy_lost_on_its_way_to_a_municipal_pickup_gives_the_hold_back_r_
 fn fukushima_a_copy_lost_before_the_patron_heard_of_it_gives_the_hold_back_quietly_r_h12() {
     let mut w = World::new("fukushima", "2026-06-01");
     let (p, _, _, copy, hold) = dispatched_to_a_partner(&mut w);
-    let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    let marked = w.lib.mark_lost_on_the_way(&kato(), &copy).unwrap();
     assert_eq!(marked.requeued, Some(hold.id));
     assert!(w.lib.pending_notices(10).unwrap().is_empty(), "{:?}", w.lib.pending_notices(10));
     assert_eq!(w.lib.patron_holds(p).unwrap().len(), 1);
     assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
 }
 
-/// Once the patron has collected the copy (`confirm_pickup`), a loss is theirs, as with any
-/// loan: no hold comes back. Nor does one for a loan dispatched without a hold.
+/// Once the patron has collected the copy (`confirm_pickup`), it was not lost on the way: the
+/// statement is refused and nothing changes; marked lost, the loss is theirs, as with any loan,
+/// and no hold comes back. A loan dispatched without a hold gives nothing back either.
 #[test]
 fn fukushima_a_collected_or_holdless_dispatch_gives_nothing_back_r_h12() {
     let mut w = World::new("fukushima", "2026-06-01");
     let (p, _, _, copy, _) = dispatched_to_a_partner(&mut w);
     let loan = w.lib.patron_loans(p).unwrap()[0].loan.id;
     w.lib.confirm_pickup(loan).unwrap();
+    assert_eq!(reasons(w.lib.mark_lost_on_the_way(&kato(), &copy).unwrap_err()), [Reason::NotOnItsWay]);
+    assert_eq!(w.lib.patron_loans(p).unwrap()[0].loan.id, loan, "the loan is still open");
+    assert_eq!((w.lib.copy_condition(&copy).unwrap(), log(&w).len()), (None, 0), "nothing written");
     let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
     assert_eq!((marked.closed_loan.map(|(_, b)| b), marked.requeued), (Some(p), None));
     assert!(w.lib.patron_holds(p).unwrap().is_empty());
@@ -612,8 +616,8 @@ fn fukushima_a_collected_or_holdless_dispatch_gives_nothing_back_r_h12() {
     let t = w.title("直接送る本");
     let direct = w.copy_of(t, "pref", "book");
     w.lib.dispatch_loan(&direct, r, "muni-example").unwrap();
-    let marked = w.lib.mark_copy(&kato(), &direct, CopyCondition::Lost).unwrap();
-    assert_eq!(marked.requeued, None);
+    let marked = w.lib.mark_lost_on_the_way(&kato(), &direct).unwrap();
+    assert_eq!((marked.closed_loan.map(|(_, b)| b), marked.requeued), (Some(r), None));
     assert!(w.lib.patron_holds(r).unwrap().is_empty());
     assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
 }
@@ -632,7 +636,7 @@ fn fukushima_a_requeue_never_duplicates_an_active_hold_r_h12() {
         [p.get(), t.get()],
     )
     .unwrap();
-    let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    let marked = w.lib.mark_lost_on_the_way(&kato(), &copy).unwrap();
     assert_eq!(marked.requeued, None);
     assert_eq!(w.lib.patron_holds(p).unwrap().len(), 1);
 }
@@ -665,19 +669,21 @@ fn fukushima_a_hold_dispatched_by_hand_comes_back_too_r_h12() {
     w.lib.check_in(&copy, "pref").unwrap(); // now on the hold shelf here for p
     w.lib.dispatch_loan(&copy, p, "muni-example").unwrap();
     assert!(w.lib.patron_holds(p).unwrap().is_empty(), "the loan fulfils the hold");
-    let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    let marked = w.lib.mark_lost_on_the_way(&kato(), &copy).unwrap();
     assert_eq!(marked.requeued, Some(hold.id));
     assert_eq!(w.lib.patron_holds(p).unwrap()[0].hold, hold);
     assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
 }
 
-/// A dispatched loan renewed, or overdue, most likely reached the patron (the host did not
-/// record the collection): written off as lost, it gives nothing back.
+/// Staff say the copy never arrived, and they are believed even when the loan was renewed (the
+/// patron may renew before collecting) or is overdue (the loss was noticed late): the hold comes
+/// back. bunko infers nothing from the loan.
 #[test]
-fn fukushima_a_renewed_or_overdue_dispatch_lost_gives_nothing_back_r_h12() {
+fn fukushima_a_renewed_or_overdue_dispatch_lost_on_the_way_still_gives_the_hold_back_r_h12() {
     for renewed in [true, false] {
         let mut w = World::new("fukushima", "2026-06-01");
-        let (p, _, _, copy, _) = dispatched_to_a_partner(&mut w);
+        let held = dispatched_to_a_partner(&mut w);
+        let (p, copy) = (held.0, held.3.clone());
         let loan = w.lib.patron_loans(p).unwrap()[0].loan.clone();
         if renewed {
             w.go_to("2026-06-10");
@@ -686,9 +692,14 @@ fn fukushima_a_renewed_or_overdue_dispatch_lost_gives_nothing_back_r_h12() {
             let overdue = loan.due_on + chrono::Days::new(1);
             w.go_to(&overdue.to_string());
         }
-        let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
-        assert_eq!((marked.closed_loan.map(|(_, b)| b), marked.requeued), (Some(p), None), "renewed: {renewed}");
-        assert!(w.lib.patron_holds(p).unwrap().is_empty());
+        let (_, _, _, _, hold) = held;
+        let marked = w.lib.mark_lost_on_the_way(&kato(), &copy).unwrap();
+        assert_eq!(
+            (marked.closed_loan.map(|(_, b)| b), marked.requeued),
+            (Some(p), Some(hold.id)),
+            "renewed: {renewed}"
+        );
+        assert_eq!(w.lib.patron_holds(p).unwrap()[0].hold, hold);
         assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
     }
 }
@@ -706,9 +717,45 @@ fn fukushima_a_hold_given_back_above_the_limit_is_healthy_r_h3() {
         w.lib.checkout(&c, borrower, "pref").unwrap();
         w.lib.place_hold(p, t, &HoldRequest::web("pref", ContactMethod::Mail).at_counter()).unwrap();
     }
-    w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    w.lib.mark_lost_on_the_way(&kato(), &copy).unwrap();
     assert_eq!(w.lib.patron_holds(p).unwrap().len(), 11);
     assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+}
+
+/// A dispatched copy that the patron lost (staff mark it lost, not lost on the way): the loan
+/// closes as a return does, the kept hold goes with it (R-R1), the request stays met, and the
+/// patron is told nothing.
+#[test]
+fn fukushima_a_dispatched_copy_the_patron_lost_gives_nothing_back_r_h12() {
+    let (mut w, db) = World::on_temp_file("fukushima", "2026-06-01");
+    let (p, _, _, copy, _) = dispatched_to_a_partner(&mut w);
+    let ids: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&ids).unwrap();
+    let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    assert_eq!((marked.closed_loan.map(|(_, b)| b), marked.requeued), (Some(p), None));
+    assert!(w.lib.patron_holds(p).unwrap().is_empty());
+    assert!(w.lib.pending_notices(10).unwrap().is_empty(), "{:?}", w.lib.pending_notices(10));
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    assert_eq!(conn.query_row("SELECT COUNT(*) FROM dispatched_holds", [], |r| r.get::<_, i64>(0)).unwrap(), 0);
+    assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
+}
+
+/// Only a copy on a dispatched loan can be lost on the way: one on the shelf, on the hold
+/// shelf or on an ordinary loan is refused, and nothing is written.
+#[test]
+fn fukushima_only_a_dispatched_copy_is_lost_on_the_way_r_h12() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let t = w.title("館内の本");
+    let (shelf, lent) = (w.copy_of(t, "pref", "book"), w.copy_of(t, "pref", "book"));
+    let borrower = w.patron();
+    w.lib.checkout(&lent, borrower, "pref").unwrap();
+    for barcode in [&shelf, &lent] {
+        assert_eq!(reasons(w.lib.mark_lost_on_the_way(&kato(), barcode).unwrap_err()), [Reason::NotOnItsWay]);
+        assert_eq!(w.lib.copy_condition(barcode).unwrap(), None);
+    }
+    assert_eq!(w.lib.patron_loans(borrower).unwrap().len(), 1);
+    assert!(log(&w).is_empty(), "no audit row for a refused statement");
+    assert!(matches!(w.lib.mark_lost_on_the_way(&kato(), "NO-SUCH"), Err(Error::NotFound { .. })));
 }
 
 /// A dispatched copy checked in (it came back uncollected) ends the request as a return does:

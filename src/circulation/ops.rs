@@ -41,7 +41,8 @@ impl Library {
     /// says `loan_starts_at_dispatch` (fukushima's municipal libraries, R-H12). The due date
     /// counts from today; [`Library::confirm_pickup`] records collection. The patron's hold on
     /// the title, if any, is fulfilled, and kept with the loan until collection: should staff
-    /// mark the copy lost before then ([`Library::mark_copy`]), it comes back as it was.
+    /// report the copy lost on the way before then ([`Library::mark_lost_on_the_way`]), it comes
+    /// back as it was.
     ///
     /// # Errors
     ///
@@ -66,10 +67,10 @@ impl Library {
         self.store.write(|tx| lend_in(tx, policy, matrix, today, barcode, patron, branch, status, &[]).map(|(l, _)| l))
     }
 
-    /// Records that the patron collected a dispatched loan at the partner library. Call it when
-    /// they do: until then the loan counts as on its way, and a copy staff mark lost gives back
-    /// the hold it was dispatched for (while the loan is neither renewed nor overdue). The
-    /// hold kept for that is forgotten here (R-R1).
+    /// Records that the patron collected a dispatched loan at the partner library. Until then
+    /// the loan counts as on its way: staff who learn the copy never arrived mark it with
+    /// [`Library::mark_lost_on_the_way`], which gives back the hold it was dispatched for. The
+    /// hold kept for that is forgotten here (R-R1), and `mark_lost_on_the_way` is refused after.
     ///
     /// # Errors
     ///

@@ -12,7 +12,7 @@ use crate::holds::{HoldId, HoldRequest, place_one, request_in};
 use crate::notify::NoticeKind;
 use crate::patrons::{PatronId, patron_in};
 use crate::policy::{Override, Reason, Refusal, freeze_reasons, unused_overrides};
-use crate::store::{CopyFlags, NewAudit, Tx};
+use crate::store::{CopyFlags, LoanToReturn, NewAudit, Tx};
 
 /// Longest staff id accepted, in characters.
 const MAX_STAFF_CHARS: usize = 64;
@@ -321,15 +321,10 @@ impl Library {
     /// order. A patron already told the copy was ready or on its way gets a
     /// [`NoticeKind::HoldRequeued`] notice; a ready notice not yet delivered is withdrawn. A
     /// copy lent may only be marked lost, which closes the loan as a return does (deleted,
-    /// counted on the day's returns, R-R1); a damaged or withdrawn copy on loan is checked in
-    /// first. A copy lost on its way to a partner library's pickup, before the patron collected
-    /// it ([`Library::confirm_pickup`]; the loan started at dispatch, R-H12) and while its loan
-    /// is neither renewed nor overdue, never reached them: the hold it was dispatched for comes
-    /// back as it was, at its old place in the queue, and a patron who may have heard of the
-    /// dispatch gets a `HoldRequeued` notice saying the loan is cancelled
-    /// ([`NoticeFacts::loan_cancelled`](crate::notify::NoticeFacts::loan_cancelled)). (A dispatched copy checked in — back uncollected,
-    /// or to be marked damaged — ends the request, as a return does.) A withdrawn copy stays
-    /// withdrawn.
+    /// counted on the day's returns, R-R1): the borrower lost it, and their request, if it was
+    /// one, was met. (A copy dispatched to a partner library's pickup that never reached the
+    /// patron is [`Library::mark_lost_on_the_way`] instead.) A damaged or withdrawn copy on
+    /// loan is checked in first. A withdrawn copy stays withdrawn.
     ///
     /// # Errors
     ///
@@ -340,8 +335,43 @@ impl Library {
     /// - `Conflict`: the copy moved meanwhile.
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn mark_copy(&mut self, by: &StaffActor, barcode: &str, condition: CopyCondition) -> Result<CopyMarked> {
+        self.mark(by, barcode, condition, false)
+    }
+
+    /// Staff mark lost a copy that was dispatched on loan to a partner library's pickup (the
+    /// loan started at dispatch, R-H12) and never reached the patron: the partner library
+    /// reports it did not arrive. The copy is lost and the loan closed as [`Library::mark_copy`]
+    /// does, and the hold it was dispatched for comes back as it was — same id, place in the
+    /// queue, pickup branch and point, contact and phone ([`CopyMarked::requeued`]) — unless
+    /// the patron holds the title again meanwhile. A patron who may have heard of the dispatch
+    /// (its notice delivered, or claimed by a drainer) gets a [`NoticeKind::HoldRequeued`]
+    /// notice saying the loan is cancelled
+    /// ([`NoticeFacts::loan_cancelled`](crate::notify::NoticeFacts::loan_cancelled)). The
+    /// audit row is the one `mark_copy` writes: it does not say whose request came back (R-R1).
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such copy.
+    /// - `InvalidInput`: a malformed staff id or note.
+    /// - `Refused` (`NotOnItsWay`): the copy is not on a dispatched loan, or the patron
+    ///   collected it ([`Library::confirm_pickup`]); (`CopyUnavailable`): it is already lost.
+    /// - `Conflict`: the copy moved meanwhile.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
+    pub fn mark_lost_on_the_way(&mut self, by: &StaffActor, barcode: &str) -> Result<CopyMarked> {
+        self.mark(by, barcode, CopyCondition::Lost, true)
+    }
+
+    /// [`Library::mark_copy`], or with `on_the_way` [`Library::mark_lost_on_the_way`].
+    fn mark(
+        &mut self,
+        by: &StaffActor,
+        barcode: &str,
+        condition: CopyCondition,
+        on_the_way: bool,
+    ) -> Result<CopyMarked> {
         let actor = by.validated()?;
         let (today, now) = (self.today(), self.now());
+        let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today, now };
         self.store.write(|tx| {
             let copy = copy_by_barcode(tx, barcode)?;
             let current = tx.copy_condition(copy.id)?;
@@ -350,12 +380,13 @@ impl Library {
             }
             let mut marked = CopyMarked { closed_loan: None, requeued: None };
             match copy.status {
+                _ if on_the_way => lose_on_the_way(tx, &ctx, &copy, &mut marked)?,
                 CopyStatus::OnLoan if condition != CopyCondition::Lost => {
                     return Err(Refusal::one(Reason::CopyOnLoan).into());
                 }
                 CopyStatus::OnLoan => {
-                    let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today, now };
-                    close_lost_loan(tx, &ctx, &copy, &mut marked)?;
+                    let loan = tx.loan_to_return(copy.id)?.ok_or_else(|| moved(&copy))?;
+                    close_lost_loan(tx, &loan, today, &mut marked)?;
                 }
                 CopyStatus::InTransit | CopyStatus::OnHoldShelf => {
                     if let Some(hold) = tx.hold_of_copy(copy.id)? {
@@ -364,7 +395,6 @@ impl Library {
                         let told = tx.assignment_announced(hold.id)?;
                         tx.unassign_hold(hold.id)?;
                         if told {
-                            let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today, now };
                             notify(tx, &ctx, &hold, NoticeKind::HoldRequeued, |_| {})?;
                         }
                         marked.requeued = Some(hold.id);
@@ -481,25 +511,32 @@ fn last_supported_instant() -> DateTime<Utc> {
 }
 
 /// Closes the loan of a copy lost while lent, as a return does (R-R1): the loan row goes, the
-/// day's returns count it. Records it and its borrower in `marked`, for the desk. A copy lost
-/// on its way to a partner library's pickup, before the patron collected it (the loan started
-/// at dispatch, R-H12), never reached them: the hold it was dispatched for comes back as it
-/// was, at its old place in the queue (`marked.requeued`), and a patron who may have heard of
-/// the dispatch is told, and that the loan is cancelled ([`NoticeKind::HoldRequeued`]).
-fn close_lost_loan(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, marked: &mut CopyMarked) -> Result<()> {
-    let Some(loan) = tx.loan_to_return(copy.id)? else { return Ok(()) };
-    if loan.dispatched
-        && let Some((hold, told)) = tx.restore_dispatched_hold(loan.id, ctx.today)?
-    {
+/// day's returns count it, and a hold kept with a dispatched loan goes with it. Records it and
+/// its borrower in `marked`, for the desk.
+fn close_lost_loan(tx: &Tx<'_>, loan: &LoanToReturn, today: NaiveDate, marked: &mut CopyMarked) -> Result<()> {
+    tx.return_loan(loan, today)?;
+    marked.closed_loan = Some((loan.id, loan.patron));
+    Ok(())
+}
+
+/// A copy dispatched on loan to a partner library's pickup never reached the patron: the hold
+/// it was dispatched for comes back as it was, at its old place in the queue
+/// (`marked.requeued`), a patron who may have heard of the dispatch is told, and that the loan
+/// is cancelled ([`NoticeKind::HoldRequeued`]); then the loan closes. Refused unless the copy
+/// is on a dispatched loan not yet collected.
+fn lose_on_the_way(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, marked: &mut CopyMarked) -> Result<()> {
+    let loan = match tx.loan_to_return(copy.id)? {
+        Some(loan) if copy.status == CopyStatus::OnLoan && loan.dispatched => loan,
+        _ => return Err(Refusal::one(Reason::NotOnItsWay).into()),
+    };
+    if let Some((hold, told)) = tx.restore_dispatched_hold(loan.id)? {
         if told {
             let back = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
             notify(tx, ctx, &back, NoticeKind::HoldRequeued, |f| f.loan_cancelled = true)?;
         }
         marked.requeued = Some(hold);
     }
-    tx.return_loan(&loan, ctx.today)?;
-    marked.closed_loan = Some((loan.id, loan.patron));
-    Ok(())
+    close_lost_loan(tx, &loan, ctx.today, marked)
 }
 
 /// What `flags` change on `copy`, in words; empty when nothing.

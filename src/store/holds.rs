@@ -637,13 +637,11 @@ impl Tx<'_> {
     /// Gives back the hold kept with dispatched `loan` ([`Tx::keep_dispatched_hold`]) as it was
     /// before the dispatch, waiting at its old place in the queue and marked given back, and
     /// whether its patron may have heard of the dispatch (a dispatch notice delivered, or
-    /// claimed by a drainer). `None` (nothing written) when none was kept, the loan was renewed
-    /// or is overdue on `today` (the copy likely reached the patron, and the host did not record
-    /// the collection), or the patron holds the title again.
+    /// claimed by a drainer). `None` (nothing written) when none was kept (a loan collected, or
+    /// dispatched before V25) or the patron holds the title again.
     pub(crate) fn restore_dispatched_hold(
         &self,
         loan: crate::circulation::LoanId,
-        today: NaiveDate,
     ) -> Result<Option<(HoldId, bool)>, crate::Error> {
         let restored: Option<HoldId> = optional(self.row(
             "INSERT INTO holds (id, patron_id, title_id, material_kind, channel, status, priority, placed_at,
@@ -651,11 +649,11 @@ impl Tx<'_> {
              SELECT d.hold_id, l.patron_id, l.title_id, d.material_kind, d.channel, 'waiting', d.priority, d.placed_at,
                     d.pickup_branch, d.pickup_point, d.contact, d.contact_phone, d.is_interlibrary, 1
              FROM dispatched_holds d JOIN loans l ON l.id = d.loan_id
-             WHERE d.loan_id = ?1 AND l.status = 'in_transit' AND l.renewals = 0 AND l.due_on >= ?2
+             WHERE d.loan_id = ?1 AND l.status = 'in_transit'
                AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.patron_id = l.patron_id AND h.title_id = l.title_id
                                AND h.status IN ('pending_approval', 'waiting', 'in_transit', 'ready'))
              RETURNING id",
-            params![loan, today],
+            [loan],
             |r| r.get(0),
         ))?;
         let Some(hold) = restored else { return Ok(None) };

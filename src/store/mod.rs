@@ -64,7 +64,7 @@ mod shelves;
 mod staff;
 
 pub(crate) use accounts::{StoredNotice, TokenPurpose};
-pub(crate) use circulation::NewLoan;
+pub(crate) use circulation::{LoanToReturn, NewLoan};
 pub(crate) use holds::{NewHold, NewNotice, PullCandidate, PullHold, TargetedHold};
 pub(crate) use staff::{CopyFlags, NewAudit};
 
