@@ -96,7 +96,10 @@ enum Op {
     },
     /// Staff report lost on the way a copy dispatched on loan and not collected yet: its hold
     /// comes back. (`MarkCopy` with `Lost` on such a copy is the patron's loss: nothing does.)
-    LoseOnTheWay,
+    LoseOnTheWay {
+        /// The copy tried when none is on its way (refused).
+        copy: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -120,7 +123,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..5usize, 0..3usize).prop_map(|(copy, condition)| Op::MarkCopy { copy, condition }),
         1 => (0..5usize, 0..3usize).prop_map(|(copy, branch)| Op::RestoreCopy { copy, branch }),
         1 => (0..4usize).prop_map(|patron| Op::ConfirmPickup { patron }),
-        1 => Just(Op::LoseOnTheWay),
+        1 => (0..5usize).prop_map(|copy| Op::LoseOnTheWay { copy }),
     ]
 }
 
@@ -136,7 +139,7 @@ fn dispatch_op() -> impl Strategy<Value = Op> {
         1 => (1..6u64).prop_map(|days| Op::Advance { days }),
         1 => (0..5usize, 0..3usize).prop_map(|(copy, condition)| Op::MarkCopy { copy, condition }),
         1 => (0..4usize).prop_map(|patron| Op::ConfirmPickup { patron }),
-        3 => Just(Op::LoseOnTheWay),
+        3 => (0..5usize).prop_map(|copy| Op::LoseOnTheWay { copy }),
     ]
 }
 
@@ -353,6 +356,10 @@ impl Model {
                 let condition = [CopyCondition::Lost, CopyCondition::Damaged, CopyCondition::Withdrawn][condition];
                 if let Ok(marked) = self.w.lib.mark_copy(&StaffActor::new("prop"), &self.copies[copy].0, condition) {
                     self.open_loans -= usize::from(marked.closed_loan.is_some());
+                    if marked.closed_loan.is_some() {
+                        // The borrower's loss, dispatched or not: nothing comes back.
+                        prop_assert_eq!((marked.requeued, marked.loan_cancelled), (None, false));
+                    }
                     if let Some(hold) = marked.requeued {
                         let h = self.w.lib.hold(hold).map_err(|e| TestCaseError::fail(e.to_string()))?;
                         prop_assert_eq!(h.status, HoldStatus::Waiting, "an assigned or dispatched hold waits again");
@@ -367,7 +374,7 @@ impl Model {
                     self.assert_fifo(&route, expected)?;
                 }
             }
-            Op::LoseOnTheWay => {
+            Op::LoseOnTheWay { copy } => {
                 let on_the_way = self.patrons.iter().find_map(|&p| {
                     let loans = self.w.lib.patron_loans(p).unwrap_or_default();
                     loans.into_iter().find(|v| v.loan.status == bunko::circulation::LoanStatus::InTransit)
@@ -381,6 +388,15 @@ impl Model {
                         let h = self.w.lib.hold(hold).map_err(|e| TestCaseError::fail(e.to_string()))?;
                         prop_assert_eq!(h.status, HoldStatus::Waiting, "a dispatched hold waits again");
                         prop_assert!(self.holds.contains(&hold), "it comes back with its own id");
+                    }
+                } else {
+                    // No copy is on its way: refused, and (checked after the step) nothing changed.
+                    let tried = self.w.lib.mark_lost_on_the_way(&StaffActor::new("prop"), &self.copies[copy].0);
+                    match tried {
+                        Err(bunko::Error::Refused(r)) => {
+                            prop_assert!(r.reasons.contains(&bunko::policy::Reason::NotOnItsWay), "{:?}", r)
+                        }
+                        other => return Err(TestCaseError::fail(format!("expected NotOnItsWay, got {other:?}"))),
                     }
                 }
             }

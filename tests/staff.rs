@@ -579,7 +579,10 @@ fn fukushima_a_copy_lost_on_its_way_to_a_municipal_pickup_gives_the_hold_back_r_
     to.sort();
     assert_eq!(to, ["p2@example.jp", "p@example.jp"]);
     let lost = log(&w).into_iter().find(|e| e.action == AuditAction::CopyLost).unwrap();
-    assert_eq!((lost.detail.as_str(), lost.patron, lost.hold), ("its loan was closed", None, None));
+    assert_eq!(
+        (lost.detail.as_str(), lost.patron, lost.hold),
+        ("lost on the way to a partner library's pickup; its loan was cancelled", None, None)
+    );
     assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
 }
 
@@ -700,6 +703,12 @@ fn fukushima_a_renewed_or_overdue_dispatch_lost_on_the_way_still_gives_the_hold_
             "renewed: {renewed}"
         );
         assert_eq!(w.lib.patron_holds(p).unwrap()[0].hold, hold);
+        // The dispatch notice was never sent; a renewal shows the patron knew of the loan, so
+        // they hear it is cancelled (at each of their addresses). Overdue and never told, they
+        // hear nothing.
+        let kinds: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.kind).collect();
+        let told = if renewed { vec![bunko::notify::NoticeKind::HoldRequeued; 2] } else { vec![] };
+        assert_eq!(kinds, told, "renewed: {renewed}");
         assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
     }
 }
@@ -740,22 +749,76 @@ fn fukushima_a_dispatched_copy_the_patron_lost_gives_nothing_back_r_h12() {
     assert!(w.lib.check().unwrap().is_empty(), "{:?}", w.lib.check());
 }
 
-/// Only a copy on a dispatched loan can be lost on the way: one on the shelf, on the hold
-/// shelf or on an ordinary loan is refused, and nothing is written.
+/// Only a copy on a dispatched loan can be lost on the way (`is_on_its_way` says which): one
+/// on the shelf or on an ordinary loan is refused, one withdrawn with every reason, and
+/// nothing is written.
 #[test]
 fn fukushima_only_a_dispatched_copy_is_lost_on_the_way_r_h12() {
     let mut w = World::new("fukushima", "2026-06-01");
     let t = w.title("館内の本");
-    let (shelf, lent) = (w.copy_of(t, "pref", "book"), w.copy_of(t, "pref", "book"));
+    let (shelf, lent, gone) =
+        (w.copy_of(t, "pref", "book"), w.copy_of(t, "pref", "book"), w.copy_of(t, "pref", "book"));
     let borrower = w.patron();
     w.lib.checkout(&lent, borrower, "pref").unwrap();
+    w.lib.mark_copy(&kato(), &gone, CopyCondition::Withdrawn).unwrap();
+    let before = log(&w).len();
     for barcode in [&shelf, &lent] {
+        assert!(!w.lib.is_on_its_way(barcode).unwrap());
         assert_eq!(reasons(w.lib.mark_lost_on_the_way(&kato(), barcode).unwrap_err()), [Reason::NotOnItsWay]);
         assert_eq!(w.lib.copy_condition(barcode).unwrap(), None);
     }
+    let every = reasons(w.lib.mark_lost_on_the_way(&kato(), &gone).unwrap_err());
+    assert_eq!(every, [Reason::CopyUnavailable { status: CopyStatus::Withdrawn }, Reason::NotOnItsWay]);
     assert_eq!(w.lib.patron_loans(borrower).unwrap().len(), 1);
-    assert!(log(&w).is_empty(), "no audit row for a refused statement");
+    assert_eq!(log(&w).len(), before, "no audit row for a refused statement");
     assert!(matches!(w.lib.mark_lost_on_the_way(&kato(), "NO-SUCH"), Err(Error::NotFound { .. })));
+    assert!(matches!(w.lib.is_on_its_way("NO-SUCH"), Err(Error::NotFound { .. })));
+}
+
+/// A copy travelling between branches for a hold has no loan: "lost on the way" is refused
+/// (the message says which loans it is for), and `mark_copy` sends the hold back to the queue.
+#[test]
+fn chiba_a_copy_lost_in_transit_for_a_hold_is_not_lost_on_the_way_r_h12() {
+    let mut w = World::new("chiba", "2026-06-01");
+    let (_, second, _, other) = ready_and_waiting(&mut w);
+    let route = w.lib.check_in(&other, "seibu").unwrap().route;
+    assert!(matches!(route, CopyRoute::InTransitForHold { hold, .. } if hold == second), "{route:?}");
+    assert!(!w.lib.is_on_its_way(&other).unwrap());
+    let refused = w.lib.mark_lost_on_the_way(&kato(), &other).unwrap_err();
+    assert!(refused.to_string().contains("loan begun at dispatch"), "{refused}");
+    let marked = w.lib.mark_copy(&kato(), &other, CopyCondition::Lost).unwrap();
+    assert_eq!((marked.requeued, marked.loan_cancelled), (Some(second), false));
+}
+
+/// The loan of a copy lost on the way is cancelled, not lost by the borrower: `CopyMarked`
+/// says so (a billing host bills nobody), the audit row says "lost on the way" without naming
+/// anyone, and the title leaves the patron's reading history, since they never had it.
+#[test]
+fn fukushima_a_loan_lost_on_the_way_is_cancelled_not_lost_by_the_patron_r_h12_r_r1() {
+    let mut policy = bunko::Policy::preset("fukushima").unwrap();
+    policy.reading.history_offered = true;
+    let mut w = World::with_policy(policy, "2026-06-01");
+    let (p, _, _, copy, _) = dispatched_to_a_partner(&mut w);
+    w.lib.opt_in_reading_history(p, true).unwrap();
+    // The history starts at opting in: dispatch another copy to have an entry.
+    let t = w.title("届かない本");
+    let lost = w.copy_of(t, "pref", "book");
+    w.lib.dispatch_loan(&lost, p, "muni-example").unwrap();
+    assert_eq!(w.lib.reading_history(p, 10, 0).unwrap().len(), 1);
+    assert!(w.lib.is_on_its_way(&lost).unwrap());
+    let marked = w.lib.mark_lost_on_the_way(&kato(), &lost).unwrap();
+    assert!(marked.loan_cancelled && marked.closed_loan.is_some(), "{marked:?}");
+    assert!(w.lib.reading_history(p, 10, 0).unwrap().is_empty(), "never had it, never read it");
+    let entry = log(&w).into_iter().find(|e| e.action == AuditAction::CopyLost).unwrap();
+    assert_eq!(entry.detail, "lost on the way to a partner library's pickup; its loan was cancelled");
+    assert_eq!((entry.patron, entry.loan, entry.hold, entry.note.as_str()), (None, None, None, ""));
+    // A copy the borrower collected and lost is theirs.
+    let loan = w.lib.patron_loans(p).unwrap().into_iter().find(|v| v.loan.barcode == copy).unwrap().loan.id;
+    w.lib.confirm_pickup(loan).unwrap();
+    assert!(!w.lib.is_on_its_way(&copy).unwrap());
+    let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
+    assert!(!marked.loan_cancelled && marked.closed_loan.is_some(), "{marked:?}");
+    assert_healthy(&w);
 }
 
 /// A dispatched copy checked in (it came back uncollected) ends the request as a return does:

@@ -68,9 +68,10 @@ impl Library {
     }
 
     /// Records that the patron collected a dispatched loan at the partner library. Until then
-    /// the loan counts as on its way: staff who learn the copy never arrived mark it with
-    /// [`Library::mark_lost_on_the_way`], which gives back the hold it was dispatched for. The
-    /// hold kept for that is forgotten here (R-R1), and `mark_lost_on_the_way` is refused after.
+    /// the loan counts as on its way ([`Library::is_on_its_way`]): staff who learn the copy never
+    /// arrived mark it with [`Library::mark_lost_on_the_way`], which gives back the hold it was
+    /// dispatched for. The hold kept for that is forgotten here (R-R1), and
+    /// `mark_lost_on_the_way` is refused after.
     ///
     /// # Errors
     ///

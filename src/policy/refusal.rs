@@ -48,8 +48,9 @@ pub enum Reason {
     },
     /// The copy is not on loan, so it cannot be checked in or renewed.
     NotOnLoan,
-    /// The copy is not on its way to a partner library's pickup: it is not on a loan that began
-    /// at dispatch (R-H12), or the patron has collected it.
+    /// The copy is not on a loan begun when it was dispatched to a partner library's pickup
+    /// (R-H12), or the patron has collected it. (A copy in transit between branches for a hold
+    /// has no loan yet: staff mark it lost as any other copy.)
     NotOnItsWay,
     /// This loan is past its due date (R-L3).
     Overdue {
@@ -199,7 +200,9 @@ impl fmt::Display for Reason {
             Reason::CopyHeldForAnotherPatron => write!(f, "this item is set aside for another patron's hold"),
             Reason::CopyUnavailable { status } => write!(f, "this item is not on the shelf ({status:?})"),
             Reason::NotOnLoan => write!(f, "this item is not on loan"),
-            Reason::NotOnItsWay => write!(f, "this item is not on its way to a pickup library, or was collected"),
+            Reason::NotOnItsWay => {
+                write!(f, "this item is not on a loan begun at dispatch to a partner library, or was collected")
+            }
             Reason::Overdue { due_on } => write!(f, "the due date ({due_on}) has passed"),
             Reason::AccountHasOverdue { count } => write!(f, "{count} other item(s) are overdue"),
             Reason::HeldByOthers { holds } => write!(f, "{holds} other patron(s) are waiting for this title"),
@@ -286,7 +289,9 @@ impl Reason {
             Reason::CopyHeldForAnotherPatron => "この資料は他の方の予約のために確保されています".into(),
             Reason::CopyUnavailable { status } => format!("この資料は書架にありません({})", copy_status_ja(*status)),
             Reason::NotOnLoan => "この資料は貸出中ではありません".into(),
-            Reason::NotOnItsWay => "この資料は受取館へ発送中ではないか、すでに受け取られています".into(),
+            Reason::NotOnItsWay => {
+                "この資料は発送の日から貸出となる受取館への貸出中ではないか、すでに受け取られています".into()
+            }
             Reason::Overdue { due_on } => format!("貸出期限({due_on})を過ぎています"),
             Reason::AccountHasOverdue { count } => format!("返却期限を過ぎた資料が他に{count}点あります"),
             Reason::HeldByOthers { holds } => format!("他の方が予約しています({holds}件)"),

@@ -85,11 +85,16 @@ pub struct CopyMarked {
     /// The loan closed because the copy was lost while lent, and its borrower, for the desk:
     /// the loan is deleted as a return is (R-R1), and nothing stored names the borrower.
     pub closed_loan: Option<(LoanId, PatronId)>,
+    /// The closed loan was cancelled, not lost by its borrower: the copy never reached them
+    /// ([`Library::mark_lost_on_the_way`](crate::Library::mark_lost_on_the_way)). A host that
+    /// bills borrowers for lost copies bills nobody for this one.
+    pub loan_cancelled: bool,
     /// The hold the copy was assigned to (in transit, or ready on the hold shelf): it is back in
     /// the queue at its old place, and the next copy on a shelf appears for it on the pull list.
-    /// For a copy lost on its way to a partner library's pickup before the patron collected it
-    /// (its loan started at dispatch, R-H12), the hold it was dispatched for, back as it was:
-    /// same id, place in the queue, pickup and contact.
+    /// For a copy staff report lost on its way to a partner library's pickup
+    /// ([`Library::mark_lost_on_the_way`](crate::Library::mark_lost_on_the_way); its loan
+    /// started at dispatch, R-H12), the hold it was dispatched for, back as it was: same id,
+    /// place in the queue, pickup and contact.
     pub requeued: Option<HoldId>,
 }
 

@@ -321,10 +321,13 @@ impl Library {
     /// order. A patron already told the copy was ready or on its way gets a
     /// [`NoticeKind::HoldRequeued`] notice; a ready notice not yet delivered is withdrawn. A
     /// copy lent may only be marked lost, which closes the loan as a return does (deleted,
-    /// counted on the day's returns, R-R1): the borrower lost it, and their request, if it was
-    /// one, was met. (A copy dispatched to a partner library's pickup that never reached the
-    /// patron is [`Library::mark_lost_on_the_way`] instead.) A damaged or withdrawn copy on
-    /// loan is checked in first. A withdrawn copy stays withdrawn.
+    /// counted on the day's returns, R-R1): the borrower lost it, and the request it met, if
+    /// any, stays met. A copy dispatched on loan to a partner library's pickup that never
+    /// reached the patron is [`Library::mark_lost_on_the_way`] instead (ask
+    /// [`Library::is_on_its_way`] to offer it): marked lost here, the request kept for it is
+    /// gone for good. A copy in transit between branches for a hold (no loan yet) is marked
+    /// here. A damaged or withdrawn copy on loan is checked in first. A withdrawn copy stays
+    /// withdrawn.
     ///
     /// # Errors
     ///
@@ -340,21 +343,26 @@ impl Library {
 
     /// Staff mark lost a copy that was dispatched on loan to a partner library's pickup (the
     /// loan started at dispatch, R-H12) and never reached the patron: the partner library
-    /// reports it did not arrive. The copy is lost and the loan closed as [`Library::mark_copy`]
-    /// does, and the hold it was dispatched for comes back as it was — same id, place in the
+    /// reports it did not arrive. The copy is marked lost, and the hold it was dispatched for
+    /// comes back as it was — same id, place in the
     /// queue, pickup branch and point, contact and phone ([`CopyMarked::requeued`]) — unless
-    /// the patron holds the title again meanwhile. A patron who may have heard of the dispatch
-    /// (its notice delivered, or claimed by a drainer) gets a [`NoticeKind::HoldRequeued`]
-    /// notice saying the loan is cancelled
-    /// ([`NoticeFacts::loan_cancelled`](crate::notify::NoticeFacts::loan_cancelled)). The
-    /// audit row is the one `mark_copy` writes: it does not say whose request came back (R-R1).
+    /// no hold was kept (a loan dispatched without one, or before V25). A patron who may know
+    /// of the loan (a notice about it delivered or claimed by a drainer, or the loan renewed)
+    /// gets a [`NoticeKind::HoldRequeued`] notice saying the loan is cancelled
+    /// ([`NoticeFacts::loan_cancelled`](crate::notify::NoticeFacts::loan_cancelled)); without a
+    /// kept hold nobody is told. The loan is cancelled ([`CopyMarked::loan_cancelled`]: the
+    /// loss is the library's, not the borrower's): closed as a return is, and gone from the
+    /// patron's reading history. The audit row says the copy was lost on the way, and not
+    /// whose request came back (R-R1). A copy in transit between branches for a hold has no
+    /// loan: [`Library::mark_copy`] it.
     ///
     /// # Errors
     ///
     /// - `NotFound`: no such copy.
     /// - `InvalidInput`: a malformed staff id or note.
-    /// - `Refused` (`NotOnItsWay`): the copy is not on a dispatched loan, or the patron
-    ///   collected it ([`Library::confirm_pickup`]); (`CopyUnavailable`): it is already lost.
+    /// - `Refused`: `NotOnItsWay` when the copy is not on a loan begun at dispatch, or the
+    ///   patron collected it ([`Library::confirm_pickup`]); with `CopyUnavailable` too when it
+    ///   is already lost or withdrawn.
     /// - `Conflict`: the copy moved meanwhile.
     /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
     pub fn mark_lost_on_the_way(&mut self, by: &StaffActor, barcode: &str) -> Result<CopyMarked> {
@@ -375,20 +383,27 @@ impl Library {
         self.store.write(|tx| {
             let copy = copy_by_barcode(tx, barcode)?;
             let current = tx.copy_condition(copy.id)?;
+            let mut reasons = Vec::new();
             if matches!(current, Some(CopyCondition::Withdrawn)) || current == Some(condition) {
-                return Err(Refusal::one(Reason::CopyUnavailable { status: copy.status }).into());
+                reasons.push(Reason::CopyUnavailable { status: copy.status });
             }
-            let mut marked = CopyMarked { closed_loan: None, requeued: None };
-            match copy.status {
-                _ if on_the_way => lose_on_the_way(tx, &ctx, &copy, &mut marked)?,
-                CopyStatus::OnLoan if condition != CopyCondition::Lost => {
+            let loan = if copy.status == CopyStatus::OnLoan { tx.loan_to_return(copy.id)? } else { None };
+            if on_the_way && !loan.as_ref().is_some_and(|l| l.dispatched) {
+                reasons.push(Reason::NotOnItsWay);
+            }
+            Refusal::check(reasons, ())?;
+            let mut marked = CopyMarked { closed_loan: None, requeued: None, loan_cancelled: false };
+            match (copy.status, loan) {
+                (_, Some(loan)) if on_the_way => lose_on_the_way(tx, &ctx, &loan, &mut marked)?,
+                (CopyStatus::OnLoan, _) if condition != CopyCondition::Lost => {
                     return Err(Refusal::one(Reason::CopyOnLoan).into());
                 }
-                CopyStatus::OnLoan => {
-                    let loan = tx.loan_to_return(copy.id)?.ok_or_else(|| moved(&copy))?;
-                    close_lost_loan(tx, &loan, today, &mut marked)?;
+                (CopyStatus::OnLoan, loan) => {
+                    let loan = loan.ok_or_else(|| moved(&copy))?;
+                    tx.return_loan(&loan, today)?;
+                    marked.closed_loan = Some((loan.id, loan.patron));
                 }
-                CopyStatus::InTransit | CopyStatus::OnHoldShelf => {
+                (CopyStatus::InTransit | CopyStatus::OnHoldShelf, _) => {
                     if let Some(hold) = tx.hold_of_copy(copy.id)? {
                         // A patron told the copy is ready or coming is told it is not; one
                         // never told (the notice was still in the outbox, and goes) is not.
@@ -400,7 +415,7 @@ impl Library {
                         marked.requeued = Some(hold.id);
                     }
                 }
-                CopyStatus::OnShelf | CopyStatus::Missing | CopyStatus::Withdrawn => {}
+                (CopyStatus::OnShelf | CopyStatus::Missing | CopyStatus::Withdrawn, _) => {}
             }
             let (to, action) = match condition {
                 CopyCondition::Lost => (CopyStatus::Missing, AuditAction::CopyLost),
@@ -412,7 +427,11 @@ impl Library {
             }
             // Not whether a dispatched request came back: this row keeps the copy, and must not
             // say whose request it was (R-R1).
-            let detail = if marked.closed_loan.is_some() { "its loan was closed" } else { "" };
+            let detail = match (marked.closed_loan, marked.loan_cancelled) {
+                (Some(_), true) => "lost on the way to a partner library's pickup; its loan was cancelled",
+                (Some(_), false) => "its loan was closed",
+                (None, _) => "",
+            };
             let mut entry = NewAudit { detail, copy: Some(copy.id), ..actor.audit(now, action) };
             if marked.closed_loan.is_some() {
                 // The loan is returned in this transaction (R-R1): staff may have written the
@@ -464,6 +483,21 @@ impl Library {
         })
     }
 
+    /// Whether the copy is on a loan begun when it was dispatched to a partner library's pickup
+    /// (R-H12) and not yet collected: the copy [`Library::mark_lost_on_the_way`] accepts, for a
+    /// staff screen to offer it beside [`Library::mark_copy`].
+    ///
+    /// # Errors
+    ///
+    /// - `NotFound`: no such copy.
+    /// - `Busy`, `Storage`: as for every database call, see [`Error`](crate::Error).
+    pub fn is_on_its_way(&self, barcode: &str) -> Result<bool> {
+        self.store.read(|tx| {
+            let copy = copy_by_barcode(tx, barcode)?;
+            Ok(tx.loan_to_return(copy.id)?.is_some_and(|l| l.dispatched))
+        })
+    }
+
     /// The condition staff set on a copy ([`Library::mark_copy`]); `None` when it circulates
     /// as its status says.
     ///
@@ -510,25 +544,12 @@ fn last_supported_instant() -> DateTime<Utc> {
         .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
 }
 
-/// Closes the loan of a copy lost while lent, as a return does (R-R1): the loan row goes, the
-/// day's returns count it, and a hold kept with a dispatched loan goes with it. Records it and
-/// its borrower in `marked`, for the desk.
-fn close_lost_loan(tx: &Tx<'_>, loan: &LoanToReturn, today: NaiveDate, marked: &mut CopyMarked) -> Result<()> {
-    tx.return_loan(loan, today)?;
-    marked.closed_loan = Some((loan.id, loan.patron));
-    Ok(())
-}
-
 /// A copy dispatched on loan to a partner library's pickup never reached the patron: the hold
 /// it was dispatched for comes back as it was, at its old place in the queue
-/// (`marked.requeued`), a patron who may have heard of the dispatch is told, and that the loan
-/// is cancelled ([`NoticeKind::HoldRequeued`]); then the loan closes. Refused unless the copy
-/// is on a dispatched loan not yet collected.
-fn lose_on_the_way(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, marked: &mut CopyMarked) -> Result<()> {
-    let loan = match tx.loan_to_return(copy.id)? {
-        Some(loan) if copy.status == CopyStatus::OnLoan && loan.dispatched => loan,
-        _ => return Err(Refusal::one(Reason::NotOnItsWay).into()),
-    };
+/// (`marked.requeued`), and a patron who may know of the loan is told it is cancelled
+/// ([`NoticeKind::HoldRequeued`]); then the loan is cancelled: closed as a return is (R-R1),
+/// and gone from the patron's reading history, since they never had the copy.
+fn lose_on_the_way(tx: &Tx<'_>, ctx: &Ctx<'_>, loan: &LoanToReturn, marked: &mut CopyMarked) -> Result<()> {
     if let Some((hold, told)) = tx.restore_dispatched_hold(loan.id)? {
         if told {
             let back = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
@@ -536,7 +557,9 @@ fn lose_on_the_way(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, marked: &mut CopyMar
         }
         marked.requeued = Some(hold);
     }
-    close_lost_loan(tx, &loan, ctx.today, marked)
+    tx.cancel_loan(loan, ctx.today)?;
+    (marked.closed_loan, marked.loan_cancelled) = (Some((loan.id, loan.patron)), true);
+    Ok(())
 }
 
 /// What `flags` change on `copy`, in words; empty when nothing.

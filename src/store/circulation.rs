@@ -265,6 +265,15 @@ impl Tx<'_> {
         Ok(true)
     }
 
+    /// Ends a loan the patron never had (its copy lost on the way to a partner library's
+    /// pickup): as [`Tx::return_loan`], but its reading-history entry goes too.
+    pub(crate) fn cancel_loan(&self, loan: &LoanToReturn, on: NaiveDate) -> Result<bool> {
+        if loan.in_reading_history {
+            self.exec("DELETE FROM reading_history WHERE loan_id = ?1", [loan.id]).db()?;
+        }
+        self.return_loan(loan, on)
+    }
+
     /// Adds checkouts and returns to the anonymous counts of `day`.
     fn count_circulation(&self, day: NaiveDate, checkouts: u32, returns: u32) -> Result<()> {
         self.exec(

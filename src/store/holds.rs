@@ -636,8 +636,8 @@ impl Tx<'_> {
 
     /// Gives back the hold kept with dispatched `loan` ([`Tx::keep_dispatched_hold`]) as it was
     /// before the dispatch, waiting at its old place in the queue and marked given back, and
-    /// whether its patron may have heard of the dispatch (a dispatch notice delivered, or
-    /// claimed by a drainer). `None` (nothing written) when none was kept (a loan collected, or
+    /// whether its patron may know of the loan (a notice about it — the dispatch, a reminder —
+    /// delivered or claimed by a drainer, or the loan renewed). `None` (nothing written) when none was kept (a loan collected, or
     /// dispatched before V25) or the patron holds the title again.
     pub(crate) fn restore_dispatched_hold(
         &self,
@@ -659,8 +659,8 @@ impl Tx<'_> {
         let Some(hold) = restored else { return Ok(None) };
         let told = self
             .row(
-                "SELECT EXISTS (SELECT 1 FROM notices WHERE loan_id = ?1 AND kind = 'hold_dispatched'
-                                AND (delivered_at IS NOT NULL OR attempts > 0))",
+                "SELECT EXISTS (SELECT 1 FROM notices WHERE loan_id = ?1 AND (delivered_at IS NOT NULL OR attempts > 0))
+                        OR EXISTS (SELECT 1 FROM loans WHERE id = ?1 AND renewals > 0)",
                 [loan],
                 |r| r.get(0),
             )
