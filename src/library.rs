@@ -147,7 +147,8 @@ impl Library {
     }
 
     /// Makes the stored branches match the policy's: adds and updates them, and removes those
-    /// the policy dropped, unless copies still belong to them (then the open is refused). Also
+    /// the policy dropped, unless copies, loans or holds still refer to them (then the open is
+    /// refused, naming what). Also
     /// refuses a policy missing a category that patrons in the database belong to: every
     /// decision about them would have no rules.
     fn sync_branches(&mut self) -> Result<()> {
@@ -178,13 +179,28 @@ impl Library {
                 if wanted.iter().any(|b| b.code == stored.code) {
                     continue;
                 }
-                let copies = tx.delete_branch_if_unused(&stored.code)?;
-                if copies > 0 {
+                let used = tx.delete_branch_if_unused(&stored.code)?;
+                if used != [0; 4] {
+                    let words = [
+                        ("copies", "資料"),
+                        ("open loans", "貸出中の貸出"),
+                        ("holds (ended ones until purged)", "予約(終了分も消去まで)"),
+                        ("holds kept with a dispatched loan", "発送中の貸出の予約"),
+                    ];
+                    let list = |ja: bool| {
+                        let items = used.iter().zip(words).filter(|(n, _)| **n > 0);
+                        let items =
+                            items.map(|(n, (en, jw))| if ja { format!("{jw}{n}件") } else { format!("{n} {en}") });
+                        items.collect::<Vec<_>>().join(if ja { "、" } else { ", " })
+                    };
+                    let (listed, listed_ja) = (list(false), list(true));
                     return Err(PolicyError::single(
                         "branches",
                         why!(
-                            "branch `{}` is missing from the policy but {copies} copies in the database belong to it",
-                            "館 `{}` がポリシーにありませんが、データベースの資料{copies}点がこの館に属しています",
+                            "branch `{}` is missing from the policy but the database still refers to it: {listed}; \
+                             keep it in the policy until they have moved or ended",
+                            "館 `{}` がポリシーにありませんが、データベースがまだこの館を参照しています: {listed_ja}。\
+                             それらが移るか終わるまで、ポリシーに残してください",
                             stored.code
                         ),
                     )

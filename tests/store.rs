@@ -200,6 +200,37 @@ fn a_policy_that_drops_a_branch_with_copies_is_refused_at_open() {
     assert_eq!(lib.copy_by_barcode("T1").unwrap().branch, "tobu");
 }
 
+/// A branch used only as a pickup (a hold waits to be collected there) cannot leave the
+/// policy either: the open is refused with a policy error naming the key and what still
+/// refers to the branch, not the database's foreign-key failure, and changes nothing.
+#[test]
+fn a_policy_that_drops_a_pickup_branch_with_holds_is_refused_naming_them() {
+    use bunko::holds::HoldRequest;
+    use bunko::policy::ContactMethod;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lib.sqlite");
+    {
+        let mut lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
+        let t = lib.add_title(NewTitle::new("x")).unwrap();
+        lib.add_copy(NewCopy::new("T1", t, "chuo", "book")).unwrap();
+        let (a, b) = (date("2030-01-01"), date("2030-01-01"));
+        let borrower = lib.register_patron(NewPatron::new("10000001", "甲", a)).unwrap();
+        let holder = lib.register_patron(NewPatron::new("10000002", "乙", b)).unwrap();
+        lib.checkout("T1", borrower, "chuo").unwrap();
+        lib.place_hold(holder, t, &HoldRequest::web("tobu", ContactMethod::None).at_counter()).unwrap();
+    }
+    let mut policy = Policy::preset("chiba").unwrap();
+    policy.branches.retain(|b| b.code != "tobu");
+    let err = Library::open(&path, policy, clock()).unwrap_err();
+    let Error::Policy(e) = err else { panic!("expected a policy error, got {err}") };
+    assert_eq!(e.problems[0].key, "branches");
+    assert!(e.problems[0].reason.contains("branch `tobu`") && e.problems[0].reason.contains("1 holds"), "{e}");
+    let ja = e.problems[0].message(bunko::Lang::Ja);
+    assert!(ja.contains("予約(終了分も消去まで)1件"), "{ja}");
+    let lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
+    assert_eq!(lib.branches().unwrap().len(), 3, "nothing changed");
+}
+
 #[test]
 fn today_is_the_library_local_date() {
     // 2026-03-31 20:00 UTC is already 2026-04-01 in Japan (+09:00).

@@ -92,15 +92,26 @@ impl Tx<'_> {
         rows.collect::<rusqlite::Result<_>>().db()
     }
 
-    /// Removes a branch that nothing refers to; returns how many copies still refer to it
-    /// instead when there are any.
-    pub(crate) fn delete_branch_if_unused(&self, code: &str) -> Result<i64> {
-        let copies: i64 = self.row("SELECT COUNT(*) FROM copies WHERE branch = ?1", [code], |r| r.get(0)).db()?;
-        if copies == 0 {
+    /// Removes a branch that nothing refers to (a patron's default pickup there is cleared);
+    /// else removes nothing and returns what still refers to it: copies (belonging there or
+    /// travelling there), open loans made there, holds picked up there (ended ones too, until
+    /// purged), holds kept with a dispatched loan, counted in that order.
+    pub(crate) fn delete_branch_if_unused(&self, code: &str) -> Result<[i64; 4]> {
+        let counts: [i64; 4] = self
+            .row(
+                "SELECT (SELECT COUNT(*) FROM copies WHERE branch = ?1 OR transit_to = ?1),
+                        (SELECT COUNT(*) FROM loans WHERE branch = ?1),
+                        (SELECT COUNT(*) FROM holds WHERE pickup_branch = ?1),
+                        (SELECT COUNT(*) FROM dispatched_holds WHERE pickup_branch = ?1)",
+                [code],
+                |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
+            )
+            .db()?;
+        if counts == [0; 4] {
             self.exec("UPDATE patrons SET default_pickup = NULL WHERE default_pickup = ?1", [code]).db()?;
             self.exec("DELETE FROM branches WHERE code = ?1", [code]).db()?;
         }
-        Ok(copies)
+        Ok(counts)
     }
 
     /// Replaces a branch's closed weekdays.
