@@ -398,10 +398,12 @@ impl Library {
                 (CopyStatus::OnLoan, _) if condition != CopyCondition::Lost => {
                     return Err(Refusal::one(Reason::CopyOnLoan).into());
                 }
+                // (A copy lent without a loan row, which `check()` reports, is simply marked.)
                 (CopyStatus::OnLoan, loan) => {
-                    let loan = loan.ok_or_else(|| moved(&copy))?;
-                    tx.return_loan(&loan, today)?;
-                    marked.closed_loan = Some((loan.id, loan.patron));
+                    if let Some(loan) = loan {
+                        tx.return_loan(&loan, today)?;
+                        marked.closed_loan = Some((loan.id, loan.patron));
+                    }
                 }
                 (CopyStatus::InTransit | CopyStatus::OnHoldShelf, _) => {
                     if let Some(hold) = tx.hold_of_copy(copy.id)? {
@@ -425,8 +427,8 @@ impl Library {
             if !tx.set_copy_condition(copy.id, copy.status, to, Some(condition))? {
                 return Err(moved(&copy));
             }
-            // Not whether a dispatched request came back: this row keeps the copy, and must not
-            // say whose request it was (R-R1).
+            // Whether the loan was cancelled, never whose request came back: this row keeps the
+            // copy, and must not link it to a patron (R-R1).
             let detail = match (marked.closed_loan, marked.loan_cancelled) {
                 (Some(_), true) => "lost on the way to a partner library's pickup; its loan was cancelled",
                 (Some(_), false) => "its loan was closed",
