@@ -182,15 +182,15 @@ impl Library {
                 let used = tx.delete_branch_if_unused(&stored.code)?;
                 if used != [0; 4] {
                     let words = [
-                        ("copies", "資料"),
-                        ("open loans", "貸出中の貸出"),
-                        ("holds (ended ones until purged)", "予約(終了分も消去まで)"),
-                        ("holds kept with a dispatched loan", "発送中の貸出の予約"),
+                        ("copies", "資料", "点"),
+                        ("open loans", "貸出", "件"),
+                        ("holds (ended ones until purged)", "予約(終了分も消去まで)", "件"),
+                        ("holds kept with a dispatched loan", "発送中の貸出に付いた予約", "件"),
                     ];
                     let list = |ja: bool| {
                         let items = used.iter().zip(words).filter(|(n, _)| **n > 0);
-                        let items =
-                            items.map(|(n, (en, jw))| if ja { format!("{jw}{n}件") } else { format!("{n} {en}") });
+                        let items = items
+                            .map(|(n, (en, jw, unit))| if ja { format!("{jw}{n}{unit}") } else { format!("{n} {en}") });
                         items.collect::<Vec<_>>().join(if ja { "、" } else { ", " })
                     };
                     let (listed, listed_ja) = (list(false), list(true));

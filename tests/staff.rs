@@ -657,11 +657,9 @@ fn check_reports_a_dispatched_hold_kept_too_long_r_r1() {
     assert!(found.iter().any(|d| d.ends_with(&format!("is active and keeps hold {}", hold.id.get()))), "{found:?}");
 }
 
-/// Staff dispatching a held copy by hand (`dispatch_loan`) keep the hold as the check-in's
-/// routing does: lost on the way, it comes back with its own pickup, not the loan's branch.
-#[test]
-fn fukushima_a_hold_dispatched_by_hand_comes_back_too_r_h12() {
-    let mut w = World::new("fukushima", "2026-06-01");
+/// A patron with a mail address, and a copy on the hold shelf at the prefectural library for
+/// their hold there (as it was before the check-in set it aside); its ready notice is pending.
+fn ready_here_for_a_patron(w: &mut World) -> (PatronId, String, Hold) {
     let (p, borrower) = (w.patron(), w.patron());
     w.lib.register_email_at_counter(p, "p@example.jp", None).unwrap();
     let t = w.title("手で送る本");
@@ -669,7 +667,16 @@ fn fukushima_a_hold_dispatched_by_hand_comes_back_too_r_h12() {
     w.lib.checkout(&copy, borrower, "pref").unwrap();
     let hold = w.lib.place_hold(p, t, &HoldRequest::web("pref", ContactMethod::Mail).at_counter()).unwrap();
     let hold = w.lib.hold(hold).unwrap();
-    w.lib.check_in(&copy, "pref").unwrap(); // now on the hold shelf here for p
+    w.lib.check_in(&copy, "pref").unwrap();
+    (p, copy, hold)
+}
+
+/// Staff dispatching a held copy by hand (`dispatch_loan`) keep the hold as the check-in's
+/// routing does: lost on the way, it comes back with its own pickup, not the loan's branch.
+#[test]
+fn fukushima_a_hold_dispatched_by_hand_comes_back_too_r_h12() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let (p, copy, hold) = ready_here_for_a_patron(&mut w);
     w.lib.dispatch_loan(&copy, p, "muni-example").unwrap();
     assert!(w.lib.patron_holds(p).unwrap().is_empty(), "the loan fulfils the hold");
     let marked = w.lib.mark_lost_on_the_way(&kato(), &copy).unwrap();
@@ -818,6 +825,55 @@ fn fukushima_a_loan_lost_on_the_way_is_cancelled_not_lost_by_the_patron_r_h12_r_
     assert!(!w.lib.is_on_its_way(&copy).unwrap());
     let marked = w.lib.mark_copy(&kato(), &copy, CopyCondition::Lost).unwrap();
     assert!(!marked.loan_cancelled && marked.closed_loan.is_some(), "{marked:?}");
+    assert_healthy(&w);
+}
+
+/// A hold staff fulfilled by dispatching a copy by hand comes back as it was in full when the
+/// copy is lost on the way: frozen until its day (V26), or still awaiting approval.
+#[test]
+fn fukushima_a_frozen_or_provisional_hold_dispatched_by_hand_comes_back_so_r_h12() {
+    let mut policy = bunko::Policy::preset("fukushima").unwrap();
+    policy.holds.web_holds_need_approval = true;
+    policy.holds.reserve_now = true;
+    let mut w = World::with_policy(policy, "2026-06-01");
+    for frozen in [true, false] {
+        let (p, borrower) = (w.patron(), w.patron());
+        w.lib.register_email_at_counter(p, &format!("p{frozen}@example.jp"), None).unwrap();
+        let t = w.title(if frozen { "凍結の本" } else { "承認待ちの本" });
+        let copy = w.copy_of(t, "pref", "book");
+        w.lib.checkout(&copy, borrower, "pref").unwrap();
+        let request = HoldRequest::web("pref", ContactMethod::Mail);
+        let hold = w.lib.place_hold(p, t, &if frozen { request.at_counter() } else { request }).unwrap();
+        if frozen {
+            w.lib.freeze_hold_as_staff(&kato(), hold, Some(day("2026-09-01"))).unwrap();
+        }
+        let before = w.lib.hold(hold).unwrap();
+        assert_eq!(before.status == HoldStatus::PendingApproval, !frozen);
+        w.lib.check_in(&copy, "pref").unwrap(); // neither is set aside
+        w.lib.dispatch_loan(&copy, p, "muni-example").unwrap();
+        assert!(w.lib.patron_holds(p).unwrap().is_empty(), "the loan fulfilled the hold");
+        assert_eq!(w.lib.mark_lost_on_the_way(&kato(), &copy).unwrap().requeued, Some(hold));
+        let after = w.lib.hold(hold).unwrap();
+        assert_eq!((after.status, after.is_frozen_on(day("2026-08-31"))), (before.status, frozen), "frozen: {frozen}");
+        assert_eq!(after, before, "as it was");
+        assert_healthy(&w);
+    }
+}
+
+/// Told their copy was ready here, then staff dispatch it by hand (no dispatch notice): lost
+/// on the way, the patron hears that the loan is cancelled and the hold waits again.
+#[test]
+fn fukushima_a_patron_told_ready_then_dispatched_by_hand_hears_of_the_loss_r_h12() {
+    let mut w = World::new("fukushima", "2026-06-01");
+    let (p, copy, _) = ready_here_for_a_patron(&mut w);
+    let ready: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.id).collect();
+    w.lib.mark_delivered(&ready).unwrap();
+    w.lib.dispatch_loan(&copy, p, "muni-example").unwrap();
+    assert!(w.lib.pending_notices(10).unwrap().is_empty(), "a hand dispatch writes no notice");
+    w.lib.mark_lost_on_the_way(&kato(), &copy).unwrap();
+    let told = w.lib.pending_notices(10).unwrap();
+    assert_eq!(told.iter().map(|n| n.kind).collect::<Vec<_>>(), [bunko::notify::NoticeKind::HoldRequeued]);
+    assert!(told[0].facts.as_ref().unwrap().loan_cancelled);
     assert_healthy(&w);
 }
 

@@ -616,7 +616,9 @@ impl Tx<'_> {
     }
 
     /// Keeps `hold`, about to be deleted because its copy is dispatched on `loan` (R-H12), with
-    /// that loan until the patron collects it (V25): a copy lost on the way gives it back.
+    /// that loan until the patron collects it (V25): a copy lost on the way gives it back. Its
+    /// approval and freeze are kept too, and whether its patron was told a copy was set aside
+    /// for it (V26).
     pub(crate) fn keep_dispatched_hold(
         &self,
         hold: HoldId,
@@ -624,10 +626,15 @@ impl Tx<'_> {
     ) -> Result<(), crate::Error> {
         self.exec(
             "INSERT INTO dispatched_holds (loan_id, hold_id, pickup_branch, material_kind, channel, priority, placed_at,
-                                           pickup_point, contact, contact_phone, is_interlibrary)
-             SELECT ?2, id, pickup_branch, material_kind, channel, priority, placed_at, pickup_point, contact,
-                    contact_phone, is_interlibrary
-             FROM holds WHERE id = ?1",
+                                           pickup_point, contact, contact_phone, is_interlibrary, status, is_frozen,
+                                           frozen_until, was_announced)
+             SELECT ?2, h.id, h.pickup_branch, h.material_kind, h.channel, h.priority, h.placed_at, h.pickup_point,
+                    h.contact, h.contact_phone, h.is_interlibrary,
+                    IIF(h.status = 'pending_approval', 'pending_approval', 'waiting'), h.is_frozen, h.frozen_until,
+                    EXISTS (SELECT 1 FROM notices n WHERE n.hold_id = h.id
+                              AND (n.kind = 'hold_ready' OR n.kind = 'hold_in_transit')
+                              AND (n.delivered_at IS NOT NULL OR n.attempts > 0))
+             FROM holds h WHERE h.id = ?1",
             params![hold, loan],
         )
         .db()?;
@@ -635,19 +642,23 @@ impl Tx<'_> {
     }
 
     /// Gives back the hold kept with dispatched `loan` ([`Tx::keep_dispatched_hold`]) as it was
-    /// before the dispatch, waiting at its old place in the queue and marked given back, and
-    /// whether its patron may know of the loan (a notice about it — the dispatch, a reminder —
-    /// delivered or claimed by a drainer, or the loan renewed). `None` (nothing written) when none was kept (a loan collected, or
-    /// dispatched before V25) or the patron holds the title again.
+    /// before the dispatch — queued at its old place, provisional or frozen if it was (V26) —
+    /// and marked given back; and whether its patron may know of the loan or the copy (a notice
+    /// about the loan — the dispatch, a reminder — delivered or claimed by a drainer, the loan
+    /// renewed, or a ready or in-transit notice of the hold heard before a hand dispatch).
+    /// `None` (nothing written) when none was kept (a loan collected, or dispatched before V25)
+    /// or the patron holds the title again.
     pub(crate) fn restore_dispatched_hold(
         &self,
         loan: crate::circulation::LoanId,
     ) -> Result<Option<(HoldId, bool)>, crate::Error> {
         let restored: Option<HoldId> = optional(self.row(
             "INSERT INTO holds (id, patron_id, title_id, material_kind, channel, status, priority, placed_at,
-                                pickup_branch, pickup_point, contact, contact_phone, is_interlibrary, is_given_back)
-             SELECT d.hold_id, l.patron_id, l.title_id, d.material_kind, d.channel, 'waiting', d.priority, d.placed_at,
-                    d.pickup_branch, d.pickup_point, d.contact, d.contact_phone, d.is_interlibrary, 1
+                                pickup_branch, pickup_point, contact, contact_phone, is_interlibrary, is_given_back,
+                                is_frozen, frozen_until)
+             SELECT d.hold_id, l.patron_id, l.title_id, d.material_kind, d.channel, d.status, d.priority, d.placed_at,
+                    d.pickup_branch, d.pickup_point, d.contact, d.contact_phone, d.is_interlibrary, 1, d.is_frozen,
+                    d.frozen_until
              FROM dispatched_holds d JOIN loans l ON l.id = d.loan_id
              WHERE d.loan_id = ?1 AND l.status = 'in_transit'
                AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.patron_id = l.patron_id AND h.title_id = l.title_id
@@ -660,7 +671,8 @@ impl Tx<'_> {
         let told = self
             .row(
                 "SELECT EXISTS (SELECT 1 FROM notices WHERE loan_id = ?1 AND (delivered_at IS NOT NULL OR attempts > 0))
-                        OR EXISTS (SELECT 1 FROM loans WHERE id = ?1 AND renewals > 0)",
+                        OR EXISTS (SELECT 1 FROM loans WHERE id = ?1 AND renewals > 0)
+                        OR EXISTS (SELECT 1 FROM dispatched_holds WHERE loan_id = ?1 AND was_announced = 1)",
                 [loan],
                 |r| r.get(0),
             )
