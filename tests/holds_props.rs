@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use bunko::catalog::TitleId;
 use bunko::circulation::CopyRoute;
-use bunko::holds::{HoldId, HoldRequest, HoldStatus};
+use bunko::holds::{Hold, HoldId, HoldRequest, HoldStatus};
 use bunko::patrons::PatronId;
 use bunko::policy::{ContactMethod, Override};
 use bunko::staff::{CopyCondition, StaffActor};
@@ -35,6 +35,12 @@ enum Op {
         patron: usize,
         copy: usize,
         branch: usize,
+    },
+    /// Staff dispatch a copy by hand to a partner library whose pickup starts the loan at
+    /// dispatch (R-H12), fulfilling the patron's hold in whatever state (frozen, provisional).
+    DispatchByHand {
+        patron: usize,
+        copy: usize,
     },
     CheckIn {
         copy: usize,
@@ -124,6 +130,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..5usize, 0..3usize).prop_map(|(copy, branch)| Op::RestoreCopy { copy, branch }),
         1 => (0..4usize).prop_map(|patron| Op::ConfirmPickup { patron }),
         1 => (0..5usize).prop_map(|copy| Op::LoseOnTheWay { copy }),
+        1 => (0..4usize, 0..5usize).prop_map(|(patron, copy)| Op::DispatchByHand { patron, copy }),
     ]
 }
 
@@ -140,6 +147,10 @@ fn dispatch_op() -> impl Strategy<Value = Op> {
         1 => (0..5usize, 0..3usize).prop_map(|(copy, condition)| Op::MarkCopy { copy, condition }),
         1 => (0..4usize).prop_map(|patron| Op::ConfirmPickup { patron }),
         3 => (0..5usize).prop_map(|copy| Op::LoseOnTheWay { copy }),
+        2 => (0..4usize, 0..5usize).prop_map(|(patron, copy)| Op::DispatchByHand { patron, copy }),
+        2 => (0..4usize, 0..8usize, prop::option::of(1..12u64), any::<bool>())
+            .prop_map(|(patron, nth, days, staff)| Op::Freeze { patron, nth, days, staff }),
+        1 => (0..8usize).prop_map(|nth| Op::Approve { nth }),
     ]
 }
 
@@ -157,6 +168,9 @@ struct Model {
     holds: Vec<HoldId>,
     /// The model: how many loans should be open.
     open_loans: usize,
+    /// Queued holds fulfilled by a hand dispatch, as they were: lost on the way, each comes
+    /// back so.
+    kept: BTreeMap<HoldId, Hold>,
 }
 
 impl Model {
@@ -182,7 +196,18 @@ impl Model {
             let b = branches[i % branches.len()].clone();
             copies.push((w.copy_of(t, &b, "book"), t));
         }
-        Model { w, branches, pickups, contact, patrons, titles, copies, holds: Vec::new(), open_loans: 0 }
+        Model {
+            w,
+            branches,
+            pickups,
+            contact,
+            patrons,
+            titles,
+            copies,
+            holds: Vec::new(),
+            open_loans: 0,
+            kept: BTreeMap::new(),
+        }
     }
 
     fn branch(&self, i: usize) -> &str {
@@ -248,6 +273,28 @@ impl Model {
                 let b = self.branch(branch).to_owned();
                 if self.w.lib.checkout(&self.copies[copy].0, self.patrons[patron], &b).is_ok() {
                     self.open_loans += 1;
+                }
+            }
+            Op::DispatchByHand { patron, copy } => {
+                let policy = self.w.lib.policy();
+                let Some(to) = policy.branches.iter().find(|b| b.loan_starts_at_dispatch).map(|b| b.code.clone())
+                else {
+                    return Ok(());
+                };
+                // Mostly to a patron queued for the title (staff dispatch for a request), frozen
+                // or provisional too; else to `patron`.
+                let title = self.copies[copy].1;
+                let queued = self.holds.iter().filter_map(|&id| self.w.lib.hold(id).ok()).find(|h| {
+                    h.title == title
+                        && h.copy.is_none()
+                        && matches!(h.status, HoldStatus::Waiting | HoldStatus::PendingApproval)
+                });
+                let p = queued.as_ref().map_or(self.patrons[patron], |h| h.patron);
+                if self.w.lib.dispatch_loan(&self.copies[copy].0, p, &to).is_ok() {
+                    self.open_loans += 1;
+                    if let Some(h) = queued.filter(|h| self.w.lib.hold(h.id).is_err()) {
+                        self.kept.insert(h.id, h);
+                    }
                 }
             }
             Op::CheckIn { copy, branch } => {
@@ -386,8 +433,12 @@ impl Model {
                     self.open_loans -= 1;
                     if let Some(hold) = marked.requeued {
                         let h = self.w.lib.hold(hold).map_err(|e| TestCaseError::fail(e.to_string()))?;
-                        prop_assert_eq!(h.status, HoldStatus::Waiting, "a dispatched hold waits again");
+                        let queued = [HoldStatus::Waiting, HoldStatus::PendingApproval];
+                        prop_assert!(queued.contains(&h.status), "a dispatched hold is queued again: {:?}", h);
                         prop_assert!(self.holds.contains(&hold), "it comes back with its own id");
+                        if let Some(before) = self.kept.remove(&hold) {
+                            prop_assert_eq!(h, before, "a hold dispatched by hand comes back as it was");
+                        }
                     }
                 } else {
                     // No copy is on its way: refused, and (checked after the step) nothing changed.
