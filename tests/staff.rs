@@ -860,16 +860,21 @@ fn fukushima_a_frozen_or_provisional_hold_dispatched_by_hand_comes_back_so_r_h12
     }
 }
 
-/// Told their copy was ready here, then staff dispatch it by hand (no dispatch notice): lost
-/// on the way, the patron hears that the loan is cancelled and the hold waits again.
+/// Told their copy was ready here, then staff dispatch it by hand: the patron is told, as by a
+/// routed dispatch, where to collect it and when it is due. Lost on the way before that notice
+/// went, they still hear (they knew of the copy) that the loan is cancelled and the hold waits
+/// again.
 #[test]
 fn fukushima_a_patron_told_ready_then_dispatched_by_hand_hears_of_the_loss_r_h12() {
     let mut w = World::new("fukushima", "2026-06-01");
     let (p, copy, _) = ready_here_for_a_patron(&mut w);
     let ready: Vec<_> = w.lib.pending_notices(10).unwrap().iter().map(|n| n.id).collect();
     w.lib.mark_delivered(&ready).unwrap();
-    w.lib.dispatch_loan(&copy, p, "muni-example").unwrap();
-    assert!(w.lib.pending_notices(10).unwrap().is_empty(), "a hand dispatch writes no notice");
+    let loan = w.lib.dispatch_loan(&copy, p, "muni-example").unwrap();
+    let sent = w.lib.pending_notices(10).unwrap();
+    assert_eq!(sent.iter().map(|n| n.kind).collect::<Vec<_>>(), [bunko::notify::NoticeKind::HoldDispatched]);
+    let facts = sent[0].facts.clone().unwrap();
+    assert_eq!((facts.pickup.as_str(), facts.due_on), ("市町村図書館(例)", Some(loan.due_on)), "where it went");
     w.lib.mark_lost_on_the_way(&kato(), &copy).unwrap();
     let told = w.lib.pending_notices(10).unwrap();
     assert_eq!(told.iter().map(|n| n.kind).collect::<Vec<_>>(), [bunko::notify::NoticeKind::HoldRequeued]);

@@ -6,11 +6,12 @@ use super::{CheckIn, CopyRoute, DailyCirculation, HistoryEntry, Loan, LoanId, Lo
 use crate::Library;
 use crate::catalog::{Copy, CopyId, CopyStatus, calendar_in, check_date};
 use crate::error::{Entity, Error, Result};
-use crate::holds::route::{Ctx, route_copy};
+use crate::holds::route::{Ctx, notify, route_copy};
 use crate::library::Gate;
+use crate::notify::NoticeKind;
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
-    CheckoutFacts, DueContext, Override, Reason, Refusal, RenewalFacts, RuleMatrix, Scope, Service, account_refusals,
+    CheckoutFacts, DueContext, Override, Reason, Refusal, RenewalFacts, Scope, Service, account_refusals,
     apply_overrides, checkout_outcome, renewal_outcome, suspension_end,
 };
 use crate::store::{NewLoan, Tx};
@@ -40,7 +41,9 @@ impl Library {
     /// Starts a loan when the copy is dispatched to a partner pickup library whose policy entry
     /// says `loan_starts_at_dispatch` (fukushima's municipal libraries, R-H12). The due date
     /// counts from today; [`Library::confirm_pickup`] records collection. The patron's hold on
-    /// the title, if any, is fulfilled, and kept with the loan until collection: should staff
+    /// the title, if any, is fulfilled — its patron told where to collect the copy and when it
+    /// is due ([`NoticeKind::HoldDispatched`], as a routed dispatch tells them) — and kept with
+    /// the loan until collection: should staff
     /// report the copy lost on the way before then ([`Library::mark_lost_on_the_way`]), it comes
     /// back as it was.
     ///
@@ -62,9 +65,8 @@ impl Library {
     }
 
     fn lend(&mut self, barcode: &str, patron: PatronId, branch: &str, status: LoanStatus) -> Result<Loan> {
-        let today = self.today();
-        let (policy, matrix) = (&self.policy, &self.matrix);
-        self.store.write(|tx| lend_in(tx, policy, matrix, today, barcode, patron, branch, status, &[]).map(|(l, _)| l))
+        let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today: self.today(), now: self.now() };
+        self.store.write(|tx| lend_in(tx, &ctx, barcode, patron, branch, status, &[]).map(|(l, _)| l))
     }
 
     /// Records that the patron collected a dispatched loan at the partner library. Until then
@@ -409,18 +411,16 @@ pub(crate) fn renewal_overriding(
 /// Lends the copy with `barcode` to `patron` at `branch` inside the caller's transaction, with
 /// the reasons staff `overrides` overridden (none for a patron's own checkout): the loan and
 /// the overrides used.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn lend_in(
     tx: &Tx<'_>,
-    policy: &crate::Policy,
-    matrix: &RuleMatrix,
-    today: NaiveDate,
+    ctx: &Ctx<'_>,
     barcode: &str,
     patron: PatronId,
     branch: &str,
     status: LoanStatus,
     overrides: &[Override],
 ) -> Result<(Loan, Vec<Override>)> {
+    let (policy, matrix, today) = (ctx.policy, ctx.matrix, ctx.today);
     let calendar = calendar_in(tx, policy, branch, today)?;
     let copy = copy_by_barcode(tx, barcode)?;
     let who = patron_in(tx, patron)?;
@@ -450,7 +450,15 @@ pub(crate) fn lend_in(
     let loan = start_loan(tx, &copy, copy.status, patron, branch, status, today, due_on)?;
     if let Some(hold) = fulfilled {
         if status == LoanStatus::InTransit {
-            // Dispatched to a partner library's pickup (R-H12): kept until collected.
+            // Dispatched to a partner library's pickup (R-H12): the patron is told, as by a
+            // routed dispatch, where to collect it and when it is due; the hold is kept until
+            // they do.
+            let h = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
+            let at = policy.branch(branch).map_or(branch, |b| b.name.as_str());
+            notify(tx, ctx, &h, NoticeKind::HoldDispatched, |f| {
+                (f.pickup, f.due_on) = (at.to_owned(), Some(loan.due_on));
+            })?;
+            tx.hand_notices_to_loan(hold, loan.id)?;
             tx.keep_dispatched_hold(hold, loan.id)?;
         }
         tx.delete_hold(hold)?;

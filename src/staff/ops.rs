@@ -144,10 +144,10 @@ impl Library {
         if self.require_branch(branch)?.partner {
             return Err(Error::InvalidInput { field: "branch", reason: format!("`{branch}` is a partner library") });
         }
-        let (today, now, policy, matrix) = (self.today(), self.now(), &self.policy, &self.matrix);
+        let (today, now) = (self.today(), self.now());
+        let ctx = Ctx { policy: &self.policy, matrix: &self.matrix, today, now };
         self.store.write(|tx| {
-            let (loan, used) =
-                lend_in(tx, policy, matrix, today, barcode, patron, branch, LoanStatus::Active, overrides)?;
+            let (loan, used) = lend_in(tx, &ctx, barcode, patron, branch, LoanStatus::Active, overrides)?;
             require_all_used(overrides, &used)?;
             tx.insert_audit(&NewAudit {
                 overridden: &used,
