@@ -6,9 +6,8 @@ use super::{CheckIn, CopyRoute, DailyCirculation, HistoryEntry, Loan, LoanId, Lo
 use crate::Library;
 use crate::catalog::{Copy, CopyId, CopyStatus, calendar_in, check_date};
 use crate::error::{Entity, Error, Result};
-use crate::holds::route::{Ctx, notify, route_copy};
+use crate::holds::route::{Ctx, dispatch_hold, route_copy};
 use crate::library::Gate;
-use crate::notify::NoticeKind;
 use crate::patrons::{Patron, PatronId, account_facts, patron_in};
 use crate::policy::{
     CheckoutFacts, DueContext, Override, Reason, Refusal, RenewalFacts, Scope, Service, account_refusals,
@@ -450,18 +449,12 @@ pub(crate) fn lend_in(
     let loan = start_loan(tx, &copy, copy.status, patron, branch, status, today, due_on)?;
     if let Some(hold) = fulfilled {
         if status == LoanStatus::InTransit {
-            // Dispatched to a partner library's pickup (R-H12): the patron is told, as by a
-            // routed dispatch, where to collect it and when it is due; the hold is kept until
-            // they do.
+            // Dispatched to a partner library's pickup (R-H12), as a routed dispatch is.
             let h = tx.hold(hold)?.ok_or_else(|| Error::not_found(Entity::Hold, hold.get()))?;
-            let at = policy.branch(branch).map_or(branch, |b| b.name.as_str());
-            notify(tx, ctx, &h, NoticeKind::HoldDispatched, |f| {
-                (f.pickup, f.due_on) = (at.to_owned(), Some(loan.due_on));
-            })?;
-            tx.hand_notices_to_loan(hold, loan.id)?;
-            tx.keep_dispatched_hold(hold, loan.id)?;
+            dispatch_hold(tx, ctx, &h, &who, &loan)?;
+        } else {
+            tx.delete_hold(hold)?;
         }
-        tx.delete_hold(hold)?;
     }
     Ok((loan, used))
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Hold, HoldStatus};
 use crate::catalog::{Copy, CopyStatus, OpeningCalendar, TitleId, calendar_in, check_date, no_open_day};
-use crate::circulation::{CopyRoute, LoanStatus, start_loan};
+use crate::circulation::{CopyRoute, Loan, LoanStatus, start_loan};
 use crate::error::{Entity, Error, Result};
 use crate::notify::{About, NoticeFacts, NoticeId, NoticeKind, Recipient, enqueue};
 use crate::patrons::{Patron, PatronId};
@@ -204,6 +204,19 @@ pub(crate) fn route_copy(tx: &Tx<'_>, ctx: &Ctx<'_>, copy: &Copy, from: CopyStat
     }
 }
 
+/// Ends `hold` (of patron `who`) with its copy dispatched on `loan` to a partner library's
+/// pickup (R-H12), routed or by hand: the patron is told where to collect it and when it is
+/// due, that notice goes with the loan, and the hold is kept with the loan until collection.
+pub(crate) fn dispatch_hold(tx: &Tx<'_>, ctx: &Ctx<'_>, hold: &Hold, who: &Patron, loan: &Loan) -> Result<()> {
+    let point = if loan.branch == hold.pickup { hold.pickup_point.as_deref() } else { None };
+    let at = pickup_name(ctx.policy, &loan.branch, point);
+    notify_as(tx, ctx, hold, who, NoticeKind::HoldDispatched, |f| (f.pickup, f.due_on) = (at, Some(loan.due_on)))?;
+    tx.hand_notices_to_loan(hold.id, loan.id)?;
+    tx.keep_dispatched_hold(hold.id, loan.id)?;
+    tx.delete_hold(hold.id)?;
+    Ok(())
+}
+
 /// Fills `hold` (of patron `who`) with `copy`, physically at `here` with status `from`.
 fn assign(
     tx: &Tx<'_>,
@@ -219,10 +232,7 @@ fn assign(
         let due_on =
             ctx.dispatch_checkout(tx, who, &rules, &Claim::of(hold, who), &copy.material_kind, copy.loanable)??;
         let loan = start_loan(tx, copy, from, hold.patron, &hold.pickup, LoanStatus::InTransit, ctx.today, due_on)?;
-        notify_as(tx, ctx, hold, who, NoticeKind::HoldDispatched, |f| f.due_on = Some(loan.due_on))?;
-        tx.hand_notices_to_loan(hold.id, loan.id)?;
-        tx.keep_dispatched_hold(hold.id, loan.id)?;
-        tx.delete_hold(hold.id)?;
+        dispatch_hold(tx, ctx, hold, who, &loan)?;
         return Ok(CopyRoute::DispatchedOnLoan { loan: loan.id, to: hold.pickup.clone() });
     }
     if hold.pickup == here {

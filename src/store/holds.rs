@@ -630,12 +630,9 @@ impl Tx<'_> {
                                            frozen_until, was_announced)
              SELECT ?2, h.id, h.pickup_branch, h.material_kind, h.channel, h.priority, h.placed_at, h.pickup_point,
                     h.contact, h.contact_phone, h.is_interlibrary,
-                    IIF(h.status = 'pending_approval', 'pending_approval', 'waiting'), h.is_frozen, h.frozen_until,
-                    EXISTS (SELECT 1 FROM notices n WHERE n.hold_id = h.id
-                              AND (n.kind = 'hold_ready' OR n.kind = 'hold_in_transit')
-                              AND (n.delivered_at IS NOT NULL OR n.attempts > 0))
+                    IIF(h.status = 'pending_approval', 'pending_approval', 'waiting'), h.is_frozen, h.frozen_until, ?3
              FROM holds h WHERE h.id = ?1",
-            params![hold, loan],
+            params![hold, loan, self.assignment_announced(hold)?],
         )
         .db()?;
         Ok(())
