@@ -182,21 +182,26 @@ fn branches_follow_the_policy() {
     assert_eq!(codes, ["chuo", "seibu", "tobu"]);
 }
 
-#[test]
-fn a_policy_that_drops_a_branch_with_copies_is_refused_at_open() {
+/// A chiba database that `setup` fills, opened again with branch `tobu` dropped from the
+/// policy: the error, and the directory holding the file (at `lib.sqlite`) for a reopen.
+fn open_without_tobu(setup: impl FnOnce(&mut Library)) -> (Error, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("lib.sqlite");
-    {
-        let mut lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
-        let t = lib.add_title(NewTitle::new("x")).unwrap();
-        lib.add_copy(NewCopy::new("T1", t, "tobu", "book")).unwrap();
-    }
+    setup(&mut Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap());
     let mut policy = Policy::preset("chiba").unwrap();
     policy.branches.retain(|b| b.code != "tobu");
-    let err = Library::open(&path, policy, clock()).unwrap_err();
+    (Library::open(&path, policy, clock()).unwrap_err(), dir)
+}
+
+#[test]
+fn a_policy_that_drops_a_branch_with_copies_is_refused_at_open() {
+    let (err, dir) = open_without_tobu(|lib| {
+        let t = lib.add_title(NewTitle::new("x")).unwrap();
+        lib.add_copy(NewCopy::new("T1", t, "tobu", "book")).unwrap();
+    });
     assert!(err.to_string().contains("branch `tobu`"), "{err}");
     // The refused open changed nothing: the full policy still opens with the copy in place.
-    let lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
+    let lib = Library::open(dir.path().join("lib.sqlite"), Policy::preset("chiba").unwrap(), clock()).unwrap();
     assert_eq!(lib.copy_by_barcode("T1").unwrap().branch, "tobu");
 }
 
@@ -207,27 +212,21 @@ fn a_policy_that_drops_a_branch_with_copies_is_refused_at_open() {
 fn a_policy_that_drops_a_pickup_branch_with_holds_is_refused_naming_them() {
     use bunko::holds::HoldRequest;
     use bunko::policy::ContactMethod;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("lib.sqlite");
-    {
-        let mut lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
+    let (err, dir) = open_without_tobu(|lib| {
         let t = lib.add_title(NewTitle::new("x")).unwrap();
         lib.add_copy(NewCopy::new("T1", t, "chuo", "book")).unwrap();
-        let (a, b) = (date("2030-01-01"), date("2030-01-01"));
-        let borrower = lib.register_patron(NewPatron::new("10000001", "甲", a)).unwrap();
-        let holder = lib.register_patron(NewPatron::new("10000002", "乙", b)).unwrap();
+        let expires = date("2030-01-01");
+        let borrower = lib.register_patron(NewPatron::new("10000001", "甲", expires)).unwrap();
+        let holder = lib.register_patron(NewPatron::new("10000002", "乙", expires)).unwrap();
         lib.checkout("T1", borrower, "chuo").unwrap();
         lib.place_hold(holder, t, &HoldRequest::web("tobu", ContactMethod::None).at_counter()).unwrap();
-    }
-    let mut policy = Policy::preset("chiba").unwrap();
-    policy.branches.retain(|b| b.code != "tobu");
-    let err = Library::open(&path, policy, clock()).unwrap_err();
+    });
     let Error::Policy(e) = err else { panic!("expected a policy error, got {err}") };
     assert_eq!(e.problems[0].key, "branches");
     assert!(e.problems[0].reason.contains("branch `tobu`") && e.problems[0].reason.contains("1 holds"), "{e}");
     let ja = e.problems[0].message(bunko::Lang::Ja);
     assert!(ja.contains("予約(終了分も消去まで)1件"), "{ja}");
-    let lib = Library::open(&path, Policy::preset("chiba").unwrap(), clock()).unwrap();
+    let lib = Library::open(dir.path().join("lib.sqlite"), Policy::preset("chiba").unwrap(), clock()).unwrap();
     assert_eq!(lib.branches().unwrap().len(), 3, "nothing changed");
 }
 
